@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { parseDuration } from '../platform/duration.js';
+
+const duration = z
+  .union([z.string(), z.number()])
+  .transform((v, ctx) => {
+    try {
+      return parseDuration(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+
+const listen = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:5000');
+
+/** Every key has a default; haven.yml, HAVEN_* variables and flags override in that order. */
+export const configSchema = z
+  .object({
+    listen: listen.default('0.0.0.0:5000'),
+    dataDir: z.string().min(1).default('./data'),
+    externalUrl: z
+      .string()
+      .regex(/^(https?:\/\/[^/\s]+\/?)?$/, 'must be empty or an http(s) URL with no path')
+      .default(''),
+    log: z
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        file: z.string().default(''),
+      })
+      .strict()
+      .prefault({}),
+    uploads: z
+      .object({
+        purgeAge: duration.default(24 * 3_600_000),
+        purgeInterval: duration.default(3_600_000),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type HavenConfig = z.output<typeof configSchema>;
+
+/** Leaf keys as dotted paths, for env var and flag names. */
+export const configKeys = [
+  'listen',
+  'dataDir',
+  'externalUrl',
+  'log.level',
+  'log.file',
+  'uploads.purgeAge',
+  'uploads.purgeInterval',
+] as const;

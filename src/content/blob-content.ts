@@ -1,0 +1,110 @@
+import { createHash, type Hash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppError } from '../platform/errors.js';
+import { DigestingStream, parseDigest } from '../platform/digest.js';
+import { NotFoundError, type BlobDriver, type ByteRange } from '../storage/blob-driver.js';
+
+/** Cap on remembered hash states; past it the oldest upload simply re-reads its file at commit. */
+const maxHashStates = 10_000;
+
+export function blobPath(digest: string): string {
+  const { algorithm, hex } = parseDigest(digest);
+  return `blobs/${algorithm}/${hex.slice(0, 2)}/${hex}`;
+}
+
+export function uploadPath(id: string): string {
+  return `uploads/${id}`;
+}
+
+/**
+ * Blob bytes over a driver: content-addressed storage, upload files, and the verification that
+ * turns an upload into a blob. Digests are computed while bytes stream in; the sha256 state of an
+ * in-progress upload is kept between chunks in this process, and re-derived from the upload file
+ * when it is missing (after a restart, or on another instance).
+ */
+export function createBlobContent(driver: BlobDriver) {
+  const hashes = new Map<string, { offset: number; hash: Hash }>();
+
+  function remember(id: string, offset: number, hash: Hash): void {
+    hashes.delete(id);
+    hashes.set(id, { offset, hash });
+    if (hashes.size > maxHashStates) hashes.delete(hashes.keys().next().value!);
+  }
+
+  async function hashStored(path: string, algorithm: string): Promise<string> {
+    const h = createHash(algorithm);
+    const stream = await driver.read(path);
+    for await (const chunk of stream) h.update(chunk as Buffer);
+    return h.digest('hex');
+  }
+
+  return {
+    driver,
+
+    async open(digest: string, range?: ByteRange): Promise<Readable> {
+      try {
+        return await driver.read(blobPath(digest), range);
+      } catch (err) {
+        if (err instanceof NotFoundError) throw new AppError('BLOB_UNKNOWN', `blob ${digest} is missing from storage`);
+        throw err;
+      }
+    },
+
+    /** Writes `source` into the upload at `offset`; resolves with the new durable offset. */
+    async write(id: string, source: Readable, offset: number, signal?: AbortSignal): Promise<number> {
+      const state = hashes.get(id);
+      hashes.delete(id);
+      const hash = state?.offset === offset ? state.hash : offset === 0 ? createHash('sha256') : undefined;
+      if (!hash) {
+        const written = await driver.write(uploadPath(id), source, { offset, ...(signal ? { signal } : {}) });
+        return offset + written;
+      }
+      const tap = new DigestingStream('sha256', hash, offset);
+      const [, written] = await Promise.all([
+        pipeline(source, tap),
+        driver.write(uploadPath(id), tap, { offset, ...(signal ? { signal } : {}) }),
+      ]);
+      remember(id, offset + written, hash);
+      return offset + written;
+    },
+
+    /**
+     * Verifies that the upload's `size` bytes hash to `digest` and makes them the blob. On a
+     * mismatch nothing becomes visible and DIGEST_INVALID is thrown.
+     */
+    async commit(id: string, digest: string, size: number): Promise<void> {
+      const { algorithm, hex } = parseDigest(digest);
+      const state = hashes.get(id);
+      hashes.delete(id);
+      const actual =
+        algorithm === 'sha256' && state?.offset === size
+          ? state.hash.digest('hex')
+          : size === 0
+            ? createHash(algorithm).digest('hex')
+            : await hashStored(uploadPath(id), algorithm);
+      if (actual !== hex) {
+        throw new AppError('DIGEST_INVALID', `uploaded content does not match digest ${digest}`, {
+          detail: { expected: digest, actual: `${algorithm}:${actual}` },
+        });
+      }
+      if (size === 0) {
+        // An empty upload may never have touched the driver; make the empty blob explicitly.
+        await driver.write(uploadPath(id), Readable.from([]));
+      }
+      await driver.move(uploadPath(id), blobPath(digest));
+    },
+
+    async discard(id: string): Promise<void> {
+      hashes.delete(id);
+      await driver.delete(uploadPath(id));
+    },
+
+    /** Upload files with their last write time, for the purge of abandoned uploads. */
+    async *uploadFiles(): AsyncIterable<{ id: string; modified: number }> {
+      for await (const o of driver.list('uploads')) yield { id: o.path.slice('uploads/'.length), modified: o.modified };
+    },
+  };
+}
+
+export type BlobContent = ReturnType<typeof createBlobContent>;

@@ -1,0 +1,80 @@
+import type { Db } from './database.js';
+
+export function createBlobStore(db: Db) {
+  return {
+    /** Records a committed blob and links it into a repository, in one transaction. */
+    async recordAndLink(repositoryId: number, digest: string, size: number, now = Date.now()): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        await tx
+          .insertInto('blobs')
+          .values({ digest, size, created_at: now })
+          .onConflict((oc) => oc.column('digest').doNothing())
+          .execute();
+        await tx
+          .insertInto('repository_blobs')
+          .values({ repository_id: repositoryId, digest, created_at: now })
+          .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
+          .execute();
+      });
+    },
+
+    /** Size of a blob the repository may serve, or null. */
+    async sizeInRepository(repository: string, digest: string): Promise<number | null> {
+      const row = await db
+        .selectFrom('repository_blobs as rb')
+        .innerJoin('repositories as r', 'r.id', 'rb.repository_id')
+        .innerJoin('blobs as b', 'b.digest', 'rb.digest')
+        .select('b.size')
+        .where('r.name', '=', repository)
+        .where('rb.digest', '=', digest)
+        .executeTakeFirst();
+      return row ? Number(row.size) : null;
+    },
+
+    async size(digest: string): Promise<number | null> {
+      const row = await db.selectFrom('blobs').select('size').where('digest', '=', digest).executeTakeFirst();
+      return row ? Number(row.size) : null;
+    },
+
+    /** Repositories that hold the blob, for mounts that must respect who may read what. */
+    async repositoriesHolding(digest: string, limit = 100): Promise<string[]> {
+      const rows = await db
+        .selectFrom('repository_blobs as rb')
+        .innerJoin('repositories as r', 'r.id', 'rb.repository_id')
+        .select('r.name')
+        .where('rb.digest', '=', digest)
+        .orderBy('r.name')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.name);
+    },
+
+    async unlink(repositoryId: number, digest: string): Promise<boolean> {
+      const r = await db
+        .deleteFrom('repository_blobs')
+        .where('repository_id', '=', repositoryId)
+        .where('digest', '=', digest)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+
+    /** Digests among `digests` that the repository does not hold. */
+    async missingInRepository(repositoryId: number, digests: string[]): Promise<string[]> {
+      if (digests.length === 0) return [];
+      const unique = [...new Set(digests)];
+      const present = new Set<string>();
+      for (let i = 0; i < unique.length; i += 500) {
+        const rows = await db
+          .selectFrom('repository_blobs')
+          .select('digest')
+          .where('repository_id', '=', repositoryId)
+          .where('digest', 'in', unique.slice(i, i + 500))
+          .execute();
+        for (const r of rows) present.add(r.digest);
+      }
+      return unique.filter((d) => !present.has(d));
+    },
+  };
+}
+
+export type BlobMetadataStore = ReturnType<typeof createBlobStore>;

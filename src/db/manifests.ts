@@ -1,0 +1,191 @@
+import type { Db } from './database.js';
+
+export interface StoredManifest {
+  id: number;
+  digest: string;
+  mediaType: string;
+  content: Buffer;
+}
+
+export interface ReferrerRow {
+  digest: string;
+  mediaType: string;
+  size: number;
+  artifactType: string | null;
+  annotations: string | null;
+}
+
+export interface ManifestRecord {
+  digest: string;
+  mediaType: string;
+  artifactType: string | null;
+  subjectDigest: string | null;
+  annotations: string | null;
+  content: Buffer;
+  blobDigests: string[];
+  manifestDigests: string[];
+}
+
+export function createManifestStore(db: Db) {
+  const base = () =>
+    db
+      .selectFrom('manifests as m')
+      .innerJoin('repositories as r', 'r.id', 'm.repository_id')
+      .select(['m.id', 'm.digest', 'm.media_type', 'm.content']);
+
+  const toStored = (row: { id: number; digest: string; media_type: string; content: Buffer } | undefined) =>
+    row ? { id: row.id, digest: row.digest, mediaType: row.media_type, content: row.content } : null;
+
+  return {
+    async byDigest(repository: string, digest: string): Promise<StoredManifest | null> {
+      return toStored(await base().where('r.name', '=', repository).where('m.digest', '=', digest).executeTakeFirst());
+    },
+
+    async byTag(repository: string, tag: string): Promise<StoredManifest | null> {
+      const row = await db
+        .selectFrom('tags as t')
+        .innerJoin('repositories as r', 'r.id', 't.repository_id')
+        .innerJoin('manifests as m', 'm.id', 't.manifest_id')
+        .select(['m.id', 'm.digest', 'm.media_type', 'm.content'])
+        .where('r.name', '=', repository)
+        .where('t.name', '=', tag)
+        .executeTakeFirst();
+      return toStored(row);
+    },
+
+    /**
+     * Stores a manifest (idempotently: the same digest twice is one row) and points `tag` at it,
+     * after `check` has confirmed, inside the same transaction, that everything it references exists.
+     */
+    async put(
+      repositoryId: number,
+      record: ManifestRecord,
+      tag: string | null,
+      check: (tx: Db) => Promise<void>,
+      now = Date.now(),
+    ): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        await check(tx);
+        await tx
+          .insertInto('manifests')
+          .values({
+            repository_id: repositoryId,
+            digest: record.digest,
+            media_type: record.mediaType,
+            artifact_type: record.artifactType,
+            subject_digest: record.subjectDigest,
+            annotations: record.annotations,
+            size: record.content.length,
+            content: record.content,
+            created_at: now,
+          })
+          .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
+          .execute();
+        const { id } = await tx
+          .selectFrom('manifests')
+          .select('id')
+          .where('repository_id', '=', repositoryId)
+          .where('digest', '=', record.digest)
+          .executeTakeFirstOrThrow();
+        const refs = [
+          ...new Set(record.blobDigests.map((d) => `blob ${d}`)),
+          ...new Set(record.manifestDigests.map((d) => `manifest ${d}`)),
+        ].map((k) => {
+          const [kind, digest] = k.split(' ') as ['blob' | 'manifest', string];
+          return { manifest_id: id, digest, kind };
+        });
+        for (let i = 0; i < refs.length; i += 300) {
+          await tx
+            .insertInto('manifest_references')
+            .values(refs.slice(i, i + 300))
+            .onConflict((oc) => oc.columns(['manifest_id', 'digest', 'kind']).doNothing())
+            .execute();
+        }
+        if (tag !== null) {
+          await tx
+            .insertInto('tags')
+            .values({ repository_id: repositoryId, name: tag, manifest_id: id, created_at: now, updated_at: now })
+            .onConflict((oc) => oc.columns(['repository_id', 'name']).doUpdateSet({ manifest_id: id, updated_at: now }))
+            .execute();
+        }
+        await tx.updateTable('repositories').set({ updated_at: now }).where('id', '=', repositoryId).execute();
+      });
+    },
+
+    /** Digests among `digests` that the repository holds no manifest for. */
+    async missingInRepository(tx: Db, repositoryId: number, digests: string[]): Promise<string[]> {
+      const unique = [...new Set(digests)];
+      if (unique.length === 0) return [];
+      const present = new Set<string>();
+      for (let i = 0; i < unique.length; i += 500) {
+        const rows = await tx
+          .selectFrom('manifests')
+          .select('digest')
+          .where('repository_id', '=', repositoryId)
+          .where('digest', 'in', unique.slice(i, i + 500))
+          .execute();
+        for (const r of rows) present.add(r.digest);
+      }
+      return unique.filter((d) => !present.has(d));
+    },
+
+    /** Index manifests in the repository that list `digest` as a child. */
+    async parentsOf(repositoryId: number, digest: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom('manifest_references as ref')
+        .innerJoin('manifests as m', 'm.id', 'ref.manifest_id')
+        .select('m.digest')
+        .where('m.repository_id', '=', repositoryId)
+        .where('ref.kind', '=', 'manifest')
+        .where('ref.digest', '=', digest)
+        .limit(10)
+        .execute();
+      return rows.map((r) => r.digest);
+    },
+
+    /** Manifests in the repository that reference blob `digest`. */
+    async usersOfBlob(repositoryId: number, digest: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom('manifest_references as ref')
+        .innerJoin('manifests as m', 'm.id', 'ref.manifest_id')
+        .select('m.digest')
+        .where('m.repository_id', '=', repositoryId)
+        .where('ref.kind', '=', 'blob')
+        .where('ref.digest', '=', digest)
+        .limit(10)
+        .execute();
+      return rows.map((r) => r.digest);
+    },
+
+    async delete(repositoryId: number, digest: string): Promise<boolean> {
+      const r = await db
+        .deleteFrom('manifests')
+        .where('repository_id', '=', repositoryId)
+        .where('digest', '=', digest)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+
+    async referrers(repository: string, subject: string, artifactType?: string): Promise<ReferrerRow[]> {
+      let q = db
+        .selectFrom('manifests as m')
+        .innerJoin('repositories as r', 'r.id', 'm.repository_id')
+        .select(['m.digest', 'm.media_type', 'm.size', 'm.artifact_type', 'm.annotations'])
+        .where('r.name', '=', repository)
+        .where('m.subject_digest', '=', subject)
+        .orderBy('m.created_at')
+        .orderBy('m.digest');
+      if (artifactType !== undefined) q = q.where('m.artifact_type', '=', artifactType);
+      const rows = await q.execute();
+      return rows.map((r) => ({
+        digest: r.digest,
+        mediaType: r.media_type,
+        size: Number(r.size),
+        artifactType: r.artifact_type,
+        annotations: r.annotations,
+      }));
+    },
+  };
+}
+
+export type ManifestMetadataStore = ReturnType<typeof createManifestStore>;

@@ -1,0 +1,25 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { SqlDialect } from '../dialect.js';
+import * as m0001 from './0001-registry.js';
+
+interface VersionedMigration {
+  up(db: Kysely<any>, dialect: SqlDialect): Promise<void>;
+  down(db: Kysely<any>, dialect: SqlDialect): Promise<void>;
+}
+
+// Ordered by name; a released migration is never edited, only followed by a new one.
+const all: Record<string, VersionedMigration> = {
+  '0001-registry': m0001,
+};
+
+export function migrationProvider(dialect: SqlDialect): MigrationProvider {
+  return {
+    async getMigrations() {
+      const out: Record<string, Migration> = {};
+      for (const [name, m] of Object.entries(all)) {
+        out[name] = { up: (db) => m.up(db, dialect), down: (db) => m.down(db, dialect) };
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import type { Db } from './database.js';
+
+export function createTagStore(db: Db) {
+  return {
+    /** Tag names in lexical order after `last`; at most `limit`. */
+    async list(repositoryId: number, limit: number, last?: string): Promise<string[]> {
+      let q = db
+        .selectFrom('tags')
+        .select('name')
+        .where('repository_id', '=', repositoryId)
+        .orderBy('name')
+        .limit(limit);
+      if (last !== undefined) q = q.where('name', '>', last);
+      return (await q.execute()).map((r) => r.name);
+    },
+
+    async delete(repositoryId: number, tag: string): Promise<boolean> {
+      const r = await db
+        .deleteFrom('tags')
+        .where('repository_id', '=', repositoryId)
+        .where('name', '=', tag)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+  };
+}
+
+export type TagStore = ReturnType<typeof createTagStore>;

@@ -1,0 +1,43 @@
+import type { Db } from './database.js';
+import type { UploadSessionRow } from './schema.js';
+
+export function createUploadStore(db: Db) {
+  return {
+    async create(id: string, repository: string, now = Date.now()): Promise<void> {
+      await db.insertInto('upload_sessions').values({ id, repository, offset: 0, created_at: now, updated_at: now }).execute();
+    },
+
+    async get(id: string): Promise<UploadSessionRow | null> {
+      const row = await db.selectFrom('upload_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? { ...row, offset: Number(row.offset) } : null;
+    },
+
+    /** Moves the durable offset forward, only from the offset the writer started at. */
+    async advance(id: string, from: number, to: number, now = Date.now()): Promise<boolean> {
+      const r = await db
+        .updateTable('upload_sessions')
+        .set({ offset: to, updated_at: now })
+        .where('id', '=', id)
+        .where('offset', '=', from)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+
+    async delete(id: string): Promise<boolean> {
+      const r = await db.deleteFrom('upload_sessions').where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+
+    async idleSince(before: number, limit = 500): Promise<string[]> {
+      const rows = await db
+        .selectFrom('upload_sessions')
+        .select('id')
+        .where('updated_at', '<', before)
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.id);
+    },
+  };
+}
+
+export type UploadStore = ReturnType<typeof createUploadStore>;

@@ -1,0 +1,39 @@
+import { parseRangeHeader } from './range.js';
+import type { OciContext } from './context.js';
+
+export async function headBlob(ctx: OciContext, name: string, digest: string): Promise<void> {
+  await ctx.services.access.authorize(ctx.req, { repository: name, actions: ['pull'] });
+  const size = await ctx.services.blobs.stat(name, digest);
+  blobHeaders(ctx, digest).header('Content-Length', size).code(200).send();
+}
+
+export async function getBlob(ctx: OciContext, name: string, digest: string): Promise<void> {
+  await ctx.services.access.authorize(ctx.req, { repository: name, actions: ['pull'] });
+  const rangeHeader = ctx.req.headers.range;
+  const { size, range, stream } = await ctx.services.blobs.read(name, digest, (s) => parseRangeHeader(rangeHeader, s));
+  const reply = blobHeaders(ctx, digest);
+  if (range) {
+    reply
+      .code(206)
+      .header('Content-Range', `bytes ${range.start}-${range.end}/${size}`)
+      .header('Content-Length', range.end - range.start + 1);
+  } else {
+    reply.code(200).header('Content-Length', size);
+  }
+  return reply.send(stream);
+}
+
+export async function deleteBlob(ctx: OciContext, name: string, digest: string): Promise<void> {
+  await ctx.services.access.authorize(ctx.req, { repository: name, actions: ['delete'] });
+  await ctx.services.blobs.delete(name, digest);
+  ctx.reply.code(202).header('Content-Length', 0).send();
+}
+
+function blobHeaders(ctx: OciContext, digest: string) {
+  return ctx.reply
+    .header('Content-Type', 'application/octet-stream')
+    .header('Docker-Content-Digest', digest)
+    .header('ETag', `"${digest}"`)
+    .header('Accept-Ranges', 'bytes')
+    .header('Cache-Control', 'max-age=31536000');
+}

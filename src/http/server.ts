@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '../platform/logger.js';
+import { installErrorMapping } from './error-mapping.js';
+import { installRequestLog } from './request-log.js';
+import { registryRoutes } from './oci/registry-routes.js';
+import type { OciServices } from './oci/context.js';
+
+export interface ServerDeps {
+  log: Logger;
+  externalUrl: string;
+  oci: OciServices;
+}
+
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    disableRequestLogging: true,
+    exposeHeadRoutes: false,
+    // Blob bodies are streamed by the handlers; this limit only guards parsed (JSON) bodies.
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: 4096 },
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    keepAliveTimeout: 75_000,
+    // Large blob uploads over slow links must not be cut off by Node's default request timeout.
+    requestTimeout: 0,
+    return503OnClosing: true,
+  });
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.header('X-Request-Id', req.id);
+    done();
+  });
+  installRequestLog(app);
+  installErrorMapping(app);
+  await app.register(registryRoutes, { services: deps.oci, externalUrl: deps.externalUrl });
+  return app;
+}

@@ -1,0 +1,104 @@
+import { AppError } from '../../platform/errors.js';
+import { digestOf, parseDigest } from '../../platform/digest.js';
+import { isTag, validateTag } from '../../domain/oci/names.js';
+import { parseManifest } from '../../domain/oci/manifest.js';
+import type { StoredManifest } from '../../db/manifests.js';
+import type { RegistryDeps } from './deps.js';
+
+export interface PutResult {
+  digest: string;
+  subject: string | null;
+}
+
+type Reference = { tag: string; digest?: undefined } | { digest: string; tag?: undefined };
+
+/** A reference is a tag or a digest; anything else is refused before touching storage. */
+export function parseReference(reference: string): Reference {
+  if (reference.includes(':')) return { digest: parseDigest(reference).digest };
+  if (isTag(reference)) return { tag: reference };
+  throw new AppError('MANIFEST_INVALID', `invalid reference "${reference.slice(0, 200)}"`);
+}
+
+export function createManifestService(deps: Pick<RegistryDeps, 'manifests' | 'repositories' | 'blobs' | 'tags'>) {
+  const { manifests, repositories, blobs, tags } = deps;
+
+  return {
+    async get(repository: string, reference: string): Promise<StoredManifest> {
+      const ref = parseReference(reference);
+      const found = ref.tag !== undefined
+        ? await manifests.byTag(repository, ref.tag)
+        : await manifests.byDigest(repository, ref.digest);
+      if (!found) throw new AppError('MANIFEST_UNKNOWN', `manifest ${reference} not found in ${repository}`);
+      return found;
+    },
+
+    async put(repository: string, reference: string, body: Buffer, contentType: string | undefined): Promise<PutResult> {
+      const ref = parseReference(reference);
+      const algorithm = ref.digest !== undefined ? parseDigest(ref.digest).algorithm : 'sha256';
+      const digest = digestOf(body, algorithm);
+      if (ref.digest !== undefined && ref.digest !== digest) {
+        throw new AppError('DIGEST_INVALID', `manifest digest ${digest} does not match reference ${ref.digest}`);
+      }
+      if (ref.tag !== undefined) validateTag(ref.tag);
+      const parsed = parseManifest(body, contentType);
+      const repositoryId = await repositories.ensure(repository);
+      await manifests.put(
+        repositoryId,
+        {
+          digest,
+          mediaType: parsed.mediaType,
+          artifactType: parsed.artifactType,
+          subjectDigest: parsed.subject?.digest ?? null,
+          annotations: parsed.annotations ? JSON.stringify(parsed.annotations) : null,
+          content: body,
+          blobDigests: parsed.blobs.map((d) => d.digest),
+          manifestDigests: parsed.manifests.map((d) => d.digest),
+        },
+        ref.tag ?? null,
+        async (tx) => {
+          const missingBlobs = await blobs.missingInRepository(repositoryId, parsed.blobs.map((d) => d.digest));
+          if (missingBlobs.length > 0) {
+            throw new AppError('MANIFEST_BLOB_UNKNOWN', `blob ${missingBlobs[0]} is not in repository ${repository}`, {
+              detail: { digests: missingBlobs.slice(0, 20) },
+            });
+          }
+          const missing = await manifests.missingInRepository(tx, repositoryId, parsed.manifests.map((d) => d.digest));
+          if (missing.length > 0) {
+            throw new AppError('MANIFEST_BLOB_UNKNOWN', `manifest ${missing[0]} is not in repository ${repository}`, {
+              detail: { digests: missing.slice(0, 20) },
+            });
+          }
+        },
+      );
+      return { digest, subject: parsed.subject?.digest ?? null };
+    },
+
+    /**
+     * By tag: removes only the tag. By digest: removes the manifest and every tag on it, unless an
+     * index in the repository still lists it (deleting it would break that index).
+     */
+    async delete(repository: string, reference: string): Promise<void> {
+      const ref = parseReference(reference);
+      const repositoryId = await repositories.findId(repository);
+      if (repositoryId === null) throw new AppError('NAME_UNKNOWN', `repository ${repository} not found`);
+      if (ref.tag !== undefined) {
+        if (!(await tags.delete(repositoryId, ref.tag))) {
+          throw new AppError('MANIFEST_UNKNOWN', `tag ${ref.tag} not found in ${repository}`);
+        }
+        return;
+      }
+      const parents = await manifests.parentsOf(repositoryId, ref.digest);
+      if (parents.length > 0) {
+        throw new AppError('DENIED', `manifest ${ref.digest} is still listed by index ${parents[0]}`, {
+          status: 409,
+          detail: { indexes: parents },
+        });
+      }
+      if (!(await manifests.delete(repositoryId, ref.digest))) {
+        throw new AppError('MANIFEST_UNKNOWN', `manifest ${ref.digest} not found in ${repository}`);
+      }
+    },
+  };
+}
+
+export type ManifestService = ReturnType<typeof createManifestService>;

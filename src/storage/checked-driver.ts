@@ -1,0 +1,27 @@
+import type { BlobDriver } from './blob-driver.js';
+
+const componentPattern = /^[A-Za-z0-9._-]+$/;
+
+/** Rejects any path a driver must never see: absolute, empty components, "." or "..". */
+export function checkPath(path: string): string {
+  if (path.length === 0 || path.length > 1024) throw new Error(`invalid storage path length: ${path.length}`);
+  for (const part of path.split('/')) {
+    if (!componentPattern.test(part) || part === '.' || part === '..') {
+      throw new Error(`invalid storage path: ${JSON.stringify(path)}`);
+    }
+  }
+  return path;
+}
+
+/** The base layer in front of every driver: path validation lives here once, not in each driver. */
+export function withPathChecks(inner: BlobDriver): BlobDriver {
+  return {
+    name: inner.name,
+    stat: (p) => inner.stat(checkPath(p)),
+    read: (p, range) => inner.read(checkPath(p), range),
+    write: (p, source, opts) => inner.write(checkPath(p), source, opts),
+    move: (from, to) => inner.move(checkPath(from), checkPath(to)),
+    delete: (p) => inner.delete(checkPath(p)),
+    list: (prefix) => inner.list(checkPath(prefix)),
+  };
+}

@@ -1,0 +1,135 @@
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { NotFoundError, type BlobDriver, type ByteRange, type StoredObject } from './blob-driver.js';
+import { withPathChecks } from './checked-driver.js';
+
+const readChunk = 1 << 20;
+
+/**
+ * Blobs as files under one root. Durability: data is fsynced before write() resolves and the
+ * parent directory is fsynced after a rename, so a committed object survives kill -9 and power
+ * loss, and a half-written one only ever exists under its temporary (upload) path.
+ */
+export function createFilesystemDriver(root: string): BlobDriver {
+  const abs = (p: string) => join(root, p);
+
+  const driver: BlobDriver = {
+    name: 'filesystem',
+
+    async stat(path) {
+      try {
+        const s = await stat(abs(path));
+        return s.isFile() ? { size: s.size } : null;
+      } catch (err) {
+        if (isNotFound(err)) return null;
+        throw err;
+      }
+    },
+
+    async read(path, range?: ByteRange) {
+      const file = abs(path);
+      // Open first so a missing file rejects here rather than as a stream error mid-response.
+      const handle = await open(file, 'r').catch((err) => {
+        throw isNotFound(err) ? new NotFoundError(path) : err;
+      });
+      return handle.createReadStream({
+        highWaterMark: readChunk,
+        ...(range ? { start: range.start, end: range.end } : {}),
+      }) as unknown as Readable;
+    },
+
+    async write(path, source, opts = {}) {
+      const offset = opts.offset ?? 0;
+      const file = abs(path);
+      await mkdir(dirname(file), { recursive: true });
+      const handle = await open(file, offset > 0 ? 'r+' : 'w');
+      try {
+        const out = new FileHandleWriter(handle, offset);
+        await pipeline(source, out, opts.signal ? { signal: opts.signal } : {});
+        await handle.truncate(out.position);
+        await handle.sync();
+        return out.position - offset;
+      } finally {
+        await handle.close();
+      }
+    },
+
+    async move(from, to) {
+      const target = abs(to);
+      await mkdir(dirname(target), { recursive: true });
+      try {
+        await rename(abs(from), target);
+      } catch (err) {
+        throw isNotFound(err) ? new NotFoundError(from) : err;
+      }
+      await syncDir(dirname(target));
+    },
+
+    async delete(path) {
+      await rm(abs(path), { recursive: true, force: true });
+    },
+
+    async *list(prefix) {
+      yield* walk(root, prefix);
+    },
+  };
+  return withPathChecks(driver);
+}
+
+/**
+ * Writes at explicit positions through a FileHandle the caller keeps open (fs.WriteStream would
+ * close it before we can truncate and fsync). Batches queued chunks into one writev.
+ */
+class FileHandleWriter extends Writable {
+  constructor(private readonly handle: FileHandle, public position: number) {
+    super({ highWaterMark: readChunk });
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.handle.write(chunk, 0, chunk.length, this.position).then(({ bytesWritten }) => {
+      this.position += bytesWritten;
+      cb();
+    }, cb);
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, cb: (err?: Error | null) => void): void {
+    const buffers = chunks.map((c) => c.chunk);
+    this.handle.writev(buffers, this.position).then(({ bytesWritten }) => {
+      this.position += bytesWritten;
+      cb();
+    }, cb);
+  }
+}
+
+async function* walk(root: string, rel: string): AsyncIterable<StoredObject> {
+  let entries;
+  try {
+    entries = await readdir(join(root, rel), { withFileTypes: true });
+  } catch (err) {
+    if (isNotFound(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+    throw err;
+  }
+  for (const e of entries) {
+    const child = `${rel}/${e.name}`;
+    if (e.isDirectory()) yield* walk(root, child);
+    else if (e.isFile()) {
+      const s = await stat(join(root, child)).catch(() => null);
+      if (s) yield { path: child, size: s.size, modified: s.mtimeMs };
+    }
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const h = await open(dir, 'r');
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException)?.code === 'ENOENT';
+}
