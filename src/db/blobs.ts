@@ -58,13 +58,13 @@ export function createBlobStore(db: Db) {
       return Number(r.numDeletedRows) > 0;
     },
 
-    /** Digests among `digests` that the repository does not hold. */
-    async missingInRepository(repositoryId: number, digests: string[]): Promise<string[]> {
+    /** Digests among `digests` that the repository does not hold (`tx`: inside a caller's transaction). */
+    async missingInRepository(repositoryId: number, digests: string[], tx: Db = db): Promise<string[]> {
       if (digests.length === 0) return [];
       const unique = [...new Set(digests)];
       const present = new Set<string>();
       for (let i = 0; i < unique.length; i += 500) {
-        const rows = await db
+        const rows = await tx
           .selectFrom('repository_blobs')
           .select('digest')
           .where('repository_id', '=', repositoryId)

@@ -28,7 +28,8 @@ export async function catalog(ctx: OciContext): Promise<void> {
 export async function referrers(ctx: OciContext, name: string, digest: string): Promise<void> {
   await ctx.services.access.authorize(ctx.req, { repository: name, actions: ['pull'] });
   const artifactType = ctx.query.get('artifactType') ?? undefined;
+  // A Buffer body keeps Fastify from appending "; charset" to the media type clients compare.
   const index = await ctx.services.discovery.referrers(name, digest, artifactType);
   if (artifactType !== undefined) ctx.reply.header('OCI-Filters-Applied', 'artifactType');
-  ctx.reply.code(200).header('Content-Type', 'application/vnd.oci.image.index.v1+json').send(JSON.stringify(index));
+  ctx.reply.code(200).header('Content-Type', 'application/vnd.oci.image.index.v1+json').send(Buffer.from(JSON.stringify(index)));
 }

@@ -19,12 +19,20 @@ export function parseReference(reference: string): Reference {
   throw new AppError('MANIFEST_INVALID', `invalid reference "${reference.slice(0, 200)}"`);
 }
 
+/** For reads and deletes a reference that cannot name anything is simply not found. */
+function lookupReference(repository: string, reference: string): Reference {
+  if (!reference.includes(':') && !isTag(reference)) {
+    throw new AppError('MANIFEST_UNKNOWN', `manifest ${reference.slice(0, 200)} not found in ${repository}`);
+  }
+  return parseReference(reference);
+}
+
 export function createManifestService(deps: Pick<RegistryDeps, 'manifests' | 'repositories' | 'blobs' | 'tags'>) {
   const { manifests, repositories, blobs, tags } = deps;
 
   return {
     async get(repository: string, reference: string): Promise<StoredManifest> {
-      const ref = parseReference(reference);
+      const ref = lookupReference(repository, reference);
       const found = ref.tag !== undefined
         ? await manifests.byTag(repository, ref.tag)
         : await manifests.byDigest(repository, ref.digest);
@@ -56,7 +64,7 @@ export function createManifestService(deps: Pick<RegistryDeps, 'manifests' | 're
         },
         ref.tag ?? null,
         async (tx) => {
-          const missingBlobs = await blobs.missingInRepository(repositoryId, parsed.blobs.map((d) => d.digest));
+          const missingBlobs = await blobs.missingInRepository(repositoryId, parsed.blobs.map((d) => d.digest), tx);
           if (missingBlobs.length > 0) {
             throw new AppError('MANIFEST_BLOB_UNKNOWN', `blob ${missingBlobs[0]} is not in repository ${repository}`, {
               detail: { digests: missingBlobs.slice(0, 20) },
@@ -78,7 +86,7 @@ export function createManifestService(deps: Pick<RegistryDeps, 'manifests' | 're
      * index in the repository still lists it (deleting it would break that index).
      */
     async delete(repository: string, reference: string): Promise<void> {
-      const ref = parseReference(reference);
+      const ref = lookupReference(repository, reference);
       const repositoryId = await repositories.findId(repository);
       if (repositoryId === null) throw new AppError('NAME_UNKNOWN', `repository ${repository} not found`);
       if (ref.tag !== undefined) {
