@@ -17,11 +17,14 @@ export function checkPath(path: string): string {
 export function withPathChecks(inner: BlobDriver): BlobDriver {
   return {
     name: inner.name,
-    stat: (p) => inner.stat(checkPath(p)),
-    read: (p, range) => inner.read(checkPath(p), range),
-    write: (p, source, opts) => inner.write(checkPath(p), source, opts),
-    move: (from, to) => inner.move(checkPath(from), checkPath(to)),
-    delete: (p) => inner.delete(checkPath(p)),
-    list: (prefix) => inner.list(checkPath(prefix)),
+    stat: async (p) => inner.stat(checkPath(p)),
+    read: async (p, range) => inner.read(checkPath(p), range),
+    write: async (p, source, opts) => inner.write(checkPath(p), source, opts),
+    move: async (from, to) => inner.move(checkPath(from), checkPath(to)),
+    delete: async (p) => inner.delete(checkPath(p)),
+    list: (prefix) => {
+      checkPath(prefix);
+      return inner.list(prefix);
+    },
   };
 }

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, envName, flagName, loadConfig } from './load.js';
+
+const noFile = { file: '/dev/null', env: {} };
+
+test('every key has a default', () => {
+  const c = loadConfig(noFile);
+  assert.equal(c.listen, '0.0.0.0:5000');
+  assert.equal(c.dataDir, './data');
+  assert.equal(c.externalUrl, '');
+  assert.equal(c.log.level, 'info');
+  assert.equal(c.uploads.purgeAge, 24 * 3_600_000);
+});
+
+test('env and flag names follow the key path', () => {
+  assert.equal(envName('uploads.purgeAge'), 'HAVEN_UPLOADS_PURGE_AGE');
+  assert.equal(flagName('uploads.purgeAge'), 'uploads-purge-age');
+  assert.equal(envName('dataDir'), 'HAVEN_DATA_DIR');
+});
+
+test('file < env < flags', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'haven-config-'));
+  const file = join(dir, 'haven.yml');
+  writeFileSync(file, 'listen: 127.0.0.1:6000\nlog:\n  level: warn\nuploads:\n  purgeAge: 2h\n');
+  const fromFile = loadConfig({ file, env: {} });
+  assert.equal(fromFile.listen, '127.0.0.1:6000');
+  assert.equal(fromFile.uploads.purgeAge, 7_200_000);
+  const fromEnv = loadConfig({ file, env: { HAVEN_LOG_LEVEL: 'debug', HAVEN_LISTEN: '127.0.0.1:7000' } });
+  assert.equal(fromEnv.log.level, 'debug');
+  assert.equal(fromEnv.listen, '127.0.0.1:7000');
+  const fromFlags = loadConfig({ file, env: { HAVEN_LISTEN: '127.0.0.1:7000' }, flags: { listen: '[::1]:8000' } });
+  assert.equal(fromFlags.listen, '[::1]:8000');
+});
+
+test('invalid values stop startup with the key and the problem', () => {
+  assert.throws(() => loadConfig({ ...noFile, flags: { listen: 'nonsense' } }), (e: Error) => {
+    assert.ok(e instanceof ConfigError);
+    assert.match(e.message, /"listen".*HAVEN_LISTEN.*host:port/);
+    return true;
+  });
+  assert.throws(() => loadConfig({ ...noFile, env: { HAVEN_UPLOADS_PURGE_AGE: 'soon' } }), /"uploads.purgeAge".*not a duration/);
+  assert.throws(() => loadConfig({ ...noFile, env: { HAVEN_LOG_LEVEL: 'loud' } }), /"log.level"/);
+  assert.throws(() => loadConfig({ ...noFile, env: { HAVEN_EXTERNAL_URL: 'ftp://x' } }), /"externalUrl"/);
+  const dir = mkdtempSync(join(tmpdir(), 'haven-config-'));
+  const file = join(dir, 'haven.yml');
+  writeFileSync(file, 'listn: 1\n');
+  assert.throws(() => loadConfig({ file, env: {} }), /unknown key\(s\) listn/);
+  writeFileSync(file, 'listen: [unclosed\n');
+  assert.throws(() => loadConfig({ file, env: {} }), /not valid YAML/);
+  assert.throws(() => loadConfig({ file: join(dir, 'missing.yml'), env: {} }), /cannot read config file/);
+});
