@@ -8,6 +8,8 @@ import { createManifestStore } from './db/manifests.js';
 import { createRepositoryStore } from './db/repositories.js';
 import { createTagStore } from './db/tags.js';
 import { createUploadStore } from './db/uploads.js';
+import { createUserStore } from './db/users.js';
+import { ensureAdmin, type BootstrapResult } from './services/identity/bootstrap.js';
 import { createOpenAccess } from './http/oci/access.js';
 import { buildServer } from './http/server.js';
 import { startIntervalJob, type IntervalJob } from './jobs/interval-job.js';
@@ -20,6 +22,7 @@ import { createFilesystemDriver } from './storage/filesystem-driver.js';
 
 export interface App {
   server: FastifyInstance;
+  bootstrap: BootstrapResult;
   database: DatabaseHandle;
   close(): Promise<void>;
 }
@@ -30,6 +33,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   const database = openSqlite(join(dataDir, 'haven.db'));
   await migrateToLatest(database);
   const driver = createFilesystemDriver(join(dataDir, 'storage'));
+  const bootstrap = await ensureAdmin(createUserStore(database.db), dataDir, config.adminPassword);
 
   const deps = {
     repositories: createRepositoryStore(database.db),
@@ -59,6 +63,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
 
   return {
     server,
+    bootstrap,
     database,
     async close() {
       await Promise.all(jobs.map((j) => j.stop()));

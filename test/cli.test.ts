@@ -41,3 +41,40 @@ test('invalid configuration stops startup naming the key and the problem', () =>
   assert.equal(flag.status, 2);
   assert.match(flag.stderr, /no-such-flag/);
 });
+
+test('first start creates admin with a generated password, printed once and kept in a 0600 file', async () => {
+  const { startHaven } = await import('./helpers/haven.js');
+  const { readFileSync, statSync } = await import('node:fs');
+  const h = await startHaven();
+  try {
+    const m = /admin password \(generated, shown once; also in (.+)\): (\S+)/.exec(h.output());
+    assert.ok(m, h.output());
+    assert.equal(m[1], join(h.dataDir, 'admin-password'));
+    assert.equal(readFileSync(m[1], 'utf8').trim(), m[2]);
+    assert.equal(statSync(m[1]).mode & 0o777, 0o600);
+    assert.match(m[2]!, /[A-Z]/);
+    assert.match(m[2]!, /[a-z]/);
+    assert.match(m[2]!, /[0-9]/);
+    assert.ok(m[2]!.length >= 16);
+    await h.stop();
+    const again = await startHaven({ dataDir: h.dataDir });
+    assert.doesNotMatch(again.output(), /admin password/);
+    assert.doesNotMatch(readFileSync(join(h.dataDir, 'haven.log'), 'utf8'), new RegExp(m[2]!));
+    await again.stop();
+  } finally {
+    await h.cleanup();
+  }
+});
+
+test('a configured admin password is used, never printed', async () => {
+  const { startHaven } = await import('./helpers/haven.js');
+  const { existsSync } = await import('node:fs');
+  const h = await startHaven({ env: { HAVEN_ADMIN_PASSWORD: 'Sup3rSecretPass' } });
+  try {
+    assert.doesNotMatch(h.output(), /Sup3rSecretPass/);
+    assert.match(h.output(), /admin password: the one set in adminPassword/);
+    assert.equal(existsSync(join(h.dataDir, 'admin-password')), false);
+  } finally {
+    await h.cleanup();
+  }
+});

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { createApp } from '../app.js';
+import type { BootstrapResult } from '../services/identity/bootstrap.js';
 import { ConfigError, flagName, loadConfig } from '../config/load.js';
 import { configKeys } from '../config/schema.js';
 import { createLogger } from '../platform/logger.js';
@@ -28,7 +29,11 @@ async function serve(argv: string[]): Promise<void> {
   const port = Number(config.listen.slice(i + 1));
   const address = await app.server.listen({ host, port });
   log.info({ address, dataDir: config.dataDir }, 'haven is listening');
-  process.stdout.write(`Haven registry listening on ${address} (data in ${config.dataDir})\n`);
+  // One write, so whoever waits for "listening on" also has the login lines.
+  process.stdout.write(
+    `Haven registry listening on ${address} (data in ${config.dataDir})\n` +
+      loginBanner(config.externalUrl || address.replace('0.0.0.0', 'localhost'), app.bootstrap),
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -41,6 +46,16 @@ async function serve(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function loginBanner(url: string, b: BootstrapResult): string {
+  const lines = [`Log in at ${url} as admin`];
+  if (b.generatedPassword) {
+    lines.push(`  admin password (generated, shown once; also in ${b.passwordFile}): ${b.generatedPassword}`);
+  } else if (b.created) {
+    lines.push('  admin password: the one set in adminPassword / HAVEN_ADMIN_PASSWORD');
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 async function main(): Promise<void> {

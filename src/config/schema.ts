@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../platform/duration.js';
+import { passwordProblem } from '../domain/identity/password-policy.js';
 
 const duration = z
   .union([z.string(), z.number()])
@@ -23,6 +24,14 @@ export const configSchema = z
       .string()
       .regex(/^(https?:\/\/[^/\s]+\/?)?$/, 'must be empty or an http(s) URL with no path')
       .default(''),
+    /** Initial password of `admin`, used only when the user is first created. Empty: generate one. */
+    adminPassword: z
+      .string()
+      .default('')
+      .superRefine((v, ctx) => {
+        const problem = v === '' ? null : passwordProblem(v);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -47,6 +56,7 @@ export const configKeys = [
   'listen',
   'dataDir',
   'externalUrl',
+  'adminPassword',
   'log.level',
   'log.file',
   'uploads.purgeAge',

@@ -57,7 +57,85 @@ export interface UploadSessionsTable {
   updated_at: number;
 }
 
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  email: string | null;
+  realname: string;
+  comment: string;
+  password_hash: string;
+  sysadmin: number;
+  password_changed_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ProjectsTable {
+  id: Generated<number>;
+  name: string;
+  owner_id: number | null;
+  public: number;
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ProjectMembersTable {
+  id: Generated<number>;
+  project_id: number;
+  user_id: number;
+  role_id: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RobotsTable {
+  id: Generated<number>;
+  name: string;
+  description: string;
+  secret_hash: string;
+  level: 'system' | 'project';
+  project_id: number | null;
+  duration: number;
+  expires_at: number;
+  disabled: number;
+  creator: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RobotPermissionsTable {
+  robot_id: number;
+  namespace: string;
+  resource: string;
+  action: string;
+}
+
+export interface AuditLogsTable {
+  id: Generated<number>;
+  project_id: number | null;
+  operation: string;
+  resource_type: string;
+  resource: string;
+  username: string;
+  client_ip: string;
+  success: number;
+  op_time: number;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
 export interface Database {
+  users: UsersTable;
+  projects: ProjectsTable;
+  project_members: ProjectMembersTable;
+  robots: RobotsTable;
+  robot_permissions: RobotPermissionsTable;
+  audit_logs: AuditLogsTable;
+  settings: SettingsTable;
   repositories: RepositoriesTable;
   blobs: BlobsTable;
   repository_blobs: RepositoryBlobsTable;
@@ -69,4 +147,8 @@ export interface Database {
 
 export type ManifestRow = Selectable<ManifestsTable>;
 export type NewManifest = Insertable<ManifestsTable>;
+export type UserRow = Selectable<UsersTable>;
+export type ProjectRow = Selectable<ProjectsTable>;
+export type RobotRow = Selectable<RobotsTable>;
+export type AuditLogRow = Selectable<AuditLogsTable>;
 export type UploadSessionRow = Selectable<UploadSessionsTable>;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../platform/logger.js';
 import { installErrorMapping } from './error-mapping.js';
 import { installRequestLog } from './request-log.js';
@@ -15,7 +15,8 @@ export interface ServerDeps {
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Our own one-line-per-request log (request-log.ts) replaces Fastify's two lines.
+    logController: new LogController({ disableRequestLogging: true }),
     exposeHeadRoutes: false,
     // Blob bodies are streamed by the handlers; this limit only guards parsed (JSON) bodies.
     bodyLimit: 1024 * 1024,

@@ -1,6 +1,7 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { SqlDialect } from '../dialect.js';
 import * as m0001 from './0001-registry.js';
+import * as m0002 from './0002-identity.js';
 
 interface VersionedMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>;
@@ -10,6 +11,7 @@ interface VersionedMigration {
 // Ordered by name; a released migration is never edited, only followed by a new one.
 const all: Record<string, VersionedMigration> = {
   '0001-registry': m0001,
+  '0002-identity': m0002,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
