@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { createTokenService } from './token-service.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'haven-token-'));
+const opts = { issuer: 'haven-token-issuer', service: 'haven', ttlSeconds: 1800 };
+const access = [{ type: 'repository', name: 'p/app', actions: ['pull'] }];
+const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+
+test('a token it issued verifies, with subject, access and expiry', async () => {
+  const s = await createTokenService(dir, opts);
+  const { token, expiresIn } = await s.issue('alice', access);
+  assert.equal(expiresIn, 1800);
+  const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString());
+  assert.equal(header.alg, 'ES256');
+  assert.ok(header.kid);
+  const claims = await s.verify(token);
+  assert.equal(claims?.subject, 'alice');
+  assert.deepEqual(claims?.access, access);
+  assert.ok(claims!.expiresAt > Date.now() + 1700_000);
+});
+
+test('the key is kept (0600) and reused across restarts', async () => {
+  const a = await createTokenService(dir, opts);
+  const { token } = await a.issue('bob', access);
+  const b = await createTokenService(dir, opts);
+  assert.equal((await b.verify(token))?.subject, 'bob');
+  assert.equal(statSync(join(dir, 'token-signing-key.pem')).mode & 0o777, 0o600);
+});
+
+test('forged, expired, foreign and alg-confused tokens are rejected', async () => {
+  const s = await createTokenService(dir, opts);
+  const { token } = await s.issue('alice', access);
+  const [h, p, sig] = token.split('.') as [string, string, string];
+  const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
+
+  // Payload tampering (more access) with the old signature.
+  const escalated = b64({ ...payload, access: [{ type: 'repository', name: 'other/x', actions: ['push'] }] });
+  assert.equal(await s.verify(`${h}.${escalated}.${sig}`), null);
+  // alg: none
+  assert.equal(await s.verify(`${b64({ alg: 'none', typ: 'JWT' })}.${p}.`), null);
+  // HS256 signed with the public key material (the classic key-confusion attack).
+  const pem = readFileSync(join(dir, 'token-signing-key.pem'));
+  const hsHeader = b64({ alg: 'HS256', typ: 'JWT' });
+  const hsSig = createHmac('sha256', pem).update(`${hsHeader}.${p}`).digest('base64url');
+  assert.equal(await s.verify(`${hsHeader}.${p}.${hsSig}`), null);
+  // Another issuer's key: a different data dir.
+  const other = await createTokenService(mkdtempSync(join(tmpdir(), 'haven-token-other-')), opts);
+  assert.equal(await s.verify((await other.issue('alice', access)).token), null);
+  // Wrong audience, and expired.
+  const otherService = await createTokenService(dir, { ...opts, service: 'not-haven' });
+  assert.equal(await s.verify((await otherService.issue('alice', access)).token), null);
+  const old = await s.issue('alice', access, Date.now() - 3600_000);
+  assert.equal(await s.verify(old.token), null);
+  // Garbage.
+  for (const junk of ['', 'a.b.c', 'not a token', `${h}.${p}`]) assert.equal(await s.verify(junk), null);
+});

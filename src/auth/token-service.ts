@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  calculateJwkThumbprint,
+  exportJWK,
+  exportPKCS8,
+  generateKeyPair,
+  importJWK,
+  importPKCS8,
+  jwtVerify,
+  SignJWT,
+  type CryptoKey,
+  type JWTPayload,
+} from 'jose';
+import type { ResourceScope } from '../domain/identity/scope.js';
+
+const algorithm = 'ES256';
+
+export interface TokenClaims {
+  subject: string;
+  access: ResourceScope[];
+  expiresAt: number;
+}
+
+export interface TokenServiceOptions {
+  issuer: string;
+  /** The `service` clients name in token requests; also the audience. */
+  service: string;
+  ttlSeconds: number;
+}
+
+/**
+ * Issues and verifies registry bearer tokens (Docker token protocol, JWT ES256). The signing key
+ * lives in the data dir (0600) so tokens survive restarts and every instance sharing the dir
+ * agrees. Verification pins the algorithm, issuer and audience: `alg: none`, HS256 signed with
+ * the public key, and tokens for another service all fail.
+ */
+export async function createTokenService(dataDir: string, opts: TokenServiceOptions) {
+  const { privateKey, publicKey, kid } = await loadOrCreateKey(join(dataDir, 'token-signing-key.pem'));
+
+  return {
+    service: opts.service,
+    ttlSeconds: opts.ttlSeconds,
+
+    async issue(subject: string, access: ResourceScope[], now = Date.now()): Promise<{ token: string; expiresIn: number; issuedAt: string }> {
+      const iat = Math.floor(now / 1000);
+      const token = await new SignJWT({ access })
+        .setProtectedHeader({ alg: algorithm, kid, typ: 'JWT' })
+        .setIssuer(opts.issuer)
+        .setAudience(opts.service)
+        .setSubject(subject)
+        .setIssuedAt(iat)
+        .setNotBefore(iat - 5)
+        .setExpirationTime(iat + opts.ttlSeconds)
+        .setJti(randomUUID())
+        .sign(privateKey);
+      return { token, expiresIn: opts.ttlSeconds, issuedAt: new Date(iat * 1000).toISOString() };
+    },
+
+    /** The token's claims, or null for anything forged, expired, or meant for someone else. */
+    async verify(token: string): Promise<TokenClaims | null> {
+      try {
+        const { payload } = await jwtVerify(token, publicKey, {
+          algorithms: [algorithm],
+          issuer: opts.issuer,
+          audience: opts.service,
+        });
+        return toClaims(payload);
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+function toClaims(p: JWTPayload): TokenClaims | null {
+  if (typeof p.sub !== 'string' || typeof p.exp !== 'number' || !Array.isArray(p.access)) return null;
+  const access: ResourceScope[] = [];
+  for (const a of p.access as unknown[]) {
+    const e = a as Partial<ResourceScope>;
+    if (typeof e?.type === 'string' && typeof e.name === 'string' && Array.isArray(e.actions)) {
+      access.push({ type: e.type, name: e.name, actions: e.actions.filter((x): x is string => typeof x === 'string') });
+    }
+  }
+  return { subject: p.sub, access, expiresAt: p.exp * 1000 };
+}
+
+async function loadOrCreateKey(file: string): Promise<{ privateKey: CryptoKey; publicKey: CryptoKey; kid: string }> {
+  let pem: string;
+  try {
+    pem = await readFile(file, 'utf8');
+  } catch {
+    const pair = await generateKeyPair(algorithm, { extractable: true });
+    pem = await exportPKCS8(pair.privateKey);
+    // wx: two instances starting at once must not overwrite each other's key.
+    await writeFile(file, pem, { mode: 0o600, flag: 'wx' }).catch(async () => {
+      pem = await readFile(file, 'utf8');
+    });
+  }
+  const privateKey = await importPKCS8(pem, algorithm, { extractable: true });
+  const jwk = await exportJWK(privateKey);
+  const publicJwk = { kty: jwk.kty!, crv: jwk.crv!, x: jwk.x!, y: jwk.y! };
+  const publicKey = (await importJWK(publicJwk, algorithm)) as CryptoKey;
+  return { privateKey, publicKey, kid: await calculateJwkThumbprint(publicJwk) };
+}
+
+export type TokenService = Awaited<ReturnType<typeof createTokenService>>;
