@@ -120,21 +120,23 @@ describe('skopeo and podman against Haven', { timeout: 110_000 }, () => {
     const onDisk = readLayoutBlobs(layout.dir);
     for (const [digest, bytes] of onDisk) assert.equal(sha256(bytes), digest, `blob file ${digest} holds other bytes`);
     assert.equal(onDisk.size, layout.blobs.size);
-    // Two platforms sharing a base layer, three layers each, gzip-compressed tars of 8 KiB .. 300 KiB.
+    // Two platforms sharing a base layer, three layers each, gzip-compressed tars of a few KiB to ~1 MiB.
     assert.deepEqual(layout.images.map((i) => `${i.platform.os}/${i.platform.architecture}`), ['linux/amd64', 'linux/arm64']);
     assert.equal(layout.images[0]!.layers[0]!.digest, layout.images[1]!.layers[0]!.digest);
     for (const img of layout.images) {
       assert.equal(img.layers.length, 3);
       for (const l of img.layers) assert.equal(l.bytes.subarray(0, 2).toString('hex'), '1f8b');
+      const sizes = img.layers.map((l) => l.size);
+      assert.ok(Math.min(...sizes) > 2 * 1024 && Math.max(...sizes) > 900 * 1024 && Math.max(...sizes) < 1200 * 1024, `layer sizes ${sizes.join(', ')}`);
     }
   });
 
   test('skopeo copy --all pushes the multi-arch index; the artifact shows up as a referrer of it', async (t) => {
     if (!requireTool(t, 'skopeo')) return;
-    const before = await get(`/v2/e2e/app/referrers/${layout.indexDigest}`);
+    const empty = await get(`/v2/e2e/app/referrers/${layout.indexDigest}`);
     // Nothing pushed yet: the referrers API answers an empty index, never 404.
-    assert.equal(before.status, 200);
-    assert.deepEqual(((await before.json()) as { manifests: unknown[] }).manifests, []);
+    assert.equal(empty.status, 200);
+    assert.deepEqual(((await empty.json()) as { manifests: unknown[] }).manifests, []);
 
     await skopeo(['copy', '--all', '--dest-tls-verify=false', `oci:${layout.dir}:v1`, ref('e2e/app', 'v1')]);
 
@@ -255,7 +257,7 @@ describe('skopeo and podman against Haven', { timeout: 110_000 }, () => {
     // The artifact's blobs were never pushed to e2e/copy.
     assert.equal((await get(`/v2/e2e/copy/blobs/${layout.artifact.layerDigest}`, { method: 'HEAD' })).status, 404);
 
-    // Content-addressed storage: three repositories' worth of tags, one file per blob, nothing else.
+    // Content-addressed storage: two repositories hold these blobs, yet there is one file per blob and nothing else.
     const storage = join(haven.dataDir, 'storage');
     const files = walkFiles(storage).filter((f) => !(f.startsWith('blobs/sha256/') && manifestDigests.has(`sha256:${f.split('/').pop()}`)));
     const blobFiles = new Map([...imageBlobs, [layout.artifact.configDigest, layout.artifact.config], [layout.artifact.layerDigest, layout.artifact.layer]]);
@@ -336,7 +338,8 @@ describe('skopeo and podman against Haven', { timeout: 110_000 }, () => {
 
   test('podman pulls each platform and pushes an image to another repository', async (t) => {
     if (!requireTool(t, 'podman')) return;
-    // A private store: nothing of the machine's podman state is read or changed.
+    // A private image store and configuration, so the machine's podman images are neither read nor changed.
+    // (containers/image still keeps its blob-info cache in /var/lib/containers/cache when run as root.)
     const pm = join(work, 'podman');
     for (const d of ['root', 'runroot', 'tmp', 'networks', 'vartmp']) mkdirSync(join(pm, d), { recursive: true });
     writeFileSync(join(pm, 'storage.conf'), `[storage]\ndriver = "vfs"\nrunroot = "${join(pm, 'runroot')}"\ngraphroot = "${join(pm, 'root')}"\n`);

@@ -10,7 +10,7 @@ export function installRequestLog(app: FastifyInstance): void {
         path: q < 0 ? req.url : req.url.slice(0, q),
         status: reply.statusCode,
         bytesIn: Number(req.headers['content-length'] ?? 0),
-        bytesOut: Number(reply.getHeader('content-length') ?? 0),
+        bytesOut: req.method === 'HEAD' ? 0 : Number(reply.getHeader('content-length') ?? 0),
         ms: Math.round(reply.elapsedTime * 10) / 10,
         ip: req.ip,
       },

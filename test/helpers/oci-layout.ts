@@ -139,7 +139,7 @@ export function writeTestLayout(dir: string, opts: { tag?: string; artifactTag?:
     { architecture: 'arm64', os: 'linux' },
   ];
   for (const platform of platforms) {
-    const own = [randomLayer(`app-${platform.architecture}`, [8 * 1024]), randomLayer(`data-${platform.architecture}`, [200 * 1024, 60 * 1024])];
+    const own = [randomLayer(`app-${platform.architecture}`, [8 * 1024]), randomLayer(`data-${platform.architecture}`, [700 * 1024, 300 * 1024])];
     const layers = [base, ...own];
     for (const l of own) put(l.bytes);
     const config = json({
