@@ -1,0 +1,109 @@
+import type { RobotGrant } from '../domain/identity/principal.js';
+import type { Db } from './database.js';
+import type { RobotRow } from './schema.js';
+
+export interface NewRobot {
+  name: string;
+  description: string;
+  secretHash: string;
+  level: 'system' | 'project';
+  projectId: number | null;
+  duration: number;
+  expiresAt: number;
+  disabled: boolean;
+  creator: string;
+  grants: RobotGrant[];
+}
+
+export function createRobotStore(db: Db) {
+  async function grantsOf(robotId: number): Promise<RobotGrant[]> {
+    return db.selectFrom('robot_permissions').select(['namespace', 'resource', 'action']).where('robot_id', '=', robotId).execute();
+  }
+
+  return {
+    grantsOf,
+
+    async create(r: NewRobot, now = Date.now()): Promise<number> {
+      return db.transaction().execute(async (tx) => {
+        const { id } = await tx
+          .insertInto('robots')
+          .values({
+            name: r.name,
+            description: r.description,
+            secret_hash: r.secretHash,
+            level: r.level,
+            project_id: r.projectId,
+            duration: r.duration,
+            expires_at: r.expiresAt,
+            disabled: r.disabled ? 1 : 0,
+            creator: r.creator,
+            created_at: now,
+            updated_at: now,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        if (r.grants.length > 0) {
+          await tx
+            .insertInto('robot_permissions')
+            .values(r.grants.map((g) => ({ robot_id: id, ...g })))
+            .onConflict((oc) => oc.doNothing())
+            .execute();
+        }
+        return id;
+      });
+    },
+
+    async byName(name: string): Promise<RobotRow | null> {
+      return (await db.selectFrom('robots').selectAll().where('name', '=', name).executeTakeFirst()) ?? null;
+    },
+
+    async byId(id: number): Promise<RobotRow | null> {
+      return (await db.selectFrom('robots').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+    },
+
+    async list(filter: { level?: 'system' | 'project'; projectId?: number }, page: { offset: number; limit: number }) {
+      let q = db.selectFrom('robots');
+      if (filter.level) q = q.where('level', '=', filter.level);
+      if (filter.projectId !== undefined) q = q.where('project_id', '=', filter.projectId);
+      const [rows, total] = await Promise.all([
+        q.selectAll().orderBy('id').offset(page.offset).limit(page.limit).execute(),
+        q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ]);
+      return { rows, total: Number(total.n) };
+    },
+
+    async update(
+      id: number,
+      changes: { description?: string; disabled?: boolean; duration?: number; expiresAt?: number; secretHash?: string; grants?: RobotGrant[] },
+      now = Date.now(),
+    ): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        await tx
+          .updateTable('robots')
+          .set({
+            ...(changes.description !== undefined ? { description: changes.description } : {}),
+            ...(changes.disabled !== undefined ? { disabled: changes.disabled ? 1 : 0 } : {}),
+            ...(changes.duration !== undefined ? { duration: changes.duration } : {}),
+            ...(changes.expiresAt !== undefined ? { expires_at: changes.expiresAt } : {}),
+            ...(changes.secretHash !== undefined ? { secret_hash: changes.secretHash } : {}),
+            updated_at: now,
+          })
+          .where('id', '=', id)
+          .execute();
+        if (changes.grants) {
+          await tx.deleteFrom('robot_permissions').where('robot_id', '=', id).execute();
+          if (changes.grants.length > 0) {
+            await tx.insertInto('robot_permissions').values(changes.grants.map((g) => ({ robot_id: id, ...g }))).onConflict((oc) => oc.doNothing()).execute();
+          }
+        }
+      });
+    },
+
+    async delete(id: number): Promise<boolean> {
+      const r = await db.deleteFrom('robots').where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+  };
+}
+
+export type RobotStore = ReturnType<typeof createRobotStore>;

@@ -1,0 +1,22 @@
+import type { ProjectRole } from '../rbac/matrix.js';
+
+/** Harbor's role ids, as the members API speaks them. */
+export const roleIds: Record<number, ProjectRole> = {
+  1: 'projectAdmin',
+  2: 'developer',
+  3: 'guest',
+  4: 'maintainer',
+  5: 'limitedGuest',
+};
+
+export const roleNames: Record<ProjectRole, string> = {
+  projectAdmin: 'projectAdmin',
+  developer: 'developer',
+  guest: 'guest',
+  maintainer: 'maintainer',
+  limitedGuest: 'limitedGuest',
+};
+
+export function roleOfId(id: number): ProjectRole | null {
+  return roleIds[id] ?? null;
+}
