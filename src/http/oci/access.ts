@@ -2,10 +2,14 @@ import type { FastifyRequest } from 'fastify';
 
 export type RegistryAction = 'pull' | 'push' | 'delete';
 
-/** What a request needs: actions on a repository, or the catalog (`repository: null`). */
+/**
+ * What a request needs: actions on a repository; or, with `repository: null`, the registry
+ * itself (GET /v2/: any authenticated caller) or the catalog (`catalog: true`).
+ */
 export interface AccessScope {
   repository: string | null;
   actions: RegistryAction[];
+  catalog?: boolean;
 }
 
 /**

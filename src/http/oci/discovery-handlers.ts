@@ -18,7 +18,7 @@ export async function listTags(ctx: OciContext, name: string): Promise<void> {
 }
 
 export async function catalog(ctx: OciContext): Promise<void> {
-  await ctx.services.access.authorize(ctx.req, { repository: null, actions: ['pull'] });
+  await ctx.services.access.authorize(ctx.req, { repository: null, actions: [], catalog: true });
   const n = pageSize(ctx.query);
   const page = await ctx.services.discovery.catalog(n, ctx.query.get('last') ?? undefined);
   if (page.next !== null) ctx.reply.header('Link', nextLink('/v2/_catalog', n, page.next));

@@ -1,0 +1,113 @@
+import type { FastifyRequest } from 'fastify';
+import type { Authenticator } from '../../auth/authenticator.js';
+import type { TokenClaims, TokenService } from '../../auth/token-service.js';
+import { isSysadmin, type Principal, anonymous } from '../../domain/identity/principal.js';
+import { projectOf } from '../../domain/oci/names.js';
+import { AppError } from '../../platform/errors.js';
+import type { ProjectStore } from '../../db/projects.js';
+import type { Authorizer } from '../../services/identity/authorizer.js';
+import { clientIp, readCredentials } from '../auth/credentials.js';
+import type { AccessScope, RegistryAccess } from './access.js';
+
+type Caller = { kind: 'token'; claims: TokenClaims } | { kind: 'principal'; principal: Principal };
+
+export interface TokenAccessDeps {
+  tokens: TokenService;
+  authenticator: Authenticator;
+  authorizer: Authorizer;
+  projects: Pick<ProjectStore, 'byName'>;
+  /** External URL; empty means "derive from the request's Host". */
+  externalUrl: string;
+}
+
+/**
+ * Registry access with identity: Bearer tokens from /service/token (the Docker flow), Basic
+ * credentials straight to /v2 (simple clients), or anonymous (public projects only).
+ */
+export function createTokenAccess(deps: TokenAccessDeps): RegistryAccess & { caller(req: FastifyRequest): Promise<Caller> } {
+  const callers = new WeakMap<FastifyRequest, Promise<Caller>>();
+
+  function realm(req: FastifyRequest): string {
+    const base = deps.externalUrl ? deps.externalUrl.replace(/\/+$/, '') : `${req.protocol}://${req.headers.host ?? 'localhost'}`;
+    return `${base}/service/token`;
+  }
+
+  function challenge(req: FastifyRequest, scope: AccessScope | null, error?: string): Record<string, string> {
+    let v = `Bearer realm="${realm(req)}",service="${deps.tokens.service}"`;
+    if (scope?.repository) v += `,scope="repository:${scope.repository}:${scope.actions.join(',')}"`;
+    else if (scope?.catalog) v += ',scope="registry:catalog:*"';
+    if (error) v += `,error="${error}"`;
+    return { 'WWW-Authenticate': v };
+  }
+
+  async function identify(req: FastifyRequest): Promise<Caller> {
+    const creds = readCredentials(req);
+    if (creds.kind === 'bearer') {
+      const claims = await deps.tokens.verify(creds.token);
+      if (!claims) throw new AppError('UNAUTHORIZED', 'invalid or expired token', { headers: challenge(req, null, 'invalid_token') });
+      return { kind: 'token', claims };
+    }
+    if (creds.kind === 'basic') {
+      const r = await deps.authenticator.password(creds.username, creds.password, clientIp(req));
+      if (r.ok) return { kind: 'principal', principal: r.principal };
+      if (r.reason === 'throttled') {
+        throw new AppError('TOOMANYREQUESTS', 'too many failed logins; try again later', {
+          headers: { 'Retry-After': String(Math.ceil(r.retryAfterMs / 1000)) },
+        });
+      }
+      throw new AppError('UNAUTHORIZED', 'invalid username or password', { headers: challenge(req, null) });
+    }
+    if (creds.kind === 'malformed') throw new AppError('UNAUTHORIZED', 'malformed Authorization header', { headers: challenge(req, null) });
+    return { kind: 'principal', principal: anonymous };
+  }
+
+  function caller(req: FastifyRequest): Promise<Caller> {
+    let c = callers.get(req);
+    if (!c) {
+      c = identify(req);
+      callers.set(req, c);
+    }
+    return c;
+  }
+
+  async function granted(c: Caller, repository: string, actions: string[]): Promise<string[]> {
+    if (c.kind === 'token') {
+      const held = new Set(c.claims.access.filter((a) => a.type === 'repository' && a.name === repository).flatMap((a) => a.actions));
+      return actions.filter((a) => held.has(a));
+    }
+    return deps.authorizer.registryActions(c.principal, projectOf(repository), actions);
+  }
+
+  return {
+    caller,
+
+    async authorize(req, scope) {
+      const c = await caller(req);
+      const isAnonymous = c.kind === 'principal' && c.principal.kind === 'anonymous';
+      if (scope.catalog) {
+        const ok = c.kind === 'token'
+          ? c.claims.access.some((a) => a.type === 'registry' && a.name === 'catalog' && a.actions.includes('*'))
+          : isSysadmin(c.principal);
+        if (ok) return;
+      } else if (scope.repository === null) {
+        if (!isAnonymous) return;
+      } else {
+        const have = await granted(c, scope.repository, scope.actions);
+        if (have.length === scope.actions.length) return;
+        if (scope.actions.includes('push') && !(await deps.projects.byName(projectOf(scope.repository)))) {
+          throw new AppError('NAME_UNKNOWN', `project "${projectOf(scope.repository)}" does not exist; create it before pushing`);
+        }
+      }
+      const what = scope.catalog ? 'the catalog' : scope.repository ? `repository ${scope.repository} (${scope.actions.join(',')})` : 'the registry';
+      if (isAnonymous) throw new AppError('UNAUTHORIZED', `authentication required to access ${what}`, { headers: challenge(req, scope) });
+      if (c.kind === 'token') {
+        throw new AppError('UNAUTHORIZED', `not allowed to access ${what}`, { headers: challenge(req, scope, 'insufficient_scope') });
+      }
+      throw new AppError('DENIED', `not allowed to access ${what}`);
+    },
+
+    async canRead(req, repository) {
+      return (await granted(await caller(req), repository, ['pull'])).length === 1;
+    },
+  };
+}

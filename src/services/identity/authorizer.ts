@@ -1,0 +1,45 @@
+import { allows, registryActionPermission, type ProjectFacts } from '../../domain/identity/access-policy.js';
+import type { Principal } from '../../domain/identity/principal.js';
+import { roleOfId } from '../../domain/identity/roles.js';
+import type { MemberStore } from '../../db/members.js';
+import type { ProjectStore } from '../../db/projects.js';
+import type { ProjectRow } from '../../db/schema.js';
+
+export interface ProjectAccess {
+  project: ProjectRow;
+  facts: ProjectFacts;
+  can(resource: string, action: string): boolean;
+}
+
+/** Loads what a permission decision needs (project, membership) and applies the access policy. */
+export function createAuthorizer(deps: { projects: ProjectStore; members: MemberStore }) {
+  const { projects, members } = deps;
+
+  async function access(principal: Principal, project: ProjectRow | string | null): Promise<ProjectAccess | null> {
+    const row = typeof project === 'string' ? await projects.byName(project) : project;
+    if (!row) return null;
+    const roleId = principal.kind === 'user' ? await members.roleOf(row.id, principal.id) : null;
+    const facts: ProjectFacts = { name: row.name, public: row.public === 1, role: roleId === null ? null : roleOfId(roleId) };
+    return { project: row, facts, can: (resource, action) => allows(principal, facts, resource, action) };
+  }
+
+  return {
+    access,
+
+    async can(principal: Principal, project: ProjectRow | string, resource: string, action: string): Promise<boolean> {
+      return (await access(principal, project))?.can(resource, action) ?? false;
+    },
+
+    /** Of the registry actions asked for on a project, the ones the principal holds. */
+    async registryActions(principal: Principal, projectName: string, requested: string[]): Promise<string[]> {
+      const a = await access(principal, projectName);
+      if (!a) return [];
+      return requested.filter((action) => {
+        const perm = registryActionPermission[action];
+        return perm !== undefined && a.can(perm[0], perm[1]);
+      });
+    },
+  };
+}
+
+export type Authorizer = ReturnType<typeof createAuthorizer>;

@@ -1,0 +1,30 @@
+import { validateRepositoryName, projectOf } from '../../domain/oci/names.js';
+import { isSysadmin, type Principal } from '../../domain/identity/principal.js';
+import type { ResourceScope } from '../../domain/identity/scope.js';
+import type { Authorizer } from './authorizer.js';
+
+const registryActions = ['pull', 'push', 'delete'];
+
+/**
+ * The token service's decision: of each requested scope, the actions the principal holds.
+ * Asking for more than one may have is never an error; the token just carries less.
+ */
+export async function grantScopes(authorizer: Authorizer, principal: Principal, scopes: ResourceScope[]): Promise<ResourceScope[]> {
+  const granted: ResourceScope[] = [];
+  for (const s of scopes) {
+    if (s.type === 'registry' && s.name === 'catalog') {
+      granted.push({ ...s, actions: isSysadmin(principal) ? s.actions.filter((a) => a === '*') : [] });
+      continue;
+    }
+    if (s.type !== 'repository') continue;
+    try {
+      validateRepositoryName(s.name);
+    } catch {
+      continue;
+    }
+    const wanted = s.actions.includes('*') ? registryActions : s.actions.filter((a) => registryActions.includes(a));
+    const actions = await authorizer.registryActions(principal, projectOf(s.name), wanted);
+    granted.push({ type: 'repository', name: s.name, actions });
+  }
+  return granted;
+}
