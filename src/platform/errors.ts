@@ -20,6 +20,12 @@ export const ociErrorCodes = {
   RANGE_INVALID: 416,
   PAGINATION_NUMBER_INVALID: 400,
   UNKNOWN: 500,
+  // Management API (Harbor) codes.
+  BAD_REQUEST: 400,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PRECONDITION: 412,
 } as const;
 
 export type OciErrorCode = keyof typeof ociErrorCodes;
