@@ -1,24 +1,38 @@
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { createAuthenticator } from './auth/authenticator.js';
+import { createLoginThrottle } from './auth/login-throttle.js';
+import { createTokenService } from './auth/token-service.js';
 import type { HavenConfig } from './config/schema.js';
 import { createBlobContent } from './content/blob-content.js';
+import { createAuditStore } from './db/audit.js';
 import { createBlobStore } from './db/blobs.js';
 import { migrateToLatest, openSqlite, type DatabaseHandle } from './db/database.js';
 import { createManifestStore } from './db/manifests.js';
+import { createMemberStore } from './db/members.js';
+import { createProjectStore } from './db/projects.js';
 import { createRepositoryStore } from './db/repositories.js';
+import { createRobotStore } from './db/robots.js';
+import { createSettingStore } from './db/settings.js';
 import { createTagStore } from './db/tags.js';
 import { createUploadStore } from './db/uploads.js';
 import { createUserStore } from './db/users.js';
-import { ensureAdmin, type BootstrapResult } from './services/identity/bootstrap.js';
+import { createApiAuth } from './http/api/api-auth.js';
 import { createOpenAccess } from './http/oci/access.js';
 import { buildServer } from './http/server.js';
 import { startIntervalJob, type IntervalJob } from './jobs/interval-job.js';
 import type { Logger } from './platform/logger.js';
+import { createAuditLog } from './services/audit/audit-log.js';
+import { ensureAdmin, type BootstrapResult } from './services/identity/bootstrap.js';
+import { createAuthorizer } from './services/identity/authorizer.js';
+import { createUserService } from './services/identity/user-service.js';
 import { createBlobService } from './services/registry/blob-service.js';
 import { createDiscoveryService } from './services/registry/discovery-service.js';
 import { createManifestService } from './services/registry/manifest-service.js';
 import { createUploadService } from './services/registry/upload-service.js';
 import { createFilesystemDriver } from './storage/filesystem-driver.js';
+
+export const version = '0.1.0';
 
 export interface App {
   server: FastifyInstance;
@@ -33,32 +47,67 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   const database = openSqlite(join(dataDir, 'haven.db'));
   await migrateToLatest(database);
   const driver = createFilesystemDriver(join(dataDir, 'storage'));
-  const bootstrap = await ensureAdmin(createUserStore(database.db), dataDir, config.adminPassword);
+  const db = database.db;
 
-  const deps = {
-    repositories: createRepositoryStore(database.db),
-    blobs: createBlobStore(database.db),
-    manifests: createManifestStore(database.db),
-    tags: createTagStore(database.db),
-    uploads: createUploadStore(database.db),
-    content: createBlobContent(driver),
-    log,
+  const stores = {
+    repositories: createRepositoryStore(db),
+    blobs: createBlobStore(db),
+    manifests: createManifestStore(db),
+    tags: createTagStore(db),
+    uploads: createUploadStore(db),
+    users: createUserStore(db),
+    projects: createProjectStore(db),
+    members: createMemberStore(db),
+    robots: createRobotStore(db),
+    settings: createSettingStore(db),
+    audit: createAuditStore(db),
   };
-  const uploads = createUploadService(deps);
+  const bootstrap = await ensureAdmin(stores.users, dataDir, config.adminPassword);
+  const audit = createAuditLog(stores.audit, log);
+  const authenticator = createAuthenticator({ users: stores.users, robots: stores.robots, throttle: createLoginThrottle() });
+  const authorizer = createAuthorizer(stores);
+  const tokens = await createTokenService(dataDir, { issuer: 'haven-token-issuer', service: 'haven', ttlSeconds: Math.round(config.auth.tokenTtl / 1000) });
+  const settings = async () => {
+    const s = await stores.settings.all();
+    return {
+      selfRegistration: s.self_registration === 'true',
+      projectCreationRestriction: (s.project_creation_restriction === 'adminonly' ? 'adminonly' : 'everyone') as 'everyone' | 'adminonly',
+    };
+  };
+
+  const registryDeps = { ...stores, content: createBlobContent(driver), log };
+  const uploads = createUploadService(registryDeps);
   const server = await buildServer({
     log,
     externalUrl: config.externalUrl,
     oci: {
-      blobs: createBlobService(deps),
+      blobs: createBlobService(registryDeps),
       uploads,
-      manifests: createManifestService(deps),
-      discovery: createDiscoveryService(deps),
+      manifests: createManifestService(registryDeps),
+      discovery: createDiscoveryService(registryDeps),
       access: createOpenAccess(),
+    },
+    token: { tokens, authenticator, authorizer, audit },
+    api: {
+      identify: createApiAuth({ authenticator, audit }),
+      system: {
+        version,
+        storageProvider: driver.name,
+        externalUrl: (req) => config.externalUrl || `${req.protocol}://${req.headers.host ?? 'localhost'}`,
+        settings,
+        async health() {
+          const dbError = await stores.settings.all().then(() => null, (e: Error) => e.message);
+          const storageError = await driver.stat('health-probe').then(() => null, (e: Error) => e.message);
+          return { core: null, database: dbError, storage: storageError };
+        },
+      },
+      users: createUserService({ users: stores.users, authenticator, audit, selfRegistration: async () => (await settings()).selfRegistration }),
     },
   });
 
   const jobs: IntervalJob[] = [
     startIntervalJob('upload-purge', config.uploads.purgeInterval, () => uploads.purge(config.uploads.purgeAge), log),
+    startIntervalJob('audit-purge', 3_600_000, () => stores.audit.purgeBefore(Date.now() - config.audit.retentionDays * 86_400_000), log),
   ];
 
   return {
@@ -68,6 +117,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     async close() {
       await Promise.all(jobs.map((j) => j.stop()));
       await server.close();
+      await audit.close();
       await database.close();
     },
   };

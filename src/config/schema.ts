@@ -39,6 +39,20 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    auth: z
+      .object({
+        /** Lifetime of registry bearer tokens. */
+        tokenTtl: duration.default(30 * 60_000),
+      })
+      .strict()
+      .prefault({}),
+    audit: z
+      .object({
+        /** Audit records older than this many days are deleted. */
+        retentionDays: z.coerce.number().int().min(1).max(36500).default(180),
+      })
+      .strict()
+      .prefault({}),
     uploads: z
       .object({
         purgeAge: duration.default(24 * 3_600_000),
@@ -59,6 +73,8 @@ export const configKeys = [
   'adminPassword',
   'log.level',
   'log.file',
+  'auth.tokenTtl',
+  'audit.retentionDays',
   'uploads.purgeAge',
   'uploads.purgeInterval',
 ] as const;

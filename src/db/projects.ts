@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { Db } from './database.js';
+import { escapeLike, likeEscaped } from './sql-helpers.js';
 import type { ProjectRow } from './schema.js';
 
 export interface ProjectFilter {
@@ -97,16 +97,6 @@ export function createProjectStore(db: Db) {
       return Number(r.n);
     },
   };
-}
-
-/** `column LIKE pattern ESCAPE '\'`, the same on SQLite and PostgreSQL. */
-export function likeEscaped(column: string, pattern: string) {
-  return sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`;
-}
-
-/** LIKE patterns are built from user input: escape the wildcards so they match literally. */
-export function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 export type ProjectStore = ReturnType<typeof createProjectStore>;

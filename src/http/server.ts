@@ -5,11 +5,15 @@ import { installErrorMapping } from './error-mapping.js';
 import { installRequestLog } from './request-log.js';
 import { registryRoutes } from './oci/registry-routes.js';
 import type { OciServices } from './oci/context.js';
+import { apiPlugin, type ApiDeps } from './api/api-plugin.js';
+import { tokenRoutes, type TokenRouteDeps } from './token/token-routes.js';
 
 export interface ServerDeps {
   log: Logger;
   externalUrl: string;
   oci: OciServices;
+  api: ApiDeps;
+  token: TokenRouteDeps;
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -35,5 +39,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   installRequestLog(app);
   installErrorMapping(app);
   await app.register(registryRoutes, { services: deps.oci, externalUrl: deps.externalUrl });
+  await app.register(tokenRoutes, deps.token);
+  await app.register(apiPlugin, { prefix: '/api/v2.0', ...deps.api });
   return app;
 }

@@ -5,6 +5,6 @@ export type { Logger };
 export function createLogger(level: LevelWithSilent, destination?: string): Logger {
   return pino(
     { level, base: { service: 'haven' }, timestamp: pino.stdTimeFunctions.isoTime },
-    destination ? pino.destination({ dest: destination, sync: false }) : pino.destination({ sync: false }),
+    destination ? pino.destination({ dest: destination, sync: false, mkdir: true }) : pino.destination({ sync: false }),
   );
 }

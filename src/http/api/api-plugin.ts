@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify';
+import type { Principal } from '../../domain/identity/principal.js';
+import type { UserService } from '../../services/identity/user-service.js';
+import { installHarborErrors } from './harbor-errors.js';
+import { systemRoutes, type SystemInfo } from './system-routes.js';
+import { userRoutes } from './user-routes.js';
+
+export interface ApiDeps {
+  identify(req: import('fastify').FastifyRequest): Promise<Principal>;
+  system: SystemInfo;
+  users: UserService;
+}
+
+/** The Harbor-compatible management API under /api/v2.0: same paths, parameters and JSON. */
+export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
+  installHarborErrors(app);
+  app.decorateRequest('principal', null as never);
+  app.addHook('onRequest', async (req) => {
+    req.principal = await deps.identify(req);
+  });
+  await app.register(systemRoutes, { system: deps.system });
+  await app.register(userRoutes, { users: deps.users });
+}
