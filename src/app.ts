@@ -26,6 +26,8 @@ import { createAuditLog } from './services/audit/audit-log.js';
 import { ensureAdmin, type BootstrapResult } from './services/identity/bootstrap.js';
 import { createAuthorizer } from './services/identity/authorizer.js';
 import { createUserService } from './services/identity/user-service.js';
+import { createMemberService } from './services/identity/member-service.js';
+import { createProjectService } from './services/identity/project-service.js';
 import { createBlobService } from './services/registry/blob-service.js';
 import { createDiscoveryService } from './services/registry/discovery-service.js';
 import { createManifestService } from './services/registry/manifest-service.js';
@@ -75,6 +77,15 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     };
   };
 
+  const projects = createProjectService({
+    ...stores,
+    authorizer,
+    audit,
+    creationRestricted: async () => (await settings()).projectCreationRestriction === 'adminonly',
+  });
+  const admin = await stores.users.byName('admin');
+  if (admin) await projects.ensureLibrary(admin.id);
+
   const registryDeps = { ...stores, content: createBlobContent(driver), log };
   const uploads = createUploadService(registryDeps);
   const server = await buildServer({
@@ -102,6 +113,8 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
         },
       },
       users: createUserService({ users: stores.users, authenticator, audit, selfRegistration: async () => (await settings()).selfRegistration }),
+      projects,
+      members: createMemberService({ members: stores.members, users: stores.users, projects, audit }),
     },
   });
 

@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../../domain/identity/principal.js';
 import type { UserService } from '../../services/identity/user-service.js';
+import type { MemberService } from '../../services/identity/member-service.js';
+import type { ProjectService } from '../../services/identity/project-service.js';
+import { projectRoutes } from './project-routes.js';
 import { installHarborErrors } from './harbor-errors.js';
 import { systemRoutes, type SystemInfo } from './system-routes.js';
 import { userRoutes } from './user-routes.js';
@@ -9,6 +12,8 @@ export interface ApiDeps {
   identify(req: import('fastify').FastifyRequest): Promise<Principal>;
   system: SystemInfo;
   users: UserService;
+  projects: ProjectService;
+  members: MemberService;
 }
 
 /** The Harbor-compatible management API under /api/v2.0: same paths, parameters and JSON. */
@@ -20,4 +25,5 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   });
   await app.register(systemRoutes, { system: deps.system });
   await app.register(userRoutes, { users: deps.users });
+  await app.register(projectRoutes, { projects: deps.projects, members: deps.members });
 }

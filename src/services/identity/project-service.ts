@@ -1,0 +1,187 @@
+import { isSysadmin, principalName, type Principal } from '../../domain/identity/principal.js';
+import { roleIds } from '../../domain/identity/roles.js';
+import { findCondition, parseQuery, parseSort } from '../../domain/query/harbor-query.js';
+import type { MemberStore } from '../../db/members.js';
+import type { ProjectStore } from '../../db/projects.js';
+import type { ProjectRow } from '../../db/schema.js';
+import type { UserStore } from '../../db/users.js';
+import { AppError } from '../../platform/errors.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Authorizer, ProjectAccess } from './authorizer.js';
+import { requireLogin } from './guards.js';
+
+const projectNamePattern = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const sortColumns = { name: 'name', creation_time: 'created_at', update_time: 'updated_at', project_id: 'id' } as const;
+
+export interface ProjectView {
+  project_id: number;
+  owner_id: number;
+  owner_name: string;
+  name: string;
+  creation_time: string;
+  update_time: string;
+  deleted: boolean;
+  togglable: boolean;
+  current_user_role_id: number;
+  current_user_role_ids: number[];
+  repo_count: number;
+  metadata: Record<string, string>;
+}
+
+export interface ProjectRequest {
+  project_name?: string | undefined;
+  public?: boolean | undefined;
+  metadata?: Record<string, string> | undefined;
+}
+
+/** Harbor spells booleans in metadata as strings; "public" mirrors the column. */
+function metadataOf(p: ProjectRow): Record<string, string> {
+  return { ...(JSON.parse(p.metadata) as Record<string, string>), public: p.public === 1 ? 'true' : 'false' };
+}
+
+export function createProjectService(deps: {
+  projects: ProjectStore;
+  members: MemberStore;
+  users: UserStore;
+  authorizer: Authorizer;
+  audit: AuditLog;
+  creationRestricted: () => Promise<boolean>;
+}) {
+  const { projects, members, users, authorizer, audit } = deps;
+
+  async function view(actor: Principal, p: ProjectRow): Promise<ProjectView> {
+    const roleId = actor.kind === 'user' ? await members.roleOf(p.id, actor.id) : null;
+    const owner = p.owner_id !== null ? await users.byId(p.owner_id) : null;
+    return {
+      project_id: p.id,
+      owner_id: p.owner_id ?? 0,
+      owner_name: owner?.username ?? '',
+      name: p.name,
+      creation_time: new Date(p.created_at).toISOString(),
+      update_time: new Date(p.updated_at).toISOString(),
+      deleted: false,
+      togglable: true,
+      current_user_role_id: roleId ?? 0,
+      current_user_role_ids: roleId ? [roleId] : [],
+      repo_count: await projects.repositoryCount(p.name),
+      metadata: metadataOf(p),
+    };
+  }
+
+  /**
+   * Finds a project and checks one permission on it: a refusal is 401 for anonymous callers
+   * (log in and retry) and 403 for others, as Harbor answers.
+   */
+  async function resolve(actor: Principal, ref: string, byName: boolean, resource: string, action: string): Promise<ProjectAccess> {
+    let row: ProjectRow | null = null;
+    if (byName) row = await projects.byName(ref);
+    else if (/^\d{1,10}$/.test(ref)) row = await projects.byId(Number(ref));
+    else row = await projects.byName(ref);
+    const access = row ? await authorizer.access(actor, row) : null;
+    if (!access) throw new AppError('NOT_FOUND', `project ${ref.slice(0, 255)} not found`);
+    if (!access.can(resource, action)) {
+      if (actor.kind === 'anonymous') throw new AppError('UNAUTHORIZED', 'authentication required');
+      throw new AppError('FORBIDDEN', `not allowed to ${action} ${resource} of project ${access.project.name}`);
+    }
+    return access;
+  }
+
+  function record(actor: Principal, projectId: number | null, operation: string, resource: string, ip: string) {
+    audit.record({ projectId, operation, resourceType: 'project', resource, username: principalName(actor), clientIp: ip, success: true });
+  }
+
+  return {
+    resolve,
+    view,
+
+    async list(actor: Principal, opts: { q?: string | undefined; name?: string | undefined; public?: boolean | undefined; sort?: string | undefined }, page: { offset: number; limit: number }) {
+      const conds = parseQuery(opts.q, ['name', 'public', 'project_id']);
+      const f: Parameters<ProjectStore['list']>[0] = {};
+      const name = findCondition(conds, 'name');
+      if (name?.op === 'eq') f.name = name.value;
+      else if (name?.op === 'like') f.nameLike = name.value;
+      if (opts.name) f.nameLike = opts.name;
+      const pub = findCondition(conds, 'public');
+      if (pub?.op === 'eq') f.public = pub.value === 'true';
+      if (opts.public !== undefined) f.public = opts.public;
+      if (!isSysadmin(actor)) f.visibleTo = { userId: actor.kind === 'user' ? actor.id : null };
+      if (actor.kind === 'robot') f.visibleTo = { userId: null };
+      const [first] = parseSort(opts.sort, Object.keys(sortColumns));
+      const sort = first ? { column: sortColumns[first.key as keyof typeof sortColumns], desc: first.desc } : { column: 'name' as const, desc: false };
+      const { rows, total } = await projects.list(f, page, sort);
+      return { items: await Promise.all(rows.map((p) => view(actor, p))), total };
+    },
+
+    async exists(name: string): Promise<boolean> {
+      return (await projects.byName(name)) !== null;
+    },
+
+    async create(actor: Principal, req: ProjectRequest, ip: string): Promise<number> {
+      requireLogin(actor);
+      if (actor.kind !== 'user') throw new AppError('FORBIDDEN', 'robots cannot create projects');
+      if (!isSysadmin(actor) && (await deps.creationRestricted())) throw new AppError('FORBIDDEN', 'only administrators may create projects');
+      const name = req.project_name ?? '';
+      if (!projectNamePattern.test(name) || name.length > 255) {
+        throw new AppError('BAD_REQUEST', 'project_name must be lowercase letters and digits, separated by single ".", "_" or "-", at most 255 characters');
+      }
+      if (await projects.byName(name)) throw new AppError('CONFLICT', `project ${name} already exists`);
+      const metadata = { ...(req.metadata ?? {}) };
+      const isPublic = req.public ?? metadata.public === 'true';
+      delete metadata.public;
+      const id = await projects.create(name, actor.id, isPublic, metadata);
+      await members.add(id, actor.id, 1);
+      record(actor, id, 'create', name, ip);
+      return id;
+    },
+
+    async update(actor: Principal, ref: string, byName: boolean, req: ProjectRequest, ip: string) {
+      const { project } = await resolve(actor, ref, byName, 'self', 'update');
+      const metadata = { ...(JSON.parse(project.metadata) as Record<string, string>), ...(req.metadata ?? {}) };
+      const isPublic = req.metadata?.public !== undefined ? req.metadata.public === 'true' : req.public;
+      delete metadata.public;
+      await projects.update(project.id, { metadata, ...(isPublic !== undefined ? { public: isPublic } : {}) });
+      record(actor, project.id, 'update', project.name, ip);
+    },
+
+    async delete(actor: Principal, ref: string, byName: boolean, ip: string) {
+      const { project } = await resolve(actor, ref, byName, 'self', 'delete');
+      const repos = await projects.repositoryCount(project.name);
+      if (repos > 0) throw new AppError('PRECONDITION', `project ${project.name} still has ${repos} repositories; delete them first`);
+      await projects.delete(project.id);
+      record(actor, project.id, 'delete', project.name, ip);
+    },
+
+    async deletable(actor: Principal, ref: string, byName: boolean) {
+      const { project } = await resolve(actor, ref, byName, 'self', 'delete');
+      const repos = await projects.repositoryCount(project.name);
+      return repos > 0 ? { deletable: false, message: `the project contains ${repos} repositories` } : { deletable: true, message: '' };
+    },
+
+    async summary(actor: Principal, ref: string, byName: boolean) {
+      const { project } = await resolve(actor, ref, byName, 'self', 'read');
+      const counts: Record<string, number> = { projectAdmin: 0, maintainer: 0, developer: 0, guest: 0, limitedGuest: 0 };
+      for (const m of await members.list(project.id)) {
+        const role = roleIds[m.roleId];
+        if (role) counts[role] = (counts[role] ?? 0) + 1;
+      }
+      return {
+        repo_count: await projects.repositoryCount(project.name),
+        project_admin_count: counts.projectAdmin,
+        maintainer_count: counts.maintainer,
+        developer_count: counts.developer,
+        guest_count: counts.guest,
+        limited_guest_count: counts.limitedGuest,
+      };
+    },
+
+    /** Creates the public `library` project at first start, as Harbor ships it. */
+    async ensureLibrary(ownerId: number): Promise<void> {
+      if (!(await projects.byName('library'))) {
+        const id = await projects.create('library', ownerId, true, {});
+        await members.add(id, ownerId, 1);
+      }
+    },
+  };
+}
+
+export type ProjectService = ReturnType<typeof createProjectService>;
