@@ -45,7 +45,7 @@ test('invalid configuration stops startup naming the key and the problem', () =>
 test('first start creates admin with a generated password, printed once and kept in a 0600 file', async () => {
   const { startHaven } = await import('./helpers/haven.js');
   const { readFileSync, statSync } = await import('node:fs');
-  const h = await startHaven();
+  const h = await startHaven({ env: { HAVEN_ADMIN_PASSWORD: '' } });
   try {
     const m = /admin password \(generated, shown once; also in (.+)\): (\S+)/.exec(h.output());
     assert.ok(m, h.output());
@@ -57,7 +57,7 @@ test('first start creates admin with a generated password, printed once and kept
     assert.match(m[2]!, /[0-9]/);
     assert.ok(m[2]!.length >= 16);
     await h.stop();
-    const again = await startHaven({ dataDir: h.dataDir });
+    const again = await startHaven({ dataDir: h.dataDir, env: { HAVEN_ADMIN_PASSWORD: '' } });
     assert.doesNotMatch(again.output(), /admin password/);
     assert.doesNotMatch(readFileSync(join(h.dataDir, 'haven.log'), 'utf8'), new RegExp(m[2]!));
     await again.stop();

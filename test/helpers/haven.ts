@@ -7,6 +7,31 @@ const root = resolve(import.meta.dirname, '../..');
 /** The compiled server: `npm test` builds it first, so tests exercise what users run. */
 export const havenBin = join(root, 'dist/cli/main.js');
 
+/** The admin password every test Haven starts with, unless a test sets HAVEN_ADMIN_PASSWORD itself. */
+export const testAdminPassword = 'Haven12345';
+
+const havenOrigins = new Set<string>();
+let fetchWrapped = false;
+
+/**
+ * Test convenience, in one place: requests to a running test Haven carry admin Basic credentials
+ * unless they set an Authorization header themselves (an empty one means "anonymous").
+ */
+function wrapFetch(): void {
+  if (fetchWrapped) return;
+  fetchWrapped = true;
+  const original = globalThis.fetch;
+  const adminAuth = `Basic ${Buffer.from(`admin:${testAdminPassword}`).toString('base64')}`;
+  globalThis.fetch = (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+    if (!havenOrigins.has(url.origin)) return original(input, init);
+    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+    if (!headers.has('authorization')) headers.set('authorization', adminAuth);
+    else if (headers.get('authorization') === '') headers.delete('authorization');
+    return original(input, { ...init, headers });
+  };
+}
+
 export interface RunningHaven {
   /** Base URL, e.g. http://127.0.0.1:41234 */
   url: string;
@@ -22,6 +47,10 @@ export interface RunningHaven {
   kill(): Promise<void>;
   /** Stop and delete the data directory (unless it was given by the caller). */
   cleanup(): Promise<void>;
+  /** The admin's credentials (HAVEN_ADMIN_PASSWORD of this server). */
+  admin: { username: string; password: string };
+  /** Creates a project (private unless `isPublic`) as admin; an existing one is fine. */
+  createProject(name: string, isPublic?: boolean): Promise<void>;
 }
 
 export interface StartOptions {
@@ -38,7 +67,7 @@ export async function startHaven(opts: StartOptions = {}): Promise<RunningHaven>
   const proc = spawn(
     process.execPath,
     [havenBin, 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-file', join(dataDir, 'haven.log'), ...(opts.args ?? [])],
-    { env: { ...process.env, HAVEN_CONFIG: '/dev/null', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { env: { ...process.env, HAVEN_CONFIG: '/dev/null', HAVEN_ADMIN_PASSWORD: testAdminPassword, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
@@ -61,6 +90,9 @@ export async function startHaven(opts: StartOptions = {}): Promise<RunningHaven>
     });
   });
 
+  wrapFetch();
+  havenOrigins.add(new URL(url).origin);
+  const adminPassword = opts.env?.HAVEN_ADMIN_PASSWORD ?? testAdminPassword;
   const halt = async (signal: NodeJS.Signals) => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
     await exited;
@@ -71,6 +103,18 @@ export async function startHaven(opts: StartOptions = {}): Promise<RunningHaven>
     dataDir,
     proc,
     output: () => out,
+    admin: { username: 'admin', password: adminPassword },
+    async createProject(name: string, isPublic = false) {
+      const r = await fetch(`${url}/api/v2.0/projects`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: `Basic ${Buffer.from(`admin:${adminPassword}`).toString('base64')}`,
+        },
+        body: JSON.stringify({ project_name: name, metadata: { public: String(isPublic) } }),
+      });
+      if (r.status !== 201 && r.status !== 409) throw new Error(`creating project ${name}: ${r.status} ${await r.text()}`);
+    },
     stop: () => halt('SIGTERM'),
     kill: () => halt('SIGKILL'),
     async cleanup() {

@@ -20,6 +20,16 @@ export interface RegistryAccess {
   authorize(request: FastifyRequest, scope: AccessScope): Promise<void>;
   /** Whether the caller may read a repository (for cross-repository mounts). */
   canRead(request: FastifyRequest, repository: string): Promise<boolean>;
+  /** Notes a completed artifact operation for the audit log (who is known only here). */
+  record(request: FastifyRequest, event: RegistryEvent): void;
+}
+
+export interface RegistryEvent {
+  /** Harbor's names: a push is "create". */
+  operation: 'pull' | 'create' | 'delete';
+  resourceType: 'artifact' | 'tag' | 'blob';
+  repository: string;
+  reference: string;
 }
 
 /** No authentication: everyone may do everything. */
@@ -29,5 +39,6 @@ export function createOpenAccess(): RegistryAccess {
     async canRead() {
       return true;
     },
+    record() {},
   };
 }

@@ -26,6 +26,7 @@ export async function getBlob(ctx: OciContext, name: string, digest: string): Pr
 export async function deleteBlob(ctx: OciContext, name: string, digest: string): Promise<void> {
   await ctx.services.access.authorize(ctx.req, { repository: name, actions: ['delete'] });
   await ctx.services.blobs.delete(name, digest);
+  ctx.services.access.record(ctx.req, { operation: 'delete', resourceType: 'blob', repository: name, reference: digest });
   ctx.reply.code(202).header('Content-Length', 0).send();
 }
 

@@ -12,7 +12,9 @@ export async function getManifest(ctx: OciContext, name: string, reference: stri
     .header('ETag', `"${m.digest}"`)
     .header('Content-Length', m.content.length);
   if (ctx.req.headers['if-none-match'] === `"${m.digest}"`) return reply.code(304).send();
-  return head ? reply.send() : reply.send(m.content);
+  if (head) return reply.send();
+  ctx.services.access.record(ctx.req, { operation: 'pull', resourceType: 'artifact', repository: name, reference });
+  return reply.send(m.content);
 }
 
 export async function putManifest(ctx: OciContext, name: string, reference: string): Promise<void> {
@@ -26,11 +28,14 @@ export async function putManifest(ctx: OciContext, name: string, reference: stri
     .header('Docker-Content-Digest', result.digest)
     .header('Content-Length', 0);
   if (result.subject) reply.header('OCI-Subject', result.subject);
+  services.access.record(req, { operation: 'create', resourceType: 'artifact', repository: name, reference });
   reply.send();
 }
 
 export async function deleteManifest(ctx: OciContext, name: string, reference: string): Promise<void> {
   await ctx.services.access.authorize(ctx.req, { repository: name, actions: ['delete'] });
   await ctx.services.manifests.delete(name, reference);
+  const resourceType = reference.includes(':') ? 'artifact' : 'tag';
+  ctx.services.access.record(ctx.req, { operation: 'delete', resourceType, repository: name, reference });
   ctx.reply.code(202).header('Content-Length', 0).send();
 }

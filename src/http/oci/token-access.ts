@@ -1,11 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import type { Authenticator } from '../../auth/authenticator.js';
 import type { TokenClaims, TokenService } from '../../auth/token-service.js';
-import { isSysadmin, type Principal, anonymous } from '../../domain/identity/principal.js';
+import { anonymous, isSysadmin, principalName, type Principal } from '../../domain/identity/principal.js';
 import { projectOf } from '../../domain/oci/names.js';
 import { AppError } from '../../platform/errors.js';
 import type { ProjectStore } from '../../db/projects.js';
 import type { Authorizer } from '../../services/identity/authorizer.js';
+import type { AuditLog } from '../../services/audit/audit-log.js';
 import { clientIp, readCredentials } from '../auth/credentials.js';
 import type { AccessScope, RegistryAccess } from './access.js';
 
@@ -16,6 +17,7 @@ export interface TokenAccessDeps {
   authenticator: Authenticator;
   authorizer: Authorizer;
   projects: Pick<ProjectStore, 'byName'>;
+  audit: AuditLog;
   /** External URL; empty means "derive from the request's Host". */
   externalUrl: string;
 }
@@ -108,6 +110,23 @@ export function createTokenAccess(deps: TokenAccessDeps): RegistryAccess & { cal
 
     async canRead(req, repository) {
       return (await granted(await caller(req), repository, ['pull'])).length === 1;
+    },
+
+    record(req, e) {
+      void caller(req).then(async (c) => {
+        const username = c.kind === 'token' ? c.claims.subject : principalName(c.principal);
+        const project = await deps.projects.byName(projectOf(e.repository));
+        const sep = e.reference.includes(':') ? '@' : ':';
+        deps.audit.record({
+          projectId: project?.id ?? null,
+          operation: e.operation,
+          resourceType: e.resourceType,
+          resource: `${e.repository}${sep}${e.reference}`,
+          username,
+          clientIp: clientIp(req),
+          success: true,
+        });
+      }, () => {});
     },
   };
 }
