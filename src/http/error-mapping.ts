@@ -25,8 +25,8 @@ export function installErrorMapping(app: FastifyInstance): void {
       e = new AppError(codeForStatus(status), status >= 500 ? 'internal server error' : err.message, { status });
     }
     for (const [k, v] of Object.entries(e.headers)) reply.header(k, v);
-    // A failed blob PATCH may leave an unread body: make sure the connection does not reuse it.
-    if (!req.raw.complete) reply.header('Connection', 'close');
+    // An unread request body (a refused upload) is drained and discarded by Node once the
+    // response is sent, so the connection stays usable and the client reads the error.
     const code = e.code === 'RANGE_INVALID' ? 'BLOB_UPLOAD_INVALID' : e.code;
     const body = { errors: [{ code, message: e.message, ...(e.detail !== undefined ? { detail: e.detail } : {}) }] };
     reply.code(e.status).header('Content-Type', 'application/json; charset=utf-8');

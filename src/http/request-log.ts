@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { bodyBytes } from './body-bytes.js';
 
 /** One JSON line per request: who asked what, how it ended, how many bytes, how long. */
 export function installRequestLog(app: FastifyInstance): void {
@@ -9,7 +10,7 @@ export function installRequestLog(app: FastifyInstance): void {
         method: req.method,
         path: q < 0 ? req.url : req.url.slice(0, q),
         status: reply.statusCode,
-        bytesIn: Number(req.headers['content-length'] ?? 0),
+        bytesIn: bodyBytes(req.raw),
         bytesOut: req.method === 'HEAD' ? 0 : Number(reply.getHeader('content-length') ?? 0),
         ms: Math.round(reply.elapsedTime * 10) / 10,
         ip: req.ip,

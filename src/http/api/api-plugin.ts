@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../../domain/identity/principal.js';
+import type { AuditService } from '../../services/audit/audit-service.js';
 import type { UserService } from '../../services/identity/user-service.js';
 import type { MemberService } from '../../services/identity/member-service.js';
 import type { ProjectService } from '../../services/identity/project-service.js';
+import { auditRoutes } from './audit-routes.js';
+import { openapiRoutes } from './openapi-routes.js';
 import { projectRoutes } from './project-routes.js';
 import { installHarborErrors } from './harbor-errors.js';
 import { systemRoutes, type SystemInfo } from './system-routes.js';
@@ -14,6 +17,7 @@ export interface ApiDeps {
   users: UserService;
   projects: ProjectService;
   members: MemberService;
+  audit: AuditService;
 }
 
 /** The Harbor-compatible management API under /api/v2.0: same paths, parameters and JSON. */
@@ -26,4 +30,6 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(systemRoutes, { system: deps.system });
   await app.register(userRoutes, { users: deps.users });
   await app.register(projectRoutes, { projects: deps.projects, members: deps.members });
+  await app.register(auditRoutes, { audit: deps.audit });
+  await app.register(openapiRoutes);
 }

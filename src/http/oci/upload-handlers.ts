@@ -1,3 +1,4 @@
+import { requestBody } from '../body-bytes.js';
 import { hasBody } from './body.js';
 import { uploadRange } from './headers.js';
 import { parseContentRange } from './range.js';
@@ -12,7 +13,7 @@ export async function startUpload(ctx: OciContext, name: string): Promise<void> 
   await services.access.authorize(req, { repository: name, actions: ['pull', 'push'] });
   const digest = optional(query, 'digest');
   const result = await services.uploads.start(name, {
-    ...(digest !== undefined ? { digest, body: hasBody(req.raw) ? req.raw : null } : {}),
+    ...(digest !== undefined ? { digest, body: hasBody(req.raw) ? requestBody(req.raw) : null } : {}),
     ...(query.has('mount') ? { mount: query.get('mount')! } : {}),
     ...(query.has('from') ? { from: query.get('from')! } : {}),
     canRead: (repo) => services.access.canRead(req, repo),
@@ -40,7 +41,7 @@ export async function patchUpload(ctx: OciContext, name: string, id: string): Pr
   const { req, services } = ctx;
   await services.access.authorize(req, { repository: name, actions: ['pull', 'push'] });
   const range = parseContentRange(req.headers['content-range']);
-  const offset = await services.uploads.patch(name, id, req.raw, range);
+  const offset = await services.uploads.patch(name, id, requestBody(req.raw), range);
   sessionReply(ctx, name, id, offset).code(202).send();
 }
 
@@ -49,7 +50,7 @@ export async function finishUpload(ctx: OciContext, name: string, id: string): P
   await services.access.authorize(req, { repository: name, actions: ['pull', 'push'] });
   const digest = query.get('digest') ?? '';
   const range = parseContentRange(req.headers['content-range']);
-  const body = hasBody(req.raw) ? req.raw : null;
+  const body = hasBody(req.raw) ? requestBody(req.raw) : null;
   await services.uploads.finish(name, id, digest, body, range);
   reply
     .code(201)
