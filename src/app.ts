@@ -23,11 +23,13 @@ import { buildServer } from './http/server.js';
 import { startIntervalJob, type IntervalJob } from './jobs/interval-job.js';
 import type { Logger } from './platform/logger.js';
 import { createAuditLog } from './services/audit/audit-log.js';
+import { createAuditService } from './services/audit/audit-service.js';
 import { ensureAdmin, type BootstrapResult } from './services/identity/bootstrap.js';
 import { createAuthorizer } from './services/identity/authorizer.js';
 import { createUserService } from './services/identity/user-service.js';
 import { createMemberService } from './services/identity/member-service.js';
 import { createProjectService } from './services/identity/project-service.js';
+import { createRobotService } from './services/identity/robot-service.js';
 import { createBlobService } from './services/registry/blob-service.js';
 import { createDiscoveryService } from './services/registry/discovery-service.js';
 import { createManifestService } from './services/registry/manifest-service.js';
@@ -115,6 +117,8 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       users: createUserService({ users: stores.users, authenticator, audit, selfRegistration: async () => (await settings()).selfRegistration }),
       projects,
       members: createMemberService({ members: stores.members, users: stores.users, projects, audit }),
+      robots: createRobotService({ robots: stores.robots, users: stores.users, projects, audit, forgetLogins: (name) => authenticator.forget(name) }),
+      audit: createAuditService({ audit: stores.audit, projects }),
     },
   });
 

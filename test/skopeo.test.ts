@@ -2,7 +2,6 @@
 // Haven server. An OCI image layout written by Node (a two-platform image index plus an artifact
 // whose subject is the index) goes in, is inspected, listed, copied between repositories, copied
 // back out and compared byte for byte, deleted, and pulled and pushed by podman.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -12,34 +11,7 @@ import { startHaven, type RunningHaven } from './helpers/haven.js';
 import { sha256 } from './helpers/oci.js';
 import { media, readLayoutBlobs, readLayoutIndex, refNameAnnotation, writeTestLayout, type TestLayout } from './helpers/oci-layout.js';
 import { requireTool } from './helpers/tools.js';
-
-interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: Buffer;
-  stderr: string;
-}
-
-/** Runs a program with a hard timeout (SIGKILL), capturing stdout as bytes. Never throws on exit codes. */
-function run(cmd: string, args: string[], opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: opts.timeoutMs ?? 60_000,
-      killSignal: 'SIGKILL',
-      env: { ...process.env, ...opts.env },
-    });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(out), stderr: err }));
-  });
-}
-
-const describeRun = (cmd: string, args: string[], r: RunResult) =>
-  `${cmd} ${args.join(' ')}\nexit ${r.code}${r.signal ? ` (signal ${r.signal})` : ''}\nstdout: ${r.stdout.toString().slice(0, 2000)}\nstderr: ${r.stderr.slice(0, 4000)}`;
+import { describeRun, run, type RunResult } from './helpers/run.js';
 
 /** Every file under `dir`, as paths relative to it. */
 function walkFiles(dir: string): string[] {

@@ -4,7 +4,6 @@ import type { RobotStore } from '../db/robots.js';
 import type { UserStore } from '../db/users.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { verifyPassword } from './passwords.js';
-import { secretMatches } from './secrets.js';
 
 export type AuthResult =
   | { ok: true; principal: Principal }
@@ -17,19 +16,24 @@ const cacheMs = 60_000;
 
 /**
  * Checks a username and password (or robot name and secret). Throttled per account and per IP.
- * Successful user checks are cached under a hash of the credentials, never the password itself.
+ * Successful checks are cached under a hash of the credentials, never the password itself; a
+ * cached robot is still re-read from the database on every use.
  */
 export function createAuthenticator(deps: { users: UserStore; robots: RobotStore; throttle: LoginThrottle }) {
   const { users, robots, throttle } = deps;
   const cache = new Map<string, { principal: Principal; until: number; username: string }>();
 
+  /** A robot as it is right now: disabling, expiring or re-granting one takes effect at once. */
+  async function currentRobot(name: string, now: number, secret: string | null): Promise<Principal | null> {
+    const robot = await robots.byName(name);
+    if (!robot) return null;
+    if (secret !== null && !(await verifyPassword(robot.secret_hash, secret))) return null;
+    if (robot.disabled || (robot.expires_at !== -1 && robot.expires_at <= now)) return null;
+    return { kind: 'robot', id: robot.id, name: robot.name, level: robot.level, grants: await robots.grantsOf(robot.id) };
+  }
+
   async function check(username: string, password: string, now: number): Promise<Principal | null> {
-    if (username.startsWith(robotPrefix)) {
-      const robot = await robots.byName(username);
-      if (!robot || !secretMatches(robot.secret_hash, password)) return null;
-      if (robot.disabled || (robot.expires_at !== -1 && robot.expires_at <= now)) return null;
-      return { kind: 'robot', id: robot.id, name: robot.name, level: robot.level, grants: await robots.grantsOf(robot.id) };
-    }
+    if (username.startsWith(robotPrefix)) return currentRobot(username, now, password);
     const user = await users.byName(username);
     if (!user || !(await verifyPassword(user.password_hash, password))) return null;
     return { kind: 'user', id: user.id, name: user.username, sysadmin: user.sysadmin === 1 };
@@ -39,7 +43,12 @@ export function createAuthenticator(deps: { users: UserStore; robots: RobotStore
     async password(username: string, password: string, ip: string, now = Date.now()): Promise<AuthResult> {
       const key = createHash('sha256').update(`${username}\0${password}`).digest('hex');
       const cached = cache.get(key);
-      if (cached && cached.until > now) return { ok: true, principal: cached.principal };
+      if (cached && cached.until > now) {
+        if (cached.principal.kind !== 'robot') return { ok: true, principal: cached.principal };
+        const robot = await currentRobot(cached.username, now, null);
+        if (robot) return { ok: true, principal: robot };
+        cache.delete(key);
+      }
       const wait = throttle.retryAfter(username, ip, now);
       if (wait > 0) return { ok: false, reason: 'throttled', retryAfterMs: wait };
       const principal = await check(username, password, now);
@@ -48,15 +57,12 @@ export function createAuthenticator(deps: { users: UserStore; robots: RobotStore
         return { ok: false, reason: 'invalid', retryAfterMs: 0 };
       }
       throttle.succeeded(username);
-      // Robots are re-read every time so disabling or expiring one takes effect at once.
-      if (principal.kind === 'user') {
-        cache.set(key, { principal, until: now + cacheMs, username });
-        if (cache.size > 10_000) cache.delete(cache.keys().next().value!);
-      }
+      cache.set(key, { principal, until: now + cacheMs, username });
+      if (cache.size > 10_000) cache.delete(cache.keys().next().value!);
       return { ok: true, principal };
     },
 
-    /** Drops remembered logins of a user (password changed, user deleted, admin flag changed). */
+    /** Drops remembered logins of a user or robot (password or secret changed, deleted, role changed). */
     forget(username: string): void {
       for (const [k, v] of cache) if (v.username === username) cache.delete(k);
     },

@@ -1,19 +1,15 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashPassword } from './passwords.js';
 
-/**
- * Robot secrets are 256 random bits, so a fast hash is as safe as a slow one and lets robots
- * authenticate on every registry request without argon2's cost.
- */
+/** A robot secret: 256 random bits. Callers may also choose their own (Harbor's password rule). */
 export function generateSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
-}
-
-export function secretMatches(storedHash: string, secret: string): boolean {
-  const a = Buffer.from(storedHash, 'hex');
-  const b = createHash('sha256').update(secret).digest();
-  return a.length === b.length && timingSafeEqual(a, b);
+/**
+ * Robot secrets are hashed like passwords (argon2id): a caller-chosen secret may be weak, and
+ * the authenticator's cache keeps per-request cost low for robots that pull on every build.
+ */
+export function hashSecret(secret: string): Promise<string> {
+  return hashPassword(secret);
 }

@@ -5,11 +5,13 @@ import type { BootstrapResult } from '../services/identity/bootstrap.js';
 import { ConfigError, flagName, loadConfig } from '../config/load.js';
 import { configKeys } from '../config/schema.js';
 import { createLogger } from '../platform/logger.js';
+import { userCommand } from './user-command.js';
 
 const usage = `Usage: haven <command> [options]
 
 Commands:
   serve     run the registry, API, portal and background jobs in this process
+  user      create a user or reset a password on the data directory (haven user --help)
 
 Options for serve (each also settable in haven.yml or as HAVEN_* environment variables):
   --config <file>              configuration file (default ./haven.yml when present)
@@ -63,6 +65,8 @@ async function main(): Promise<void> {
   switch (command) {
     case 'serve':
       return serve(rest);
+    case 'user':
+      return userCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -1,5 +1,7 @@
+import { sql } from 'kysely';
 import type { Db } from './database.js';
 import type { AuditLogRow } from './schema.js';
+import { escapeLike, likeEscaped } from './sql-helpers.js';
 
 export interface AuditRecord {
   projectId: number | null;
@@ -12,12 +14,20 @@ export interface AuditRecord {
   time: number;
 }
 
+/** A text column's filter: exact, substring (Harbor's `~`) or one of a list (`{a b}`). */
+export type TextFilter = string | { eq: string } | { like: string } | { any: string[] };
+
 export interface AuditQuery {
-  operation?: string;
-  username?: string;
-  resource?: string;
-  resourceType?: string;
+  operation?: TextFilter;
+  username?: TextFilter;
+  resource?: TextFilter;
+  resourceType?: TextFilter;
   projectId?: number;
+  /**
+   * Only records of projects where this user is a member with one of these role ids, written
+   * since the project was created (SQLite may give a new project a deleted one's id).
+   */
+  memberOf?: { userId: number; roleIds: number[] };
   from?: number;
   to?: number;
 }
@@ -25,11 +35,35 @@ export interface AuditQuery {
 export function createAuditStore(db: Db) {
   const filtered = (q: AuditQuery) => {
     let s = db.selectFrom('audit_logs');
-    if (q.operation !== undefined) s = s.where('operation', '=', q.operation);
-    if (q.username !== undefined) s = s.where('username', '=', q.username);
-    if (q.resource !== undefined) s = s.where('resource', '=', q.resource);
-    if (q.resourceType !== undefined) s = s.where('resource_type', '=', q.resourceType);
+    const text = (column: 'operation' | 'username' | 'resource' | 'resource_type', f: TextFilter | undefined) => {
+      if (f === undefined) return;
+      if (typeof f === 'string') s = s.where(column, '=', f);
+      else if ('eq' in f) s = s.where(column, '=', f.eq);
+      else if ('like' in f) s = s.where(likeEscaped(column, `%${escapeLike(f.like)}%`));
+      else s = f.any.length === 0 ? s.where(sql<boolean>`1 = 0`) : s.where(column, 'in', f.any);
+    };
+    text('operation', q.operation);
+    text('username', q.username);
+    text('resource', q.resource);
+    text('resource_type', q.resourceType);
     if (q.projectId !== undefined) s = s.where('project_id', '=', q.projectId);
+    if (q.memberOf !== undefined) {
+      const { userId, roleIds } = q.memberOf;
+      s =
+        roleIds.length === 0
+          ? s.where(sql<boolean>`1 = 0`)
+          : s.where(({ exists, selectFrom }) =>
+              exists(
+                selectFrom('project_members as m')
+                  .innerJoin('projects as p', 'p.id', 'm.project_id')
+                  .select('m.id')
+                  .whereRef('m.project_id', '=', 'audit_logs.project_id')
+                  .where('m.user_id', '=', userId)
+                  .where('m.role_id', 'in', roleIds)
+                  .whereRef('audit_logs.op_time', '>=', 'p.created_at'),
+              ),
+            );
+    }
     if (q.from !== undefined) s = s.where('op_time', '>=', q.from);
     if (q.to !== undefined) s = s.where('op_time', '<=', q.to);
     return s;

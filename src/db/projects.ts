@@ -82,8 +82,17 @@ export function createProjectStore(db: Db) {
         .execute();
     },
 
+    /**
+     * Deletes a project with everything that names it: members and project robots cascade by id;
+     * system robots' grants name projects, so they go here, lest a new project of the same name
+     * inherit them.
+     */
     async delete(id: number): Promise<void> {
-      await db.deleteFrom('projects').where('id', '=', id).execute();
+      await db.transaction().execute(async (tx) => {
+        const row = await tx.selectFrom('projects').select('name').where('id', '=', id).executeTakeFirst();
+        if (row) await tx.deleteFrom('robot_permissions').where('namespace', '=', row.name).execute();
+        await tx.deleteFrom('projects').where('id', '=', id).execute();
+      });
     },
 
     /** Repositories whose first path segment is the project ("p/" <= name < "p0": '0' follows '/'). */

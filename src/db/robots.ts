@@ -1,6 +1,7 @@
 import type { RobotGrant } from '../domain/identity/principal.js';
 import type { Db } from './database.js';
 import type { RobotRow } from './schema.js';
+import { escapeLike, likeEscaped } from './sql-helpers.js';
 
 export interface NewRobot {
   name: string;
@@ -61,10 +62,12 @@ export function createRobotStore(db: Db) {
       return (await db.selectFrom('robots').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
     },
 
-    async list(filter: { level?: 'system' | 'project'; projectId?: number }, page: { offset: number; limit: number }) {
+    async list(filter: { level?: 'system' | 'project'; projectId?: number; name?: string; nameLike?: string }, page: { offset: number; limit: number }) {
       let q = db.selectFrom('robots');
       if (filter.level) q = q.where('level', '=', filter.level);
       if (filter.projectId !== undefined) q = q.where('project_id', '=', filter.projectId);
+      if (filter.name !== undefined) q = q.where('name', '=', filter.name);
+      if (filter.nameLike !== undefined) q = q.where(likeEscaped('name', `%${escapeLike(filter.nameLike)}%`));
       const [rows, total] = await Promise.all([
         q.selectAll().orderBy('id').offset(page.offset).limit(page.limit).execute(),
         q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),

@@ -4,9 +4,11 @@ import type { AuditService } from '../../services/audit/audit-service.js';
 import type { UserService } from '../../services/identity/user-service.js';
 import type { MemberService } from '../../services/identity/member-service.js';
 import type { ProjectService } from '../../services/identity/project-service.js';
+import type { RobotService } from '../../services/identity/robot-service.js';
 import { auditRoutes } from './audit-routes.js';
 import { openapiRoutes } from './openapi-routes.js';
 import { projectRoutes } from './project-routes.js';
+import { robotRoutes } from './robot-routes.js';
 import { installHarborErrors } from './harbor-errors.js';
 import { systemRoutes, type SystemInfo } from './system-routes.js';
 import { userRoutes } from './user-routes.js';
@@ -17,6 +19,7 @@ export interface ApiDeps {
   users: UserService;
   projects: ProjectService;
   members: MemberService;
+  robots: RobotService;
   audit: AuditService;
 }
 
@@ -30,6 +33,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(systemRoutes, { system: deps.system });
   await app.register(userRoutes, { users: deps.users });
   await app.register(projectRoutes, { projects: deps.projects, members: deps.members });
+  await app.register(robotRoutes, { robots: deps.robots });
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(openapiRoutes);
 }
