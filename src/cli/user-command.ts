@@ -2,6 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { pino } from 'pino';
 import { createAuthenticator } from '../auth/authenticator.js';
 import { createLoginThrottle } from '../auth/login-throttle.js';
 import { generatePassword } from '../auth/passwords.js';
@@ -13,7 +14,6 @@ import { createRobotStore } from '../db/robots.js';
 import { createUserStore } from '../db/users.js';
 import type { Principal } from '../domain/identity/principal.js';
 import { isAppError } from '../platform/errors.js';
-import { createLogger } from '../platform/logger.js';
 import { createAuditLog } from '../services/audit/audit-log.js';
 import { createUserService } from '../services/identity/user-service.js';
 
@@ -105,7 +105,8 @@ async function run(argv: string[]): Promise<void> {
   const password = given ?? generatePassword();
 
   const database = openSqlite(dbFile);
-  const log = createLogger('error', '/dev/stderr');
+  // Errors only (an audit write that failed), to stderr: stdout carries the answer.
+  const log = pino({ level: 'error', base: { service: 'haven-cli' } }, pino.destination({ dest: 2, sync: true }));
   try {
     await migrateToLatest(database);
     const users = createUserStore(database.db);

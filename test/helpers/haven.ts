@@ -10,7 +10,8 @@ export const havenBin = join(root, 'dist/cli/main.js');
 /** The admin password every test Haven starts with, unless a test sets HAVEN_ADMIN_PASSWORD itself. */
 export const testAdminPassword = 'Haven12345';
 
-const havenOrigins = new Set<string>();
+/** Origin of every running test Haven -> its admin's Basic credentials. */
+const havenOrigins = new Map<string, string>();
 let fetchWrapped = false;
 
 /**
@@ -21,10 +22,10 @@ function wrapFetch(): void {
   if (fetchWrapped) return;
   fetchWrapped = true;
   const original = globalThis.fetch;
-  const adminAuth = `Basic ${Buffer.from(`admin:${testAdminPassword}`).toString('base64')}`;
   globalThis.fetch = (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-    if (!havenOrigins.has(url.origin)) return original(input, init);
+    const adminAuth = havenOrigins.get(url.origin);
+    if (adminAuth === undefined) return original(input, init);
     const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
     if (!headers.has('authorization')) headers.set('authorization', adminAuth);
     else if (headers.get('authorization') === '') headers.delete('authorization');
@@ -90,9 +91,9 @@ export async function startHaven(opts: StartOptions = {}): Promise<RunningHaven>
     });
   });
 
-  wrapFetch();
-  havenOrigins.add(new URL(url).origin);
   const adminPassword = opts.env?.HAVEN_ADMIN_PASSWORD ?? testAdminPassword;
+  wrapFetch();
+  havenOrigins.set(new URL(url).origin, `Basic ${Buffer.from(`admin:${adminPassword}`).toString('base64')}`);
   const halt = async (signal: NodeJS.Signals) => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
     await exited;

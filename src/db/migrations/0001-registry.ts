@@ -9,7 +9,7 @@ export async function up(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
   const bytes = dialect === 'postgres' ? 'bytea' : 'blob';
   await db.schema
     .createTable('repositories')
-    .addColumn('id', id, (c) => c.primaryKey())
+    .addColumn('id', id, (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
     .addColumn('name', 'varchar(255)', (c) => c.notNull().unique())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
@@ -33,7 +33,7 @@ export async function up(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
 
   await db.schema
     .createTable('manifests')
-    .addColumn('id', id, (c) => c.primaryKey())
+    .addColumn('id', id, (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
     .addColumn('repository_id', 'integer', (c) => c.notNull().references('repositories.id').onDelete('cascade'))
     .addColumn('digest', 'varchar(150)', (c) => c.notNull())
     .addColumn('media_type', 'varchar(255)', (c) => c.notNull())

@@ -3,11 +3,13 @@ import type { SqlDialect } from '../dialect.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export async function up(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
+  // AUTOINCREMENT on SQLite: ids of deleted users and projects must never be handed out again,
+  // or a new project would inherit the old one's audit history and grants.
   const id = dialect === 'postgres' ? 'serial' : 'integer';
 
   await db.schema
     .createTable('users')
-    .addColumn('id', id, (c) => c.primaryKey())
+    .addColumn('id', id, (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
     .addColumn('username', 'varchar(255)', (c) => c.notNull().unique())
     .addColumn('email', 'varchar(255)')
     .addColumn('realname', 'varchar(255)', (c) => c.notNull().defaultTo(''))
@@ -22,7 +24,7 @@ export async function up(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
 
   await db.schema
     .createTable('projects')
-    .addColumn('id', id, (c) => c.primaryKey())
+    .addColumn('id', id, (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
     .addColumn('name', 'varchar(255)', (c) => c.notNull().unique())
     .addColumn('owner_id', 'integer', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('public', 'integer', (c) => c.notNull().defaultTo(0))
@@ -34,7 +36,7 @@ export async function up(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
 
   await db.schema
     .createTable('project_members')
-    .addColumn('id', id, (c) => c.primaryKey())
+    .addColumn('id', id, (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
     .addColumn('project_id', 'integer', (c) => c.notNull().references('projects.id').onDelete('cascade'))
     .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
     /** Harbor role ids: 1 projectAdmin, 2 developer, 3 guest, 4 maintainer, 5 limitedGuest. */
@@ -47,7 +49,7 @@ export async function up(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
 
   await db.schema
     .createTable('robots')
-    .addColumn('id', id, (c) => c.primaryKey())
+    .addColumn('id', id, (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
     .addColumn('name', 'varchar(255)', (c) => c.notNull().unique())
     .addColumn('description', 'varchar(1024)', (c) => c.notNull().defaultTo(''))
     .addColumn('secret_hash', 'varchar(255)', (c) => c.notNull())
@@ -74,7 +76,7 @@ export async function up(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
 
   await db.schema
     .createTable('audit_logs')
-    .addColumn('id', id, (c) => c.primaryKey())
+    .addColumn('id', id, (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
     .addColumn('project_id', 'integer')
     .addColumn('operation', 'varchar(32)', (c) => c.notNull())
     .addColumn('resource_type', 'varchar(32)', (c) => c.notNull())
