@@ -3,6 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { createAuthenticator } from './auth/authenticator.js';
 import { createLoginThrottle } from './auth/login-throttle.js';
 import { createTokenService } from './auth/token-service.js';
+import { loadOrCreateSecret } from './auth/key-files.js';
+import { createSessions } from './auth/sessions.js';
+import { createSessionStore } from './db/sessions.js';
 import type { HavenConfig } from './config/schema.js';
 import { createBlobContent } from './content/blob-content.js';
 import { createAuditStore } from './db/audit.js';
@@ -70,6 +73,12 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   const audit = createAuditLog(stores.audit, log);
   const authenticator = createAuthenticator({ users: stores.users, robots: stores.robots, throttle: createLoginThrottle() });
   const authorizer = createAuthorizer(stores);
+  const sessions = createSessions({
+    sessions: createSessionStore(db),
+    users: stores.users,
+    csrfKey: await loadOrCreateSecret(join(dataDir, 'csrf-key')),
+    idleMs: config.auth.sessionIdle,
+  });
   const tokens = await createTokenService(dataDir, { issuer: 'haven-token-issuer', service: 'haven', ttlSeconds: Math.round(config.auth.tokenTtl / 1000) });
   const settings = async () => {
     const s = await stores.settings.all();
@@ -101,8 +110,10 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       access: createOpenAccess(),
     },
     token: { tokens, authenticator, authorizer, audit },
+    sessions,
+    secureCookies: config.externalUrl.startsWith('https://'),
     api: {
-      identify: createApiAuth({ authenticator, audit }),
+      identify: createApiAuth({ authenticator, audit, sessions }),
       system: {
         version,
         storageProvider: driver.name,
@@ -114,7 +125,13 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
           return { core: null, database: dbError, storage: storageError };
         },
       },
-      users: createUserService({ users: stores.users, authenticator, audit, selfRegistration: async () => (await settings()).selfRegistration }),
+      users: createUserService({
+        users: stores.users,
+        authenticator,
+        audit,
+        selfRegistration: async () => (await settings()).selfRegistration,
+        endSessions: (userId) => sessions.endAllFor(userId),
+      }),
       projects,
       members: createMemberService({ members: stores.members, users: stores.users, projects, audit }),
       robots: createRobotService({ robots: stores.robots, users: stores.users, projects, audit, forgetLogins: (name) => authenticator.forget(name) }),
@@ -124,6 +141,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
 
   const jobs: IntervalJob[] = [
     startIntervalJob('upload-purge', config.uploads.purgeInterval, () => uploads.purge(config.uploads.purgeAge), log),
+    startIntervalJob('session-purge', 600_000, () => sessions.purgeIdle(), log),
     startIntervalJob('audit-purge', 3_600_000, () => stores.audit.purgeBefore(Date.now() - config.audit.retentionDays * 86_400_000), log),
   ];
 

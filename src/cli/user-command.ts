@@ -11,6 +11,7 @@ import { configKeys } from '../config/schema.js';
 import { createAuditStore } from '../db/audit.js';
 import { migrateToLatest, openSqlite } from '../db/database.js';
 import { createRobotStore } from '../db/robots.js';
+import { createSessionStore } from '../db/sessions.js';
 import { createUserStore } from '../db/users.js';
 import type { Principal } from '../domain/identity/principal.js';
 import { isAppError } from '../platform/errors.js';
@@ -116,6 +117,8 @@ async function run(argv: string[]): Promise<void> {
       authenticator: createAuthenticator({ users, robots: createRobotStore(database.db), throttle: createLoginThrottle() }),
       audit,
       selfRegistration: async () => false,
+      // A reset from the CLI also ends the user's portal sessions, on every instance.
+      endSessions: (userId) => createSessionStore(database.db).deleteForUser(userId),
     });
     // Acts as an administrator named after the OS account; ":" cannot occur in a username.
     const actor: Principal = { kind: 'user', id: 0, name: `cli:${osUser()}`, sysadmin: true };

@@ -43,6 +43,8 @@ export const configSchema = z
       .object({
         /** Lifetime of registry bearer tokens. */
         tokenTtl: duration.default(30 * 60_000),
+        /** Portal sessions end after this long without a request. */
+        sessionIdle: duration.default(60 * 60_000),
       })
       .strict()
       .prefault({}),
@@ -74,6 +76,7 @@ export const configKeys = [
   'log.level',
   'log.file',
   'auth.tokenTtl',
+  'auth.sessionIdle',
   'audit.retentionDays',
   'uploads.purgeAge',
   'uploads.purgeInterval',

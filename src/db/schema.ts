@@ -128,7 +128,15 @@ export interface SettingsTable {
   value: string;
 }
 
+export interface SessionsTable {
+  id_hash: string;
+  user_id: number;
+  created_at: number;
+  last_seen: number;
+}
+
 export interface Database {
+  sessions: SessionsTable;
   users: UsersTable;
   projects: ProjectsTable;
   project_members: ProjectMembersTable;

@@ -7,6 +7,9 @@ import { registryRoutes } from './oci/registry-routes.js';
 import type { OciServices } from './oci/context.js';
 import { apiPlugin, type ApiDeps } from './api/api-plugin.js';
 import { tokenRoutes, type TokenRouteDeps } from './token/token-routes.js';
+import fastifyCookie from '@fastify/cookie';
+import { sessionRoutes } from './api/session-routes.js';
+import type { Sessions } from '../auth/sessions.js';
 
 export interface ServerDeps {
   log: Logger;
@@ -14,6 +17,8 @@ export interface ServerDeps {
   oci: OciServices;
   api: ApiDeps;
   token: TokenRouteDeps;
+  sessions: Sessions;
+  secureCookies: boolean;
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -39,7 +44,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   installRequestLog(app);
   installErrorMapping(app);
   await app.register(registryRoutes, { services: deps.oci, externalUrl: deps.externalUrl });
+  await app.register(fastifyCookie);
   await app.register(tokenRoutes, deps.token);
+  await app.register(sessionRoutes, { authenticator: deps.token.authenticator, sessions: deps.sessions, audit: deps.token.audit, secureCookies: deps.secureCookies });
   await app.register(apiPlugin, { prefix: '/api/v2.0', ...deps.api });
   return app;
 }

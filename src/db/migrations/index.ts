@@ -2,6 +2,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { SqlDialect } from '../dialect.js';
 import * as m0001 from './0001-registry.js';
 import * as m0002 from './0002-identity.js';
+import * as m0003 from './0003-sessions.js';
 
 interface VersionedMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>;
@@ -12,6 +13,7 @@ interface VersionedMigration {
 const all: Record<string, VersionedMigration> = {
   '0001-registry': m0001,
   '0002-identity': m0002,
+  '0003-sessions': m0003,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {

@@ -1,4 +1,6 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Sessions } from '../../auth/sessions.js';
+import { csrfHeader, sessionCookie } from './session-routes.js';
 import type { Authenticator } from '../../auth/authenticator.js';
 import { anonymous, principalName, type Principal } from '../../domain/identity/principal.js';
 import { AppError } from '../../platform/errors.js';
@@ -15,10 +17,10 @@ declare module 'fastify' {
  * Who is calling the management API: Basic credentials (scripts, Harbor clients) or nobody.
  * Bad credentials are a 401 even on endpoints anonymous callers may use, as Harbor does.
  */
-export function createApiAuth(deps: { authenticator: Authenticator; audit: AuditLog }) {
-  return async function identify(req: FastifyRequest): Promise<Principal> {
+export function createApiAuth(deps: { authenticator: Authenticator; audit: AuditLog; sessions: Sessions }) {
+  return async function identify(req: FastifyRequest, reply: FastifyReply): Promise<Principal> {
     const creds = readCredentials(req);
-    if (creds.kind === 'none') return anonymous;
+    if (creds.kind === 'none') return fromSession(req, reply);
     if (creds.kind !== 'basic') throw new AppError('UNAUTHORIZED', 'the API takes Basic credentials');
     const r = await deps.authenticator.password(creds.username, creds.password, clientIp(req));
     if (r.ok) return r.principal;
@@ -32,6 +34,24 @@ export function createApiAuth(deps: { authenticator: Authenticator; audit: Audit
     }
     throw new AppError('UNAUTHORIZED', 'invalid username or password');
   };
+
+  /**
+   * A portal session (cookie). State-changing requests must echo the session's CSRF token in
+   * X-Harbor-CSRF-Token; every response carries it so the portal always has the current one.
+   */
+  async function fromSession(req: FastifyRequest, reply: FastifyReply): Promise<Principal> {
+    const id = req.cookies?.[sessionCookie];
+    if (!id) return anonymous;
+    const principal = await deps.sessions.resolve(id);
+    if (!principal) return anonymous;
+    if (!safeMethods.has(req.method) && !deps.sessions.csrfMatches(id, req.headers[csrfHeader] as string | undefined)) {
+      throw new AppError('FORBIDDEN', 'CSRF token missing or invalid');
+    }
+    reply.header(csrfHeader, deps.sessions.csrf(id));
+    return principal;
+  }
 }
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export { principalName };

@@ -14,7 +14,7 @@ import { systemRoutes, type SystemInfo } from './system-routes.js';
 import { userRoutes } from './user-routes.js';
 
 export interface ApiDeps {
-  identify(req: import('fastify').FastifyRequest): Promise<Principal>;
+  identify(req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply): Promise<Principal>;
   system: SystemInfo;
   users: UserService;
   projects: ProjectService;
@@ -27,8 +27,8 @@ export interface ApiDeps {
 export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   installHarborErrors(app);
   app.decorateRequest('principal', null as never);
-  app.addHook('onRequest', async (req) => {
-    req.principal = await deps.identify(req);
+  app.addHook('onRequest', async (req, reply) => {
+    req.principal = await deps.identify(req, reply);
   });
   await app.register(systemRoutes, { system: deps.system });
   await app.register(userRoutes, { users: deps.users });

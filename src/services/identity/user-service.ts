@@ -46,8 +46,20 @@ export interface NewUserRequest {
   comment?: string | undefined;
 }
 
-export function createUserService(deps: { users: UserStore; authenticator: Authenticator; audit: AuditLog; selfRegistration: () => Promise<boolean> }) {
+export function createUserService(deps: {
+  users: UserStore;
+  authenticator: Authenticator;
+  audit: AuditLog;
+  selfRegistration: () => Promise<boolean>;
+  /** Ends the user's portal sessions (password changed, deleted, role changed). */
+  endSessions: (userId: number) => Promise<void>;
+}) {
   const { users, authenticator, audit } = deps;
+
+  async function revoke(u: UserRow): Promise<void> {
+    authenticator.forget(u.username);
+    await deps.endSessions(u.id);
+  }
 
   async function load(id: number): Promise<UserRow> {
     const u = await users.byId(id);
@@ -131,8 +143,8 @@ export function createUserService(deps: { users: UserStore; authenticator: Authe
       requireSysadmin(actor);
       if (actor.kind === 'user' && actor.id === id) throw new AppError('FORBIDDEN', 'you cannot delete yourself');
       const u = await load(id);
+      await revoke(u);
       await users.delete(id);
-      authenticator.forget(u.username);
       record(actor, 'delete', u.username, ip);
     },
 
@@ -150,7 +162,7 @@ export function createUserService(deps: { users: UserStore; authenticator: Authe
       }
       checkPassword(newPassword);
       await users.setPassword(id, await hashPassword(newPassword));
-      authenticator.forget(u.username);
+      await revoke(u);
       record(actor, 'update', `${u.username}/password`, ip);
     },
 
@@ -159,7 +171,7 @@ export function createUserService(deps: { users: UserStore; authenticator: Authe
       const u = await load(id);
       if (actor.kind === 'user' && actor.id === id && !flag) throw new AppError('FORBIDDEN', 'you cannot revoke your own administrator role');
       await users.setSysadmin(id, flag);
-      authenticator.forget(u.username);
+      await revoke(u);
       record(actor, 'update', `${u.username}/sysadmin=${flag}`, ip);
     },
 
