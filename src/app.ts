@@ -30,6 +30,7 @@ import { createAuditService } from './services/audit/audit-service.js';
 import { ensureAdmin, type BootstrapResult } from './services/identity/bootstrap.js';
 import { createAuthorizer } from './services/identity/authorizer.js';
 import { createUserService } from './services/identity/user-service.js';
+import { createSettingsService } from './services/identity/settings-service.js';
 import { createMemberService } from './services/identity/member-service.js';
 import { createProjectService } from './services/identity/project-service.js';
 import { createRobotService } from './services/identity/robot-service.js';
@@ -80,13 +81,8 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     idleMs: config.auth.sessionIdle,
   });
   const tokens = await createTokenService(dataDir, { issuer: 'haven-token-issuer', service: 'haven', ttlSeconds: Math.round(config.auth.tokenTtl / 1000) });
-  const settings = async () => {
-    const s = await stores.settings.all();
-    return {
-      selfRegistration: s.self_registration === 'true',
-      projectCreationRestriction: (s.project_creation_restriction === 'adminonly' ? 'adminonly' : 'everyone') as 'everyone' | 'adminonly',
-    };
-  };
+  const settingsService = createSettingsService({ settings: stores.settings, audit, tokenTtlMinutes: Math.round(config.auth.tokenTtl / 60_000) });
+  const settings = settingsService.current;
 
   const projects = createProjectService({
     ...stores,
@@ -114,6 +110,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     secureCookies: config.externalUrl.startsWith('https://'),
     api: {
       identify: createApiAuth({ authenticator, audit, sessions }),
+      settings: settingsService,
       system: {
         version,
         storageProvider: driver.name,

@@ -6,6 +6,8 @@ import type { MemberService } from '../../services/identity/member-service.js';
 import type { ProjectService } from '../../services/identity/project-service.js';
 import type { RobotService } from '../../services/identity/robot-service.js';
 import { auditRoutes } from './audit-routes.js';
+import { configRoutes } from './config-routes.js';
+import type { SettingsService } from '../../services/identity/settings-service.js';
 import { openapiRoutes } from './openapi-routes.js';
 import { projectRoutes } from './project-routes.js';
 import { robotRoutes } from './robot-routes.js';
@@ -21,6 +23,7 @@ export interface ApiDeps {
   members: MemberService;
   robots: RobotService;
   audit: AuditService;
+  settings: SettingsService;
 }
 
 /** The Harbor-compatible management API under /api/v2.0: same paths, parameters and JSON. */
@@ -35,5 +38,6 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(projectRoutes, { projects: deps.projects, members: deps.members });
   await app.register(robotRoutes, { robots: deps.robots });
   await app.register(auditRoutes, { audit: deps.audit });
+  await app.register(configRoutes, { settings: deps.settings });
   await app.register(openapiRoutes);
 }

@@ -30,6 +30,11 @@ const byName = (req: FastifyRequest) => req.headers['x-is-resource-name'] === 't
 export async function projectRoutes(app: FastifyInstance, opts: { projects: ProjectService; members: MemberService }) {
   const { projects, members } = opts;
 
+  app.get('/users/current/permissions', async (req) => {
+    const q = req.query as Q;
+    return projects.currentPermissions(req.principal, q.scope, q.relative === 'true');
+  });
+
   app.get('/projects', async (req, reply) => {
     const q = req.query as Q;
     const paging = readPaging(q);

@@ -1,5 +1,6 @@
 import { isSysadmin, principalName, type Principal } from '../../domain/identity/principal.js';
 import { roleIds } from '../../domain/identity/roles.js';
+import { allPermissions } from '../../domain/rbac/matrix.js';
 import { findCondition, parseQuery, parseSort } from '../../domain/query/harbor-query.js';
 import type { MemberStore } from '../../db/members.js';
 import type { ProjectStore } from '../../db/projects.js';
@@ -110,6 +111,20 @@ export function createProjectService(deps: {
       const sort = first ? { column: sortColumns[first.key as keyof typeof sortColumns], desc: first.desc } : { column: 'name' as const, desc: false };
       const { rows, total } = await projects.list(f, page, sort);
       return { items: await Promise.all(rows.map((p) => view(actor, p))), total };
+    },
+
+    /** Harbor's /users/current/permissions for scope "/project/{id}" (others: none here). */
+    async currentPermissions(actor: Principal, scope: string | undefined, relative: boolean) {
+      requireLogin(actor);
+      const m = scope ? /^\/project\/(\d{1,10})$/.exec(scope) : null;
+      if (!m) return [];
+      const row = await projects.byId(Number(m[1]));
+      const access = row ? await authorizer.access(actor, row) : null;
+      if (!access) return [];
+      return allPermissions
+        .map((p) => p.split(':') as [string, string])
+        .filter(([resource, action]) => access.can(resource, action))
+        .map(([resource, action]) => ({ resource: relative ? resource : `${scope}/${resource}`, action }));
     },
 
     async exists(name: string): Promise<boolean> {

@@ -1,0 +1,60 @@
+import { principalName, type Principal } from '../../domain/identity/principal.js';
+import type { SettingStore } from '../../db/settings.js';
+import { AppError } from '../../platform/errors.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { requireSysadmin } from './guards.js';
+
+export interface SystemSettings {
+  selfRegistration: boolean;
+  projectCreationRestriction: 'everyone' | 'adminonly';
+}
+
+/** Harbor's /configurations for the settings Haven has; the rest are not editable here. */
+export function createSettingsService(deps: { settings: SettingStore; audit: AuditLog; tokenTtlMinutes: number }) {
+  const { settings, audit } = deps;
+
+  async function current(): Promise<SystemSettings> {
+    const s = await settings.all();
+    return {
+      selfRegistration: s.self_registration === 'true',
+      projectCreationRestriction: s.project_creation_restriction === 'adminonly' ? 'adminonly' : 'everyone',
+    };
+  }
+
+  return {
+    current,
+
+    async get(actor: Principal) {
+      requireSysadmin(actor);
+      const s = await current();
+      return {
+        auth_mode: { value: 'db_auth', editable: false },
+        self_registration: { value: s.selfRegistration, editable: true },
+        project_creation_restriction: { value: s.projectCreationRestriction, editable: true },
+        token_expiration: { value: deps.tokenTtlMinutes, editable: false },
+        robot_name_prefix: { value: 'robot$', editable: false },
+        read_only: { value: false, editable: false },
+      };
+    },
+
+    async update(actor: Principal, changes: Record<string, unknown>, ip: string) {
+      requireSysadmin(actor);
+      const out: Record<string, string> = {};
+      for (const [key, value] of Object.entries(changes)) {
+        if (key === 'self_registration') {
+          if (typeof value !== 'boolean') throw new AppError('BAD_REQUEST', 'self_registration must be true or false');
+          out.self_registration = String(value);
+        } else if (key === 'project_creation_restriction') {
+          if (value !== 'everyone' && value !== 'adminonly') throw new AppError('BAD_REQUEST', 'project_creation_restriction must be "everyone" or "adminonly"');
+          out.project_creation_restriction = value;
+        } else {
+          throw new AppError('BAD_REQUEST', `configuration ${key.slice(0, 64)} cannot be changed in Haven`);
+        }
+      }
+      await settings.set(out);
+      audit.record({ projectId: null, operation: 'update', resourceType: 'configuration', resource: Object.keys(out).join(','), username: principalName(actor), clientIp: ip, success: true });
+    },
+  };
+}
+
+export type SettingsService = ReturnType<typeof createSettingsService>;
