@@ -148,7 +148,17 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     database,
     async close() {
       await Promise.all(jobs.map((j) => j.stop()));
-      await server.close();
+      // server.close() closes idle keep-alive connections only once; a connection finishing a
+      // download would then linger until its keep-alive timeout. Keep closing idle ones, and
+      // cut everything after 30 s so a stop always ends within an orchestrator's grace period.
+      const idle = setInterval(() => server.server.closeIdleConnections(), 100);
+      const deadline = setTimeout(() => server.server.closeAllConnections(), 30_000);
+      try {
+        await server.close();
+      } finally {
+        clearInterval(idle);
+        clearTimeout(deadline);
+      }
       await audit.close();
       await database.close();
     },

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { startHaven, type RunningHaven } from './helpers/haven.js';
 import {
-  body,
   descriptor,
   emptyJson,
   emptyJsonDigest,
@@ -16,6 +15,7 @@ import {
   putManifest,
   randomBlob,
   resolveLocation,
+  settleAndCleanup,
   sha256,
   sha512,
   type Blob,
@@ -30,7 +30,7 @@ before(async () => {
 });
 
 after(async () => {
-  await haven?.cleanup();
+  await settleAndCleanup(haven);
 });
 
 /** Asserts a 201 manifest push and returns the digest. */
@@ -113,7 +113,7 @@ describe('manifest types', () => {
   });
 
   test('Docker manifest list over two Docker manifests', async () => {
-    const children: Buffer[] = [];
+    const children: Array<{ arch: string; manifest: Buffer }> = [];
     for (const arch of ['amd64', 'arm64']) {
       const cfg = randomBlob(60);
       const l = randomBlob(70);
@@ -125,13 +125,13 @@ describe('manifest types', () => {
         layers: [{ mediaType: mediaType.dockerLayer, size: l.size, digest: l.digest }],
       });
       await assertPushed(await putManifest(base, repo, sha256(m), m, mediaType.dockerManifest), repo, m);
-      children.push(m);
+      children.push({ arch, manifest: m });
     }
     const list = json({
       schemaVersion: 2,
       mediaType: mediaType.dockerManifestList,
-      manifests: children.map((c, i) =>
-        descriptor(mediaType.dockerManifest, c, { platform: { architecture: i === 0 ? 'amd64' : 'arm64', os: 'linux' } }),
+      manifests: children.map((c) =>
+        descriptor(mediaType.dockerManifest, c.manifest, { platform: { architecture: c.arch, os: 'linux' } }),
       ),
     });
     const d = await assertPushed(await putManifest(base, repo, 'docker-list', list, mediaType.dockerManifestList), repo, list);
@@ -139,8 +139,8 @@ describe('manifest types', () => {
     await assertServed(repo, d, list, mediaType.dockerManifestList);
     // The children were pushed by digest only: they are not tags.
     const tags = await tagsOf(repo);
-    for (const c of children) assert.ok(!tags!.includes(sha256(c)));
-    await assertServed(repo, sha256(children[0]!), children[0]!, mediaType.dockerManifest);
+    for (const c of children) assert.ok(!tags!.includes(sha256(c.manifest)));
+    await assertServed(repo, sha256(children[0]!.manifest), children[0]!.manifest, mediaType.dockerManifest);
   });
 
   test('OCI image manifest (with annotations) and OCI index', async () => {
@@ -246,6 +246,20 @@ describe('manifest types', () => {
     assert.equal(r.status, 200);
     assert.equal(r.headers.get('docker-content-digest'), d);
     assert.ok(Buffer.from(await r.arrayBuffer()).equals(m));
+  });
+
+  test('a manifest listing the same layer twice is accepted', async () => {
+    const cfg = randomBlob(25);
+    const l = randomBlob(26);
+    await pushBlobs(repo, cfg, l);
+    const m = json({
+      schemaVersion: 2,
+      mediaType: mediaType.ociManifest,
+      config: descriptor(mediaType.ociConfig, cfg.bytes),
+      layers: [descriptor(mediaType.ociLayer, l.bytes), descriptor(mediaType.ociLayer, l.bytes)],
+    });
+    await assertPushed(await putManifest(base, repo, 'dup-layer', m), repo, m);
+    await assertServed(repo, 'dup-layer', m, mediaType.ociManifest);
   });
 
   test('pushing the same manifest twice is idempotent, and re-tagging moves the tag', async () => {
@@ -390,6 +404,7 @@ describe('refused manifest pushes', () => {
     ['a descriptor with a malformed digest', '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"a","digest":"sha256:nope","size":1},"layers":[]}'],
     ['a negative size', '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"a","digest":"sha256:' + '0'.repeat(64) + '","size":-1},"layers":[]}'],
     ['mediaType not a string', '{"schemaVersion":2,"mediaType":7,"config":{"mediaType":"a","digest":"sha256:' + '0'.repeat(64) + '","size":1},"layers":[]}'],
+    ['a subject with a malformed digest', '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"a","digest":"sha256:' + '0'.repeat(64) + '","size":1},"layers":[],"subject":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:12","size":3}}'],
     ['an index without manifests', '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json"}', mediaType.ociIndex],
     ['an unsupported media type', '{"schemaVersion":2,"mediaType":"application/vnd.example.thing+json"}', 'application/vnd.example.thing+json'],
   ];

@@ -11,6 +11,7 @@ import {
   pushImage,
   putManifest,
   randomBlob,
+  settleAndCleanup,
   sha256,
   type Blob,
 } from './helpers/oci.js';
@@ -24,26 +25,7 @@ before(async () => {
 });
 
 after(async () => {
-  await haven?.cleanup();
-});
-
-describe('GET /v2/', () => {
-  test('answers 200 with the API version header', async () => {
-    const r = await fetch(`${base}/v2/`);
-    assert.equal(r.status, 200);
-    assert.equal(r.headers.get('docker-distribution-api-version'), 'registry/2.0');
-    assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
-    assert.deepEqual(await r.json(), {});
-  });
-
-  test('HEAD /v2/ and /v2 without the slash answer 200 too', async () => {
-    const h = await fetch(`${base}/v2/`, { method: 'HEAD' });
-    assert.equal(h.status, 200);
-    assert.equal(h.headers.get('docker-distribution-api-version'), 'registry/2.0');
-    const noSlash = await fetch(`${base}/v2`);
-    assert.equal(noSlash.status, 200);
-    assert.equal(noSlash.headers.get('docker-distribution-api-version'), 'registry/2.0');
-  });
+  await settleAndCleanup(haven);
 });
 
 describe('manifest pulls', () => {

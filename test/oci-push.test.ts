@@ -1,6 +1,8 @@
 // End-to-end blob pushes over /v2: monolithic, POST+PUT, chunked, streamed, digests, mounts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { startHaven, type RunningHaven } from './helpers/haven.js';
 import {
@@ -13,8 +15,10 @@ import {
   randomBlob,
   rawRequest,
   resolveLocation,
+  settleAndCleanup,
   sha256,
   sha512,
+  sleep,
   withQuery,
 } from './helpers/oci.js';
 
@@ -27,7 +31,7 @@ before(async () => {
 });
 
 after(async () => {
-  await haven?.cleanup();
+  await settleAndCleanup(haven);
 });
 
 async function blobStatus(repo: string, digest: string): Promise<number> {
@@ -41,6 +45,17 @@ async function blobBytes(repo: string, digest: string): Promise<Buffer> {
   assert.equal(r.status, 200, `GET blob ${digest} in ${repo}`);
   assert.equal(r.headers.get('docker-content-digest'), digest);
   return Buffer.from(await r.arrayBuffer());
+}
+
+/** Where the filesystem driver keeps a committed blob. */
+function blobFile(digest: string): string {
+  const [algorithm, hex] = digest.split(':') as [string, string];
+  return join(haven.dataDir, 'storage', 'blobs', algorithm, hex.slice(0, 2), hex);
+}
+
+function uploadFiles(): string[] {
+  const dir = join(haven.dataDir, 'storage', 'uploads');
+  return existsSync(dir) ? readdirSync(dir) : [];
 }
 
 function assertCreated(r: Response, repo: string, digest: string): void {
@@ -150,11 +165,16 @@ describe('monolithic uploads', () => {
   test('digest mismatch (monolithic) → 400 DIGEST_INVALID and nothing becomes readable', async () => {
     const b = randomBlob(1000);
     const claimed = sha256('not these bytes');
+    const before = uploadFiles();
     const r = await fetch(`${base}/v2/${repo}/blobs/uploads/?digest=${claimed}`, { method: 'POST', body: body(b.bytes) });
     await expectOciError(r, 400, 'DIGEST_INVALID');
     assert.equal(await blobStatus(repo, claimed), 404);
     assert.equal(await blobStatus(repo, b.digest), 404);
     await expectOciError(await fetch(`${base}/v2/${repo}/blobs/${claimed}`), 404, 'BLOB_UNKNOWN');
+    // Nothing was stored under either digest, and no temporary file is left behind.
+    assert.ok(!existsSync(blobFile(claimed)));
+    assert.ok(!existsSync(blobFile(b.digest)));
+    assert.deepEqual(uploadFiles().filter((f) => !before.includes(f)), []);
   });
 
   test('digest mismatch on the final PUT → 400 DIGEST_INVALID and nothing becomes readable', async () => {
@@ -166,6 +186,9 @@ describe('monolithic uploads', () => {
     await expectOciError(r, 400, 'DIGEST_INVALID');
     assert.equal(await blobStatus(repo, claimed), 404);
     assert.equal(await blobStatus(repo, b.digest), 404);
+    assert.ok(!existsSync(blobFile(claimed)));
+    assert.ok(!existsSync(blobFile(b.digest)));
+    assert.ok(!uploadFiles().includes(url.pathname.split('/').pop()!), 'the upload file is removed');
   });
 
   test('malformed or unsupported digests → 400 DIGEST_INVALID', async () => {
@@ -262,6 +285,75 @@ describe('chunked uploads', () => {
     assertSession(await patchChunk(url, b.bytes.subarray(40), 40), repo, 202, '0-99');
     assertCreated(await fetch(withQuery(url, { digest: b.digest }), { method: 'PUT' }), repo, b.digest);
     assert.ok((await blobBytes(repo, b.digest)).equals(b.bytes));
+  });
+
+  test('bytes of a refused chunk never become part of the blob (the digest covers only acknowledged bytes)', async () => {
+    const acknowledged = Buffer.from('aaaa');
+    const refused = Buffer.from('bbbbbbbb');
+    const all = Buffer.concat([acknowledged, refused]);
+
+    // Claiming the refused bytes too must fail: the upload holds 4 bytes.
+    const u1 = await openUpload(base, repo);
+    assertSession(await patchChunk(u1, acknowledged, 0), repo, 202, '0-3');
+    const r1 = await fetch(u1, { method: 'PATCH', headers: { 'Content-Range': '4-5' }, body: body(refused) });
+    await expectOciError(r1, 416, 'BLOB_UPLOAD_INVALID');
+    assertSession(await fetch(u1), repo, 204, '0-3');
+    await expectOciError(await fetch(withQuery(u1, { digest: sha256(all) }), { method: 'PUT' }), 400, 'DIGEST_INVALID');
+    assert.equal(await blobStatus(repo, sha256(all)), 404, 'no blob under the digest of unacknowledged bytes');
+
+    // The digest of the acknowledged bytes is the one that completes the upload.
+    const u2 = await openUpload(base, repo);
+    assertSession(await patchChunk(u2, acknowledged, 0), repo, 202, '0-3');
+    await expectOciError(await fetch(u2, { method: 'PATCH', headers: { 'Content-Range': '4-5' }, body: body(refused) }), 416, 'BLOB_UPLOAD_INVALID');
+    assertCreated(await fetch(withQuery(u2, { digest: sha256(acknowledged) }), { method: 'PUT' }), repo, sha256(acknowledged));
+    const got = await blobBytes(repo, sha256(acknowledged));
+    assert.equal(got.toString(), 'aaaa');
+  });
+
+  test('a PATCH cut off mid-stream: the upload resumes, or completes, from the Range it reports', async () => {
+    for (const how of ['finish', 'resume'] as const) {
+      const b = randomBlob(200_000);
+      const url = await openUpload(base, repo);
+      assertSession(await patchChunk(url, b.bytes.subarray(0, 1000), 0), repo, 202, '0-999');
+      // A streamed PATCH that delivers 64 KiB and then dies.
+      const ac = new AbortController();
+      const stream = new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(new Uint8Array(b.bytes.subarray(1000, 1000 + 65_536))) });
+      const cut = fetch(url, { method: 'PATCH', body: stream, duplex: 'half', signal: ac.signal } as RequestInit).then(
+        () => 'answered',
+        () => 'aborted',
+      );
+      await sleep(300);
+      ac.abort();
+      assert.equal(await cut, 'aborted');
+      await sleep(200);
+      const st = await fetch(url);
+      assert.equal(st.status, 204);
+      const range = /^0-(\d+)$/.exec(st.headers.get('range') ?? '');
+      assert.ok(range, `Range ${st.headers.get('range')}`);
+      const have = Number(range[1]) + 1;
+      assert.ok(have >= 1000 && have <= 1000 + 65_536, `the upload holds ${have} bytes`);
+      // Retry while the server may still be winding down the aborted request (416: busy).
+      const retry = async (send: () => Promise<Response>): Promise<Response> => {
+        for (let i = 0; ; i++) {
+          const r = await send();
+          if (r.status !== 416 || i === 30) return r;
+          await r.arrayBuffer();
+          await sleep(100);
+        }
+      };
+      if (how === 'finish') {
+        // Complete with exactly the bytes the registry acknowledged.
+        const d = sha256(b.bytes.subarray(0, have));
+        const fin = await retry(() => fetch(withQuery(url, { digest: d }), { method: 'PUT' }));
+        assertCreated(fin, repo, d);
+        assert.ok((await blobBytes(repo, d)).equals(b.bytes.subarray(0, have)));
+      } else {
+        const p = await retry(() => patchChunk(url, b.bytes.subarray(have), have));
+        assertSession(p, repo, 202, `0-${b.size - 1}`);
+        assertCreated(await fetch(withQuery(url, { digest: b.digest }), { method: 'PUT' }), repo, b.digest);
+        assert.ok((await blobBytes(repo, b.digest)).equals(b.bytes));
+      }
+    }
   });
 
   test('a malformed Content-Range → 416 BLOB_UPLOAD_INVALID', async () => {
@@ -371,6 +463,21 @@ describe('chunked uploads', () => {
         await expectOciError(raw, 404, 'BLOB_UPLOAD_UNKNOWN', `${method} ${id}`);
       }
     }
+  });
+
+  test('concurrent PATCHes to one session: exactly one is taken, the others get 416', async () => {
+    const b = randomBlob(4 * 1024 * 1024);
+    const url = await openUpload(base, repo);
+    const rs = await Promise.all([0, 1, 2].map(() => patchChunk(url, b.bytes, 0)));
+    const statuses = rs.map((r) => r.status).sort();
+    assert.deepEqual(statuses, [202, 416, 416]);
+    for (const r of rs) {
+      if (r.status === 416) await expectOciError(r, 416, 'BLOB_UPLOAD_INVALID');
+      else await r.arrayBuffer();
+    }
+    assertSession(await fetch(url), repo, 204, `0-${b.size - 1}`);
+    assertCreated(await fetch(withQuery(url, { digest: b.digest }), { method: 'PUT' }), repo, b.digest);
+    assert.equal(sha256(await blobBytes(repo, b.digest)), b.digest);
   });
 
   test('concurrent sessions in one repository do not mix', async () => {

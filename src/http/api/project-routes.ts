@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { MemberService } from '../../services/identity/member-service.js';
 import type { ProjectService } from '../../services/identity/project-service.js';
+import { requireLogin } from '../../services/identity/guards.js';
 import { clientIp } from '../auth/credentials.js';
 import { readPaging, setPageHeaders } from './paging.js';
 import { idParam, parseBody } from './validation.js';
@@ -45,6 +46,8 @@ export async function projectRoutes(app: FastifyInstance, opts: { projects: Proj
   });
 
   app.head('/projects', async (req, reply) => {
+    // As Harbor: only logged-in users may probe project names (private ones included).
+    requireLogin(req.principal);
     const name = (req.query as Q).project_name ?? '';
     reply.code((await projects.exists(name)) ? 200 : 404).send();
   });

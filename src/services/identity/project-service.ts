@@ -101,10 +101,20 @@ export function createProjectService(deps: {
       const name = findCondition(conds, 'name');
       if (name?.op === 'eq') f.name = name.value;
       else if (name?.op === 'like') f.nameLike = name.value;
+      else if (name) throw new AppError('BAD_REQUEST', 'name takes an exact (name=x) or fuzzy (name=~x) value');
       if (opts.name) f.nameLike = opts.name;
       const pub = findCondition(conds, 'public');
       if (pub?.op === 'eq') f.public = pub.value === 'true';
+      else if (pub) throw new AppError('BAD_REQUEST', 'public takes true or false');
       if (opts.public !== undefined) f.public = opts.public;
+      // A condition the store cannot express must never be dropped: that would list every project.
+      const pid = findCondition(conds, 'project_id');
+      if (pid) {
+        if (pid.op !== 'eq' || !/^\d{1,10}$/.test(pid.value)) throw new AppError('BAD_REQUEST', 'project_id takes one integer (project_id=N)');
+        const row = await projects.byId(Number(pid.value));
+        if (!row || (f.name !== undefined && f.name !== row.name)) return { items: [], total: 0 };
+        f.name = row.name;
+      }
       if (!isSysadmin(actor)) f.visibleTo = { userId: actor.kind === 'user' ? actor.id : null };
       if (actor.kind === 'robot') f.visibleTo = { userId: null };
       const [first] = parseSort(opts.sort, Object.keys(sortColumns));
@@ -173,14 +183,18 @@ export function createProjectService(deps: {
     },
 
     async summary(actor: Principal, ref: string, byName: boolean) {
-      const { project } = await resolve(actor, ref, byName, 'self', 'read');
+      const access = await resolve(actor, ref, byName, 'self', 'read');
+      const { project } = access;
+      const repoCount = await projects.repositoryCount(project.name);
+      // As Harbor: the member counts only for those who may list the members.
+      if (!access.can('member', 'list')) return { repo_count: repoCount };
       const counts: Record<string, number> = { projectAdmin: 0, maintainer: 0, developer: 0, guest: 0, limitedGuest: 0 };
       for (const m of await members.list(project.id)) {
         const role = roleIds[m.roleId];
         if (role) counts[role] = (counts[role] ?? 0) + 1;
       }
       return {
-        repo_count: await projects.repositoryCount(project.name),
+        repo_count: repoCount,
         project_admin_count: counts.projectAdmin,
         maintainer_count: counts.maintainer,
         developer_count: counts.developer,

@@ -36,6 +36,12 @@ export function toUserView(u: UserRow): UserView {
 }
 
 const usernamePattern = /^[^\s,~#$%:"'<>&\\]{1,255}$/;
+/** Harbor's email check: dot-separated local atoms without specials, @, a dotted domain with a 2+ letter TLD. */
+const emailPattern = /^[^<>()[\]\\.,;:\s@"]+(?:\.[^<>()[\]\\.,;:\s@"]+)*@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}$/;
+
+function checkEmail(email: string | undefined): void {
+  if (email && !emailPattern.test(email)) throw new AppError('BAD_REQUEST', 'email with illegal format');
+}
 const sortColumns = { username: 'username', email: 'email', creation_time: 'created_at', update_time: 'updated_at', user_id: 'id' } as const;
 
 export interface NewUserRequest {
@@ -101,6 +107,7 @@ export function createUserService(deps: {
         throw new AppError('BAD_REQUEST', 'username must be 1-255 characters without spaces or any of ,~#$%:"\'<>&\\ and may not start with robot$');
       }
       checkPassword(req.password);
+      checkEmail(req.email);
       if (await users.byName(req.username)) throw new AppError('CONFLICT', `username ${req.username} is already taken`);
       if (req.email && (await users.byEmail(req.email))) throw new AppError('CONFLICT', `email ${req.email} is already used`);
       const id = await users.create({
@@ -131,6 +138,7 @@ export function createUserService(deps: {
       requireLogin(actor);
       if (!isSysadmin(actor) && !(actor.kind === 'user' && actor.id === id)) throw new AppError('FORBIDDEN', 'you may only change your own profile');
       const u = await load(id);
+      checkEmail(p.email);
       if (p.email && p.email !== u.email) {
         const other = await users.byEmail(p.email);
         if (other && other.id !== id) throw new AppError('CONFLICT', `email ${p.email} is already used`);

@@ -124,6 +124,10 @@ export function createUploadService(deps: Pick<RegistryDeps, 'blobs' | 'reposito
       if (body) {
         if (range && range.start !== s.offset) throw rangeMismatch(s.offset, `chunk starts at ${range.start}, upload is at ${s.offset}`);
         size = await writeExclusive(id, body, s.offset, signal);
+      } else {
+        // A refused or cut-off chunk can leave bytes past the acknowledged offset in the upload
+        // file; cut them off so only acknowledged bytes are verified and become the blob.
+        size = await writeExclusive(id, emptyBody(), s.offset, signal);
       }
       try {
         await content.commit(id, digest, size);
