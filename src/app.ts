@@ -21,7 +21,7 @@ import { createTagStore } from './db/tags.js';
 import { createUploadStore } from './db/uploads.js';
 import { createUserStore } from './db/users.js';
 import { createApiAuth } from './http/api/api-auth.js';
-import { createOpenAccess } from './http/oci/access.js';
+import { createTokenAccess } from './http/oci/token-access.js';
 import { buildServer } from './http/server.js';
 import { startIntervalJob, type IntervalJob } from './jobs/interval-job.js';
 import type { Logger } from './platform/logger.js';
@@ -103,7 +103,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       uploads,
       manifests: createManifestService(registryDeps),
       discovery: createDiscoveryService(registryDeps),
-      access: createOpenAccess(),
+      access: createTokenAccess({ tokens, authenticator, authorizer, projects: stores.projects, audit, externalUrl: config.externalUrl }),
     },
     token: { tokens, authenticator, authorizer, audit },
     sessions,

@@ -6,7 +6,7 @@ import { blobFiles, corruptBlobs, uploadFiles } from './helpers/storage.js';
 
 let h: RunningHaven;
 before(async () => {
-  h = await startHaven();
+  h = await startHaven({ autoProjects: true });
 });
 after(async () => {
   await h.cleanup();

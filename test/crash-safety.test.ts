@@ -37,7 +37,7 @@ describe('crash safety (kill -9)', () => {
   });
 
   test('kill -9 in the middle of a 200 MiB chunked upload loses nothing acknowledged', async () => {
-    h = await startHaven();
+    h = await startHaven({ autoProjects: true });
     const dataDir = h.dataDir;
     const before = await pushImage(h.url, 'crash/app', 'v1', 3, 256 * 1024);
 
@@ -67,7 +67,7 @@ describe('crash safety (kill -9)', () => {
     await h.kill();
     await partial.done;
 
-    h = await startHaven({ dataDir });
+    h = await startHaven({ dataDir, autoProjects: true });
     // What was acknowledged before the crash is intact.
     const m = await fetch(`${h.url}/v2/crash/app/manifests/v1`);
     assert.equal(m.status, 200);
@@ -117,7 +117,7 @@ describe('crash safety (kill -9)', () => {
     await h.kill();
     await Promise.all([manifestPut.done, blobPush.done]);
 
-    h = await startHaven({ dataDir });
+    h = await startHaven({ dataDir, autoProjects: true });
     const stable = await fetch(`${h.url}/v2/crash/m/manifests/stable`);
     assert.equal(stable.status, 200);
     assert.ok(Buffer.from(await stable.arrayBuffer()).equals(acknowledged));
@@ -159,7 +159,7 @@ describe('crash safety (kill -9)', () => {
     await Promise.all(workers);
     assert.ok(acked.length > 10, `only ${acked.length} pushes acknowledged before the kill`);
 
-    h = await startHaven({ dataDir });
+    h = await startHaven({ dataDir, autoProjects: true });
     for (const a of acked) {
       const r = await fetch(`${h.url}/v2/crash/load/manifests/${a.tag}`, { method: 'HEAD' });
       assert.equal(r.status, 200, `acknowledged tag ${a.tag} lost`);

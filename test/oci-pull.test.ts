@@ -20,7 +20,7 @@ let haven: RunningHaven;
 let base: string;
 
 before(async () => {
-  haven = await startHaven();
+  haven = await startHaven({ autoProjects: true });
   base = haven.url;
 });
 

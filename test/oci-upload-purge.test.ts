@@ -21,7 +21,7 @@ let haven: RunningHaven;
 let base: string;
 
 before(async () => {
-  haven = await startHaven({ args: ['--uploads-purge-age', '1s', '--uploads-purge-interval', '500ms'] });
+  haven = await startHaven({ autoProjects: true, args: ['--uploads-purge-age', '1s', '--uploads-purge-interval', '500ms'] });
   base = haven.url;
 });
 

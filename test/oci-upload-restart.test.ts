@@ -9,7 +9,7 @@ let current: RunningHaven;
 let dataDir: string;
 
 before(async () => {
-  first = await startHaven();
+  first = await startHaven({ autoProjects: true });
   current = first;
   dataDir = first.dataDir;
 });
@@ -25,7 +25,7 @@ async function restart(how: 'stop' | 'kill'): Promise<string> {
   const oldUrl = current.url;
   await (how === 'stop' ? current.stop() : current.kill());
   if (current !== first) await current.cleanup();
-  current = await startHaven({ dataDir });
+  current = await startHaven({ dataDir, autoProjects: true });
   assert.notEqual(current.url, oldUrl, 'the new instance listens on a new port');
   return current.url;
 }

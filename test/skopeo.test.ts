@@ -31,6 +31,7 @@ const hexOf = (digest: string) => digest.slice('sha256:'.length);
 
 describe('skopeo and podman against Haven', { timeout: 110_000 }, () => {
   let haven: RunningHaven;
+  let authFile: string;
   let work: string;
   let layout: TestLayout;
   /** Digests of manifests (index, images, artifact): stored as manifests, not blob files. */
@@ -48,6 +49,10 @@ describe('skopeo and podman against Haven', { timeout: 110_000 }, () => {
       for (const l of img.layers) imageBlobs.set(l.digest, l.bytes);
     }
     haven = await startHaven();
+    await haven.createProject('e2e');
+    // Clients log in the way users do: a containers auth file with the admin's credentials.
+    authFile = join(work, 'auth.json');
+    writeFileSync(authFile, JSON.stringify({ auths: { [haven.host]: { auth: Buffer.from(`admin:${haven.admin.password}`).toString('base64') } } }));
   });
 
   after(async () => {
@@ -70,7 +75,7 @@ describe('skopeo and podman against Haven', { timeout: 110_000 }, () => {
 
   /** skopeo with a timeout; asserts the exit status (0 unless `expectFailure`). */
   async function skopeo(args: string[], expectFailure = false): Promise<RunResult> {
-    const r = await run('skopeo', args, { timeoutMs: 60_000 });
+    const r = await run('skopeo', args, { timeoutMs: 60_000, env: { REGISTRY_AUTH_FILE: authFile } });
     assert.equal(r.code === 0, !expectFailure, `${describeRun('skopeo', args, r)}\n${havenDiagnostics()}`);
     return r;
   }
@@ -290,7 +295,7 @@ describe('skopeo and podman against Haven', { timeout: 110_000 }, () => {
     const again = await skopeo(['delete', '--tls-verify=false', ref('e2e/copy', 'v1')], true);
     assert.match(again.stderr, /manifest unknown|Unable to delete/);
     // The tag went with the manifest. (An emptied repository may be listed as empty or be gone.)
-    const tags = await run('skopeo', ['list-tags', '--tls-verify=false', `docker://${haven.host}/e2e/copy`], { timeoutMs: 60_000 });
+    const tags = await run('skopeo', ['list-tags', '--tls-verify=false', `docker://${haven.host}/e2e/copy`], { timeoutMs: 60_000, env: { REGISTRY_AUTH_FILE: authFile } });
     if (tags.code === 0) assert.deepEqual((JSON.parse(tags.stdout.toString()) as { Tags: string[] }).Tags, []);
     else assert.match(tags.stderr, /404/, describeRun('skopeo', ['list-tags'], tags));
 
@@ -324,7 +329,7 @@ describe('skopeo and podman against Haven', { timeout: 110_000 }, () => {
       '--cgroup-manager', 'cgroupfs',
       '--events-backend', 'none',
     ];
-    const env = { CONTAINERS_STORAGE_CONF: join(pm, 'storage.conf'), TMPDIR: join(pm, 'vartmp') };
+    const env = { CONTAINERS_STORAGE_CONF: join(pm, 'storage.conf'), TMPDIR: join(pm, 'vartmp'), REGISTRY_AUTH_FILE: authFile };
     const podman = (args: string[]) => run('podman', [...globals, ...args], { timeoutMs: 60_000, env });
     const ok = async (args: string[]) => {
       const r = await podman(args);

@@ -3,7 +3,7 @@ import type { Principal } from '../domain/identity/principal.js';
 import type { RobotStore } from '../db/robots.js';
 import type { UserStore } from '../db/users.js';
 import type { LoginThrottle } from './login-throttle.js';
-import { verifyPassword } from './passwords.js';
+import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
 
 export type AuthResult =
   | { ok: true; principal: Principal }
@@ -22,6 +22,7 @@ const cacheMs = 60_000;
 export function createAuthenticator(deps: { users: UserStore; robots: RobotStore; throttle: LoginThrottle }) {
   const { users, robots, throttle } = deps;
   const cache = new Map<string, { principal: Principal; until: number; username: string }>();
+  const decoyHash = hashPassword(generatePassword());
 
   /** A robot as it is right now: disabling, expiring or re-granting one takes effect at once. */
   async function currentRobot(name: string, now: number, secret: string | null): Promise<Principal | null> {
@@ -35,7 +36,12 @@ export function createAuthenticator(deps: { users: UserStore; robots: RobotStore
   async function check(username: string, password: string, now: number): Promise<Principal | null> {
     if (username.startsWith(robotPrefix)) return currentRobot(username, now, password);
     const user = await users.byName(username);
-    if (!user || !(await verifyPassword(user.password_hash, password))) return null;
+    if (!user) {
+      // Same argon2 work as for a real user, so response time does not reveal who exists.
+      await verifyPassword(await decoyHash, password);
+      return null;
+    }
+    if (!(await verifyPassword(user.password_hash, password))) return null;
     return { kind: 'user', id: user.id, name: user.username, sysadmin: user.sysadmin === 1 };
   }
 

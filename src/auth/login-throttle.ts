@@ -1,10 +1,13 @@
 /**
- * Slows password guessing: after `freeFailures` failures for one account or one client IP, each
- * further attempt must wait twice as long as the previous lockout (capped). Successes reset the
- * account's count. In-process; with several instances this moves to Redis.
+ * Slows password guessing: after `freeFailures` failures for one account (or `freeIpFailures`
+ * from one client IP), each further attempt must wait twice as long as the previous lockout
+ * (capped). The IP allowance is larger, so one script with a stale password cannot lock out
+ * every user behind the same address. Successes reset the account's count. In-process; with
+ * several instances this moves to Redis.
  */
-export function createLoginThrottle(opts: { freeFailures?: number; baseMs?: number; maxMs?: number; forgetMs?: number } = {}) {
+export function createLoginThrottle(opts: { freeFailures?: number; freeIpFailures?: number; baseMs?: number; maxMs?: number; forgetMs?: number } = {}) {
   const freeFailures = opts.freeFailures ?? 5;
+  const freeIpFailures = opts.freeIpFailures ?? 30;
   const baseMs = opts.baseMs ?? 1000;
   const maxMs = opts.maxMs ?? 15 * 60_000;
   const forgetMs = opts.forgetMs ?? 30 * 60_000;
@@ -20,11 +23,11 @@ export function createLoginThrottle(opts: { freeFailures?: number; baseMs?: numb
     return Math.max(0, e.lockedUntil - now);
   }
 
-  function fail(key: string, now: number): void {
+  function fail(key: string, free: number, now: number): void {
     const e = entries.get(key) ?? { failures: 0, lockedUntil: 0, last: now };
     e.failures++;
     e.last = now;
-    if (e.failures > freeFailures) e.lockedUntil = now + Math.min(maxMs, baseMs * 2 ** (e.failures - freeFailures - 1));
+    if (e.failures > free) e.lockedUntil = now + Math.min(maxMs, baseMs * 2 ** (e.failures - free - 1));
     entries.set(key, e);
     if (entries.size > 100_000) entries.delete(entries.keys().next().value!);
   }
@@ -35,8 +38,8 @@ export function createLoginThrottle(opts: { freeFailures?: number; baseMs?: numb
       return Math.max(retryAfter(`u:${account}`, now), retryAfter(`ip:${ip}`, now));
     },
     failed(account: string, ip: string, now = Date.now()): void {
-      fail(`u:${account}`, now);
-      fail(`ip:${ip}`, now);
+      fail(`u:${account}`, freeFailures, now);
+      fail(`ip:${ip}`, freeIpFailures, now);
     },
     succeeded(account: string): void {
       entries.delete(`u:${account}`);

@@ -10,9 +10,45 @@ export const havenBin = join(root, 'dist/cli/main.js');
 /** The admin password every test Haven starts with, unless a test sets HAVEN_ADMIN_PASSWORD itself. */
 export const testAdminPassword = 'Haven12345';
 
-/** Origin of every running test Haven -> its admin's Basic credentials. */
-const havenOrigins = new Map<string, string>();
+interface HavenOrigin {
+  /** The admin's Basic credentials. */
+  auth: string;
+  /** Create the project of a /v2 path on first use (registry-centric tests). */
+  autoProjects: boolean;
+  projects: Map<string, Promise<void>>;
+}
+
+/** Every running test Haven, by origin. */
+const havenOrigins = new Map<string, HavenOrigin>();
 let fetchWrapped = false;
+let originalFetch: typeof fetch = globalThis.fetch;
+
+/**
+ * What a request to a test Haven needs: the admin's credentials, and (for servers started with
+ * `autoProjects`) the project of a /v2 path, created on first use. Undefined for other URLs.
+ */
+export async function prepareHavenRequest(url: URL): Promise<string | undefined> {
+  const h = havenOrigins.get(url.origin);
+  if (!h) return undefined;
+  const m = /^\/v2\/([a-z0-9]+(?:[._-][a-z0-9]+)*)\/./.exec(url.pathname);
+  if (h.autoProjects && m) {
+    let created = h.projects.get(m[1]!);
+    if (!created) {
+      // Concurrent first uses of a project wait for the same creation. A name the API refuses
+      // (too long, say) is left to the registry request to refuse in its own words.
+      created = originalFetch(`${url.origin}/api/v2.0/projects`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: h.auth },
+        body: JSON.stringify({ project_name: m[1] }),
+      }).then(async (r) => {
+        if (r.status >= 500) throw new Error(`auto-creating project ${m[1]}: ${r.status} ${await r.text()}`);
+      });
+      h.projects.set(m[1]!, created);
+    }
+    await created;
+  }
+  return h.auth;
+}
 
 /**
  * Test convenience, in one place: requests to a running test Haven carry admin Basic credentials
@@ -21,10 +57,10 @@ let fetchWrapped = false;
 function wrapFetch(): void {
   if (fetchWrapped) return;
   fetchWrapped = true;
-  const original = globalThis.fetch;
-  globalThis.fetch = (input: string | URL | Request, init?: RequestInit) => {
+  const original = (originalFetch = globalThis.fetch);
+  globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-    const adminAuth = havenOrigins.get(url.origin);
+    const adminAuth = await prepareHavenRequest(url);
     if (adminAuth === undefined) return original(input, init);
     const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
     if (!headers.has('authorization')) headers.set('authorization', adminAuth);
@@ -55,6 +91,11 @@ export interface RunningHaven {
 }
 
 export interface StartOptions {
+  /**
+   * Registry-centric tests: create the project (first path segment) of every /v2 request made
+   * through fetch or rawRequest on first use, as an admin would before pushing.
+   */
+  autoProjects?: boolean;
   /** Reuse a data directory (e.g. restart after a crash). Default: a fresh temp dir. */
   dataDir?: string;
   env?: Record<string, string>;
@@ -93,7 +134,11 @@ export async function startHaven(opts: StartOptions = {}): Promise<RunningHaven>
 
   const adminPassword = opts.env?.HAVEN_ADMIN_PASSWORD ?? testAdminPassword;
   wrapFetch();
-  havenOrigins.set(new URL(url).origin, `Basic ${Buffer.from(`admin:${adminPassword}`).toString('base64')}`);
+  havenOrigins.set(new URL(url).origin, {
+    auth: `Basic ${Buffer.from(`admin:${adminPassword}`).toString('base64')}`,
+    autoProjects: opts.autoProjects ?? false,
+    projects: new Map([['library', Promise.resolve()]]),
+  });
   const halt = async (signal: NodeJS.Signals) => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
     await exited;

@@ -83,6 +83,7 @@ export async function ociError(r: Response): Promise<string> {
 // ---------------------------------------------------------------------------------------------
 
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { prepareHavenRequest } from './haven.js';
 import assert from 'node:assert/strict';
 
 export const sha512 = (data: Uint8Array | string) => `sha512:${createHash('sha512').update(data).digest('hex')}`;
@@ -143,14 +144,15 @@ export function rawRequest(
   opts: { headers?: Record<string, string>; body?: Buffer; timeoutMs?: number } = {},
 ): Promise<RawResponse> {
   const u = new URL(base);
-  return new Promise((resolvePromise, reject) => {
+  // Concatenated, not resolved: raw paths like "//x" or "/../x" must reach the server as written.
+  return prepareHavenRequest(new URL(`${u.origin}${path.startsWith('/') ? '' : '/'}${path}`)).then((auth) => new Promise<RawResponse>((resolvePromise, reject) => {
     const req = httpRequest(
       {
         host: u.hostname,
         port: u.port,
         method,
         path,
-        headers: { ...(opts.body ? { 'Content-Length': String(opts.body.length) } : {}), ...opts.headers },
+        headers: { ...(auth ? { Authorization: auth } : {}), ...(opts.body ? { 'Content-Length': String(opts.body.length) } : {}), ...opts.headers },
         agent: false,
         timeout: opts.timeoutMs ?? 10_000,
       },
@@ -164,7 +166,7 @@ export function rawRequest(
     req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
     req.on('error', reject);
     req.end(opts.body);
-  });
+  }));
 }
 
 export interface OciErrorEntry {

@@ -1,0 +1,400 @@
+// Harbor's users API end to end: /api/v2.0/users (list, create, read, profile, delete, password,
+// sysadmin, current, search), self-registration through /configurations, and passwords that
+// never leave the server: not in any response, not in the audit log, not in haven.log.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { apiClient, replyText, type Creds, type Reply } from './helpers/api-client.js';
+import { startHaven, type RunningHaven } from './helpers/haven.js';
+
+let h: RunningHaven;
+let client: ReturnType<typeof apiClient>;
+/** Everything any response showed: no password may appear in it. */
+const seen: string[] = [];
+/** Every password this file sends, accepted or refused. */
+const passwords = new Set<string>();
+
+const alice: Creds = { username: 'alice', password: 'Alice12345' };
+const bob: Creds = { username: 'bob', password: 'BobBob12345' };
+const carol: Creds = { username: 'carol', password: 'Carol12345' };
+const ids: Record<string, number> = {};
+
+const api = (method: string, path: string, opts: Parameters<typeof client.api>[2] = {}) => {
+  const body = opts.body as { password?: string; old_password?: string; new_password?: string } | undefined;
+  for (const p of [body?.password, body?.old_password, body?.new_password]) if (typeof p === 'string' && p.length >= 6) passwords.add(p);
+  if (opts.as) passwords.add(opts.as.password);
+  return client.api(method, path, opts);
+};
+
+function idOf(r: Reply): number {
+  const loc = r.headers.get('location');
+  assert.ok(loc, 'a Location header');
+  const m = /^\/api\/v2\.0\/users\/(\d+)$/.exec(loc);
+  assert.ok(m, `Location ${loc} names the new user`);
+  return Number(m[1]);
+}
+
+async function createUser(c: Creds, email = `${c.username}@example.com`, as: Creds | null | undefined = undefined): Promise<number> {
+  const r = await api('POST', '/users', { as, body: { username: c.username, password: c.password, email, realname: c.username.toUpperCase(), comment: 'test' } });
+  assert.equal(r.status, 201, r.text);
+  const id = idOf(r);
+  ids[c.username] = id;
+  return id;
+}
+
+function errorMessage(r: Reply): string {
+  return String(r.json?.errors?.[0]?.message ?? '');
+}
+
+function assertNoPasswordFields(o: unknown): void {
+  const text = JSON.stringify(o);
+  assert.doesNotMatch(text, /"password"|password_hash|"salt"|passwordHash/i, 'user views never carry password fields');
+}
+
+before(async () => {
+  h = await startHaven();
+  client = apiClient(h, (r) => seen.push(replyText(r)));
+  passwords.add(h.admin.password);
+  ids.admin = 1;
+  for (const u of [alice, bob, carol]) await createUser(u);
+});
+
+after(async () => {
+  await h?.cleanup();
+});
+
+describe('users API', () => {
+  test('create: 201 with Location; the new user reads back without any password field', async () => {
+    const r = await api('GET', `/users/${ids.alice}`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.user_id, ids.alice);
+    assert.equal(r.json.username, 'alice');
+    assert.equal(r.json.email, 'alice@example.com');
+    assert.equal(r.json.realname, 'ALICE');
+    assert.equal(r.json.comment, 'test');
+    assert.equal(r.json.sysadmin_flag, false);
+    assert.ok(!Number.isNaN(Date.parse(r.json.creation_time)));
+    assertNoPasswordFields(r.json);
+  });
+
+  test('create: a duplicate username or email is 409', async () => {
+    const dupName = await api('POST', '/users', { body: { username: 'alice', password: 'Other12345', email: 'other@example.com' } });
+    assert.equal(dupName.status, 409, dupName.text);
+    assert.equal(dupName.json.errors[0].code, 'CONFLICT');
+    const dupEmail = await api('POST', '/users', { body: { username: 'alice2', password: 'Other12345', email: 'alice@example.com' } });
+    assert.equal(dupEmail.status, 409, dupEmail.text);
+    const none = await api('GET', '/users?q=username%3Dalice2');
+    assert.equal(none.json.length, 0, 'the refused user was not created');
+  });
+
+  test('create: the password rule (8-128 characters, upper, lower, digit) is a 400 naming the rule', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['Short1A', /8/],
+      [`Aa1${'x'.repeat(126)}`, /128/],
+      ['alllower123', /upper/i],
+      ['ALLUPPER123', /lower/i],
+      ['NoDigitsHere', /digit|number/i],
+      ['', /password/i],
+    ];
+    for (const [password, rule] of cases) {
+      const r = await api('POST', '/users', { body: { username: 'weakling', password, email: 'weak@example.com' } });
+      assert.equal(r.status, 400, `${password.slice(0, 20)}: ${r.text}`);
+      assert.equal(r.json.errors[0].code, 'BAD_REQUEST');
+      assert.match(errorMessage(r), rule, `the message names the rule for ${password.slice(0, 20)}`);
+    }
+    // The boundaries themselves are fine.
+    await createUser({ username: 'edge8', password: 'Abcdef12' });
+    await createUser({ username: 'edge128', password: `Ab1${'y'.repeat(125)}` });
+  });
+
+  test('create: username rules (characters, length, the robot$ prefix) are 400', async () => {
+    for (const username of ['has space', 'a,b', 'a~b', 'a#b', 'a$b', 'a%b', 'a"b', 'a:b', 'robot$evil', 'x'.repeat(256), '']) {
+      const r = await api('POST', '/users', { body: { username, password: 'Valid12345', email: `${username.length}x@example.com` } });
+      assert.equal(r.status, 400, `${JSON.stringify(username.slice(0, 20))}: ${r.text}`);
+    }
+    await createUser({ username: 'u'.repeat(255), password: 'Valid12345' }, 'long@example.com');
+  });
+
+  test('create: a malformed email is 400 (Harbor checks its format)', async () => {
+    const r = await api('POST', '/users', { body: { username: 'bademail', password: 'Valid12345', email: 'not-an-email' } });
+    assert.equal(r.status, 400, r.text);
+  });
+
+  test('create: only administrators while self-registration is off (anonymous 401, users 403)', async () => {
+    const anon = await api('POST', '/users', { as: null, body: { username: 'mallory', password: 'Mallory123', email: 'm@example.com' } });
+    assert.equal(anon.status, 401, anon.text);
+    const user = await api('POST', '/users', { as: alice, body: { username: 'mallory', password: 'Mallory123', email: 'm@example.com' } });
+    assert.equal(user.status, 403, user.text);
+  });
+
+  test('list: administrators only; q by username (fuzzy) and email (exact); sort', async () => {
+    assert.equal((await api('GET', '/users', { as: alice })).status, 403);
+    assert.equal((await api('GET', '/users', { as: null })).status, 401);
+
+    const fuzzy = await api('GET', `/users?q=${encodeURIComponent('username=~ali')}`);
+    assert.equal(fuzzy.status, 200, fuzzy.text);
+    assert.deepEqual(fuzzy.json.map((u: { username: string }) => u.username), ['alice']);
+    assert.equal(fuzzy.headers.get('x-total-count'), '1');
+
+    const byEmail = await api('GET', `/users?q=${encodeURIComponent('email=bob@example.com')}`);
+    assert.deepEqual(byEmail.json.map((u: { username: string }) => u.username), ['bob']);
+    const partialEmail = await api('GET', `/users?q=${encodeURIComponent('email=bob@example')}`);
+    assert.deepEqual(partialEmail.json, [], 'email= is an exact match');
+
+    const asc = await api('GET', '/users?sort=username&page_size=100');
+    const names = asc.json.map((u: { username: string }) => u.username) as string[];
+    assert.deepEqual(names, [...names].sort());
+    assert.ok(names.includes('admin') && names.includes('alice'));
+    const desc = await api('GET', '/users?sort=-username&page_size=100');
+    assert.deepEqual(desc.json.map((u: { username: string }) => u.username), [...names].reverse());
+    for (const u of asc.json) assertNoPasswordFields(u);
+
+    assert.equal((await api('GET', '/users?sort=password_hash')).status, 400);
+    assert.equal((await api('GET', `/users?q=${encodeURIComponent('password_hash=~a')}`)).status, 400);
+  });
+
+  test('list: paging with X-Total-Count and Link', async () => {
+    const all = await api('GET', '/users?page_size=100&sort=user_id');
+    const total = Number(all.headers.get('x-total-count'));
+    assert.equal(total, all.json.length);
+    assert.ok(total >= 6, `enough users to page (${total})`);
+
+    const first = await api('GET', '/users?page=1&page_size=2&sort=user_id');
+    assert.equal(first.json.length, 2);
+    assert.equal(first.headers.get('x-total-count'), String(total));
+    const link1 = first.headers.get('link') ?? '';
+    assert.match(link1, /<\/api\/v2\.0\/users\?[^>]*page=2[^>]*>; rel="next"/);
+    assert.doesNotMatch(link1, /rel="prev"/);
+
+    const second = await api('GET', '/users?page=2&page_size=2&sort=user_id');
+    const link2 = second.headers.get('link') ?? '';
+    assert.match(link2, /page=1[^>]*>; rel="prev"/);
+    assert.match(link2, /page=3[^>]*>; rel="next"/);
+    assert.deepEqual(second.json.map((u: { user_id: number }) => u.user_id), all.json.slice(2, 4).map((u: { user_id: number }) => u.user_id));
+
+    const lastPage = Math.ceil(total / 2);
+    const last = await api('GET', `/users?page=${lastPage}&page_size=2&sort=user_id`);
+    assert.match(last.headers.get('link') ?? '', /rel="prev"/);
+    assert.doesNotMatch(last.headers.get('link') ?? '', /rel="next"/);
+    const beyond = await api('GET', `/users?page=${lastPage + 5}&page_size=2`);
+    assert.equal(beyond.status, 200);
+    assert.deepEqual(beyond.json, []);
+
+    assert.equal((await api('GET', '/users?page=0')).status, 400);
+    assert.equal((await api('GET', '/users?page_size=101')).status, 400);
+    assert.equal((await api('GET', '/users?page_size=-1')).status, 400);
+  });
+
+  test('get by id: oneself or an administrator; others 403, anonymous 401, unknown 404', async () => {
+    assert.equal((await api('GET', `/users/${ids.alice}`, { as: alice })).status, 200);
+    assert.equal((await api('GET', `/users/${ids.bob}`, { as: alice })).status, 403);
+    assert.equal((await api('GET', `/users/${ids.admin}`, { as: alice })).status, 403);
+    assert.equal((await api('GET', `/users/${ids.alice}`, { as: null })).status, 401);
+    assert.equal((await api('GET', '/users/999999')).status, 404);
+    assert.equal((await api('GET', '/users/abc')).status, 400);
+  });
+
+  test('PUT profile: oneself or an administrator; email stays unique', async () => {
+    const own = await api('PUT', `/users/${ids.alice}`, { as: alice, body: { realname: 'Alice A.', comment: 'hello', email: 'alice@corp.example.com' } });
+    assert.equal(own.status, 200, own.text);
+    const r = await api('GET', `/users/${ids.alice}`, { as: alice });
+    assert.equal(r.json.realname, 'Alice A.');
+    assert.equal(r.json.comment, 'hello');
+    assert.equal(r.json.email, 'alice@corp.example.com');
+
+    const other = await api('PUT', `/users/${ids.bob}`, { as: alice, body: { realname: 'hacked' } });
+    assert.equal(other.status, 403, other.text);
+    assert.equal((await api('GET', `/users/${ids.bob}`)).json.realname, 'BOB');
+    assert.equal((await api('PUT', `/users/${ids.bob}`, { as: null, body: { realname: 'hacked' } })).status, 401);
+
+    const taken = await api('PUT', `/users/${ids.alice}`, { as: alice, body: { email: 'bob@example.com' } });
+    assert.equal(taken.status, 409, taken.text);
+    const malformed = await api('PUT', `/users/${ids.alice}`, { as: alice, body: { email: 'alice at corp' } });
+    assert.equal(malformed.status, 400, malformed.text);
+    assert.equal((await api('GET', `/users/${ids.alice}`)).json.email, 'alice@corp.example.com');
+
+    const byAdmin = await api('PUT', `/users/${ids.bob}`, { body: { comment: 'set by admin' } });
+    assert.equal(byAdmin.status, 200, byAdmin.text);
+    assert.equal((await api('GET', `/users/${ids.bob}`)).json.comment, 'set by admin');
+    assert.equal((await api('PUT', '/users/999999', { body: { comment: 'x' } })).status, 404);
+  });
+
+  test('PUT password: oneself with the right old password; admins reset others; the rule applies', async () => {
+    const wrongOld = await api('PUT', `/users/${ids.alice}/password`, { as: alice, body: { old_password: 'Wrong12345', new_password: 'Alice67890' } });
+    assert.equal(wrongOld.status, 403, wrongOld.text);
+    const noOld = await api('PUT', `/users/${ids.alice}/password`, { as: alice, body: { new_password: 'Alice67890' } });
+    assert.equal(noOld.status, 403, noOld.text);
+    const weak = await api('PUT', `/users/${ids.alice}/password`, { as: alice, body: { old_password: alice.password, new_password: 'weakpass' } });
+    assert.equal(weak.status, 400, weak.text);
+    assert.match(errorMessage(weak), /upper/i);
+    const others = await api('PUT', `/users/${ids.bob}/password`, { as: alice, body: { old_password: bob.password, new_password: 'Stolen12345' } });
+    assert.equal(others.status, 403, others.text);
+    const anon = await api('PUT', `/users/${ids.alice}/password`, { as: null, body: { old_password: alice.password, new_password: 'Alice67890' } });
+    assert.equal(anon.status, 401, anon.text);
+
+    const ok = await api('PUT', `/users/${ids.alice}/password`, { as: alice, body: { old_password: alice.password, new_password: 'Alice67890' } });
+    assert.equal(ok.status, 200, ok.text);
+    const oldCreds = { ...alice };
+    alice.password = 'Alice67890';
+    passwords.add(alice.password);
+    assert.equal((await api('GET', '/users/current', { as: oldCreds })).status, 401, 'the old password stops working at once');
+    assert.equal((await api('GET', '/users/current', { as: alice })).status, 200);
+
+    // An administrator resets another user's password without the old one; the rule still holds.
+    const weakReset = await api('PUT', `/users/${ids.bob}/password`, { body: { new_password: 'short' } });
+    assert.equal(weakReset.status, 400, weakReset.text);
+    const reset = await api('PUT', `/users/${ids.bob}/password`, { body: { new_password: 'BobReset123' } });
+    assert.equal(reset.status, 200, reset.text);
+    bob.password = 'BobReset123';
+    passwords.add(bob.password);
+    assert.equal((await api('GET', '/users/current', { as: bob })).status, 200);
+    assert.equal((await api('PUT', '/users/999999/password', { body: { new_password: 'Whatever123' } })).status, 404);
+  });
+
+  test('PUT sysadmin: administrators only; nobody grants themselves the role', async () => {
+    const self = await api('PUT', `/users/${ids.alice}/sysadmin`, { as: alice, body: { sysadmin_flag: true } });
+    assert.equal(self.status, 403, self.text);
+    assert.equal((await api('GET', `/users/${ids.alice}`)).json.sysadmin_flag, false);
+    assert.equal((await api('GET', '/users', { as: alice })).status, 403, 'still no administrator');
+    assert.equal((await api('PUT', `/users/${ids.bob}/sysadmin`, { as: alice, body: { sysadmin_flag: true } })).status, 403);
+    assert.equal((await api('PUT', `/users/${ids.bob}/sysadmin`, { as: null, body: { sysadmin_flag: true } })).status, 401);
+    // Profile updates ignore a smuggled flag.
+    assert.equal((await api('PUT', `/users/${ids.alice}`, { as: alice, body: { sysadmin_flag: true, admin_role_in_auth: true, comment: 'x' } })).status, 200);
+    assert.equal((await api('GET', `/users/${ids.alice}`)).json.sysadmin_flag, false);
+
+    assert.equal((await api('PUT', `/users/${ids.bob}/sysadmin`, { body: { sysadmin_flag: true } })).status, 200);
+    assert.equal((await api('GET', `/users/${ids.bob}`)).json.sysadmin_flag, true);
+    assert.equal((await api('GET', '/users', { as: bob })).status, 200, 'the new administrator lists users at once');
+    assert.equal((await api('PUT', `/users/${ids.bob}/sysadmin`, { body: { sysadmin_flag: false } })).status, 200);
+    assert.equal((await api('GET', '/users', { as: bob })).status, 403, 'the revoked role is gone at once');
+    assert.equal((await api('PUT', `/users/${ids.admin}/sysadmin`, { body: { sysadmin_flag: false } })).status, 403, 'an administrator cannot demote themself');
+    assert.equal((await api('PUT', `/users/${ids.alice}/sysadmin`, { body: { sysadmin_flag: 'yes' } })).status, 400);
+  });
+
+  test('DELETE: administrators only, never oneself', async () => {
+    assert.equal((await api('DELETE', `/users/${ids.carol}`, { as: alice })).status, 403);
+    assert.equal((await api('DELETE', `/users/${ids.carol}`, { as: null })).status, 401);
+    assert.equal((await api('DELETE', `/users/${ids.admin}`)).status, 403);
+    assert.equal((await api('GET', '/users/current', { as: carol })).status, 200);
+    const r = await api('DELETE', `/users/${ids.carol}`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal((await api('GET', `/users/${ids.carol}`)).status, 404);
+    assert.equal((await api('GET', '/users/current', { as: carol })).status, 401, 'a deleted user cannot log in, even with a remembered login');
+    assert.equal((await api('DELETE', `/users/${ids.carol}`)).status, 404);
+  });
+
+  test('GET /users/current', async () => {
+    const me = await api('GET', '/users/current', { as: alice });
+    assert.equal(me.status, 200);
+    assert.equal(me.json.username, 'alice');
+    assert.equal(me.json.sysadmin_flag, false);
+    assertNoPasswordFields(me.json);
+    const adm = await api('GET', '/users/current');
+    assert.equal(adm.json.username, 'admin');
+    assert.equal(adm.json.sysadmin_flag, true);
+    assert.equal((await api('GET', '/users/current', { as: null })).status, 401);
+  });
+
+  test('GET /users/search?username=: any logged-in user; ids and names only', async () => {
+    const r = await api('GET', '/users/search?username=ali', { as: bob });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json, [{ user_id: ids.alice, username: 'alice' }]);
+    assert.equal(r.headers.get('x-total-count'), '1');
+    assert.equal((await api('GET', '/users/search?username=ali', { as: null })).status, 401);
+    assert.equal((await api('GET', '/users/search', { as: bob })).status, 400);
+    assert.deepEqual((await api('GET', '/users/search?username=%25', { as: bob })).json, [], '% matches literally');
+    assert.deepEqual((await api('GET', '/users/search?username=_', { as: bob })).json, [], '_ matches literally');
+  });
+
+  test('configurations: administrators only', async () => {
+    const r = await api('GET', '/configurations');
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.self_registration.value, false);
+    assert.equal((await api('GET', '/configurations', { as: alice })).status, 403);
+    assert.equal((await api('GET', '/configurations', { as: null })).status, 401);
+    assert.equal((await api('PUT', '/configurations', { as: alice, body: { self_registration: true } })).status, 403);
+    assert.equal((await api('PUT', '/configurations', { as: null, body: { self_registration: true } })).status, 401);
+    assert.equal((await api('GET', '/configurations')).json.self_registration.value, false, 'refused changes changed nothing');
+    assert.equal((await api('PUT', '/configurations', { body: { self_registration: 'yes' } })).status, 400);
+    assert.equal((await api('PUT', '/configurations', { body: { auth_mode: 'ldap_auth' } })).status, 400);
+  });
+
+  test('self-registration: once on, anonymous callers register, never as administrators', async () => {
+    const on = await api('PUT', '/configurations', { body: { self_registration: true } });
+    assert.equal(on.status, 200, on.text);
+    assert.equal((await api('GET', '/configurations')).json.self_registration.value, true);
+    assert.equal((await api('GET', '/systeminfo', { as: null })).json.self_registration, true);
+
+    const eve: Creds = { username: 'eve', password: 'EveEve12345' };
+    const r = await api('POST', '/users', {
+      as: null,
+      body: {
+        username: eve.username,
+        password: eve.password,
+        email: 'eve@example.com',
+        realname: 'Eve',
+        sysadmin_flag: true,
+        admin_role_in_auth: true,
+        role_id: 1,
+        role_name: 'projectAdmin',
+        user_id: 1,
+      },
+    });
+    assert.equal(r.status, 201, r.text);
+    const eveId = idOf(r);
+    assert.notEqual(eveId, 1);
+    const view = await api('GET', `/users/${eveId}`);
+    assert.equal(view.json.username, 'eve');
+    assert.equal(view.json.sysadmin_flag, false);
+    assert.equal(view.json.admin_role_in_auth, false);
+    assert.equal((await api('GET', '/users/current', { as: eve })).json.sysadmin_flag, false);
+    assert.equal((await api('GET', '/users', { as: eve })).status, 403);
+    assert.equal((await api('GET', '/users/current')).json.username, 'admin', 'user 1 is untouched');
+
+    // Registration keeps every rule; logged-in non-administrators still may not create users.
+    assert.equal((await api('POST', '/users', { as: null, body: { username: 'eve', password: 'EveEve67890', email: 'eve2@example.com' } })).status, 409);
+    assert.equal((await api('POST', '/users', { as: null, body: { username: 'eve2', password: 'weak', email: 'eve2@example.com' } })).status, 400);
+    assert.equal((await api('POST', '/users', { as: eve, body: { username: 'evesfriend', password: 'Friend12345', email: 'f@example.com' } })).status, 403);
+    assert.equal((await api('POST', '/users', { as: null, body: { username: 'admin', password: 'Admin99999x', email: 'a2@example.com' } })).status, 409);
+
+    assert.equal((await api('PUT', '/configurations', { body: { self_registration: false } })).status, 200);
+    assert.equal((await api('POST', '/users', { as: null, body: { username: 'late', password: 'LateLate123', email: 'late@example.com' } })).status, 401);
+  });
+
+  test('no password in the audit log', async () => {
+    // Audit records are written in batches (every 500 ms): wait for the last one of this file.
+    let text = '';
+    for (let attempt = 0; attempt < 30 && !text.includes('"resource":"self_registration"'); attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 200));
+      const rows: unknown[] = [];
+      for (let page = 1; page < 50; page++) {
+        const r = await api('GET', `/audit-logs?page=${page}&page_size=100`);
+        assert.equal(r.status, 200, r.text);
+        rows.push(...r.json);
+        if (r.json.length < 100) break;
+      }
+      text = JSON.stringify(rows);
+    }
+    assert.match(text, /"resource":"self_registration"/, 'the configuration change is audited');
+    for (const p of passwords) assert.ok(!text.includes(p), `password ${p.slice(0, 3)}… appears in the audit log`);
+    assert.match(text, /alice\/password/, 'the password change itself is audited');
+  });
+
+  test('no password in any response', () => {
+    const all = seen.join('\n');
+    assert.ok(seen.length > 50);
+    for (const p of passwords) assert.ok(!all.includes(p), `password ${p.slice(0, 3)}… appears in a response`);
+    for (const p of passwords) assert.ok(!all.includes(Buffer.from(p).toString('base64')), 'nor base64-encoded');
+  });
+
+  test('no password in haven.log', async () => {
+    await h.stop(); // flushes the log
+    const log = readFileSync(join(h.dataDir, 'haven.log'), 'utf8');
+    assert.match(log, /"msg":"request"/, 'the log holds the requests');
+    for (const p of passwords) {
+      assert.ok(!log.includes(p), `password ${p.slice(0, 3)}… appears in haven.log`);
+      assert.ok(!log.includes(Buffer.from(p).toString('base64')), `password ${p.slice(0, 3)}… appears base64-encoded in haven.log`);
+    }
+  });
+});
