@@ -10,6 +10,11 @@ export interface AccessScope {
   repository: string | null;
   actions: RegistryAction[];
   catalog?: boolean;
+  /**
+   * A mount's source repository: a token that does not mention it gets a challenge naming both
+   * repositories (as distribution does), so the client can fetch a token that covers the mount.
+   */
+  mountFrom?: string;
 }
 
 /**

@@ -36,7 +36,10 @@ export function createTokenAccess(deps: TokenAccessDeps): RegistryAccess & { cal
 
   function challenge(req: FastifyRequest, scope: AccessScope | null, error?: string): Record<string, string> {
     let v = `Bearer realm="${realm(req)}",service="${deps.tokens.service}"`;
-    if (scope?.repository) v += `,scope="repository:${scope.repository}:${scope.actions.join(',')}"`;
+    if (scope?.repository) {
+      const from = scope.mountFrom ? ` repository:${scope.mountFrom}:pull` : '';
+      v += `,scope="repository:${scope.repository}:${scope.actions.join(',')}${from}"`;
+    }
     else if (scope?.catalog) v += ',scope="registry:catalog:*"';
     if (error) v += `,error="${error}"`;
     return { 'WWW-Authenticate': v };
@@ -95,7 +98,11 @@ export function createTokenAccess(deps: TokenAccessDeps): RegistryAccess & { cal
         if (!isAnonymous) return;
       } else {
         const have = await granted(c, scope.repository, scope.actions);
-        if (have.length === scope.actions.length) return;
+        if (have.length === scope.actions.length) {
+          const mountFrom = scope.mountFrom;
+          if (mountFrom === undefined || c.kind !== 'token' || c.claims.access.some((a) => a.type === 'repository' && a.name === mountFrom)) return;
+          throw new AppError('UNAUTHORIZED', `the token does not cover the mount source ${mountFrom}`, { headers: challenge(req, scope, 'insufficient_scope') });
+        }
         if (scope.actions.includes('push') && !(await deps.projects.byName(projectOf(scope.repository)))) {
           throw new AppError('NAME_UNKNOWN', `project "${projectOf(scope.repository)}" does not exist; create it before pushing`);
         }

@@ -10,7 +10,8 @@ function optional(q: URLSearchParams, key: string): string | undefined {
 
 export async function startUpload(ctx: OciContext, name: string): Promise<void> {
   const { req, reply, query, services, urls } = ctx;
-  await services.access.authorize(req, { repository: name, actions: ['pull', 'push'] });
+  const from = query.has('mount') ? (query.get('from') ?? undefined) : undefined;
+  await services.access.authorize(req, { repository: name, actions: ['pull', 'push'], ...(from !== undefined && from !== name ? { mountFrom: from } : {}) });
   const digest = optional(query, 'digest');
   const result = await services.uploads.start(name, {
     ...(digest !== undefined ? { digest, body: hasBody(req.raw) ? requestBody(req.raw) : null } : {}),
