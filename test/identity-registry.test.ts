@@ -155,6 +155,32 @@ describe('identity on the registry: token flow with skopeo', { timeout: 120_000 
     assert.match(push.headers.get('www-authenticate')!, /error="insufficient_scope"/);
   });
 
+  test('a mount challenges for the source repository, and a token covering both mounts', async () => {
+    assert.equal((await api('POST', '/projects', { project_name: 'mountdst' })).status, 201);
+    assert.equal((await api('POST', '/projects/mountdst/members', { role_id: 2, member_user: { username: 'dev1' } })).status, 201);
+    const layer = Buffer.from('layer shared by a mount');
+    const digest = `sha256:${(await import('node:crypto')).createHash('sha256').update(layer).digest('hex')}`;
+    const push = await fetch(`${h.url}/v2/project1/src/blobs/uploads/?digest=${digest}`, { method: 'POST', headers: { Authorization: basic('dev1') }, body: layer });
+    assert.equal(push.status, 201);
+    const token = async (scope: string) => {
+      const r = await fetch(`${h.url}/service/token?service=haven&${scope.split(' ').map((s) => `scope=${encodeURIComponent(s)}`).join('&')}`, { headers: { Authorization: basic('dev1') } });
+      return ((await r.json()) as { token: string }).token;
+    };
+    const mount = (t: string) =>
+      fetch(`${h.url}/v2/mountdst/app/blobs/uploads/?mount=${digest}&from=project1/src`, { method: 'POST', headers: { Authorization: `Bearer ${t}` } });
+    const narrow = await mount(await token('repository:mountdst/app:pull,push'));
+    assert.equal(narrow.status, 401);
+    assert.match(narrow.headers.get('www-authenticate')!, /scope="repository:mountdst\/app:pull,push repository:project1\/src:pull"/);
+    const wide = await mount(await token('repository:mountdst/app:pull,push repository:project1/src:pull'));
+    assert.equal(wide.status, 201);
+    // guest1 cannot push to mountdst; outsider cannot read project1: a mount never crosses that line.
+    const outsiderToken = async () => {
+      const r = await fetch(`${h.url}/service/token?service=haven&scope=${encodeURIComponent('repository:project1/src:pull')}`, { headers: { Authorization: basic('outsider') } });
+      return ((await r.json()) as { token: string }).token;
+    };
+    assert.equal((await mount(await outsiderToken())).status, 401);
+  });
+
   test('the OAuth2 POST form issues tokens too', async () => {
     const form = new URLSearchParams({ grant_type: 'password', username: 'dev1', password, service: 'haven', scope: 'repository:project1/nginx:pull', client_id: 'test' });
     const r = await fetch(`${h.url}/service/token`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: '' }, body: form });
