@@ -1,0 +1,76 @@
+/**
+ * CPU accounting from /proc: per process (a registry), for this bench process with the children
+ * it has reaped (wrk, sync), and for the whole machine, so each phase can show whether something
+ * outside the bench was competing for the two cores while it ran.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+const clockTicks = (() => {
+  const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+  const n = Number(r.stdout?.trim());
+  return Number.isFinite(n) && n > 0 ? n : 100;
+})();
+
+/** Fields of /proc/<pid>/stat after "pid (comm) ", so index 0 is field 3 (state). */
+function statFields(pid: number | 'self'): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/** utime + stime of a live process, in seconds. */
+export function processCpuSeconds(pid: number): number {
+  const f = statFields(pid);
+  return f ? (Number(f[11]) + Number(f[12])) / clockTicks : NaN;
+}
+
+/** This process plus its waited-for children (utime, stime, cutime, cstime), in seconds. */
+export function benchCpuSeconds(): number {
+  const f = statFields('self');
+  return f ? (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / clockTicks : NaN;
+}
+
+export interface MachineCpu {
+  /** Seconds of CPU (summed over cores) spent busy: user, nice, system, irq, softirq. */
+  busy: number;
+  /** Seconds the hypervisor ran something else while we wanted the CPU. */
+  steal: number;
+}
+
+export function machineCpu(): MachineCpu {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = v;
+    return { busy: (user + nice + system + irq + softirq) / clockTicks, steal: steal / clockTicks };
+  } catch {
+    return { busy: NaN, steal: NaN };
+  }
+}
+
+const quietBudget = { leftMs: 120_000 };
+
+/**
+ * Waits (at most `maxMs`, and at most two minutes over the whole run) until the machine's busy
+ * CPU over a half-second window is below `fraction` of its capacity, so a phase does not start
+ * while something else is running. Returns how long it waited, and whether it gave up.
+ */
+export async function waitForQuiet(cores: number, fraction = 0.15, maxMs = 15_000): Promise<{ waitedMs: number; quiet: boolean }> {
+  const t0 = performance.now();
+  const limit = Math.min(maxMs, quietBudget.leftMs);
+  for (;;) {
+    const a = machineCpu();
+    await new Promise((r) => setTimeout(r, 500));
+    const b = machineCpu();
+    const waitedMs = performance.now() - t0;
+    const quiet = (b.busy - a.busy) / (cores * 0.5) < fraction;
+    if (quiet || waitedMs >= limit) {
+      quietBudget.leftMs -= Math.max(0, waitedMs - 500);
+      return { waitedMs, quiet };
+    }
+  }
+}

@@ -1,0 +1,537 @@
+/**
+ * The five workloads of the benchmark. Each runs the same requests against every registry in
+ * turn and returns rows of figures; every blob and manifest pulled is verified against its digest.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { BenchConfig, TargetKind, WorkloadId } from './config.js';
+import { benchCpuSeconds, machineCpu, waitForQuiet } from './cpu.js';
+import { BytePool, imageManifest, makeImages, smallBlob, SyntheticBlob, type SyntheticImage } from './data.js';
+import { endpoint, keepAliveAgent } from './http.js';
+import { runLoad, type LoadResult, type LoadSpec } from './load.js';
+import {
+  getManifestVerified,
+  listTags,
+  manifestAccept,
+  pullCounted,
+  pullVerified,
+  pushBlobIfMissing,
+  pushChunked,
+  pushMonolithic,
+  putManifest,
+  type Client,
+} from './oci.js';
+import type { RunningServer } from './servers.js';
+
+export type RowKind = 'throughput' | 'latency' | 'time';
+
+export interface Row {
+  workload: WorkloadId;
+  title: string;
+  metric: string;
+  unit: string;
+  kind: RowKind;
+  better: 'higher' | 'lower';
+  values: Partial<Record<TargetKind, number>>;
+  /** Minimum Haven-vs-distribution ratio the issue asks for (>1 = Haven better). */
+  targetRatio?: number;
+  /** Compare Haven's value against the loopback limit (fraction that must be reached). */
+  loopbackFraction?: number;
+  /** Setup figures, printed but not judged. */
+  informational?: boolean;
+  notes: Partial<Record<TargetKind, string>>;
+}
+
+/**
+ * One timed step against one registry, with the server's CPU use over it. Start and end are on
+ * CLOCK_MONOTONIC in microseconds, the clock V8 stamps --cpu-prof samples with, so a Haven
+ * profile can be cut into these phases (bench/cpuprofile.ts).
+ */
+export interface Phase {
+  workload: WorkloadId;
+  name: string;
+  target: TargetKind;
+  startUs: number;
+  endUs: number;
+  wallSeconds: number;
+  serverCpuSeconds: number;
+  /** The bench itself (client side), including wrk. */
+  clientCpuSeconds: number;
+  /** Busy CPU on the machine not accounted for by the server or the bench: other activity. */
+  otherCpuSeconds: number;
+  /** CPU time the hypervisor gave to other guests while this one wanted it. */
+  stealSeconds: number;
+}
+
+export interface BenchData {
+  pool: BytePool;
+  /** One per repeat; the first is also the one pulled. */
+  bigMono: SyntheticBlob[];
+  bigChunked: SyntheticBlob[];
+  images: SyntheticImage[];
+}
+
+/** All in project `bench` (Haven with identity needs the project to exist; auth.ts creates it). */
+export const benchProject = 'bench';
+export const repos = { big: 'bench/big', small: 'bench/small', tags: 'bench/tags' };
+const MB = 1e6;
+
+/** Everything random, generated and hashed before any clock starts. */
+export function prepareData(cfg: BenchConfig): BenchData {
+  const pool = new BytePool(16 * 1024 * 1024);
+  const big = (kind: string) =>
+    Array.from({ length: cfg.repeats }, (_, i) => new SyntheticBlob(pool, `big-${kind}-${i}`, cfg.bigBlobBytes));
+  const bigMono = big('monolithic');
+  const bigChunked = big('chunked');
+  if (cfg.workloads.includes('push')) for (const b of [...bigMono, ...bigChunked]) void b.digest;
+  const images = cfg.workloads.includes('images')
+    ? makeImages(pool, 'img', cfg.images, cfg.layersPerImage, cfg.layerMinBytes, cfg.layerMaxBytes)
+    : [];
+  return { pool, bigMono, bigChunked, images };
+}
+
+export interface WorkloadContext {
+  cfg: BenchConfig;
+  servers: RunningServer[];
+  data: BenchData;
+  phases: Phase[];
+  cores: number;
+  log: (line: string) => void;
+}
+
+async function client(server: RunningServer, sockets: number): Promise<Client> {
+  return { ep: endpoint(server.url), agent: keepAliveAgent(sockets), headers: await server.auth.headers() };
+}
+
+/** Flushes dirty pages so one registry's writeback does not land in the next measurement. */
+function settle(): void {
+  spawnSync('sync', { stdio: 'ignore', timeout: 120_000 });
+}
+
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/** Times `fn` against `server` and records it as a phase. */
+async function phase<T>(
+  ctx: WorkloadContext,
+  server: RunningServer,
+  workload: WorkloadId,
+  name: string,
+  fn: () => Promise<T>,
+): Promise<{ seconds: number; value: T }> {
+  const gate = await waitForQuiet(ctx.cores);
+  if (!gate.quiet) ctx.log(`  (machine still busy after ${(gate.waitedMs / 1000).toFixed(0)} s of waiting; starting "${name}" anyway)`);
+  const cpu0 = server.cpuSeconds();
+  const bench0 = benchCpuSeconds();
+  const machine0 = machineCpu();
+  const startUs = monotonicUs();
+  const t0 = performance.now();
+  const value = await fn();
+  const seconds = (performance.now() - t0) / 1000;
+  const serverCpu = server.cpuSeconds() - cpu0;
+  const clientCpu = benchCpuSeconds() - bench0;
+  const machine1 = machineCpu();
+  ctx.phases.push({
+    workload,
+    name,
+    target: server.kind,
+    startUs,
+    endUs: monotonicUs(),
+    wallSeconds: seconds,
+    serverCpuSeconds: serverCpu,
+    clientCpuSeconds: clientCpu,
+    otherCpuSeconds: Math.max(0, machine1.busy - machine0.busy - serverCpu - clientCpu),
+    stealSeconds: machine1.steal - machine0.steal,
+  });
+  return { seconds, value };
+}
+
+/** Best (shortest) of `n` runs of a phase; each run gets its repeat index. */
+async function bestOf(
+  ctx: WorkloadContext,
+  server: RunningServer,
+  workload: WorkloadId,
+  name: string,
+  n: number,
+  fn: (i: number) => Promise<void>,
+): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < n; i++) {
+    settle();
+    const r = await phase(ctx, server, workload, n > 1 ? `${name} #${i + 1}` : name, () => fn(i));
+    best = Math.min(best, r.seconds);
+  }
+  return best;
+}
+
+/** Runs `fn` on each server in turn (the same requests, in the same order). */
+async function eachServer<T>(ctx: WorkloadContext, fn: (server: RunningServer) => Promise<T>): Promise<Map<TargetKind, T>> {
+  const out = new Map<TargetKind, T>();
+  for (const server of ctx.servers) {
+    settle();
+    out.set(server.kind, await fn(server));
+  }
+  return out;
+}
+
+function valuesOf<T>(m: Map<TargetKind, T>, pick: (v: T) => number): Partial<Record<TargetKind, number>> {
+  const v: Partial<Record<TargetKind, number>> = {};
+  for (const [k, x] of m) v[k] = pick(x);
+  return v;
+}
+
+const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
+
+/** 1. One large layer pushed monolithically and in chunks (best of BENCH_REPEATS, each a new blob). */
+export async function pushLarge(ctx: WorkloadContext): Promise<Row[]> {
+  const { cfg, data } = ctx;
+  const n = cfg.repeats;
+  const results = await eachServer(ctx, async (server) => {
+    const c = await client(server, 1);
+    try {
+      const mono = await bestOf(ctx, server, 'push', 'monolithic push', n, (i) => pushMonolithic(c, repos.big, data.bigMono[i]!));
+      ctx.log(`  ${server.kind}: monolithic ${fmt(cfg.bigBlobBytes / MB / mono)} MB/s`);
+      const chunked = await bestOf(ctx, server, 'push', 'chunked push', n, (i) =>
+        pushChunked(c, repos.big, data.bigChunked[i]!, cfg.chunkBytes),
+      );
+      ctx.log(`  ${server.kind}: chunked ${fmt(cfg.bigBlobBytes / MB / chunked)} MB/s`);
+      return { mono: cfg.bigBlobBytes / MB / mono, chunked: cfg.bigBlobBytes / MB / chunked };
+    } finally {
+      c.agent.destroy();
+    }
+  });
+  const title = `1. Push one ${mib(cfg.bigBlobBytes)} layer${n > 1 ? ` (best of ${n})` : ''}`;
+  return [
+    {
+      workload: 'push',
+      title,
+      metric: 'monolithic (POST, PUT ?digest= with body)',
+      unit: 'MB/s',
+      kind: 'throughput',
+      better: 'higher',
+      values: valuesOf(results, (r) => r.mono),
+      targetRatio: 1,
+      notes: {},
+    },
+    {
+      workload: 'push',
+      title,
+      metric: `chunked (POST, ${Math.ceil(cfg.bigBlobBytes / cfg.chunkBytes)} × PATCH ${mib(cfg.chunkBytes)} with Content-Range, PUT ?digest=)`,
+      unit: 'MB/s',
+      kind: 'throughput',
+      better: 'higher',
+      values: valuesOf(results, (r) => r.chunked),
+      targetRatio: 1,
+      notes: {},
+    },
+  ];
+}
+
+/** 2. The large layer pulled by one client, then by N concurrent clients; every byte hashed. */
+export async function pullLarge(ctx: WorkloadContext): Promise<Row[]> {
+  const { cfg, data } = ctx;
+  const blob = data.bigMono[0]!;
+  const n = cfg.repeats;
+  const results = await eachServer(ctx, async (server) => {
+    const one = await client(server, 1);
+    const many = await client(server, cfg.pullClients);
+    try {
+      const single = await bestOf(ctx, server, 'pull', 'pull, 1 client', n, () => pullVerified(one, repos.big, blob.digest, blob.size));
+      ctx.log(`  ${server.kind}: 1 client ${fmt(blob.size / MB / single)} MB/s`);
+      const parallel = await bestOf(ctx, server, 'pull', `pull, ${cfg.pullClients} clients`, n, async () => {
+        await Promise.all(Array.from({ length: cfg.pullClients }, () => pullVerified(many, repos.big, blob.digest, blob.size)));
+      });
+      const agg = (cfg.pullClients * blob.size) / MB / parallel;
+      ctx.log(`  ${server.kind}: ${cfg.pullClients} clients ${fmt(agg)} MB/s aggregate`);
+      // Diagnostic: the same GET with the client only counting bytes, to separate the server's
+      // sending speed from the client's hashing.
+      const raw = await bestOf(ctx, server, 'pull', 'pull, 1 client, unhashed', n, () => pullCounted(one, repos.big, blob.digest, blob.size));
+      ctx.log(`  ${server.kind}: 1 client, unhashed ${fmt(blob.size / MB / raw)} MB/s`);
+      return { single: blob.size / MB / single, parallel: agg, raw: blob.size / MB / raw };
+    } finally {
+      one.agent.destroy();
+      many.agent.destroy();
+    }
+  });
+  const title = `2. Pull the ${mib(blob.size)} layer (sha256 verified${n > 1 ? `, best of ${n}` : ''})`;
+  return [
+    {
+      workload: 'pull',
+      title,
+      metric: '1 client',
+      unit: 'MB/s',
+      kind: 'throughput',
+      better: 'higher',
+      values: valuesOf(results, (r) => r.single),
+      targetRatio: 1,
+      loopbackFraction: 0.8,
+      notes: {},
+    },
+    {
+      workload: 'pull',
+      title,
+      metric: `${cfg.pullClients} concurrent clients, aggregate`,
+      unit: 'MB/s',
+      kind: 'throughput',
+      better: 'higher',
+      values: valuesOf(results, (r) => r.parallel),
+      targetRatio: 1,
+      loopbackFraction: 0.8,
+      notes: {},
+    },
+    {
+      workload: 'pull',
+      title,
+      metric: 'diagnostic: 1 client counting bytes only, not hashing',
+      unit: 'MB/s',
+      kind: 'throughput',
+      better: 'higher',
+      values: valuesOf(results, (r) => r.raw),
+      informational: true,
+      notes: {},
+    },
+  ];
+}
+
+async function pool<T>(items: T[], workers: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(workers, items.length) }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= items.length) return;
+        await fn(items[i]!);
+      }
+    }),
+  );
+}
+
+/** 3. Many small images (HEAD, POST, PUT per blob; then the manifest) by concurrent workers. */
+export async function pushImages(ctx: WorkloadContext): Promise<Row[]> {
+  const { cfg, data } = ctx;
+  const results = await eachServer(ctx, async (server) => {
+    const c = await client(server, cfg.pushWorkers);
+    try {
+      const run = await phase(ctx, server, 'images', 'small image pushes', () =>
+        pool(data.images, cfg.pushWorkers, async (img) => {
+          for (const layer of img.layers) await pushBlobIfMissing(c, repos.small, layer);
+          await pushBlobIfMissing(c, repos.small, img.config);
+          await putManifest(c, repos.small, img.tag, img.manifest);
+        }),
+      );
+      // Untimed: every image must read back by tag with the digest it was pushed with.
+      await pool(data.images, cfg.pushWorkers, async (img) => {
+        await getManifestVerified(c, repos.small, img.tag, img.manifest.digest);
+      });
+      const rate = data.images.length / run.seconds;
+      ctx.log(`  ${server.kind}: ${fmt(rate)} images/s`);
+      return rate;
+    } finally {
+      c.agent.destroy();
+    }
+  });
+  const avgBytes = data.images.reduce((s, i) => s + i.layers.reduce((t, l) => t + l.size, 0), 0) / Math.max(1, data.images.length);
+  return [
+    {
+      workload: 'images',
+      title: `3. Push ${data.images.length} small images with ${cfg.pushWorkers} workers`,
+      metric: `${cfg.layersPerImage} layers of 64 KiB–1 MiB (avg ${(avgBytes / MB).toFixed(1)} MB/image) + config + manifest`,
+      unit: 'images/s',
+      kind: 'throughput',
+      better: 'higher',
+      values: valuesOf(results, (r) => r),
+      targetRatio: 1,
+      notes: {},
+    },
+  ];
+}
+
+/** 4. Manifest GET by tag and blob HEAD, fixed request counts over many connections. */
+export async function requestLoad(ctx: WorkloadContext): Promise<Row[]> {
+  const { cfg, data } = ctx;
+  const img = data.images[0];
+  if (!img) throw new Error('the load workload needs the images workload');
+  const layer = img.layers[0]!;
+  const results = await eachServer(ctx, async (server) => {
+    const ep = endpoint(server.url);
+    const auth = await server.auth.headers();
+    const load = async (name: string, spec: LoadSpec) => (await phase(ctx, server, 'load', name, () => runLoad(spec, cfg.loadTool))).value;
+    const manifest = await load('manifest GET load', {
+      ep,
+      method: 'GET',
+      path: `/v2/${repos.small}/manifests/${img.tag}`,
+      headers: { ...auth, Accept: manifestAccept },
+      requests: cfg.loadRequests,
+      connections: cfg.loadConnections,
+      digest: img.manifest.digest,
+      body: img.manifest.bytes,
+    });
+    ctx.log(`  ${server.kind}: manifest GET ${describeLoad(manifest)}`);
+    const head = await load('blob HEAD load', {
+      ep,
+      method: 'HEAD',
+      path: `/v2/${repos.small}/blobs/${layer.digest}`,
+      headers: { ...auth },
+      requests: cfg.loadRequests,
+      connections: cfg.loadConnections,
+      digest: layer.digest,
+      contentLength: layer.size,
+    });
+    ctx.log(`  ${server.kind}: blob HEAD ${describeLoad(head)}`);
+    return { manifest, head };
+  });
+  const rows: Row[] = [];
+  for (const [key, label] of [
+    ['manifest', 'manifest GET by tag'],
+    ['head', 'blob HEAD'],
+  ] as const) {
+    const title = `4. ${cfg.loadRequests.toLocaleString('en-US')} × ${label}, ${cfg.loadConnections} connections`;
+    const tool = [...results.values()][0]?.[key].tool ?? 'node';
+    const notes = { haven: `load generator: ${tool}`, distribution: `load generator: ${tool}` };
+    rows.push(
+      {
+        workload: 'load',
+        title,
+        metric: 'throughput',
+        unit: 'req/s',
+        kind: 'throughput',
+        better: 'higher',
+        values: valuesOf(results, (r) => r[key].rps),
+        targetRatio: key === 'manifest' ? 1.5 : 1,
+        notes,
+      },
+      {
+        workload: 'load',
+        title,
+        metric: 'p50 latency',
+        unit: 'ms',
+        kind: 'latency',
+        better: 'lower',
+        values: valuesOf(results, (r) => r[key].p50ms),
+        notes: {},
+      },
+      {
+        workload: 'load',
+        title,
+        metric: 'p99 latency',
+        unit: 'ms',
+        kind: 'latency',
+        better: 'lower',
+        values: valuesOf(results, (r) => r[key].p99ms),
+        notes: {},
+      },
+    );
+  }
+  return rows;
+}
+
+function describeLoad(r: LoadResult): string {
+  return `${fmt(r.rps)} req/s, p50 ${r.p50ms.toFixed(2)} ms, p99 ${r.p99ms.toFixed(2)} ms (${r.tool}, ${r.requests} in ${r.seconds.toFixed(1)} s)`;
+}
+
+function sameTags(got: string[], expected: string[], what: string): boolean {
+  const sorted = [...got].sort();
+  if (sorted.length !== expected.length || sorted.some((t, i) => t !== expected[i])) {
+    throw new Error(`${what}: listed ${got.length} tags, expected ${expected.length} (first difference near ${sorted.find((t, i) => t !== expected[i]) ?? '-'})`);
+  }
+  return got.every((t, i) => t === expected[i]);
+}
+
+/** 5. A repository with many tags: full listings and a paginated walk. */
+export async function tagListing(ctx: WorkloadContext): Promise<Row[]> {
+  const { cfg } = ctx;
+  const tags = Array.from({ length: cfg.tags }, (_, i) => `t-${String(i).padStart(6, '0')}`);
+  const layer = smallBlob(randomBytes(4096));
+  const config = smallBlob(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } })));
+  const manifest = smallBlob(imageManifest(config, [layer]));
+  const results = await eachServer(ctx, async (server) => {
+    const c = await client(server, cfg.tagPushConcurrency);
+    try {
+      await pushBlobIfMissing(c, repos.tags, layer);
+      await pushBlobIfMissing(c, repos.tags, config);
+      const setup = await phase(ctx, server, 'tags', 'tag PUTs', () => pool(tags, cfg.tagPushConcurrency, (t) => putManifest(c, repos.tags, t, manifest)));
+      ctx.log(`  ${server.kind}: ${cfg.tags} tag PUTs in ${setup.seconds.toFixed(1)} s (${fmt(cfg.tags / setup.seconds)}/s)`);
+      settle();
+      let fullRequests = 0;
+      let fullSorted = true;
+      const full = await phase(ctx, server, 'tags', 'full listings', async () => {
+        for (let i = 0; i < cfg.listRepeats; i++) {
+          const r = await listTags(c, `/v2/${repos.tags}/tags/list`);
+          fullRequests = r.requests;
+          fullSorted = sameTags(r.tags, tags, 'full listing') && fullSorted;
+        }
+      });
+      const fullMs = (full.seconds * 1000) / cfg.listRepeats;
+      ctx.log(`  ${server.kind}: full listing ${fullMs.toFixed(1)} ms (${fullRequests} request(s) each)`);
+      let walkRequests = 0;
+      const walk = await phase(ctx, server, 'tags', 'paginated walks', async () => {
+        for (let i = 0; i < cfg.walkRepeats; i++) {
+          const r = await listTags(c, `/v2/${repos.tags}/tags/list?n=${cfg.tagPageSize}`);
+          walkRequests = r.requests;
+          sameTags(r.tags, tags, 'paginated walk');
+        }
+      });
+      const walkMs = (walk.seconds * 1000) / cfg.walkRepeats;
+      ctx.log(`  ${server.kind}: paginated walk ${walkMs.toFixed(1)} ms (${walkRequests} request(s) each)`);
+      return { setupRate: cfg.tags / setup.seconds, fullMs, fullRequests, fullSorted, walkMs, walkRequests };
+    } finally {
+      c.agent.destroy();
+    }
+  });
+  const title = `5. Tags list of a repository with ${cfg.tags.toLocaleString('en-US')} tags`;
+  const noteOf = (r: { requests: number; sorted?: boolean }) =>
+    `${r.requests} request(s) per listing${r.sorted === false ? ', tags not in lexical order' : ''}`;
+  const fullNotes: Partial<Record<TargetKind, string>> = {};
+  const walkNotes: Partial<Record<TargetKind, string>> = {};
+  for (const [k, r] of results) {
+    fullNotes[k] = noteOf({ requests: r.fullRequests, sorted: r.fullSorted });
+    walkNotes[k] = noteOf({ requests: r.walkRequests });
+  }
+  return [
+    {
+      workload: 'tags',
+      title,
+      metric: `setup: ${cfg.tags.toLocaleString('en-US')} manifest PUTs by tag, ${cfg.tagPushConcurrency} concurrent`,
+      unit: 'tags/s',
+      kind: 'throughput',
+      better: 'higher',
+      values: valuesOf(results, (r) => r.setupRate),
+      informational: true,
+      notes: {},
+    },
+    {
+      workload: 'tags',
+      title,
+      metric: `full listing (no n), mean of ${cfg.listRepeats}`,
+      unit: 'ms',
+      kind: 'time',
+      better: 'lower',
+      values: valuesOf(results, (r) => r.fullMs),
+      notes: fullNotes,
+    },
+    {
+      workload: 'tags',
+      title,
+      metric: `paginated walk n=${cfg.tagPageSize}, mean of ${cfg.walkRepeats}`,
+      unit: 'ms',
+      kind: 'time',
+      better: 'lower',
+      values: valuesOf(results, (r) => r.walkMs),
+      notes: walkNotes,
+    },
+  ];
+}
+
+export function fmt(n: number): string {
+  if (!Number.isFinite(n)) return '–';
+  if (n >= 100) return Math.round(n).toLocaleString('en-US');
+  if (n >= 10) return n.toFixed(1);
+  return n.toFixed(2);
+}
+
+export const workloadRunners: Record<WorkloadId, (ctx: WorkloadContext) => Promise<Row[]>> = {
+  push: pushLarge,
+  pull: pullLarge,
+  images: pushImages,
+  load: requestLoad,
+  tags: tagListing,
+};
