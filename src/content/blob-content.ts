@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../platform/errors.js';
 import { DigestingStream, parseDigest } from '../platform/digest.js';
@@ -42,9 +42,20 @@ export function createBlobContent(driver: BlobDriver) {
   return {
     driver,
 
-    async open(digest: string, range?: ByteRange): Promise<Readable> {
+    /** Whether the blob's bytes are in storage (the database may know a blob the store lost). */
+    async exists(digest: string): Promise<boolean> {
+      return (await driver.stat(blobPath(digest))) !== null;
+    },
+
+    /**
+     * Sends a blob (or range) into `dest` without ending it. Missing bytes reject before anything
+     * is written, so the caller can still answer with an error.
+     */
+    async send(digest: string, dest: Writable, range?: ByteRange): Promise<void> {
       try {
-        return await driver.read(blobPath(digest), range);
+        if (driver.copyTo) return await driver.copyTo(blobPath(digest), dest, range);
+        const stream = await driver.read(blobPath(digest), range);
+        await pipeline(stream, dest, { end: false });
       } catch (err) {
         if (err instanceof NotFoundError) throw new AppError('BLOB_UNKNOWN', `blob ${digest} is missing from storage`);
         throw err;

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /** An inclusive byte range, as HTTP Range speaks it. */
 export interface ByteRange {
@@ -17,6 +17,12 @@ export interface BlobDriver {
   stat(path: string): Promise<{ size: number } | null>;
   /** A stream of the object (or of one inclusive range of it). Rejects with NotFoundError. */
   read(path: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * Optional fast path for serving: writes the object (or range) into `dest` and resolves when
+   * all of it was handed over. Rejects with NotFoundError before writing anything if missing.
+   * Drivers without it are served through read().
+   */
+  copyTo?(path: string, dest: Writable, range?: ByteRange): Promise<void>;
   /**
    * Streams `source` into the object starting at `offset` (0 = new object), discarding anything
    * the object held past the written end. Resolves with the bytes written, once they are durable.

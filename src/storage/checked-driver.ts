@@ -1,4 +1,5 @@
-import type { BlobDriver } from './blob-driver.js';
+import type { Writable } from 'node:stream';
+import type { BlobDriver, ByteRange } from './blob-driver.js';
 
 const componentPattern = /^[A-Za-z0-9._-]+$/;
 
@@ -19,6 +20,7 @@ export function withPathChecks(inner: BlobDriver): BlobDriver {
     name: inner.name,
     stat: async (p) => inner.stat(checkPath(p)),
     read: async (p, range) => inner.read(checkPath(p), range),
+    ...(inner.copyTo ? { copyTo: async (p: string, dest: Writable, range?: ByteRange) => inner.copyTo!(checkPath(p), dest, range) } : {}),
     write: async (p, source, opts) => inner.write(checkPath(p), source, opts),
     move: async (from, to) => inner.move(checkPath(from), checkPath(to)),
     delete: async (p) => inner.delete(checkPath(p)),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { NotFoundError, type BlobDriver } from './blob-driver.js';
 
@@ -47,6 +47,27 @@ export function describeDriverContract(name: string, make: () => Promise<DriverU
       await d.driver.write('a/range', Readable.from([data]));
       assert.equal((await readAll(await d.driver.read('a/range', { start: 3, end: 7 }))).toString(), '34567');
       assert.equal((await readAll(await d.driver.read('a/range', { start: 15, end: 15 }))).toString(), 'f');
+    });
+
+    test('copyTo (when offered) writes the object or a range into a stream, without ending it', async (t) => {
+      if (!d.driver.copyTo) return t.skip(`${name} has no copyTo fast path`);
+      const data = randomBytes(2 * 1024 * 1024 + 333);
+      await d.driver.write('a/copy', Readable.from([data]));
+      const collect = async (range?: { start: number; end: number }) => {
+        const chunks: Buffer[] = [];
+        const sink = new Writable({
+          write(chunk: Buffer, _enc, cb) {
+            chunks.push(Buffer.from(chunk));
+            setImmediate(cb);
+          },
+        });
+        await d.driver.copyTo!('a/copy', sink, range);
+        assert.equal(sink.writableEnded, false);
+        return Buffer.concat(chunks);
+      };
+      assert.ok((await collect()).equals(data));
+      assert.ok((await collect({ start: 1_000_000, end: 1_100_000 })).equals(data.subarray(1_000_000, 1_100_001)));
+      await assert.rejects(d.driver.copyTo('a/missing', new Writable({ write: (_c, _e, cb) => cb() })), NotFoundError);
     });
 
     test('write at an offset appends and discards anything past the written end', async () => {

@@ -4,6 +4,7 @@ import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError, type BlobDriver, type ByteRange, type StoredObject } from './blob-driver.js';
 import { withPathChecks } from './checked-driver.js';
+import { pumpFile } from './file-pump.js';
 
 const readChunk = 1 << 20;
 
@@ -38,6 +39,18 @@ export function createFilesystemDriver(root: string): BlobDriver {
         highWaterMark: readChunk,
         ...(range ? { start: range.start, end: range.end } : {}),
       }) as unknown as Readable;
+    },
+
+    async copyTo(path, dest, range?: ByteRange) {
+      const handle = await open(abs(path), 'r').catch((err) => {
+        throw isNotFound(err) ? new NotFoundError(path) : err;
+      });
+      try {
+        const size = range ? range.end + 1 : (await handle.stat()).size;
+        if (size > 0) await pumpFile(handle, dest, range?.start ?? 0, size - 1);
+      } finally {
+        await handle.close();
+      }
     },
 
     async write(path, source, opts = {}) {

@@ -10,7 +10,7 @@ export async function headBlob(ctx: OciContext, name: string, digest: string): P
 export async function getBlob(ctx: OciContext, name: string, digest: string): Promise<void> {
   await ctx.services.access.authorize(ctx.req, { repository: name, actions: ['pull'] });
   const rangeHeader = ctx.req.headers.range;
-  const { size, range, stream } = await ctx.services.blobs.read(name, digest, (s) => parseRangeHeader(rangeHeader, s));
+  const { size, range, send } = await ctx.services.blobs.read(name, digest, (s) => parseRangeHeader(rangeHeader, s));
   const reply = blobHeaders(ctx, digest);
   if (range) {
     reply
@@ -20,7 +20,18 @@ export async function getBlob(ctx: OciContext, name: string, digest: string): Pr
   } else {
     reply.code(200).header('Content-Length', size);
   }
-  return reply.send(stream);
+  // The body bypasses Fastify's stream piping so the storage driver can write straight into the
+  // socket with reused buffers; onResponse (the request log) still runs.
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(reply.statusCode, reply.getHeaders() as Record<string, string | number | string[]>);
+  try {
+    await send(res);
+    res.end();
+  } catch (err) {
+    ctx.req.log.warn({ err, digest }, 'blob transfer aborted');
+    res.destroy();
+  }
 }
 
 export async function deleteBlob(ctx: OciContext, name: string, digest: string): Promise<void> {

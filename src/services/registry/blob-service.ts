@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { AppError } from '../../platform/errors.js';
 import { parseDigest } from '../../platform/digest.js';
 import type { ByteRange } from '../../storage/blob-driver.js';
@@ -7,7 +7,8 @@ import type { RegistryDeps } from './deps.js';
 export interface BlobRead {
   size: number;
   range: ByteRange | null;
-  stream: Readable;
+  /** Streams the bytes into `dest` (not ending it); rejects before writing if they are missing. */
+  send(dest: Writable): Promise<void>;
 }
 
 export function createBlobService(deps: Pick<RegistryDeps, 'blobs' | 'manifests' | 'repositories' | 'content'>) {
@@ -30,9 +31,10 @@ export function createBlobService(deps: Pick<RegistryDeps, 'blobs' | 'manifests'
       parseRange: (size: number) => ByteRange | null,
     ): Promise<BlobRead> {
       const size = await sizeOf(repository, digest);
-      const range = parseRange(size);
-      if (size === 0) return { size, range: null, stream: await content.open(digest) };
-      return { size, range, stream: await content.open(digest, range ?? undefined) };
+      const range = size === 0 ? null : parseRange(size);
+      // Checked before any header is sent: once the body has started, an error can only cut it.
+      if (!(await content.exists(digest))) throw new AppError('BLOB_UNKNOWN', `blob ${digest} is missing from storage`);
+      return { size, range, send: (dest) => content.send(digest, dest, range ?? undefined) };
     },
 
     /**
