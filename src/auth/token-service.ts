@@ -38,6 +38,7 @@ export interface TokenServiceOptions {
  */
 export async function createTokenService(dataDir: string, opts: TokenServiceOptions) {
   const { privateKey, publicKey, kid } = await loadOrCreateKey(join(dataDir, 'token-signing-key.pem'));
+  const verified = new Map<string, TokenClaims>();
 
   return {
     service: opts.service,
@@ -59,14 +60,26 @@ export async function createTokenService(dataDir: string, opts: TokenServiceOpti
     },
 
     /** The token's claims, or null for anything forged, expired, or meant for someone else. */
-    async verify(token: string): Promise<TokenClaims | null> {
+    async verify(token: string, now = Date.now()): Promise<TokenClaims | null> {
+      // A token verified once is remembered (by its exact text) until it expires: clients send
+      // the same token with every request, and an ES256 check costs more than serving a manifest.
+      const known = verified.get(token);
+      if (known) {
+        if (known.expiresAt > now) return known;
+        verified.delete(token);
+      }
       try {
         const { payload } = await jwtVerify(token, publicKey, {
           algorithms: [algorithm],
           issuer: opts.issuer,
           audience: opts.service,
         });
-        return toClaims(payload);
+        const claims = toClaims(payload);
+        if (claims) {
+          verified.set(token, claims);
+          if (verified.size > 10_000) verified.delete(verified.keys().next().value!);
+        }
+        return claims;
       } catch {
         return null;
       }

@@ -44,9 +44,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   installRequestLog(app);
   installErrorMapping(app);
   await app.register(registryRoutes, { services: deps.oci, externalUrl: deps.externalUrl });
-  await app.register(fastifyCookie);
   await app.register(tokenRoutes, deps.token);
-  await app.register(sessionRoutes, { authenticator: deps.token.authenticator, sessions: deps.sessions, audit: deps.token.audit, secureCookies: deps.secureCookies });
-  await app.register(apiPlugin, { prefix: '/api/v2.0', ...deps.api });
+  // Cookies matter only to the portal's session routes and the API; /v2 never pays for them.
+  await app.register(async (scope) => {
+    await scope.register(fastifyCookie);
+    await scope.register(sessionRoutes, { authenticator: deps.token.authenticator, sessions: deps.sessions, audit: deps.token.audit, secureCookies: deps.secureCookies });
+    await scope.register(apiPlugin, { prefix: '/api/v2.0', ...deps.api });
+  });
   return app;
 }

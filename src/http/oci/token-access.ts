@@ -28,6 +28,16 @@ export interface TokenAccessDeps {
  */
 export function createTokenAccess(deps: TokenAccessDeps): RegistryAccess & { caller(req: FastifyRequest): Promise<Caller> } {
   const callers = new WeakMap<FastifyRequest, Promise<Caller>>();
+  /** Project ids for audit records, briefly remembered: every pull is recorded. */
+  const projectIds = new Map<string, { id: number | null; until: number }>();
+  async function projectId(name: string, now = Date.now()): Promise<number | null> {
+    const hit = projectIds.get(name);
+    if (hit && hit.until > now) return hit.id;
+    const id = (await deps.projects.byName(name))?.id ?? null;
+    projectIds.set(name, { id, until: now + 30_000 });
+    if (projectIds.size > 10_000) projectIds.delete(projectIds.keys().next().value!);
+    return id;
+  }
 
   function realm(req: FastifyRequest): string {
     const base = deps.externalUrl ? deps.externalUrl.replace(/\/+$/, '') : `${req.protocol}://${req.headers.host ?? 'localhost'}`;
@@ -122,10 +132,9 @@ export function createTokenAccess(deps: TokenAccessDeps): RegistryAccess & { cal
     record(req, e) {
       void caller(req).then(async (c) => {
         const username = c.kind === 'token' ? c.claims.subject : principalName(c.principal);
-        const project = await deps.projects.byName(projectOf(e.repository));
         const sep = e.reference.includes(':') ? '@' : ':';
         deps.audit.record({
-          projectId: project?.id ?? null,
+          projectId: await projectId(projectOf(e.repository)),
           operation: e.operation,
           resourceType: e.resourceType,
           resource: `${e.repository}${sep}${e.reference}`,
