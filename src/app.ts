@@ -139,7 +139,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   const jobs: IntervalJob[] = [
     startIntervalJob('upload-purge', config.uploads.purgeInterval, () => uploads.purge(config.uploads.purgeAge), log),
     startIntervalJob('session-purge', 600_000, () => sessions.purgeIdle(), log),
-    startIntervalJob('audit-purge', 3_600_000, () => stores.audit.purgeBefore(Date.now() - config.audit.retentionDays * 86_400_000), log),
+    startIntervalJob('audit-purge', 3_600_000, () => stores.audit.purgeBefore(Date.now() - config.audit.retentionDays * 86_400_000), log, { atStart: true }),
   ];
 
   return {

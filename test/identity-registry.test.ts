@@ -114,6 +114,30 @@ describe('identity on the registry: token flow with skopeo', { timeout: 120_000 
     assert.equal(gone.status, 404);
   });
 
+  test('a pull-only project robot pulls and is denied push; disabled, it is denied pull', async (t) => {
+    if (!requireTool(t, 'skopeo')) return;
+    await skopeo(['copy', '--all', `oci:${join(work, 'layout')}:v1.0`, `docker://${h.host}/project1/robotapp:v1`], `dev1:${password}`, true);
+    const created = await api('POST', '/projects/project1/robots', {
+      name: 'puller',
+      duration: -1,
+      permissions: [{ kind: 'project', namespace: 'project1', access: [{ resource: 'repository', action: 'pull' }] }],
+    });
+    assert.equal(created.status, 201, await created.clone().text());
+    const robot = (await created.json()) as { id: number; name: string; secret: string };
+    assert.equal(robot.name, 'robot$project1+puller');
+    const listed = (await (await api('GET', '/projects/project1/robots')).json()) as Array<{ name: string; secret?: string }>;
+    assert.deepEqual(listed.map((r) => r.name), ['robot$project1+puller']);
+    assert.equal(listed[0]!.secret, undefined);
+    const creds = `${robot.name}:${robot.secret}`;
+    await skopeo(['inspect', '--raw', `docker://${h.host}/project1/robotapp:v1`], creds, true);
+    const push = await skopeo(['copy', '--all', `oci:${join(work, 'layout')}:v1.0`, `docker://${h.host}/project1/robotapp:v2`], creds, false);
+    assert.match(push.stderr, /unauthorized|denied/i);
+    const other = await api('POST', '/projects/project1/robots', { name: 'x', permissions: [{ kind: 'project', namespace: 'library', access: [{ resource: 'repository', action: 'pull' }] }] });
+    assert.equal(other.status, 400);
+    assert.equal((await api('PUT', `/robots/${robot.id}`, { disable: true })).status, 200);
+    await skopeo(['inspect', '--raw', `docker://${h.host}/project1/robotapp:v1`], creds, false);
+  });
+
   test('pushing into a project that does not exist is refused with a clear error', async () => {
     const r = await fetch(`${h.url}/v2/nosuchproject/app/blobs/uploads/`, { method: 'POST' });
     assert.equal(r.status, 404);

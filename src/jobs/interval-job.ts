@@ -8,7 +8,7 @@ export interface IntervalJob {
  * Runs `work` every `everyMs`, never overlapping itself, logging failures instead of crashing.
  * The in-process scheduler for the embedded default; a DB-backed queue will take over later.
  */
-export function startIntervalJob(name: string, everyMs: number, work: () => Promise<unknown>, log: Logger): IntervalJob {
+export function startIntervalJob(name: string, everyMs: number, work: () => Promise<unknown>, log: Logger, opts: { atStart?: boolean } = {}): IntervalJob {
   let running: Promise<unknown> | null = null;
   const tick = () => {
     if (running) return;
@@ -20,6 +20,7 @@ export function startIntervalJob(name: string, everyMs: number, work: () => Prom
   };
   const timer = setInterval(tick, everyMs);
   timer.unref();
+  if (opts.atStart) tick();
   return {
     async stop() {
       clearInterval(timer);

@@ -36,7 +36,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(systemRoutes, { system: deps.system });
   await app.register(userRoutes, { users: deps.users });
   await app.register(projectRoutes, { projects: deps.projects, members: deps.members });
-  await app.register(robotRoutes, { robots: deps.robots });
+  await app.register(robotRoutes, { robots: deps.robots, projects: deps.projects });
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(configRoutes, { settings: deps.settings });
   await app.register(openapiRoutes);
