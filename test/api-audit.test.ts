@@ -2,16 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startHaven, type RunningHaven } from './helpers/haven.js';
+import type { AuditLogView } from '../src/services/audit/audit-service.js';
 
-interface AuditLog {
-  id: number;
-  username: string;
-  resource: string;
-  resource_type: string;
-  operation: string;
-  op_time: string;
-  operation_result: boolean;
-}
+type AuditLog = AuditLogView;
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const admin = basic('admin', 'Admin12345');
