@@ -65,6 +65,8 @@ export function createTokenAccess(deps: TokenAccessDeps): RegistryAccess & { cal
     if (creds.kind === 'basic') {
       const r = await deps.authenticator.password(creds.username, creds.password, clientIp(req));
       if (r.ok) return { kind: 'principal', principal: r.principal };
+      deps.audit.record({ projectId: null, operation: 'login', resourceType: 'user', resource: creds.username, username: creds.username, clientIp: clientIp(req), success: false });
+      req.log.warn({ username: creds.username, ip: clientIp(req), reason: r.reason }, 'registry: login failed');
       if (r.reason === 'throttled') {
         throw new AppError('TOOMANYREQUESTS', 'too many failed logins; try again later', {
           headers: { 'Retry-After': String(Math.ceil(r.retryAfterMs / 1000)) },
