@@ -63,7 +63,7 @@ describe('the API describes itself', () => {
     assert.deepEqual(await again.json(), doc);
   });
 
-  test('the committed document matches the route files (scripts/gen-openapi.mjs --check)', { skip: !existsSync(harborSwagger) && 'no Harbor swagger here' }, () => {
+  test('the committed document matches the route files (scripts/gen-openapi.mjs --check)', { skip: !existsSync(harborSwagger) && !process.env.CI && 'no Harbor swagger here' }, () => {
     const r = spawnSync(process.execPath, [join(root, 'scripts/gen-openapi.mjs'), '--check', harborSwagger], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 0, r.stderr + r.stdout);
     assert.deepEqual(JSON.parse(readFileSync(join(root, 'src/http/api/openapi.json'), 'utf8')).swagger, '2.0');
