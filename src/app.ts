@@ -94,7 +94,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   if (admin) await projects.ensureLibrary(admin.id);
 
   const registryDeps = { ...stores, content: createBlobContent(driver), log };
-  const uploads = createUploadService(registryDeps);
+  const uploads = createUploadService(registryDeps, { automaticMount: config.registry.automaticMount });
   const server = await buildServer({
     log,
     externalUrl: config.externalUrl,

@@ -39,6 +39,16 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    registry: z
+      .object({
+        /** A mount without `from` finds the blob in any repository the caller can read. */
+        automaticMount: z
+          .union([z.boolean(), z.enum(['true', 'false'])])
+          .transform((v) => v === true || v === 'true')
+          .default(true),
+      })
+      .strict()
+      .prefault({}),
     auth: z
       .object({
         /** Lifetime of registry bearer tokens. */
@@ -75,6 +85,7 @@ export const configKeys = [
   'adminPassword',
   'log.level',
   'log.file',
+  'registry.automaticMount',
   'auth.tokenTtl',
   'auth.sessionIdle',
   'audit.retentionDays',

@@ -12,7 +12,11 @@ export type UploadStart =
 
 const uploadIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export function createUploadService(deps: Pick<RegistryDeps, 'blobs' | 'repositories' | 'uploads' | 'content' | 'log'>) {
+export function createUploadService(
+  deps: Pick<RegistryDeps, 'blobs' | 'repositories' | 'uploads' | 'content' | 'log'>,
+  opts: { automaticMount?: boolean } = {},
+) {
+  const automaticMount = opts.automaticMount ?? true;
   const { blobs, repositories, uploads, content, log } = deps;
   /** Sessions with a request writing to them right now (this process). */
   const busy = new Set<string>();
@@ -37,6 +41,7 @@ export function createUploadService(deps: Pick<RegistryDeps, 'blobs' | 'reposito
 
   /** Finds a repository the caller can read that holds the blob, for a cross-repository mount. */
   async function mountSource(digest: string, from: string | undefined, canRead: CanRead): Promise<string | null> {
+    if (from === undefined && !automaticMount) return null;
     const candidates = from !== undefined ? [from] : await blobs.repositoriesHolding(digest);
     for (const repo of candidates) {
       if ((await blobs.sizeInRepository(repo, digest)) !== null && (await canRead(repo))) return repo;
