@@ -37,7 +37,8 @@ function parseChallenge(header: string): Record<string, string> {
 
 /**
  * Works out whether `ep` needs credentials and, if so, prepares them for `repositories` (all in
- * project `project`, which is created when missing).
+ * project `project`, which is created when missing: private unless `isPublic`; the request-load
+ * workload uses a public one to measure anonymous pulls against token-authenticated ones).
  */
 export async function authenticate(
   ep: Endpoint,
@@ -45,6 +46,7 @@ export async function authenticate(
   project: string,
   repositories: string[],
   mode: AuthMode,
+  isPublic = false,
 ): Promise<RegistryAuth> {
   const agent = keepAliveAgent(1);
   try {
@@ -56,7 +58,7 @@ export async function authenticate(
     }
     const created = await call(agent, ep, 'POST', '/api/v2.0/projects', {
       headers: { 'Content-Type': 'application/json', Authorization: basic(admin) },
-      body: Buffer.from(JSON.stringify({ project_name: project, metadata: { public: 'false' } })),
+      body: Buffer.from(JSON.stringify({ project_name: project, metadata: { public: isPublic ? 'true' : 'false' } })),
     });
     if (created.status !== 201 && created.status !== 409) {
       throw new Error(`creating project ${project}: ${created.status} ${created.body.toString('utf8').slice(0, 300)}`);

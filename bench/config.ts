@@ -27,6 +27,8 @@ export interface BenchConfig {
   pushWorkers: number;
   loadRequests: number;
   loadConnections: number;
+  /** Rounds of the anonymous vs token manifest GET load on Haven's public project (best counts). */
+  authRounds: number;
   /** Which load generator: wrk when installed (GET only, see load.ts), else node. */
   loadTool: LoadTool | 'auto';
   tags: number;
@@ -97,6 +99,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env, repoRoot: 
     pushWorkers: q('BENCH_PUSH_WORKERS', 8, 8),
     loadRequests: q('BENCH_LOAD_REQUESTS', 50_000, 3_000),
     loadConnections: q('BENCH_LOAD_CONNECTIONS', 64, 64),
+    authRounds: q('BENCH_AUTH_ROUNDS', 2, 1),
     loadTool: tool,
     tags: q('BENCH_TAGS', 10_000, 1_000),
     tagPushConcurrency: q('BENCH_TAG_CONCURRENCY', 16, 16),

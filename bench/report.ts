@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { BenchConfig, TargetKind } from './config.js';
 import type { Phase, Row } from './workloads.js';
-import { fmt } from './workloads.js';
+import { benchProject, fmt, maxAuthOverheadPct, publicProject } from './workloads.js';
 
 export interface Environment {
   date: string;
@@ -81,6 +81,9 @@ export function verdicts(row: Row, env: Pick<Environment, 'loopbackMBs' | 'pullC
     out.push({ label: `ratio ≥ ${row.targetRatio.toFixed(1)}`, met: r >= row.targetRatio });
   }
   const h = row.values.haven;
+  if (row.maxValue !== undefined && !row.informational && h !== undefined) {
+    out.push({ label: `≤ ${row.maxValue}${row.unit === '%' ? '%' : ` ${row.unit}`}`, met: h <= row.maxValue });
+  }
   if (row.loopbackFraction !== undefined && h !== undefined) {
     out.push({
       label: `Haven ≥ ${Math.round(row.loopbackFraction * 100)}% of loopback (is ${Math.round((h / env.loopbackMBs) * 100)}%; ${Math.round((h / env.pullCeilingMBs) * 100)}% of the verifying-client ceiling)`,
@@ -135,7 +138,9 @@ export function markdown(cfg: BenchConfig, rows: Row[], phases: Phase[], env: En
     const notes = (['haven', 'distribution'] as TargetKind[])
       .filter((k) => row.notes[k])
       .map((k) => `${k}: ${row.notes[k]}`);
-    const uniqueNotes = [...new Set(notes.map((n) => n.replace(/^(haven|distribution): (load generator: .*)$/, '$2')))];
+    // A note that is the same for both, or on a Haven-only row, needs no registry name.
+    const havenOnly = row.values.distribution === undefined;
+    const uniqueNotes = [...new Set(notes.map((n) => (havenOnly ? n.replace(/^haven: /, '') : n.replace(/^(haven|distribution): (load generator: .*)$/, '$2'))))];
     const measure = `${row.metric}${uniqueNotes.length ? ` <br>_${uniqueNotes.join('; ')}_` : ''}`;
     out.push(
       `| ${esc(row.title)} | ${esc(measure)} | ${show(row.values.haven)} ${row.unit} | ${show(row.values.distribution)} ${row.unit} | ${showRatio(ratio(row))} | ${
@@ -147,7 +152,7 @@ export function markdown(cfg: BenchConfig, rows: Row[], phases: Phase[], env: En
   const missed = judged.filter((j) => !j.v.met);
   out.push(
     '',
-    `Targets from the issue: every throughput ratio ≥ 1.0, manifest GET req/s ≥ 1.5× distribution, large pull ≥ 80% of the loopback limit. **${judged.length - missed.length} of ${judged.length} met.**${
+    `Targets from the issue: every throughput ratio ≥ 1.0, manifest GET req/s ≥ 1.5× distribution, large pull ≥ 80% of the loopback limit, authorization overhead on Haven's manifest GET ≤ ${maxAuthOverheadPct}%. **${judged.length - missed.length} of ${judged.length} met.**${
       missed.length ? ` Missed: ${missed.map((m) => `${m.r.title.split('.')[0]}. ${m.r.metric.split(' (')[0]}: ${m.v.label.split(' (')[0]}`).join('; ')}.` : ''
     }`,
     '',
@@ -207,7 +212,7 @@ export function markdown(cfg: BenchConfig, rows: Row[], phases: Phase[], env: En
     `- **Authentication.** distribution runs without auth (as configured above). Haven: ${
       env.havenAuth === 'none'
         ? 'its /v2/ answered anonymously, so no credentials were sent: both registries did the same (no) authentication work.'
-        : `started with HAVEN_ADMIN_PASSWORD set; the bench creates the private project \`bench\` as admin, then authenticates every registry request: ${env.havenAuth}. Haven's figures therefore include authentication and authorization work on every request that distribution does not do.`
+        : `started with HAVEN_ADMIN_PASSWORD set; the bench creates the private project \`bench\` as admin, then authenticates every registry request: ${env.havenAuth}. (4b. additionally uses a public project, anonymously and with a token, to measure that cost.) Haven's figures therefore include authentication and authorization work on every request that distribution does not do.`
     }`,
     `- **Logging.** Haven: ${env.havenLogging}. distribution: ${env.distributionLogging}. Both therefore write one line per request to a file; neither logs to a terminal.`,
     `- **CPU contention.** The machine has ${env.cores} cores and the load generator (this node process, or wrk) runs on the same machine as the registry, so client and server compete for CPU. That applies equally to both registries, but it favours a server that needs less CPU per request, and it caps what a multi-threaded server (distribution's Go runtime uses every core) can gain from parallelism. Haven serves requests on one event-loop thread.`,
@@ -216,8 +221,9 @@ export function markdown(cfg: BenchConfig, rows: Row[], phases: Phase[], env: En
     `- **2. Pull.** GET of the monolithically pushed layer by 1 client, then by ${cfg.pullClients} concurrent clients (aggregate = bytes received by all / wall time). Every response is hashed with sha256 as it streams in and compared with the digest; the client is one node thread, so it is itself limited by the sha256 speed above.`,
     `- **3. Small images.** ${cfg.images} images, each ${cfg.layersPerImage} layers of 64 KiB–1 MiB (sizes from a fixed-seed PRNG) + a config + an OCI manifest, pushed to one repository by ${cfg.pushWorkers} concurrent workers, each blob as docker does it: HEAD (404), POST, PUT ?digest= with body; then PUT manifest by tag. After timing, every manifest is read back by tag and its sha256 checked.`,
     `- **4. Request load.** ${cfg.loadRequests.toLocaleString('en-US')} requests over ${cfg.loadConnections} keep-alive connections after an untimed warm-up, for GET of a manifest by tag (Accept: OCI manifest) and HEAD of a layer. Every response is verified (status 200, Docker-Content-Digest; for GET the exact manifest bytes, for HEAD the Content-Length). wrk (when installed) drives the GETs with one thread and a Lua script that stops after the fixed count and times the run itself; HEAD is driven by the node generator (raw http.request over a keep-alive agent) because wrk 4.1 hangs waiting for a body after a HEAD response with Content-Length. Latency percentiles are per request from the generator's view, including queueing at the server.`,
+    `- **4b. Cost of authorization (Haven only).** distribution has no authorization to compare with, so Haven is compared with itself. Untimed, the image whose manifest 4. loads is pushed again (same layers, config and manifest bytes) into a second project, \`${publicProject}\`, created public by the admin (POST /api/v2.0/projects with \`metadata.public = "true"\`); the bench checks that it reads back without credentials while the copy in the private \`${benchProject}\` answers 401 to an anonymous GET. Then the same load as 4. (${cfg.loadRequests.toLocaleString('en-US')} GETs by tag, ${cfg.loadConnections} connections, every response verified) runs against \`${publicProject}\` twice: with no Authorization header (anonymous, allowed because the project is public) and with ${env.havenAuth === 'none' ? 'the bench\'s credentials' : 'a Bearer token from /service/token (pull+push on that repository, the same flow as for \`bench\`)'} on every request. Same bytes, same repository, same visibility: the difference is what authenticating and authorizing a request costs. Haven remembers a verified token until it expires, so after the first request that cost is the per-request lookup of the token and the check of its scopes, which is what a client holding a token pays. ${cfg.authRounds > 1 ? `The pair runs ${cfg.authRounds} times, alternating which goes first; the best of each counts. ` : ''}Authorization overhead = 1 − (token req/s ÷ anonymous req/s); the issue asks for ≤ ${maxAuthOverheadPct}%. Anonymous requests are not free of authorization either: Haven decides them from the project's visibility, read from its database on each request, while a token carries its grants, so the overhead can come out negative. The private-project row repeats 4.'s throughput for reference (private project, token), not judged.`,
     `- **5. Tags.** One manifest is pushed under ${cfg.tags.toLocaleString('en-US')} tags by ${cfg.tagPushConcurrency} concurrent clients (setup rate shown, not judged). Then the full listing (GET /v2/<repo>/tags/list, no n) is repeated ${cfg.listRepeats} times and a paginated walk (n=${cfg.tagPageSize}, following Link rel="next") ${cfg.walkRepeats} times; every listing is checked to contain exactly the pushed tags. distribution 2.8 ignores n and last on tags/list and returns all tags, unsorted, in one response, so its "paginated walk" is one full listing: that row compares different amounts of work.`,
-    `- **Sizes.** Configurable by environment: BENCH_QUICK=1 (smoke run), BENCH_BLOB_MIB, BENCH_CHUNK_MIB, BENCH_PULL_CLIENTS, BENCH_IMAGES, BENCH_LAYERS, BENCH_PUSH_WORKERS, BENCH_LOAD_REQUESTS, BENCH_LOAD_CONNECTIONS, BENCH_LOADGEN (wrk, node, auto), BENCH_TAGS, BENCH_TAG_PAGE, BENCH_LIST_REPEATS, BENCH_WALK_REPEATS, BENCH_SHA_MIB, BENCH_LOOPBACK_MIB, BENCH_REPEATS (best-of count for the large push and pulls); BENCH_TARGETS and BENCH_ONLY select registries and workloads; BENCH_HAVEN_AUTH (bearer or basic, when Haven wants credentials); BENCH_HAVEN_NODE_ARGS passes flags to Haven's node; BENCH_DOC sets where this file is written (smoke, partial and profiled runs write none by default); BENCH_KEEP=1 keeps the data dirs and logs.`,
+    `- **Sizes.** Configurable by environment: BENCH_QUICK=1 (smoke run), BENCH_BLOB_MIB, BENCH_CHUNK_MIB, BENCH_PULL_CLIENTS, BENCH_IMAGES, BENCH_LAYERS, BENCH_PUSH_WORKERS, BENCH_LOAD_REQUESTS, BENCH_LOAD_CONNECTIONS, BENCH_AUTH_ROUNDS (rounds of 4b.), BENCH_LOADGEN (wrk, node, auto), BENCH_TAGS, BENCH_TAG_PAGE, BENCH_LIST_REPEATS, BENCH_WALK_REPEATS, BENCH_SHA_MIB, BENCH_LOOPBACK_MIB, BENCH_REPEATS (best-of count for the large push and pulls); BENCH_TARGETS and BENCH_ONLY select registries and workloads; BENCH_HAVEN_AUTH (bearer or basic, when Haven wants credentials); BENCH_HAVEN_NODE_ARGS passes flags to Haven's node; BENCH_DOC sets where this file is written (smoke, partial and profiled runs write none by default); BENCH_KEEP=1 keeps the data dirs and logs.`,
     `- **Noise.** Before each timed phase the bench runs \`sync\` and waits (up to 15 s) for the machine to be idle; the "other CPU" column then shows what else ran during the phase. Other users of a shared machine make single figures swing by ±30% or more between runs; compare runs with little "other" CPU.`,
     '',
     '## Profiling Haven',

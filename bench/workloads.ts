@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { BenchConfig, TargetKind, WorkloadId } from './config.js';
 import { benchCpuSeconds, machineCpu, waitForQuiet } from './cpu.js';
 import { BytePool, imageManifest, makeImages, smallBlob, SyntheticBlob, type SyntheticImage } from './data.js';
-import { endpoint, keepAliveAgent } from './http.js';
+import { authenticate } from './auth.js';
+import { call, endpoint, keepAliveAgent } from './http.js';
 import { runLoad, type LoadResult, type LoadSpec } from './load.js';
 import {
   getManifestVerified,
@@ -39,6 +40,8 @@ export interface Row {
   loopbackFraction?: number;
   /** Setup figures, printed but not judged. */
   informational?: boolean;
+  /** Haven's value must not exceed this (in the row's unit), whatever distribution does. */
+  maxValue?: number;
   notes: Partial<Record<TargetKind, string>>;
 }
 
@@ -74,6 +77,14 @@ export interface BenchData {
 /** All in project `bench` (Haven with identity needs the project to exist; auth.ts creates it). */
 export const benchProject = 'bench';
 export const repos = { big: 'bench/big', small: 'bench/small', tags: 'bench/tags' };
+/**
+ * A public project holding a copy of the load workload's image, for Haven only: manifest GETs
+ * there anonymously and with a Bearer token isolate what authorization costs per request.
+ */
+export const publicProject = 'benchpub';
+export const publicRepo = `${publicProject}/small`;
+/** The issue's ceiling on the authorization overhead of a manifest GET, in %. */
+export const maxAuthOverheadPct = 15;
 const MB = 1e6;
 
 /** Everything random, generated and hashed before any clock starts. */
@@ -396,7 +407,8 @@ export async function requestLoad(ctx: WorkloadContext): Promise<Row[]> {
       contentLength: layer.size,
     });
     ctx.log(`  ${server.kind}: blob HEAD ${describeLoad(head)}`);
-    return { manifest, head };
+    const authz = server.kind === 'haven' && server.admin && server.auth.kind !== 'none' ? await authorizationLoad(ctx, server, load) : null;
+    return { manifest, head, authz };
   });
   const rows: Row[] = [];
   for (const [key, label] of [
@@ -440,7 +452,126 @@ export async function requestLoad(ctx: WorkloadContext): Promise<Row[]> {
       },
     );
   }
+  const haven = results.get('haven');
+  if (haven?.authz) rows.push(...authorizationRows(cfg, haven.manifest, haven.authz));
   return rows;
+}
+
+interface AuthLoad {
+  anonymous: LoadResult;
+  token: LoadResult;
+  /** How the token row authenticated (bearer, or basic under BENCH_HAVEN_AUTH=basic). */
+  mode: string;
+  rounds: number;
+}
+
+/**
+ * 4b. Haven only: the manifest of the load workload, pushed to the public project too, then GET by
+ * tag there with no Authorization header and with a Bearer token — the same bytes, the same
+ * repository, so the difference between the two is what authenticating and authorizing a request
+ * costs. Run in BENCH_AUTH_ROUNDS rounds alternating which goes first; the best of each counts.
+ */
+async function authorizationLoad(
+  ctx: WorkloadContext,
+  server: RunningServer,
+  load: (name: string, spec: LoadSpec) => Promise<LoadResult>,
+): Promise<AuthLoad> {
+  const { cfg, data } = ctx;
+  const img = data.images[0]!;
+  const ep = endpoint(server.url);
+  const pubAuth = await authenticate(ep, server.admin!, publicProject, [publicRepo], cfg.havenAuth, true);
+  const tokenHeaders = await pubAuth.headers();
+  // Untimed setup: the same layers, config and manifest, re-pushed into the public project.
+  const c: Client = { ep, agent: keepAliveAgent(1), headers: tokenHeaders };
+  const anon: Client = { ep, agent: c.agent, headers: {} };
+  try {
+    for (const layer of img.layers) await pushBlobIfMissing(c, publicRepo, layer);
+    await pushBlobIfMissing(c, publicRepo, img.config);
+    await putManifest(c, publicRepo, img.tag, img.manifest);
+    // The anonymous row must really be anonymous access: the public copy reads without
+    // credentials, the private one must not.
+    await getManifestVerified(anon, publicRepo, img.tag, img.manifest.digest);
+    const refused = await call(anon.agent, ep, 'GET', `/v2/${repos.small}/manifests/${img.tag}`, { headers: { Accept: manifestAccept } });
+    if (refused.status !== 401) throw new Error(`anonymous GET of the private manifest answered ${refused.status}, expected 401`);
+  } finally {
+    c.agent.destroy();
+  }
+  const spec = (headers: Record<string, string>): LoadSpec => ({
+    ep,
+    method: 'GET',
+    path: `/v2/${publicRepo}/manifests/${img.tag}`,
+    headers: { ...headers, Accept: manifestAccept },
+    requests: cfg.loadRequests,
+    connections: cfg.loadConnections,
+    digest: img.manifest.digest,
+    body: img.manifest.bytes,
+  });
+  const best = (a: LoadResult | undefined, b: LoadResult) => (a && a.rps >= b.rps ? a : b);
+  let anonymous: LoadResult | undefined;
+  let token: LoadResult | undefined;
+  const n = cfg.authRounds;
+  for (let round = 0; round < n; round++) {
+    const tag = n > 1 ? ` #${round + 1}` : '';
+    const runAnonymous = async () => {
+      settle();
+      const r = await load(`manifest GET load, public project, anonymous${tag}`, spec({}));
+      ctx.log(`  ${server.kind}: manifest GET, public project, anonymous ${describeLoad(r)}`);
+      anonymous = best(anonymous, r);
+    };
+    const runToken = async () => {
+      settle();
+      const r = await load(`manifest GET load, public project, ${pubAuth.kind}${tag}`, spec(await pubAuth.headers()));
+      ctx.log(`  ${server.kind}: manifest GET, public project, ${pubAuth.kind} ${describeLoad(r)}`);
+      token = best(token, r);
+    };
+    if (round % 2 === 0) {
+      await runAnonymous();
+      await runToken();
+    } else {
+      await runToken();
+      await runAnonymous();
+    }
+  }
+  const overhead = overheadPct(anonymous!, token!);
+  ctx.log(`  ${server.kind}: authorization overhead on manifest GET ${overhead.toFixed(1)}% (target ≤ ${maxAuthOverheadPct}%)`);
+  return { anonymous: anonymous!, token: token!, mode: pubAuth.kind, rounds: n };
+}
+
+const overheadPct = (anonymous: LoadResult, token: LoadResult) => (1 - token.rps / anonymous.rps) * 100;
+
+function authorizationRows(cfg: BenchConfig, priv: LoadResult, a: AuthLoad): Row[] {
+  const title = `4b. Cost of authorization: ${cfg.loadRequests.toLocaleString('en-US')} × manifest GET by tag, ${cfg.loadConnections} connections, Haven only${
+    a.rounds > 1 ? ` (public-project rows: best of ${a.rounds})` : ''
+  }`;
+  const how = (r: LoadResult) => `p50 ${r.p50ms.toFixed(2)} ms, p99 ${r.p99ms.toFixed(2)} ms; load generator: ${r.tool}`;
+  const credential = a.mode === 'bearer' ? 'Bearer token' : 'Basic admin credentials';
+  const row = (metric: string, value: number, note: string, extra: Partial<Row> = {}): Row => ({
+    workload: 'load',
+    title,
+    metric,
+    unit: 'req/s',
+    kind: 'throughput',
+    better: 'higher',
+    values: { haven: value },
+    notes: { haven: note },
+    ...extra,
+  });
+  return [
+    row(`anonymous, public project \`${publicProject}\` (no Authorization header)`, a.anonymous.rps, how(a.anonymous)),
+    row(`${credential}, public project \`${publicProject}\``, a.token.rps, how(a.token)),
+    row(`${credential}, private project \`${benchProject}\` (the throughput row of 4.)`, priv.rps, how(priv), { informational: true }),
+    {
+      workload: 'load',
+      title,
+      metric: `authorization overhead: 1 − (${a.mode === 'bearer' ? 'token' : 'Basic'} req/s ÷ anonymous req/s), public project`,
+      unit: '%',
+      kind: 'throughput',
+      better: 'lower',
+      values: { haven: overheadPct(a.anonymous, a.token) },
+      maxValue: maxAuthOverheadPct,
+      notes: {},
+    },
+  ];
 }
 
 function describeLoad(r: LoadResult): string {
