@@ -2,10 +2,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Sessions } from '../../auth/sessions.js';
 import { csrfHeader, sessionCookie } from './session-routes.js';
 import type { Authenticator } from '../../auth/authenticator.js';
-import { anonymous, principalName, type Principal } from '../../domain/identity/principal.js';
+import { anonymous, type Principal } from '../../domain/identity/principal.js';
 import { AppError } from '../../platform/errors.js';
 import type { AuditLog } from '../../services/audit/audit-log.js';
 import { clientIp, readCredentials } from '../auth/credentials.js';
+import { recordLogin } from '../auth/login-audit.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,8 +25,7 @@ export function createApiAuth(deps: { authenticator: Authenticator; audit: Audit
     if (creds.kind !== 'basic') throw new AppError('UNAUTHORIZED', 'the API takes Basic credentials');
     const r = await deps.authenticator.password(creds.username, creds.password, clientIp(req));
     if (r.ok) return r.principal;
-    deps.audit.record({ projectId: null, operation: 'login', resourceType: 'user', resource: creds.username, username: creds.username, clientIp: clientIp(req), success: false });
-    req.log.warn({ username: creds.username, ip: clientIp(req), reason: r.reason }, 'api: login failed');
+    recordLogin(deps.audit, req, creds.username, false, r.reason);
     if (r.reason === 'throttled') {
       throw new AppError('TOOMANYREQUESTS', 'too many failed logins; try again later', {
         status: 429,
@@ -54,4 +54,3 @@ export function createApiAuth(deps: { authenticator: Authenticator; audit: Audit
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export { principalName };

@@ -3,6 +3,7 @@ import type { Authenticator } from '../../auth/authenticator.js';
 import type { Sessions } from '../../auth/sessions.js';
 import type { AuditLog } from '../../services/audit/audit-log.js';
 import { clientIp } from '../auth/credentials.js';
+import { recordLogin } from '../auth/login-audit.js';
 
 export const sessionCookie = 'sid';
 export const csrfHeader = 'x-harbor-csrf-token';
@@ -17,12 +18,11 @@ export async function sessionRoutes(app: FastifyInstance, opts: { authenticator:
     const username = form.get('principal') ?? '';
     const r = await authenticator.password(username, form.get('password') ?? '', clientIp(req));
     const ok = r.ok && r.principal.kind === 'user';
-    audit.record({ projectId: null, operation: 'login', resourceType: 'user', resource: username, username, clientIp: clientIp(req), success: ok });
+    recordLogin(audit, req, username, ok, r.ok ? 'not a user' : r.reason);
     if (!r.ok && r.reason === 'throttled') {
       return reply.code(429).header('Retry-After', Math.ceil(r.retryAfterMs / 1000)).send({ errors: [{ code: 'TOO_MANY_REQUESTS', message: 'too many failed logins; try again later' }] });
     }
     if (!ok || r.principal.kind !== 'user') {
-      req.log.warn({ username, ip: clientIp(req) }, 'portal login failed');
       return reply.code(401).send({ errors: [{ code: 'UNAUTHORIZED', message: 'invalid username or password' }] });
     }
     const s = await sessions.start(r.principal.id);

@@ -36,14 +36,3 @@ export interface RegistryEvent {
   repository: string;
   reference: string;
 }
-
-/** No authentication: everyone may do everything. */
-export function createOpenAccess(): RegistryAccess {
-  return {
-    async authorize() {},
-    async canRead() {
-      return true;
-    },
-    record() {},
-  };
-}

@@ -8,6 +8,7 @@ import type { ProjectStore } from '../../db/projects.js';
 import type { Authorizer } from '../../services/identity/authorizer.js';
 import type { AuditLog } from '../../services/audit/audit-log.js';
 import { clientIp, readCredentials } from '../auth/credentials.js';
+import { recordLogin } from '../auth/login-audit.js';
 import type { AccessScope, RegistryAccess } from './access.js';
 
 type Caller = { kind: 'token'; claims: TokenClaims } | { kind: 'principal'; principal: Principal };
@@ -65,8 +66,7 @@ export function createTokenAccess(deps: TokenAccessDeps): RegistryAccess & { cal
     if (creds.kind === 'basic') {
       const r = await deps.authenticator.password(creds.username, creds.password, clientIp(req));
       if (r.ok) return { kind: 'principal', principal: r.principal };
-      deps.audit.record({ projectId: null, operation: 'login', resourceType: 'user', resource: creds.username, username: creds.username, clientIp: clientIp(req), success: false });
-      req.log.warn({ username: creds.username, ip: clientIp(req), reason: r.reason }, 'registry: login failed');
+      recordLogin(deps.audit, req, creds.username, false, r.reason);
       if (r.reason === 'throttled') {
         throw new AppError('TOOMANYREQUESTS', 'too many failed logins; try again later', {
           headers: { 'Retry-After': String(Math.ceil(r.retryAfterMs / 1000)) },

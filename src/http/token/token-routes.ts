@@ -7,6 +7,7 @@ import type { AuditLog } from '../../services/audit/audit-log.js';
 import type { Authorizer } from '../../services/identity/authorizer.js';
 import { grantScopes } from '../../services/identity/token-grants.js';
 import { clientIp, readCredentials } from '../auth/credentials.js';
+import { recordLogin } from '../auth/login-audit.js';
 
 export interface TokenRouteDeps {
   tokens: TokenService;
@@ -28,8 +29,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: TokenRouteDeps) {
     if (username === undefined) return anonymous;
     const r = await deps.authenticator.password(username, password ?? '', clientIp(req));
     if (r.ok) return r.principal;
-    deps.audit.record({ projectId: null, operation: 'login', resourceType: 'user', resource: username, username, clientIp: clientIp(req), success: false });
-    req.log.warn({ username, ip: clientIp(req), reason: r.reason }, 'token request: login failed');
+    recordLogin(deps.audit, req, username, false, r.reason);
     if (r.reason === 'throttled') {
       reply.header('Retry-After', Math.ceil(r.retryAfterMs / 1000));
       tokenError(reply, 429, 'TOO_MANY_REQUESTS', 'too many failed logins; try again later');
@@ -48,7 +48,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: TokenRouteDeps) {
     const { token, expiresIn, issuedAt } = await deps.tokens.issue(principalName(principal), access);
     if (principal.kind !== 'anonymous' && scopes.length === 0) {
       // `docker login` asks for a token with no scope: that is the login worth recording.
-      deps.audit.record({ projectId: null, operation: 'login', resourceType: 'user', resource: principalName(principal), username: principalName(principal), clientIp: clientIp(req), success: true });
+      recordLogin(deps.audit, req, principalName(principal), true);
     }
     reply.header('Cache-Control', 'no-store');
     return reply.send({ token, access_token: token, expires_in: expiresIn, issued_at: issuedAt, ...(oauth ? { scope: scopes.join(' ') } : {}) });
