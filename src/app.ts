@@ -108,13 +108,14 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     token: { tokens, authenticator, authorizer, audit },
     sessions,
     secureCookies: config.externalUrl.startsWith('https://'),
+    trustProxy: config.trustProxy,
     api: {
       identify: createApiAuth({ authenticator, audit, sessions }),
       settings: settingsService,
       system: {
         version,
         storageProvider: driver.name,
-        externalUrl: (req) => config.externalUrl || `${req.protocol}://${req.headers.host ?? 'localhost'}`,
+        externalUrl: (req) => config.externalUrl || `${req.protocol}://${req.host}`,
         settings,
         async health() {
           const dbError = await stores.settings.all().then(() => null, (e: Error) => e.message);

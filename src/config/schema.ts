@@ -24,6 +24,20 @@ export const configSchema = z
       .string()
       .regex(/^(https?:\/\/[^/\s]+\/?)?$/, 'must be empty or an http(s) URL with no path')
       .default(''),
+    /**
+     * Behind a reverse proxy: "true" trusts X-Forwarded-For/-Proto/-Host from any hop, or a
+     * comma-separated list of proxy addresses/CIDRs trusts only those. Client IPs (throttling,
+     * audit) and the token realm come from these headers only when trusted.
+     */
+    trustProxy: z
+      .union([z.boolean(), z.string()])
+      .transform((v): boolean | string[] => {
+        if (typeof v === 'boolean') return v;
+        if (v === '' || v === 'false') return false;
+        if (v === 'true') return true;
+        return v.split(',').map((x) => x.trim()).filter((x) => x !== '');
+      })
+      .default(false),
     /** Initial password of `admin`, used only when the user is first created. Empty: generate one. */
     adminPassword: z
       .string()
@@ -82,6 +96,7 @@ export const configKeys = [
   'listen',
   'dataDir',
   'externalUrl',
+  'trustProxy',
   'adminPassword',
   'log.level',
   'log.file',

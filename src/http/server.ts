@@ -19,6 +19,7 @@ export interface ServerDeps {
   token: TokenRouteDeps;
   sessions: Sessions;
   secureCookies: boolean;
+  trustProxy: boolean | string[];
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -36,6 +37,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     // Large blob uploads over slow links must not be cut off by Node's default request timeout.
     requestTimeout: 0,
     return503OnClosing: true,
+    trustProxy: deps.trustProxy,
   });
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('X-Request-Id', req.id);

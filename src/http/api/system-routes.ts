@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 
 export interface SystemInfo {
-  externalUrl(req: { protocol: string; headers: { host?: string | undefined } }): string;
+  externalUrl(req: { protocol: string; host: string }): string;
   version: string;
   storageProvider: string;
   settings(): Promise<{ selfRegistration: boolean; projectCreationRestriction: 'everyone' | 'adminonly' }>;

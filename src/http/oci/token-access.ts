@@ -41,7 +41,7 @@ export function createTokenAccess(deps: TokenAccessDeps): RegistryAccess & { cal
   }
 
   function realm(req: FastifyRequest): string {
-    const base = deps.externalUrl ? deps.externalUrl.replace(/\/+$/, '') : `${req.protocol}://${req.headers.host ?? 'localhost'}`;
+    const base = deps.externalUrl ? deps.externalUrl.replace(/\/+$/, '') : `${req.protocol}://${req.host}`;
     return `${base}/service/token`;
   }
 
