@@ -3,6 +3,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from '../platform/logger.js';
 import { installErrorMapping } from './error-mapping.js';
 import { installRequestLog } from './request-log.js';
+import fastifyPlugin from 'fastify-plugin';
+import { metricsPlugin } from './metrics/metrics-plugin.js';
 import { registryRoutes } from './oci/registry-routes.js';
 import type { OciServices } from './oci/context.js';
 import { apiPlugin, type ApiDeps } from './api/api-plugin.js';
@@ -44,6 +46,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     done();
   });
   installRequestLog(app);
+  await app.register(fastifyPlugin(metricsPlugin));
   installErrorMapping(app);
   await app.register(registryRoutes, { services: deps.oci, externalUrl: deps.externalUrl });
   await app.register(tokenRoutes, deps.token);

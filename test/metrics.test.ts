@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startHaven } from './helpers/haven.js';
+import { pushBlob, randomBlob } from './helpers/oci.js';
+
+test('/metrics exposes request counts, latencies and bytes per area in Prometheus format', async () => {
+  const h = await startHaven({ autoProjects: true });
+  try {
+    const blob = randomBlob(5000);
+    await pushBlob(h.url, 'met/app', blob.bytes);
+    for (let i = 0; i < 3; i++) assert.equal((await fetch(`${h.url}/v2/met/app/blobs/${blob.digest}`)).status, 200);
+    assert.equal((await fetch(`${h.url}/v2/`, { headers: { Authorization: '' } })).status, 401);
+    const r = await fetch(`${h.url}/metrics`, { headers: { Authorization: '' } });
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type')!, /text\/plain/);
+    const text = await r.text();
+    assert.match(text, /haven_http_requests_total\{area="registry_blob",method="GET",status="200"\} 3/);
+    assert.match(text, /haven_http_requests_total\{area="registry_base",method="GET",status="401"\} 1/);
+    assert.match(text, /haven_http_response_bytes_total\{area="registry_blob"\} 15000/);
+    assert.match(text, /haven_http_request_bytes_total\{area="registry_upload"\} 5000/);
+    assert.match(text, /haven_http_request_duration_seconds_bucket\{le="[\d.]+",area="registry_blob",method="GET",status="200"\}/);
+    assert.match(text, /haven_nodejs_eventloop_lag_seconds/);
+    // Labels never carry repository names or digests.
+    assert.doesNotMatch(text, /met\/app|sha256:/);
+  } finally {
+    await h.cleanup();
+  }
+});
