@@ -90,7 +90,8 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     audit,
     creationRestricted: async () => (await settings()).projectCreationRestriction === 'adminonly',
   });
-  const admin = await stores.users.byName('admin');
+  // Only at first start: an administrator may delete `library` later, and it must stay deleted.
+  const admin = bootstrap.created ? await stores.users.byName('admin') : null;
   if (admin) await projects.ensureLibrary(admin.id);
 
   const registryDeps = { ...stores, content: createBlobContent(driver), log };

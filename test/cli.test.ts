@@ -78,3 +78,21 @@ test('a configured admin password is used, never printed', async () => {
     await h.cleanup();
   }
 });
+
+test('library is created public at first start, and stays deleted once an admin deletes it', async () => {
+  const { startHaven } = await import('./helpers/haven.js');
+  let h = await startHaven();
+  const dataDir = h.dataDir;
+  try {
+    const lib = await fetch(`${h.url}/api/v2.0/projects/library`, { headers: { 'X-Is-Resource-Name': 'true', Authorization: '' } });
+    assert.equal(lib.status, 200);
+    assert.equal(((await lib.json()) as { metadata: { public: string } }).metadata.public, 'true');
+    assert.equal((await fetch(`${h.url}/api/v2.0/projects/library`, { method: 'DELETE', headers: { 'X-Is-Resource-Name': 'true' } })).status, 200);
+    await h.stop();
+    h = await startHaven({ dataDir });
+    assert.equal((await fetch(`${h.url}/api/v2.0/projects/library`, { headers: { 'X-Is-Resource-Name': 'true' } })).status, 404);
+  } finally {
+    await h.stop();
+    (await import('node:fs')).rmSync(dataDir, { recursive: true, force: true });
+  }
+});
