@@ -8,7 +8,11 @@ test('/metrics exposes request counts, latencies and bytes per area in Prometheu
   try {
     const blob = randomBlob(5000);
     await pushBlob(h.url, 'met/app', blob.bytes);
-    for (let i = 0; i < 3; i++) assert.equal((await fetch(`${h.url}/v2/met/app/blobs/${blob.digest}`)).status, 200);
+    for (let i = 0; i < 3; i++) {
+      const r = await fetch(`${h.url}/v2/met/app/blobs/${blob.digest}`);
+      assert.equal(r.status, 200);
+      assert.equal((await r.arrayBuffer()).byteLength, 5000);
+    }
     assert.equal((await fetch(`${h.url}/v2/`, { headers: { Authorization: '' } })).status, 401);
     const r = await fetch(`${h.url}/metrics`, { headers: { Authorization: '' } });
     assert.equal(r.status, 200);
