@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { missingDigests } from './sql-helpers.js';
 
 export function createBlobStore(db: Db) {
   return {
@@ -59,20 +60,8 @@ export function createBlobStore(db: Db) {
     },
 
     /** Digests among `digests` that the repository does not hold (`tx`: inside a caller's transaction). */
-    async missingInRepository(repositoryId: number, digests: string[], tx: Db = db): Promise<string[]> {
-      if (digests.length === 0) return [];
-      const unique = [...new Set(digests)];
-      const present = new Set<string>();
-      for (let i = 0; i < unique.length; i += 500) {
-        const rows = await tx
-          .selectFrom('repository_blobs')
-          .select('digest')
-          .where('repository_id', '=', repositoryId)
-          .where('digest', 'in', unique.slice(i, i + 500))
-          .execute();
-        for (const r of rows) present.add(r.digest);
-      }
-      return unique.filter((d) => !present.has(d));
+    missingInRepository(repositoryId: number, digests: string[], tx: Db = db): Promise<string[]> {
+      return missingDigests(tx, 'repository_blobs', repositoryId, digests);
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { missingDigests } from './sql-helpers.js';
 
 export interface StoredManifest {
   id: number;
@@ -113,44 +114,21 @@ export function createManifestStore(db: Db) {
     },
 
     /** Digests among `digests` that the repository holds no manifest for. */
-    async missingInRepository(tx: Db, repositoryId: number, digests: string[]): Promise<string[]> {
-      const unique = [...new Set(digests)];
-      if (unique.length === 0) return [];
-      const present = new Set<string>();
-      for (let i = 0; i < unique.length; i += 500) {
-        const rows = await tx
-          .selectFrom('manifests')
-          .select('digest')
-          .where('repository_id', '=', repositoryId)
-          .where('digest', 'in', unique.slice(i, i + 500))
-          .execute();
-        for (const r of rows) present.add(r.digest);
-      }
-      return unique.filter((d) => !present.has(d));
+    missingInRepository(tx: Db, repositoryId: number, digests: string[]): Promise<string[]> {
+      return missingDigests(tx, 'manifests', repositoryId, digests);
     },
 
-    /** Index manifests in the repository that list `digest` as a child. */
-    async parentsOf(repositoryId: number, digest: string): Promise<string[]> {
+    /**
+     * Manifests in the repository that reference `digest`: as a child ('manifest', from an
+     * index) or as config/layer ('blob'). A few are enough to explain a refused delete.
+     */
+    async referencing(repositoryId: number, digest: string, kind: 'blob' | 'manifest'): Promise<string[]> {
       const rows = await db
         .selectFrom('manifest_references as ref')
         .innerJoin('manifests as m', 'm.id', 'ref.manifest_id')
         .select('m.digest')
         .where('m.repository_id', '=', repositoryId)
-        .where('ref.kind', '=', 'manifest')
-        .where('ref.digest', '=', digest)
-        .limit(10)
-        .execute();
-      return rows.map((r) => r.digest);
-    },
-
-    /** Manifests in the repository that reference blob `digest`. */
-    async usersOfBlob(repositoryId: number, digest: string): Promise<string[]> {
-      const rows = await db
-        .selectFrom('manifest_references as ref')
-        .innerJoin('manifests as m', 'm.id', 'ref.manifest_id')
-        .select('m.digest')
-        .where('m.repository_id', '=', repositoryId)
-        .where('ref.kind', '=', 'blob')
+        .where('ref.kind', '=', kind)
         .where('ref.digest', '=', digest)
         .limit(10)
         .execute();

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { Db } from './database.js';
 
 /** `column LIKE pattern ESCAPE '\'`, the same on SQLite and PostgreSQL. */
 export function likeEscaped(column: string, pattern: string) {
@@ -10,3 +11,22 @@ export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+
+/**
+ * Of `digests`, those a repository lacks in `table` (its blob links or its manifests), asked in
+ * batches so a huge index never exceeds the database's bound-parameter limit.
+ */
+export async function missingDigests(tx: Db, table: 'repository_blobs' | 'manifests', repositoryId: number, digests: string[]): Promise<string[]> {
+  const unique = [...new Set(digests)];
+  const present = new Set<string>();
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = await tx
+      .selectFrom(table)
+      .select('digest')
+      .where('repository_id', '=', repositoryId)
+      .where('digest', 'in', unique.slice(i, i + 500))
+      .execute();
+    for (const r of rows) present.add(r.digest);
+  }
+  return unique.filter((d) => !present.has(d));
+}

@@ -45,7 +45,7 @@ export function createBlobService(deps: Pick<RegistryDeps, 'blobs' | 'manifests'
       parseDigest(digest);
       const id = await repositories.findId(repository);
       if (id === null) throw new AppError('NAME_UNKNOWN', `repository ${repository} not found`);
-      const users = await manifests.usersOfBlob(id, digest);
+      const users = await manifests.referencing(id, digest, 'blob');
       if (users.length > 0) {
         throw new AppError('DENIED', `blob ${digest} is still referenced by manifest ${users[0]}`, {
           status: 409,

@@ -95,7 +95,7 @@ export function createManifestService(deps: Pick<RegistryDeps, 'manifests' | 're
         }
         return;
       }
-      const parents = await manifests.parentsOf(repositoryId, ref.digest);
+      const parents = await manifests.referencing(repositoryId, ref.digest, 'manifest');
       if (parents.length > 0) {
         throw new AppError('DENIED', `manifest ${ref.digest} is still listed by index ${parents[0]}`, {
           status: 409,
