@@ -1,7 +1,7 @@
 // End-to-end content management over /v2: deleting manifests, tags and blobs, and what must survive.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHaven, type RunningHaven } from './helpers/haven.js';
+import { useHaven, type RunningHaven } from './helpers/haven.js';
 import {
   descriptor,
   expectOciError,
@@ -11,20 +11,15 @@ import {
   pushImage,
   putManifest,
   randomBlob,
-  settleAndCleanup,
   sha256,
 } from './helpers/oci.js';
 
 let haven: RunningHaven;
 let base: string;
 
-before(async () => {
-  haven = await startHaven({ autoProjects: true });
-  base = haven.url;
-});
-
-after(async () => {
-  await settleAndCleanup(haven);
+useHaven({ autoProjects: true }, (h) => {
+  haven = h;
+  base = h.url;
 });
 
 const del = (path: string) => fetch(`${base}/v2/${path}`, { method: 'DELETE' });

@@ -1,7 +1,7 @@
 // End-to-end discovery over /v2: the base endpoint, tag lists, the catalog and the referrers API.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHaven, type RunningHaven } from './helpers/haven.js';
+import { useHaven, type RunningHaven } from './helpers/haven.js';
 import {
   descriptor,
   emptyJson,
@@ -13,20 +13,15 @@ import {
   pushImage,
   putManifest,
   randomBlob,
-  settleAndCleanup,
   sha256,
 } from './helpers/oci.js';
 
 let haven: RunningHaven;
 let base: string;
 
-before(async () => {
-  haven = await startHaven({ autoProjects: true });
-  base = haven.url;
-});
-
-after(async () => {
-  await settleAndCleanup(haven);
+useHaven({ autoProjects: true }, (h) => {
+  haven = h;
+  base = h.url;
 });
 
 /** Parses `Link: <url>; rel="next"`, or returns null when there is no such header. */

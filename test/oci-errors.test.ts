@@ -1,11 +1,11 @@
 // End-to-end error behaviour over /v2: repository name rules, the spec's error JSON everywhere,
 // unsupported methods and endpoints, request ids and the per-request log line.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { startHaven, type RunningHaven } from './helpers/haven.js';
+import { useHaven, type RunningHaven } from './helpers/haven.js';
 import {
   body,
   expectOciError,
@@ -16,7 +16,6 @@ import {
   randomBlob,
   rawRequest,
   requestLogLines,
-  settleAndCleanup,
   sha256,
   sleep,
   withQuery,
@@ -25,13 +24,9 @@ import {
 let haven: RunningHaven;
 let base: string;
 
-before(async () => {
-  haven = await startHaven({ autoProjects: true });
-  base = haven.url;
-});
-
-after(async () => {
-  await settleAndCleanup(haven);
+useHaven({ autoProjects: true }, (h) => {
+  haven = h;
+  base = h.url;
 });
 
 describe('repository names', () => {

@@ -1,8 +1,8 @@
 // End-to-end manifest pushes over /v2: every supported type, and every way a push is refused.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { startHaven, type RunningHaven } from './helpers/haven.js';
+import { useHaven, type RunningHaven } from './helpers/haven.js';
 import {
   descriptor,
   emptyJson,
@@ -15,7 +15,6 @@ import {
   putManifest,
   randomBlob,
   resolveLocation,
-  settleAndCleanup,
   sha256,
   sha512,
   type Blob,
@@ -24,13 +23,9 @@ import {
 let haven: RunningHaven;
 let base: string;
 
-before(async () => {
-  haven = await startHaven({ autoProjects: true });
-  base = haven.url;
-});
-
-after(async () => {
-  await settleAndCleanup(haven);
+useHaven({ autoProjects: true }, (h) => {
+  haven = h;
+  base = h.url;
 });
 
 /** Asserts a 201 manifest push and returns the digest. */

@@ -1,7 +1,7 @@
 // End-to-end pulls over /v2: manifests by tag and digest (bytes verbatim), blobs, HTTP ranges.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHaven, type RunningHaven } from './helpers/haven.js';
+import { useHaven, type RunningHaven } from './helpers/haven.js';
 import {
   descriptor,
   emptyBlobDigest,
@@ -11,7 +11,6 @@ import {
   pushImage,
   putManifest,
   randomBlob,
-  settleAndCleanup,
   sha256,
   type Blob,
 } from './helpers/oci.js';
@@ -19,13 +18,9 @@ import {
 let haven: RunningHaven;
 let base: string;
 
-before(async () => {
-  haven = await startHaven({ autoProjects: true });
-  base = haven.url;
-});
-
-after(async () => {
-  await settleAndCleanup(haven);
+useHaven({ autoProjects: true }, (h) => {
+  haven = h;
+  base = h.url;
 });
 
 describe('manifest pulls', () => {

@@ -1,10 +1,10 @@
 // End-to-end blob pushes over /v2: monolithic, POST+PUT, chunked, streamed, digests, mounts.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { startHaven, type RunningHaven } from './helpers/haven.js';
+import { useHaven, type RunningHaven } from './helpers/haven.js';
 import {
   body,
   emptyBlobDigest,
@@ -15,7 +15,6 @@ import {
   randomBlob,
   rawRequest,
   resolveLocation,
-  settleAndCleanup,
   sha256,
   sha512,
   sleep,
@@ -25,13 +24,9 @@ import {
 let haven: RunningHaven;
 let base: string;
 
-before(async () => {
-  haven = await startHaven({ autoProjects: true });
-  base = haven.url;
-});
-
-after(async () => {
-  await settleAndCleanup(haven);
+useHaven({ autoProjects: true }, (h) => {
+  haven = h;
+  base = h.url;
 });
 
 async function blobStatus(repo: string, digest: string): Promise<number> {

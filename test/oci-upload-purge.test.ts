@@ -1,10 +1,10 @@
 // End-to-end purge of abandoned uploads: a Haven whose purge age is one second.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { startHaven, type RunningHaven } from './helpers/haven.js';
+import { useHaven, type RunningHaven } from './helpers/haven.js';
 import {
   body,
   expectOciError,
@@ -12,7 +12,6 @@ import {
   patchChunk,
   pushBlob,
   randomBlob,
-  settleAndCleanup,
   sleep,
   withQuery,
 } from './helpers/oci.js';
@@ -20,13 +19,9 @@ import {
 let haven: RunningHaven;
 let base: string;
 
-before(async () => {
-  haven = await startHaven({ autoProjects: true, args: ['--uploads-purge-age', '1s', '--uploads-purge-interval', '500ms'] });
-  base = haven.url;
-});
-
-after(async () => {
-  await settleAndCleanup(haven);
+useHaven({ autoProjects: true, args: ['--uploads-purge-age', '1s', '--uploads-purge-interval', '500ms'] }, (h) => {
+  haven = h;
+  base = h.url;
 });
 
 const uploadFile = (id: string) => join(haven.dataDir, 'storage', 'uploads', id);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 
 const root = resolve(import.meta.dirname, '../..');
 /** The compiled server: `npm test` builds it first, so tests exercise what users run. */
@@ -100,6 +101,21 @@ export interface StartOptions {
   dataDir?: string;
   env?: Record<string, string>;
   args?: string[];
+}
+
+/**
+ * One Haven for a whole test file: started before the first test, cleaned up after the last.
+ * `ready` receives it (files keep their own `haven`/`base` variables).
+ */
+export function useHaven(opts: StartOptions, ready: (h: RunningHaven) => void): void {
+  let h: RunningHaven | undefined;
+  before(async () => {
+    h = await startHaven(opts);
+    ready(h);
+  });
+  after(async () => {
+    await h?.cleanup();
+  });
 }
 
 /** Starts `haven serve` on a free loopback port and resolves when it is listening. */

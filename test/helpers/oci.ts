@@ -275,14 +275,3 @@ export function requestLogLines(text: string): Array<Record<string, unknown>> {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/**
- * `cleanup()` after a short pause. A streamed blob response is finished on the server a moment
- * after the client has all its bytes; a SIGTERM inside that window currently leaves the graceful
- * stop waiting for the keep-alive timeout (75 s) — see the "graceful stop during a blob download"
- * test in oci-upload-restart.test.ts. The pause keeps every other file's teardown fast.
- */
-export async function settleAndCleanup(h: { cleanup(): Promise<void> } | undefined): Promise<void> {
-  if (!h) return;
-  await sleep(250);
-  await h.cleanup();
-}
