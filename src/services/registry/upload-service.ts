@@ -106,10 +106,7 @@ export function createUploadService(
       }
       const end = await writeExclusive(id, body, s.offset, signal);
       if (range && end !== range.end + 1) {
-        throw new AppError('BLOB_UPLOAD_INVALID', `Content-Range ${range.start}-${range.end} does not match the ${end - s.offset} bytes sent`, {
-          status: 416,
-          headers: { Range: `0-${Math.max(s.offset - 1, 0)}` },
-        });
+        throw rangeMismatch(s.offset, `Content-Range ${range.start}-${range.end} does not match the ${end - s.offset} bytes sent`);
       }
       if (!(await uploads.advance(id, s.offset, end))) throw rangeMismatch(s.offset, 'upload changed concurrently');
       return end;
