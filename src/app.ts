@@ -39,6 +39,9 @@ import { createDiscoveryService } from './services/registry/discovery-service.js
 import { createManifestService } from './services/registry/manifest-service.js';
 import { createUploadService } from './services/registry/upload-service.js';
 import { createFilesystemDriver } from './storage/filesystem-driver.js';
+import { createSpaceGuard } from './services/registry/space-guard.js';
+import { createLocalLocks } from './platform/keyed-lock.js';
+import { freeBytes } from './platform/free-space.js';
 
 export const version = '0.1.0';
 
@@ -95,7 +98,12 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   if (admin) await projects.ensureLibrary(admin.id);
 
   const registryDeps = { ...stores, content: createBlobContent(driver), log };
-  const uploads = createUploadService(registryDeps, { automaticMount: config.registry.automaticMount });
+  // The database shares the data dir's filesystem; whichever runs out first is what counts.
+  const space = createSpaceGuard({
+    reserve: config.storage.reserve,
+    free: async () => Math.min(await freeBytes(dataDir), driver.freeBytes ? await driver.freeBytes() : Infinity),
+  });
+  const uploads = createUploadService({ ...registryDeps, locks: createLocalLocks(), space }, { automaticMount: config.registry.automaticMount });
   const server = await buildServer({
     log,
     externalUrl: config.externalUrl,
@@ -120,7 +128,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
         settings,
         async health() {
           const dbError = await stores.settings.all().then(() => null, (e: Error) => e.message);
-          const storageError = await driver.stat('health-probe').then(() => null, (e: Error) => e.message);
+          const storageError = await driver.stat('health-probe').then(() => space.problem(), (e: Error) => e.message);
           return { core: null, database: dbError, storage: storageError };
         },
       },

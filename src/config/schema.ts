@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../platform/duration.js';
+import { parseSize } from '../platform/size.js';
 import { passwordProblem } from '../domain/identity/password-policy.js';
 
 const duration = z
@@ -7,6 +8,17 @@ const duration = z
   .transform((v, ctx) => {
     try {
       return parseDuration(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+
+const size = z
+  .union([z.string(), z.number()])
+  .transform((v, ctx) => {
+    try {
+      return parseSize(v);
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: (err as Error).message });
       return z.NEVER;
@@ -86,6 +98,16 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    storage: z
+      .object({
+        /**
+         * Free space kept for metadata commits, deletes and purges: below it new upload bytes are
+         * refused (507) and /health reports storage unhealthy. 0 turns the reserve off.
+         */
+        reserve: size.default(1024 ** 3),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -106,4 +128,5 @@ export const configKeys = [
   'audit.retentionDays',
   'uploads.purgeAge',
   'uploads.purgeInterval',
+  'storage.reserve',
 ] as const;

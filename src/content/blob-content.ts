@@ -32,26 +32,34 @@ export function createBlobContent(driver: BlobDriver) {
     if (hashes.size > maxHashStates) hashes.delete(hashes.keys().next().value!);
   }
 
-  async function hashStored(path: string, algorithm: string): Promise<string> {
+  /** Hashes exactly bytes [0, size) of a stored object; a file of another length never verifies. */
+  async function hashStored(path: string, algorithm: string, size: number): Promise<string | null> {
+    if ((await driver.stat(path))?.size !== size) return null;
     const h = createHash(algorithm);
-    const stream = await driver.read(path);
-    for await (const chunk of stream) h.update(chunk as Buffer);
-    return h.digest('hex');
+    const stream = await driver.read(path, { start: 0, end: size - 1 });
+    let seen = 0;
+    for await (const chunk of stream) {
+      seen += (chunk as Buffer).length;
+      h.update(chunk as Buffer);
+    }
+    return seen === size ? h.digest('hex') : null;
   }
 
   return {
     driver,
 
-    /** Whether the blob's bytes are in storage (the database may know a blob the store lost). */
-    async exists(digest: string): Promise<boolean> {
-      return (await driver.stat(blobPath(digest))) !== null;
+    /** Size of the blob's bytes in storage, or null (the database may know a blob the store lost). */
+    async storedSize(digest: string): Promise<number | null> {
+      return (await driver.stat(blobPath(digest)))?.size ?? null;
     },
 
     /**
-     * Sends a blob (or range) into `dest` without ending it. Missing bytes reject before anything
-     * is written, so the caller can still answer with an error.
+     * Sends exactly bytes `range` of a blob into `dest` without ending it: the caller names the
+     * range from the recorded size, so a damaged file can never make a response longer or shorter
+     * than its Content-Length (a short file rejects mid-way; the caller cuts the connection).
+     * Missing bytes reject before anything is written, so the caller can still answer an error.
      */
-    async send(digest: string, dest: Writable, range?: ByteRange): Promise<void> {
+    async send(digest: string, dest: Writable, range: ByteRange): Promise<void> {
       try {
         if (driver.copyTo) return await driver.copyTo(blobPath(digest), dest, range);
         const stream = await driver.read(blobPath(digest), range);
@@ -88,16 +96,24 @@ export function createBlobContent(driver: BlobDriver) {
       const { algorithm, hex } = parseDigest(digest);
       const state = hashes.get(id);
       hashes.delete(id);
+      // The remembered hash covers exactly the bytes this process wrote, and the caller holds the
+      // upload's lock from that write through the move, so they are the bytes that get committed.
       const actual =
         algorithm === 'sha256' && state?.offset === size
           ? state.hash.digest('hex')
           : size === 0
             ? createHash(algorithm).digest('hex')
-            : await hashStored(uploadPath(id), algorithm);
+            : await hashStored(uploadPath(id), algorithm, size);
       if (actual !== hex) {
         throw new AppError('DIGEST_INVALID', `uploaded content does not match digest ${digest}`, {
-          detail: { expected: digest, actual: `${algorithm}:${actual}` },
+          detail: { expected: digest, actual: actual === null ? `size differs from ${size}` : `${algorithm}:${actual}` },
         });
+      }
+      if ((await driver.stat(blobPath(digest)))?.size === size) {
+        // Already stored: a committed blob is never replaced, so nothing holding or serving it
+        // can be affected by this push. (A damaged file, of another size, is replaced below.)
+        await driver.delete(uploadPath(id));
+        return;
       }
       if (size === 0) {
         // An empty upload may never have touched the driver; make the empty blob explicitly.

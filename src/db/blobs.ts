@@ -1,11 +1,13 @@
 import type { Db } from './database.js';
+import { ensureRepository } from './repositories.js';
 import { missingDigests } from './sql-helpers.js';
 
 export function createBlobStore(db: Db) {
   return {
-    /** Records a committed blob and links it into a repository, in one transaction. */
-    async recordAndLink(repositoryId: number, digest: string, size: number, now = Date.now()): Promise<void> {
+    /** Records a committed blob and links it into a repository (created if new), in one transaction. */
+    async recordAndLink(repository: string, digest: string, size: number, now = Date.now()): Promise<void> {
       await db.transaction().execute(async (tx) => {
+        const repositoryId = await ensureRepository(tx, repository, now);
         await tx
           .insertInto('blobs')
           .values({ digest, size, created_at: now })

@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { ensureRepository } from './repositories.js';
 import { missingDigests } from './sql-helpers.js';
 
 export interface StoredManifest {
@@ -59,14 +60,15 @@ export function createManifestStore(db: Db) {
      * after `check` has confirmed, inside the same transaction, that everything it references exists.
      */
     async put(
-      repositoryId: number,
+      repository: string,
       record: ManifestRecord,
       tag: string | null,
-      check: (tx: Db) => Promise<void>,
+      check: (tx: Db, repositoryId: number) => Promise<void>,
       now = Date.now(),
     ): Promise<void> {
       await db.transaction().execute(async (tx) => {
-        await check(tx);
+        const repositoryId = await ensureRepository(tx, repository, now);
+        await check(tx, repositoryId);
         await tx
           .insertInto('manifests')
           .values({

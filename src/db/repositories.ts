@@ -1,17 +1,21 @@
 import type { Db } from './database.js';
 
+/**
+ * Id of the repository, creating it on first use. Only ever called inside the transaction that
+ * commits the repository's first blob link or manifest, so a refused push leaves no repository.
+ */
+export async function ensureRepository(tx: Db, name: string, now = Date.now()): Promise<number> {
+  await tx
+    .insertInto('repositories')
+    .values({ name, created_at: now, updated_at: now })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  const row = await tx.selectFrom('repositories').select('id').where('name', '=', name).executeTakeFirstOrThrow();
+  return row.id;
+}
+
 export function createRepositoryStore(db: Db) {
   return {
-    /** Id of the repository, creating it on first use. */
-    async ensure(name: string, now = Date.now()): Promise<number> {
-      await db
-        .insertInto('repositories')
-        .values({ name, created_at: now, updated_at: now })
-        .onConflict((oc) => oc.column('name').doNothing())
-        .execute();
-      const row = await db.selectFrom('repositories').select('id').where('name', '=', name).executeTakeFirstOrThrow();
-      return row.id;
-    },
 
     async findId(name: string): Promise<number | null> {
       const row = await db.selectFrom('repositories').select('id').where('name', '=', name).executeTakeFirst();

@@ -20,6 +20,8 @@ export const ociErrorCodes = {
   RANGE_INVALID: 416,
   PAGINATION_NUMBER_INVALID: 400,
   UNKNOWN: 500,
+  /** Free space below the reserve: uploads are refused before the disk (and database) fill up. */
+  INSUFFICIENT_STORAGE: 507,
   // Management API (Harbor) codes.
   BAD_REQUEST: 400,
   FORBIDDEN: 403,
@@ -53,4 +55,12 @@ export class AppError extends Error {
 
 export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError;
+}
+
+/** The destination went away while bytes were being sent: the client's doing, not storage's. */
+export class ClientClosedError extends Error {
+  constructor() {
+    super('client closed the connection');
+    this.name = 'ClientClosedError';
+  }
 }

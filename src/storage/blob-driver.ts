@@ -34,6 +34,8 @@ export interface BlobDriver {
   delete(path: string): Promise<void>;
   /** Every object under a prefix, for garbage collection and purges. */
   list(prefix: string): AsyncIterable<StoredObject>;
+  /** Free bytes where objects are written, for the space reserve; absent where space is elastic. */
+  freeBytes?(): Promise<number>;
 }
 
 export interface StoredObject {

@@ -24,6 +24,7 @@ export function withPathChecks(inner: BlobDriver): BlobDriver {
     write: async (p, source, opts) => inner.write(checkPath(p), source, opts),
     move: async (from, to) => inner.move(checkPath(from), checkPath(to)),
     delete: async (p) => inner.delete(checkPath(p)),
+    ...(inner.freeBytes ? { freeBytes: () => inner.freeBytes!() } : {}),
     list: (prefix) => {
       checkPath(prefix);
       return inner.list(prefix);

@@ -1,5 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
+import { ClientClosedError } from '../platform/errors.js';
 
 const chunkSize = 1 << 20;
 const ringSize = 4;
@@ -32,7 +33,7 @@ export async function pumpFile(handle: FileHandle, dest: Writable, start: number
     w?.();
   };
   const onClose = () => {
-    failure ??= new Error('client closed the connection');
+    failure ??= new ClientClosedError();
     notify();
   };
   dest.on('close', onClose);
@@ -52,7 +53,7 @@ export async function pumpFile(handle: FileHandle, dest: Writable, start: number
       inFlight++;
       dest.write(buf.subarray(0, bytesRead), (err) => {
         inFlight--;
-        if (err) failure ??= err;
+        if (err) failure ??= new ClientClosedError();
         else release(buf);
         notify();
       });

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { NotFoundError, type BlobDriver, type ByteRange, type StoredObject } from './blob-driver.js';
 import { withPathChecks } from './checked-driver.js';
 import { pumpFile } from './file-pump.js';
+import { freeBytes } from '../platform/free-space.js';
 
 const readChunk = 1 << 20;
 
@@ -46,8 +47,8 @@ export function createFilesystemDriver(root: string): BlobDriver {
         throw isNotFound(err) ? new NotFoundError(path) : err;
       });
       try {
-        const size = range ? range.end + 1 : (await handle.stat()).size;
-        if (size > 0) await pumpFile(handle, dest, range?.start ?? 0, size - 1);
+        const end = range ? range.end : (await handle.stat()).size - 1;
+        if (end >= (range?.start ?? 0)) await pumpFile(handle, dest, range?.start ?? 0, end);
       } finally {
         await handle.close();
       }
@@ -86,6 +87,11 @@ export function createFilesystemDriver(root: string): BlobDriver {
 
     async *list(prefix) {
       yield* walk(root, prefix);
+    },
+
+    async freeBytes() {
+      await mkdir(root, { recursive: true });
+      return freeBytes(root);
     },
   };
   return withPathChecks(driver);

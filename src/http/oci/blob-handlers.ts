@@ -1,3 +1,4 @@
+import { ClientClosedError } from '../../platform/errors.js';
 import { parseRangeHeader } from './range.js';
 import type { OciContext } from './context.js';
 
@@ -29,7 +30,9 @@ export async function getBlob(ctx: OciContext, name: string, digest: string): Pr
     await send(res);
     res.end();
   } catch (err) {
-    ctx.req.log.warn({ err, digest }, 'blob transfer aborted');
+    // Cutting the connection is the only honest end once headers promised a length; the service
+    // has already logged storage faults as corruption.
+    if (err instanceof ClientClosedError) ctx.req.log.info({ digest }, 'client disconnected during blob download');
     res.destroy();
   }
 }

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { AppError } from '../../platform/errors.js';
+import { AppError, ClientClosedError } from '../../platform/errors.js';
 import { parseDigest } from '../../platform/digest.js';
 import type { ByteRange } from '../../storage/blob-driver.js';
 import type { RegistryDeps } from './deps.js';
@@ -11,13 +11,23 @@ export interface BlobRead {
   send(dest: Writable): Promise<void>;
 }
 
-export function createBlobService(deps: Pick<RegistryDeps, 'blobs' | 'manifests' | 'repositories' | 'content'>) {
-  const { blobs, manifests, repositories, content } = deps;
+export function createBlobService(deps: Pick<RegistryDeps, 'blobs' | 'manifests' | 'repositories' | 'content' | 'log'>) {
+  const { blobs, manifests, repositories, content, log } = deps;
 
+  /**
+   * The recorded size of a blob the repository holds, once storage confirms it has exactly that
+   * many bytes. HEAD and GET both ask here, so they agree: a lost or damaged file is unknown to
+   * both, and clients upload it again (which replaces the damaged file).
+   */
   async function sizeOf(repository: string, digest: string): Promise<number> {
     parseDigest(digest);
     const size = await blobs.sizeInRepository(repository, digest);
     if (size === null) throw new AppError('BLOB_UNKNOWN', `blob ${digest} is not in repository ${repository}`);
+    const stored = await content.storedSize(digest);
+    if (stored !== size) {
+      log.error({ digest, recordedSize: size, storedSize: stored }, stored === null ? 'blob corruption: file missing from storage' : 'blob corruption: stored size differs from recorded size');
+      throw new AppError('BLOB_UNKNOWN', `blob ${digest} is missing or damaged in storage; push it again`);
+    }
     return size;
   }
 
@@ -30,11 +40,23 @@ export function createBlobService(deps: Pick<RegistryDeps, 'blobs' | 'manifests'
       digest: string,
       parseRange: (size: number) => ByteRange | null,
     ): Promise<BlobRead> {
+      // Checked before any header is sent: once the body has started, an error can only cut it.
       const size = await sizeOf(repository, digest);
       const range = size === 0 ? null : parseRange(size);
-      // Checked before any header is sent: once the body has started, an error can only cut it.
-      if (!(await content.exists(digest))) throw new AppError('BLOB_UNKNOWN', `blob ${digest} is missing from storage`);
-      return { size, range, send: (dest) => content.send(digest, dest, range ?? undefined) };
+      const bytes = range ?? { start: 0, end: size - 1 };
+      return {
+        size,
+        range,
+        send: async (dest) => {
+          if (size === 0) return;
+          try {
+            await content.send(digest, dest, bytes);
+          } catch (err) {
+            if (!isClientGone(err)) log.error({ err, digest, recordedSize: size }, 'blob corruption: short read while sending');
+            throw err;
+          }
+        },
+      };
     },
 
     /**
@@ -57,6 +79,11 @@ export function createBlobService(deps: Pick<RegistryDeps, 'blobs' | 'manifests'
       }
     },
   };
+}
+
+/** A pull cut short by the client is routine; anything else while sending is storage's fault. */
+function isClientGone(err: unknown): boolean {
+  return err instanceof ClientClosedError;
 }
 
 export type BlobService = ReturnType<typeof createBlobService>;

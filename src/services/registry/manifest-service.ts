@@ -49,9 +49,8 @@ export function createManifestService(deps: Pick<RegistryDeps, 'manifests' | 're
       }
       if (ref.tag !== undefined) validateTag(ref.tag);
       const parsed = parseManifest(body, contentType);
-      const repositoryId = await repositories.ensure(repository);
       await manifests.put(
-        repositoryId,
+        repository,
         {
           digest,
           mediaType: parsed.mediaType,
@@ -63,7 +62,7 @@ export function createManifestService(deps: Pick<RegistryDeps, 'manifests' | 're
           manifestDigests: parsed.manifests.map((d) => d.digest),
         },
         ref.tag ?? null,
-        async (tx) => {
+        async (tx, repositoryId) => {
           const missingBlobs = await blobs.missingInRepository(repositoryId, parsed.blobs.map((d) => d.digest), tx);
           if (missingBlobs.length > 0) {
             throw new AppError('MANIFEST_BLOB_UNKNOWN', `blob ${missingBlobs[0]} is not in repository ${repository}`, {

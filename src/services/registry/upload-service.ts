@@ -4,7 +4,10 @@ import { AppError } from '../../platform/errors.js';
 import { parseDigest } from '../../platform/digest.js';
 import type { ByteRange } from '../../storage/blob-driver.js';
 import { validateRepositoryName } from '../../domain/oci/names.js';
+import type { KeyedLocks } from '../../platform/keyed-lock.js';
+import type { UploadSessionRow } from '../../db/schema.js';
 import type { CanRead, RegistryDeps } from './deps.js';
+import type { SpaceGuard } from './space-guard.js';
 
 export type UploadStart =
   | { kind: 'created'; digest: string }
@@ -13,18 +16,11 @@ export type UploadStart =
 const uploadIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function createUploadService(
-  deps: Pick<RegistryDeps, 'blobs' | 'repositories' | 'uploads' | 'content' | 'log'>,
+  deps: Pick<RegistryDeps, 'blobs' | 'uploads' | 'content' | 'log'> & { locks: KeyedLocks; space: SpaceGuard },
   opts: { automaticMount?: boolean } = {},
 ) {
   const automaticMount = opts.automaticMount ?? true;
-  const { blobs, repositories, uploads, content, log } = deps;
-  /** Sessions with a request writing to them right now (this process). */
-  const busy = new Set<string>();
-
-  async function link(repository: string, digest: string, size: number): Promise<void> {
-    const id = await repositories.ensure(repository);
-    await blobs.recordAndLink(id, digest, size);
-  }
+  const { blobs, uploads, content, log, locks, space } = deps;
 
   async function session(repository: string, id: string) {
     const s = uploadIdPattern.test(id) ? await uploads.get(id) : null;
@@ -39,6 +35,24 @@ export function createUploadService(
     });
   }
 
+  /**
+   * Runs `work` holding the upload's lock, from before its session is read until its write,
+   * verification and commit are over. A second request on the same upload meanwhile is refused:
+   * it could otherwise keep a handle on the file that is about to become a shared blob.
+   */
+  async function exclusive<T>(repository: string, id: string, work: (s: UploadSessionRow) => Promise<T>): Promise<T> {
+    const release = await locks.tryAcquire(`upload:${id}`);
+    if (!release) {
+      const s = await session(repository, id);
+      throw rangeMismatch(s.offset, 'another request is writing to this upload');
+    }
+    try {
+      return await work(await session(repository, id));
+    } finally {
+      await release();
+    }
+  }
+
   /** Finds a repository the caller can read that holds the blob, for a cross-repository mount. */
   async function mountSource(digest: string, from: string | undefined, canRead: CanRead): Promise<string | null> {
     if (from === undefined && !automaticMount) return null;
@@ -47,16 +61,6 @@ export function createUploadService(
       if ((await blobs.sizeInRepository(repo, digest)) !== null && (await canRead(repo))) return repo;
     }
     return null;
-  }
-
-  async function writeExclusive(id: string, body: Readable, offset: number, signal?: AbortSignal): Promise<number> {
-    if (busy.has(id)) throw rangeMismatch(offset, 'another request is writing to this upload');
-    busy.add(id);
-    try {
-      return await content.write(id, body, offset, signal);
-    } finally {
-      busy.delete(id);
-    }
   }
 
   return {
@@ -71,19 +75,21 @@ export function createUploadService(
         if (source !== null) {
           const size = await blobs.sizeInRepository(source, opts.mount);
           if (size !== null) {
-            await link(repository, opts.mount, size);
+            await blobs.recordAndLink(repository, opts.mount, size);
             return { kind: 'created', digest: opts.mount };
           }
         }
       }
+      await space.assertRoom();
       if (opts.digest !== undefined) {
-        // Monolithic upload: no session row; an orphaned temp file is swept by the purge.
+        // Monolithic upload: no session row, and an id nobody else knows, so no lock is needed;
+        // an orphaned temp file is swept by the purge.
         parseDigest(opts.digest);
         const id = randomUUID();
         try {
           const size = await content.write(id, opts.body ?? emptyBody(), 0, opts.signal);
           await content.commit(id, opts.digest, size);
-          await link(repository, opts.digest, size);
+          await blobs.recordAndLink(repository, opts.digest, size);
         } catch (err) {
           await content.discard(id).catch(() => {});
           throw err;
@@ -100,16 +106,18 @@ export function createUploadService(
     },
 
     async patch(repository: string, id: string, body: Readable, range: ByteRange | null, signal?: AbortSignal): Promise<number> {
-      const s = await session(repository, id);
-      if (range && range.start !== s.offset) {
-        throw rangeMismatch(s.offset, `chunk starts at ${range.start}, upload is at ${s.offset}`);
-      }
-      const end = await writeExclusive(id, body, s.offset, signal);
-      if (range && end !== range.end + 1) {
-        throw rangeMismatch(s.offset, `Content-Range ${range.start}-${range.end} does not match the ${end - s.offset} bytes sent`);
-      }
-      if (!(await uploads.advance(id, s.offset, end))) throw rangeMismatch(s.offset, 'upload changed concurrently');
-      return end;
+      return exclusive(repository, id, async (s) => {
+        if (range && range.start !== s.offset) {
+          throw rangeMismatch(s.offset, `chunk starts at ${range.start}, upload is at ${s.offset}`);
+        }
+        await space.assertRoom();
+        const end = await content.write(id, body, s.offset, signal);
+        if (range && end !== range.end + 1) {
+          throw rangeMismatch(s.offset, `Content-Range ${range.start}-${range.end} does not match the ${end - s.offset} bytes sent`);
+        }
+        if (!(await uploads.advance(id, s.offset, end))) throw rangeMismatch(s.offset, 'upload changed concurrently');
+        return end;
+      });
     },
 
     async finish(
@@ -121,34 +129,35 @@ export function createUploadService(
       signal?: AbortSignal,
     ): Promise<string> {
       parseDigest(digest);
-      const s = await session(repository, id);
-      let size = s.offset;
-      if (body) {
-        if (range && range.start !== s.offset) throw rangeMismatch(s.offset, `chunk starts at ${range.start}, upload is at ${s.offset}`);
-        size = await writeExclusive(id, body, s.offset, signal);
-      } else {
-        // A refused or cut-off chunk can leave bytes past the acknowledged offset in the upload
-        // file; cut them off so only acknowledged bytes are verified and become the blob.
-        size = await writeExclusive(id, emptyBody(), s.offset, signal);
-      }
-      try {
-        await content.commit(id, digest, size);
-      } catch (err) {
-        if (err instanceof AppError && err.code === 'DIGEST_INVALID') {
-          await content.discard(id).catch(() => {});
-          await uploads.delete(id);
+      return exclusive(repository, id, async (s) => {
+        if (body && range && range.start !== s.offset) {
+          throw rangeMismatch(s.offset, `chunk starts at ${range.start}, upload is at ${s.offset}`);
         }
-        throw err;
-      }
-      await link(repository, digest, size);
-      await uploads.delete(id);
-      return digest;
+        if (body) await space.assertRoom();
+        // Without a body the write still runs: a refused or cut-off chunk can leave bytes past
+        // the acknowledged offset, and only acknowledged bytes may be verified and committed.
+        const size = await content.write(id, body ?? emptyBody(), s.offset, signal);
+        try {
+          await content.commit(id, digest, size);
+        } catch (err) {
+          if (err instanceof AppError && err.code === 'DIGEST_INVALID') {
+            await content.discard(id).catch(() => {});
+            await uploads.delete(id);
+          }
+          throw err;
+        }
+        await blobs.recordAndLink(repository, digest, size);
+        await uploads.delete(id);
+        return digest;
+      });
     },
 
     async cancel(repository: string, id: string): Promise<void> {
-      await session(repository, id);
-      await uploads.delete(id);
-      await content.discard(id);
+      await exclusive(repository, id, async () => {
+        // Bytes first: on a full disk the row delete may fail, and the purge retries it later.
+        await content.discard(id);
+        await uploads.delete(id);
+      });
     },
 
     /**
@@ -158,9 +167,18 @@ export function createUploadService(
     async purge(maxAgeMs: number, now = Date.now()): Promise<number> {
       let purged = 0;
       for (const id of await uploads.idleSince(now - maxAgeMs)) {
-        await uploads.delete(id);
-        await content.discard(id);
-        purged++;
+        const release = await locks.tryAcquire(`upload:${id}`);
+        if (!release) continue;
+        try {
+          // Bytes first, so a purge on a full disk frees space even if the row delete fails.
+          await content.discard(id);
+          await uploads.delete(id);
+          purged++;
+        } catch (err) {
+          log.warn({ err, upload: id }, 'could not purge upload');
+        } finally {
+          await release();
+        }
       }
       for await (const f of content.uploadFiles()) {
         if (f.modified < now - maxAgeMs && !(await uploads.get(f.id))) {
