@@ -15,7 +15,7 @@ export const robotPrefix = 'robot$';
 const cacheMs = 60_000;
 
 /**
- * Checks a username and password (or robot name and secret). Throttled per account and per IP.
+ * Checks a username and password (or robot name and secret). Throttled per account and client.
  * Successful checks are cached under a hash of the credentials, never the password itself; a
  * cached robot is still re-read from the database on every use.
  */
@@ -62,7 +62,7 @@ export function createAuthenticator(deps: { users: UserStore; robots: RobotStore
         throttle.failed(username, ip, now);
         return { ok: false, reason: 'invalid', retryAfterMs: 0 };
       }
-      throttle.succeeded(username);
+      throttle.succeeded(username, ip);
       cache.set(key, { principal, until: now + cacheMs, username });
       if (cache.size > 10_000) cache.delete(cache.keys().next().value!);
       return { ok: true, principal };
