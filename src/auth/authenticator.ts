@@ -27,7 +27,12 @@ export function createAuthenticator(deps: { users: UserStore; robots: RobotStore
   /** A robot as it is right now: disabling, expiring or re-granting one takes effect at once. */
   async function currentRobot(name: string, now: number, secret: string | null): Promise<Principal | null> {
     const robot = await robots.byName(name);
-    if (!robot) return null;
+    if (!robot) {
+      // As for users: an unknown robot costs the same argon2 work as a wrong secret, so response
+      // time does not tell which robot names exist.
+      if (secret !== null) await verifyPassword(await decoyHash, secret);
+      return null;
+    }
     if (secret !== null && !(await verifyPassword(robot.secret_hash, secret))) return null;
     if (robot.disabled || (robot.expires_at !== -1 && robot.expires_at <= now)) return null;
     return { kind: 'robot', id: robot.id, name: robot.name, level: robot.level, grants: await robots.grantsOf(robot.id) };
