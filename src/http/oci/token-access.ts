@@ -9,6 +9,7 @@ import type { Authorizer } from '../../services/identity/authorizer.js';
 import type { AuditLog } from '../../services/audit/audit-log.js';
 import { clientIp, readCredentials } from '../auth/credentials.js';
 import { recordLogin } from '../auth/login-audit.js';
+import { quoted, requestOrigin } from '../auth/request-origin.js';
 import type { AccessScope, RegistryAccess } from './access.js';
 
 type Caller = { kind: 'token'; claims: TokenClaims } | { kind: 'principal'; principal: Principal };
@@ -41,18 +42,18 @@ export function createTokenAccess(deps: TokenAccessDeps): RegistryAccess & { cal
   }
 
   function realm(req: FastifyRequest): string {
-    const base = deps.externalUrl ? deps.externalUrl.replace(/\/+$/, '') : `${req.protocol}://${req.host}`;
+    const base = deps.externalUrl ? deps.externalUrl.replace(/\/+$/, '') : requestOrigin(req);
     return `${base}/service/token`;
   }
 
   function challenge(req: FastifyRequest, scope: AccessScope | null, error?: string): Record<string, string> {
-    let v = `Bearer realm="${realm(req)}",service="${deps.tokens.service}"`;
+    let v = `Bearer realm=${quoted(realm(req))},service=${quoted(deps.tokens.service)}`;
     if (scope?.repository) {
       const from = scope.mountFrom ? ` repository:${scope.mountFrom}:pull` : '';
-      v += `,scope="repository:${scope.repository}:${scope.actions.join(',')}${from}"`;
+      v += `,scope=${quoted(`repository:${scope.repository}:${scope.actions.join(',')}${from}`)}`;
     }
     else if (scope?.catalog) v += ',scope="registry:catalog:*"';
-    if (error) v += `,error="${error}"`;
+    if (error) v += `,error=${quoted(error)}`;
     return { 'WWW-Authenticate': v };
   }
 
