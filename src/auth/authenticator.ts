@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Principal } from '../domain/identity/principal.js';
+import { anonymous, type Principal } from '../domain/identity/principal.js';
 import type { RobotStore } from '../db/robots.js';
 import type { UserStore } from '../db/users.js';
+import type { IdentityCache } from './identity-cache.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
 
@@ -17,10 +18,11 @@ const cacheMs = 60_000;
 /**
  * Checks a username and password (or robot name and secret). Throttled per account and client.
  * Successful checks are cached under a hash of the credentials, never the password itself; a
- * cached robot is still re-read from the database on every use.
+ * cached user must still exist (the identity cache, which deletion clears at once) and a cached
+ * robot is re-read from the database on every use.
  */
-export function createAuthenticator(deps: { users: UserStore; robots: RobotStore; throttle: LoginThrottle }) {
-  const { users, robots, throttle } = deps;
+export function createAuthenticator(deps: { users: UserStore; robots: RobotStore; throttle: LoginThrottle; identity: Pick<IdentityCache, 'userExists'> }) {
+  const { users, robots, throttle, identity } = deps;
   const cache = new Map<string, { principal: Principal; until: number; username: string }>();
   const decoyHash = hashPassword(generatePassword());
 
@@ -55,9 +57,12 @@ export function createAuthenticator(deps: { users: UserStore; robots: RobotStore
       const key = createHash('sha256').update(`${username}\0${password}`).digest('hex');
       const cached = cache.get(key);
       if (cached && cached.until > now) {
-        if (cached.principal.kind !== 'robot') return { ok: true, principal: cached.principal };
-        const robot = await currentRobot(cached.username, now, null);
-        if (robot) return { ok: true, principal: robot };
+        const p = cached.principal;
+        if (p.kind === 'user' && (await identity.userExists(p.id, now))) return { ok: true, principal: p };
+        if (p.kind === 'robot') {
+          const robot = await currentRobot(cached.username, now, null);
+          if (robot) return { ok: true, principal: robot };
+        }
         cache.delete(key);
       }
       const wait = throttle.retryAfter(username, ip, now);
@@ -71,6 +76,17 @@ export function createAuthenticator(deps: { users: UserStore; robots: RobotStore
       cache.set(key, { principal, until: now + cacheMs, username });
       if (cache.size > 10_000) cache.delete(cache.keys().next().value!);
       return { ok: true, principal };
+    },
+
+    /** The user or robot a token was issued to, as they are now (null: gone, or a robot disabled or expired). */
+    async principalOf(ref: { kind: 'user' | 'robot'; id: number } | null, now = Date.now()): Promise<Principal | null> {
+      if (ref === null) return anonymous;
+      if (ref.kind === 'user') {
+        const u = await users.byId(ref.id);
+        return u ? { kind: 'user', id: u.id, name: u.username, sysadmin: u.sysadmin === 1 } : null;
+      }
+      const r = await robots.byId(ref.id);
+      return r ? currentRobot(r.name, now, null) : null;
     },
 
     /** Drops remembered logins of a user or robot (password or secret changed, deleted, role changed). */
