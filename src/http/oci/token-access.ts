@@ -102,6 +102,16 @@ export function createTokenAccess(deps: TokenAccessDeps): RegistryAccess & { cal
     return { have, stale: false };
   }
 
+  /**
+   * Whether the caller can see a project at all (it exists and they hold some registry action on
+   * it). Only asked on the way to a refusal, so a token's subject is looked up afresh here.
+   */
+  async function canSee(c: Caller, project: string): Promise<boolean> {
+    const principal = c.kind === 'principal' ? c.principal : await deps.authenticator.principalOf(c.claims.bound.principal);
+    if (!principal) return false;
+    return (await deps.authorizer.registryActions(principal, project, ['pull', 'push', 'delete'])).length > 0;
+  }
+
   return {
     caller,
 
@@ -122,12 +132,15 @@ export function createTokenAccess(deps: TokenAccessDeps): RegistryAccess & { cal
           if (mountFrom === undefined || c.kind !== 'token' || c.claims.access.some((a) => a.type === 'repository' && a.name === mountFrom)) return;
           throw new AppError('UNAUTHORIZED', `the token does not cover the mount source ${mountFrom}`, { headers: challenge(req, scope, 'insufficient_scope') });
         }
+        // Whatever is refused below must read the same for a missing project and for a private
+        // one the caller cannot see: anonymous callers get the same challenge either way (as
+        // for HEAD in Harbor), and others pushing get "does not exist" for both.
         if (stale) {
           throw new AppError('UNAUTHORIZED', `the project this token was granted for is gone; request a new token`, {
             headers: challenge(req, scope, 'invalid_token'),
           });
         }
-        if (scope.actions.includes('push') && (await projectId(projectOf(scope.repository))) === null) {
+        if (!isAnonymous && scope.actions.includes('push') && !(await canSee(c, projectOf(scope.repository)))) {
           throw new AppError('NAME_UNKNOWN', `project "${projectOf(scope.repository)}" does not exist; create it before pushing`);
         }
       }
