@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createAuthenticator } from './auth/authenticator.js';
+import { createIdentityCache } from './auth/identity-cache.js';
 import { createLoginThrottle } from './auth/login-throttle.js';
 import { createTokenService } from './auth/token-service.js';
 import { loadOrCreateSecret } from './auth/key-files.js';
@@ -75,7 +76,8 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   };
   const bootstrap = await ensureAdmin(stores.users, dataDir, config.adminPassword);
   const audit = createAuditLog(stores.audit, log);
-  const authenticator = createAuthenticator({ users: stores.users, robots: stores.robots, throttle: createLoginThrottle() });
+  const identity = createIdentityCache(stores);
+  const authenticator = createAuthenticator({ users: stores.users, robots: stores.robots, throttle: createLoginThrottle(), identity });
   const authorizer = createAuthorizer(stores);
   const sessions = createSessions({
     sessions: createSessionStore(db),
@@ -92,6 +94,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     authorizer,
     audit,
     creationRestricted: async () => (await settings()).projectCreationRestriction === 'adminonly',
+    identity,
   });
   // Only at first start: an administrator may delete `library` later, and it must stay deleted.
   const admin = bootstrap.created ? await stores.users.byName('admin') : null;
@@ -112,7 +115,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       uploads,
       manifests: createManifestService(registryDeps),
       discovery: createDiscoveryService(registryDeps),
-      access: createTokenAccess({ tokens, authenticator, authorizer, projects: stores.projects, audit, externalUrl: config.externalUrl }),
+      access: createTokenAccess({ tokens, authenticator, authorizer, identity, audit, externalUrl: config.externalUrl }),
     },
     token: { tokens, authenticator, authorizer, audit },
     sessions,
@@ -138,10 +141,11 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
         audit,
         selfRegistration: async () => (await settings()).selfRegistration,
         endSessions: (userId) => sessions.endAllFor(userId),
+        identity,
       }),
       projects,
       members: createMemberService({ members: stores.members, users: stores.users, projects, audit }),
-      robots: createRobotService({ robots: stores.robots, users: stores.users, projects, audit, forgetLogins: (name) => authenticator.forget(name) }),
+      robots: createRobotService({ robots: stores.robots, users: stores.users, projects, audit, forgetLogins: (name) => authenticator.forget(name), identity }),
       audit: createAuditService({ audit: stores.audit, projects }),
     },
   });

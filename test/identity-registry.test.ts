@@ -202,7 +202,11 @@ describe('identity on the registry: token flow with skopeo', { timeout: 120_000 
       const r = await fetch(`${h.url}/service/token?service=haven&scope=${encodeURIComponent('repository:project1/src:pull')}`, { headers: { Authorization: basic('outsider') } });
       return ((await r.json()) as { token: string }).token;
     };
-    assert.equal((await mount(await outsiderToken())).status, 401);
+    // mountdst is private and outsider is no member: it must look like a missing project (404
+    // NAME_UNKNOWN, as any push to a missing project), never link the blob.
+    const refused = await mount(await outsiderToken());
+    assert.equal(refused.status, 404);
+    assert.equal(((await refused.json()) as { errors: Array<{ code: string }> }).errors[0]!.code, 'NAME_UNKNOWN');
   });
 
   test('the OAuth2 POST form issues tokens too', async () => {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Principal } from '../domain/identity/principal.js';
+import { anonymous, type Principal } from '../domain/identity/principal.js';
 import type { RobotStore } from '../db/robots.js';
 import type { UserStore } from '../db/users.js';
+import type { IdentityCache } from './identity-cache.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
 
@@ -15,19 +16,25 @@ export const robotPrefix = 'robot$';
 const cacheMs = 60_000;
 
 /**
- * Checks a username and password (or robot name and secret). Throttled per account and per IP.
+ * Checks a username and password (or robot name and secret). Throttled per account and client.
  * Successful checks are cached under a hash of the credentials, never the password itself; a
- * cached robot is still re-read from the database on every use.
+ * cached user must still exist (the identity cache, which deletion clears at once) and a cached
+ * robot is re-read from the database on every use.
  */
-export function createAuthenticator(deps: { users: UserStore; robots: RobotStore; throttle: LoginThrottle }) {
-  const { users, robots, throttle } = deps;
+export function createAuthenticator(deps: { users: UserStore; robots: RobotStore; throttle: LoginThrottle; identity: Pick<IdentityCache, 'userExists'> }) {
+  const { users, robots, throttle, identity } = deps;
   const cache = new Map<string, { principal: Principal; until: number; username: string }>();
   const decoyHash = hashPassword(generatePassword());
 
   /** A robot as it is right now: disabling, expiring or re-granting one takes effect at once. */
   async function currentRobot(name: string, now: number, secret: string | null): Promise<Principal | null> {
     const robot = await robots.byName(name);
-    if (!robot) return null;
+    if (!robot) {
+      // As for users: an unknown robot costs the same argon2 work as a wrong secret, so response
+      // time does not tell which robot names exist.
+      if (secret !== null) await verifyPassword(await decoyHash, secret);
+      return null;
+    }
     if (secret !== null && !(await verifyPassword(robot.secret_hash, secret))) return null;
     if (robot.disabled || (robot.expires_at !== -1 && robot.expires_at <= now)) return null;
     return { kind: 'robot', id: robot.id, name: robot.name, level: robot.level, grants: await robots.grantsOf(robot.id) };
@@ -50,9 +57,12 @@ export function createAuthenticator(deps: { users: UserStore; robots: RobotStore
       const key = createHash('sha256').update(`${username}\0${password}`).digest('hex');
       const cached = cache.get(key);
       if (cached && cached.until > now) {
-        if (cached.principal.kind !== 'robot') return { ok: true, principal: cached.principal };
-        const robot = await currentRobot(cached.username, now, null);
-        if (robot) return { ok: true, principal: robot };
+        const p = cached.principal;
+        if (p.kind === 'user' && (await identity.userExists(p.id, now))) return { ok: true, principal: p };
+        if (p.kind === 'robot') {
+          const robot = await currentRobot(cached.username, now, null);
+          if (robot) return { ok: true, principal: robot };
+        }
         cache.delete(key);
       }
       const wait = throttle.retryAfter(username, ip, now);
@@ -62,10 +72,21 @@ export function createAuthenticator(deps: { users: UserStore; robots: RobotStore
         throttle.failed(username, ip, now);
         return { ok: false, reason: 'invalid', retryAfterMs: 0 };
       }
-      throttle.succeeded(username);
+      throttle.succeeded(username, ip);
       cache.set(key, { principal, until: now + cacheMs, username });
       if (cache.size > 10_000) cache.delete(cache.keys().next().value!);
       return { ok: true, principal };
+    },
+
+    /** The user or robot a token was issued to, as they are now (null: gone, or a robot disabled or expired). */
+    async principalOf(ref: { kind: 'user' | 'robot'; id: number } | null, now = Date.now()): Promise<Principal | null> {
+      if (ref === null) return anonymous;
+      if (ref.kind === 'user') {
+        const u = await users.byId(ref.id);
+        return u ? { kind: 'user', id: u.id, name: u.username, sysadmin: u.sysadmin === 1 } : null;
+      }
+      const r = await robots.byId(ref.id);
+      return r ? currentRobot(r.name, now, null) : null;
     },
 
     /** Drops remembered logins of a user or robot (password or secret changed, deleted, role changed). */

@@ -4,16 +4,18 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { importPKCS8, SignJWT } from 'jose';
 import { createTokenService } from './token-service.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'haven-token-'));
 const opts = { issuer: 'haven-token-issuer', service: 'haven', ttlSeconds: 1800 };
 const access = [{ type: 'repository', name: 'p/app', actions: ['pull'] }];
+const bound = { principal: { kind: 'user' as const, id: 7 }, projects: { p: 3 } };
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 test('a token it issued verifies, with subject, access and expiry', async () => {
   const s = await createTokenService(dir, opts);
-  const { token, expiresIn } = await s.issue('alice', access);
+  const { token, expiresIn } = await s.issue('alice', access, bound);
   assert.equal(expiresIn, 1800);
   const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString());
   assert.equal(header.alg, 'ES256');
@@ -21,12 +23,13 @@ test('a token it issued verifies, with subject, access and expiry', async () => 
   const claims = await s.verify(token);
   assert.equal(claims?.subject, 'alice');
   assert.deepEqual(claims?.access, access);
+  assert.deepEqual({ ...claims?.bound, projects: { ...claims?.bound.projects } }, bound);
   assert.ok(claims!.expiresAt > Date.now() + 1700_000);
 });
 
 test('the key is kept (0600) and reused across restarts', async () => {
   const a = await createTokenService(dir, opts);
-  const { token } = await a.issue('bob', access);
+  const { token } = await a.issue('bob', access, bound);
   const b = await createTokenService(dir, opts);
   assert.equal((await b.verify(token))?.subject, 'bob');
   assert.equal(statSync(join(dir, 'token-signing-key.pem')).mode & 0o777, 0o600);
@@ -34,7 +37,7 @@ test('the key is kept (0600) and reused across restarts', async () => {
 
 test('forged, expired, foreign and alg-confused tokens are rejected', async () => {
   const s = await createTokenService(dir, opts);
-  const { token } = await s.issue('alice', access);
+  const { token } = await s.issue('alice', access, bound);
   const [h, p, sig] = token.split('.') as [string, string, string];
   const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
 
@@ -50,12 +53,32 @@ test('forged, expired, foreign and alg-confused tokens are rejected', async () =
   assert.equal(await s.verify(`${hsHeader}.${p}.${hsSig}`), null);
   // Another issuer's key: a different data dir.
   const other = await createTokenService(mkdtempSync(join(tmpdir(), 'haven-token-other-')), opts);
-  assert.equal(await s.verify((await other.issue('alice', access)).token), null);
+  assert.equal(await s.verify((await other.issue('alice', access, bound)).token), null);
   // Wrong audience, and expired.
   const otherService = await createTokenService(dir, { ...opts, service: 'not-haven' });
-  assert.equal(await s.verify((await otherService.issue('alice', access)).token), null);
-  const old = await s.issue('alice', access, Date.now() - 3600_000);
+  assert.equal(await s.verify((await otherService.issue('alice', access, bound)).token), null);
+  const old = await s.issue('alice', access, bound, Date.now() - 3600_000);
   assert.equal(await s.verify(old.token), null);
   // Garbage.
   for (const junk of ['', 'a.b.c', 'not a token', `${h}.${p}`]) assert.equal(await s.verify(junk), null);
+});
+
+test('a token signed by the real key but without a binding (user and project ids) is refused', async () => {
+  const s = await createTokenService(dir, opts);
+  const pem = readFileSync(join(dir, 'token-signing-key.pem'), 'utf8');
+  const key = await importPKCS8(pem, 'ES256');
+  const now = Math.floor(Date.now() / 1000);
+  const sign = (claims: Record<string, unknown>) =>
+    new SignJWT({ access, ...claims })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer(opts.issuer)
+      .setAudience(opts.service)
+      .setSubject('alice')
+      .setIssuedAt(now)
+      .setExpirationTime(now + 600)
+      .sign(key);
+  assert.equal(await s.verify(await sign({})), null);
+  assert.equal(await s.verify(await sign({ haven_bind: { principal: { kind: 'user', id: 'x' }, projects: {} } })), null);
+  assert.equal(await s.verify(await sign({ haven_bind: { principal: null, projects: { p: '3' } } })), null);
+  assert.ok(await s.verify(await sign({ haven_bind: { principal: null, projects: { p: 3 } } })));
 });

@@ -17,9 +17,22 @@ import type { ResourceScope } from '../domain/identity/scope.js';
 
 const algorithm = 'ES256';
 
+/**
+ * What a token was granted for, beyond names: the user or robot it speaks for and the project
+ * behind each name it grants anything in, by id. Ids are never reused, so a token stops working
+ * when its user, robot or project is deleted, even if something new takes the name.
+ */
+export interface TokenBinding {
+  /** Null for an anonymous caller. */
+  principal: { kind: 'user' | 'robot'; id: number } | null;
+  /** Project name -> project id when the token was issued. */
+  projects: Record<string, number>;
+}
+
 export interface TokenClaims {
   subject: string;
   access: ResourceScope[];
+  bound: TokenBinding;
   expiresAt: number;
 }
 
@@ -44,9 +57,9 @@ export async function createTokenService(dataDir: string, opts: TokenServiceOpti
     service: opts.service,
     ttlSeconds: opts.ttlSeconds,
 
-    async issue(subject: string, access: ResourceScope[], now = Date.now()): Promise<{ token: string; expiresIn: number; issuedAt: string }> {
+    async issue(subject: string, access: ResourceScope[], bound: TokenBinding, now = Date.now()): Promise<{ token: string; expiresIn: number; issuedAt: string }> {
       const iat = Math.floor(now / 1000);
-      const token = await new SignJWT({ access })
+      const token = await new SignJWT({ access, [bindingClaim]: bound })
         .setProtectedHeader({ alg: algorithm, kid, typ: 'JWT' })
         .setIssuer(opts.issuer)
         .setAudience(opts.service)
@@ -87,8 +100,33 @@ export async function createTokenService(dataDir: string, opts: TokenServiceOpti
   };
 }
 
+/** Our own claim; registries that only read `access` ignore it. */
+const bindingClaim = 'haven_bind';
+
+function toBinding(v: unknown): TokenBinding | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const { principal, projects } = v as { principal?: unknown; projects?: unknown };
+  let who: TokenBinding['principal'] = null;
+  if (principal !== null) {
+    const p = principal as { kind?: unknown; id?: unknown } | undefined;
+    if ((p?.kind !== 'user' && p?.kind !== 'robot') || !Number.isInteger(p.id)) return null;
+    who = { kind: p.kind, id: p.id as number };
+  }
+  if (typeof projects !== 'object' || projects === null || Array.isArray(projects)) return null;
+  const ids: Record<string, number> = Object.create(null);
+  for (const [name, id] of Object.entries(projects)) {
+    if (!Number.isInteger(id)) return null;
+    ids[name] = id as number;
+  }
+  return { principal: who, projects: ids };
+}
+
 function toClaims(p: JWTPayload): TokenClaims | null {
   if (typeof p.sub !== 'string' || typeof p.exp !== 'number' || !Array.isArray(p.access)) return null;
+  // A token without a binding (issued before bindings existed) cannot be checked: refused, so
+  // the client fetches a new one.
+  const bound = toBinding(p[bindingClaim]);
+  if (!bound) return null;
   const access: ResourceScope[] = [];
   for (const a of p.access as unknown[]) {
     const e = a as Partial<ResourceScope>;
@@ -96,7 +134,7 @@ function toClaims(p: JWTPayload): TokenClaims | null {
       access.push({ type: e.type, name: e.name, actions: e.actions.filter((x): x is string => typeof x === 'string') });
     }
   }
-  return { subject: p.sub, access, expiresAt: p.exp * 1000 };
+  return { subject: p.sub, access, bound, expiresAt: p.exp * 1000 };
 }
 
 async function loadOrCreateKey(file: string): Promise<{ privateKey: CryptoKey; publicKey: CryptoKey; kid: string }> {

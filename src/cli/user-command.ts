@@ -4,12 +4,14 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { createAuthenticator } from '../auth/authenticator.js';
+import { createIdentityCache } from '../auth/identity-cache.js';
 import { createLoginThrottle } from '../auth/login-throttle.js';
 import { generatePassword } from '../auth/passwords.js';
 import { flagName, loadConfig } from '../config/load.js';
 import { configKeys } from '../config/schema.js';
 import { createAuditStore } from '../db/audit.js';
 import { migrateToLatest, openSqlite } from '../db/database.js';
+import { createProjectStore } from '../db/projects.js';
 import { createRobotStore } from '../db/robots.js';
 import { createSessionStore } from '../db/sessions.js';
 import { createUserStore } from '../db/users.js';
@@ -111,14 +113,18 @@ async function run(argv: string[]): Promise<void> {
   try {
     await migrateToLatest(database);
     const users = createUserStore(database.db);
+    const robots = createRobotStore(database.db);
+    // This process serves nothing: a running server notices changes through its cache's expiry.
+    const identity = createIdentityCache({ users, robots, projects: createProjectStore(database.db) });
     const audit = createAuditLog(createAuditStore(database.db), log);
     const service = createUserService({
       users,
-      authenticator: createAuthenticator({ users, robots: createRobotStore(database.db), throttle: createLoginThrottle() }),
+      authenticator: createAuthenticator({ users, robots, throttle: createLoginThrottle(), identity }),
       audit,
       selfRegistration: async () => false,
       // A reset from the CLI also ends the user's portal sessions, on every instance.
       endSessions: (userId) => createSessionStore(database.db).deleteForUser(userId),
+      identity,
     });
     // Acts as an administrator named after the OS account; ":" cannot occur in a username.
     const actor: Principal = { kind: 'user', id: 0, name: `cli:${osUser()}`, sysadmin: true };

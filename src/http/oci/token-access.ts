@@ -1,14 +1,15 @@
 import type { FastifyRequest } from 'fastify';
 import type { Authenticator } from '../../auth/authenticator.js';
-import type { TokenClaims, TokenService } from '../../auth/token-service.js';
+import type { IdentityCache } from '../../auth/identity-cache.js';
+import type { TokenBinding, TokenClaims, TokenService } from '../../auth/token-service.js';
 import { anonymous, isSysadmin, principalName, type Principal } from '../../domain/identity/principal.js';
 import { projectOf } from '../../domain/oci/names.js';
 import { AppError } from '../../platform/errors.js';
-import type { ProjectStore } from '../../db/projects.js';
 import type { Authorizer } from '../../services/identity/authorizer.js';
 import type { AuditLog } from '../../services/audit/audit-log.js';
 import { clientIp, readCredentials } from '../auth/credentials.js';
 import { recordLogin } from '../auth/login-audit.js';
+import { quoted, requestOrigin } from '../auth/request-origin.js';
 import type { AccessScope, RegistryAccess } from './access.js';
 
 type Caller = { kind: 'token'; claims: TokenClaims } | { kind: 'principal'; principal: Principal };
@@ -17,7 +18,7 @@ export interface TokenAccessDeps {
   tokens: TokenService;
   authenticator: Authenticator;
   authorizer: Authorizer;
-  projects: Pick<ProjectStore, 'byName'>;
+  identity: Pick<IdentityCache, 'projectId' | 'userExists' | 'robotUsable'>;
   audit: AuditLog;
   /** External URL; empty means "derive from the request's Host". */
   externalUrl: string;
@@ -29,38 +30,37 @@ export interface TokenAccessDeps {
  */
 export function createTokenAccess(deps: TokenAccessDeps): RegistryAccess & { caller(req: FastifyRequest): Promise<Caller> } {
   const callers = new WeakMap<FastifyRequest, Promise<Caller>>();
-  /** Project ids for audit records, briefly remembered: every pull is recorded. */
-  const projectIds = new Map<string, { id: number | null; until: number }>();
-  async function projectId(name: string, now = Date.now()): Promise<number | null> {
-    const hit = projectIds.get(name);
-    if (hit && hit.until > now) return hit.id;
-    const id = (await deps.projects.byName(name))?.id ?? null;
-    projectIds.set(name, { id, until: now + 30_000 });
-    if (projectIds.size > 10_000) projectIds.delete(projectIds.keys().next().value!);
-    return id;
-  }
+  const projectId = (name: string) => deps.identity.projectId(name);
 
   function realm(req: FastifyRequest): string {
-    const base = deps.externalUrl ? deps.externalUrl.replace(/\/+$/, '') : `${req.protocol}://${req.host}`;
+    const base = deps.externalUrl ? deps.externalUrl.replace(/\/+$/, '') : requestOrigin(req);
     return `${base}/service/token`;
   }
 
   function challenge(req: FastifyRequest, scope: AccessScope | null, error?: string): Record<string, string> {
-    let v = `Bearer realm="${realm(req)}",service="${deps.tokens.service}"`;
+    let v = `Bearer realm=${quoted(realm(req))},service=${quoted(deps.tokens.service)}`;
     if (scope?.repository) {
       const from = scope.mountFrom ? ` repository:${scope.mountFrom}:pull` : '';
-      v += `,scope="repository:${scope.repository}:${scope.actions.join(',')}${from}"`;
+      v += `,scope=${quoted(`repository:${scope.repository}:${scope.actions.join(',')}${from}`)}`;
     }
     else if (scope?.catalog) v += ',scope="registry:catalog:*"';
-    if (error) v += `,error="${error}"`;
+    if (error) v += `,error=${quoted(error)}`;
     return { 'WWW-Authenticate': v };
+  }
+
+  /** The user or robot a token speaks for must still exist (and a robot be enabled and unexpired). */
+  async function subjectValid(who: TokenBinding['principal']): Promise<boolean> {
+    if (who === null) return true;
+    return who.kind === 'user' ? deps.identity.userExists(who.id) : deps.identity.robotUsable(who.id);
   }
 
   async function identify(req: FastifyRequest): Promise<Caller> {
     const creds = readCredentials(req);
     if (creds.kind === 'bearer') {
       const claims = await deps.tokens.verify(creds.token);
-      if (!claims) throw new AppError('UNAUTHORIZED', 'invalid or expired token', { headers: challenge(req, null, 'invalid_token') });
+      if (!claims || !(await subjectValid(claims.bound.principal))) {
+        throw new AppError('UNAUTHORIZED', 'invalid or expired token', { headers: challenge(req, null, 'invalid_token') });
+      }
       return { kind: 'token', claims };
     }
     if (creds.kind === 'basic') {
@@ -87,12 +87,29 @@ export function createTokenAccess(deps: TokenAccessDeps): RegistryAccess & { cal
     return c;
   }
 
-  async function granted(c: Caller, repository: string, actions: string[]): Promise<string[]> {
-    if (c.kind === 'token') {
-      const held = new Set(c.claims.access.filter((a) => a.type === 'repository' && a.name === repository).flatMap((a) => a.actions));
-      return actions.filter((a) => held.has(a));
-    }
-    return deps.authorizer.registryActions(c.principal, projectOf(repository), actions);
+  /**
+   * The actions the caller holds on a repository. A token's hold only while the project it was
+   * granted in is still that project (`stale` otherwise: deleted, or re-created under the name).
+   */
+  async function granted(c: Caller, repository: string, actions: string[]): Promise<{ have: string[]; stale: boolean }> {
+    if (c.kind === 'principal') return { have: await deps.authorizer.registryActions(c.principal, projectOf(repository), actions), stale: false };
+    const held = new Set(c.claims.access.filter((a) => a.type === 'repository' && a.name === repository).flatMap((a) => a.actions));
+    const have = actions.filter((a) => held.has(a));
+    if (have.length === 0) return { have, stale: false };
+    const project = projectOf(repository);
+    const boundId = c.claims.bound.projects[project];
+    if (boundId === undefined || (await projectId(project)) !== boundId) return { have: [], stale: true };
+    return { have, stale: false };
+  }
+
+  /**
+   * Whether the caller can see a project at all (it exists and they hold some registry action on
+   * it). Only asked on the way to a refusal, so a token's subject is looked up afresh here.
+   */
+  async function canSee(c: Caller, project: string): Promise<boolean> {
+    const principal = c.kind === 'principal' ? c.principal : await deps.authenticator.principalOf(c.claims.bound.principal);
+    if (!principal) return false;
+    return (await deps.authorizer.registryActions(principal, project, ['pull', 'push', 'delete'])).length > 0;
   }
 
   return {
@@ -109,13 +126,21 @@ export function createTokenAccess(deps: TokenAccessDeps): RegistryAccess & { cal
       } else if (scope.repository === null) {
         if (!isAnonymous) return;
       } else {
-        const have = await granted(c, scope.repository, scope.actions);
+        const { have, stale } = await granted(c, scope.repository, scope.actions);
         if (have.length === scope.actions.length) {
           const mountFrom = scope.mountFrom;
           if (mountFrom === undefined || c.kind !== 'token' || c.claims.access.some((a) => a.type === 'repository' && a.name === mountFrom)) return;
           throw new AppError('UNAUTHORIZED', `the token does not cover the mount source ${mountFrom}`, { headers: challenge(req, scope, 'insufficient_scope') });
         }
-        if (scope.actions.includes('push') && !(await deps.projects.byName(projectOf(scope.repository)))) {
+        // Whatever is refused below must read the same for a missing project and for a private
+        // one the caller cannot see: anonymous callers get the same challenge either way (as
+        // for HEAD in Harbor), and others pushing get "does not exist" for both.
+        if (stale) {
+          throw new AppError('UNAUTHORIZED', `the project this token was granted for is gone; request a new token`, {
+            headers: challenge(req, scope, 'invalid_token'),
+          });
+        }
+        if (!isAnonymous && scope.actions.includes('push') && !(await canSee(c, projectOf(scope.repository)))) {
           throw new AppError('NAME_UNKNOWN', `project "${projectOf(scope.repository)}" does not exist; create it before pushing`);
         }
       }
@@ -128,7 +153,7 @@ export function createTokenAccess(deps: TokenAccessDeps): RegistryAccess & { cal
     },
 
     async canRead(req, repository) {
-      return (await granted(await caller(req), repository, ['pull'])).length === 1;
+      return (await granted(await caller(req), repository, ['pull'])).have.length === 1;
     },
 
     record(req, e) {

@@ -44,8 +44,9 @@ export async function tokenRoutes(app: FastifyInstance, deps: TokenRouteDeps) {
     if (service !== undefined && service !== deps.tokens.service) {
       return tokenError(reply, 400, 'BAD_REQUEST', `unknown service "${service.slice(0, 100)}"`);
     }
-    const access = await grantScopes(deps.authorizer, principal, parseScopes(scopes));
-    const { token, expiresIn, issuedAt } = await deps.tokens.issue(principalName(principal), access);
+    const { access, projects } = await grantScopes(deps.authorizer, principal, parseScopes(scopes));
+    const who = principal.kind === 'anonymous' ? null : { kind: principal.kind, id: principal.id };
+    const { token, expiresIn, issuedAt } = await deps.tokens.issue(principalName(principal), access, { principal: who, projects });
     if (principal.kind !== 'anonymous' && scopes.length === 0) {
       // `docker login` asks for a token with no scope: that is the login worth recording.
       recordLogin(deps.audit, req, principalName(principal), true);

@@ -23,6 +23,17 @@ export function createAuthorizer(deps: { projects: ProjectStore; members: Member
     return { project: row, facts, can: (resource, action) => allows(principal, facts, resource, action) };
   }
 
+  /** Of the registry actions asked for on a project, the ones the principal holds, and the project's id (null: no such project). */
+  async function registryGrant(principal: Principal, projectName: string, requested: string[]): Promise<{ projectId: number; actions: string[] } | null> {
+    const a = await access(principal, projectName);
+    if (!a) return null;
+    const actions = requested.filter((action) => {
+      const perm = registryActionPermission[action];
+      return perm !== undefined && a.can(perm[0], perm[1]);
+    });
+    return { projectId: a.project.id, actions };
+  }
+
   return {
     access,
 
@@ -30,15 +41,11 @@ export function createAuthorizer(deps: { projects: ProjectStore; members: Member
       return (await access(principal, project))?.can(resource, action) ?? false;
     },
 
-    /** Of the registry actions asked for on a project, the ones the principal holds. */
     async registryActions(principal: Principal, projectName: string, requested: string[]): Promise<string[]> {
-      const a = await access(principal, projectName);
-      if (!a) return [];
-      return requested.filter((action) => {
-        const perm = registryActionPermission[action];
-        return perm !== undefined && a.can(perm[0], perm[1]);
-      });
+      return (await registryGrant(principal, projectName, requested))?.actions ?? [];
     },
+
+    registryGrant,
   };
 }
 

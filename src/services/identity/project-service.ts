@@ -7,6 +7,7 @@ import type { ProjectStore } from '../../db/projects.js';
 import type { ProjectRow } from '../../db/schema.js';
 import type { UserStore } from '../../db/users.js';
 import { AppError } from '../../platform/errors.js';
+import type { IdentityCache } from '../../auth/identity-cache.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Authorizer, ProjectAccess } from './authorizer.js';
 import { requireLogin } from './guards.js';
@@ -47,6 +48,8 @@ export function createProjectService(deps: {
   authorizer: Authorizer;
   audit: AuditLog;
   creationRestricted: () => Promise<boolean>;
+  /** Told of every project created or deleted: tokens bound to a deleted project stop at once. */
+  identity: Pick<IdentityCache, 'forgetProject'>;
 }) {
   const { projects, members, users, authorizer, audit } = deps;
 
@@ -154,6 +157,7 @@ export function createProjectService(deps: {
       const isPublic = req.public ?? metadata.public === 'true';
       delete metadata.public;
       const id = await projects.create(name, actor.id, isPublic, metadata);
+      deps.identity.forgetProject(name);
       await members.add(id, actor.id, 1);
       record(actor, id, 'create', name, ip);
       return id;
@@ -173,6 +177,7 @@ export function createProjectService(deps: {
       const repos = await projects.repositoryCount(project.name);
       if (repos > 0) throw new AppError('PRECONDITION', `project ${project.name} still has ${repos} repositories; delete them first`);
       await projects.delete(project.id);
+      deps.identity.forgetProject(project.name);
       record(actor, project.id, 'delete', project.name, ip);
     },
 
@@ -207,6 +212,7 @@ export function createProjectService(deps: {
     async ensureLibrary(ownerId: number): Promise<void> {
       if (!(await projects.byName('library'))) {
         const id = await projects.create('library', ownerId, true, {});
+        deps.identity.forgetProject('library');
         await members.add(id, ownerId, 1);
       }
     },

@@ -7,6 +7,7 @@ import type { RobotStore } from '../../db/robots.js';
 import type { RobotRow } from '../../db/schema.js';
 import type { UserStore } from '../../db/users.js';
 import { AppError } from '../../platform/errors.js';
+import type { IdentityCache } from '../../auth/identity-cache.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ProjectAccess } from './authorizer.js';
 import { requireLogin, requireSysadmin } from './guards.js';
@@ -150,6 +151,8 @@ export function createRobotService(deps: {
   audit: AuditLog;
   /** Drops remembered logins, so an old secret stops working at once. */
   forgetLogins: (name: string) => void;
+  /** Told of every robot disabled, re-dated or deleted: its registry tokens follow at once. */
+  identity: Pick<IdentityCache, 'forgetRobot'>;
 }) {
   const { robots, users, projects, audit } = deps;
 
@@ -341,6 +344,7 @@ export function createRobotService(deps: {
         changes.grants = grants;
       }
       await robots.update(r.id, changes);
+      deps.identity.forgetRobot(r.id);
       record(actor, r, 'update', ip);
     },
 
@@ -362,6 +366,8 @@ export function createRobotService(deps: {
       const r = await load(id);
       await authorize(actor, r, 'delete');
       await robots.delete(r.id);
+      deps.identity.forgetRobot(r.id);
+      deps.forgetLogins(r.name);
       record(actor, r, 'delete', ip);
     },
   };

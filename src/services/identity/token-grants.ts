@@ -5,15 +5,22 @@ import type { Authorizer } from './authorizer.js';
 
 const registryActions = ['pull', 'push', 'delete'];
 
+export interface Grants {
+  access: ResourceScope[];
+  /** Name -> id of each project the access grants anything in: the token is bound to these. */
+  projects: Record<string, number>;
+}
+
 /**
  * The token service's decision: of each requested scope, the actions the principal holds.
  * Asking for more than one may have is never an error; the token just carries less.
  */
-export async function grantScopes(authorizer: Authorizer, principal: Principal, scopes: ResourceScope[]): Promise<ResourceScope[]> {
-  const granted: ResourceScope[] = [];
+export async function grantScopes(authorizer: Authorizer, principal: Principal, scopes: ResourceScope[]): Promise<Grants> {
+  const access: ResourceScope[] = [];
+  const projects: Record<string, number> = Object.create(null);
   for (const s of scopes) {
     if (s.type === 'registry' && s.name === 'catalog') {
-      granted.push({ ...s, actions: isSysadmin(principal) ? s.actions.filter((a) => a === '*') : [] });
+      access.push({ ...s, actions: isSysadmin(principal) ? s.actions.filter((a) => a === '*') : [] });
       continue;
     }
     if (s.type !== 'repository') continue;
@@ -23,8 +30,10 @@ export async function grantScopes(authorizer: Authorizer, principal: Principal, 
       continue;
     }
     const wanted = s.actions.includes('*') ? registryActions : s.actions.filter((a) => registryActions.includes(a));
-    const actions = await authorizer.registryActions(principal, projectOf(s.name), wanted);
-    granted.push({ type: 'repository', name: s.name, actions });
+    const grant = await authorizer.registryGrant(principal, projectOf(s.name), wanted);
+    const actions = grant?.actions ?? [];
+    if (grant && actions.length > 0) projects[projectOf(s.name)] = grant.projectId;
+    access.push({ type: 'repository', name: s.name, actions });
   }
-  return granted;
+  return { access, projects };
 }

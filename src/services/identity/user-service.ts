@@ -1,5 +1,6 @@
 import { hashPassword, verifyPassword } from '../../auth/passwords.js';
 import type { Authenticator } from '../../auth/authenticator.js';
+import type { IdentityCache } from '../../auth/identity-cache.js';
 import { passwordProblem } from '../../domain/identity/password-policy.js';
 import { isSysadmin, principalName, type Principal } from '../../domain/identity/principal.js';
 import { findCondition, parseQuery, parseSort } from '../../domain/query/harbor-query.js';
@@ -59,6 +60,8 @@ export function createUserService(deps: {
   selfRegistration: () => Promise<boolean>;
   /** Ends the user's portal sessions (password changed, deleted, role changed). */
   endSessions: (userId: number) => Promise<void>;
+  /** Told of every deleted user: their registry tokens stop at once. */
+  identity: Pick<IdentityCache, 'forgetUser'>;
 }) {
   const { users, authenticator, audit } = deps;
 
@@ -151,8 +154,10 @@ export function createUserService(deps: {
       requireSysadmin(actor);
       if (actor.kind === 'user' && actor.id === id) throw new AppError('FORBIDDEN', 'you cannot delete yourself');
       const u = await load(id);
-      await revoke(u);
       await users.delete(id);
+      // After the delete, so no login racing it can be remembered past it.
+      deps.identity.forgetUser(id);
+      await revoke(u);
       record(actor, 'delete', u.username, ip);
     },
 

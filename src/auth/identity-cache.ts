@@ -1,0 +1,72 @@
+import type { ProjectStore } from '../db/projects.js';
+import type { RobotStore } from '../db/robots.js';
+import type { UserStore } from '../db/users.js';
+
+/**
+ * Whether the projects, users and robots a token or a remembered login speaks for still exist
+ * (ids are never reused, so "same id" means "same thing"). Asked on every registry request, so it
+ * answers from memory: entries live `ttlMs` (the bound on staleness across instances and the CLI)
+ * and the services drop them the moment they change something. Small on purpose, so a shared
+ * (Redis) implementation can replace the in-process one.
+ */
+export interface IdentityCache {
+  /** The id of the project of this name now, or null when there is none. */
+  projectId(name: string, now?: number): Promise<number | null>;
+  userExists(id: number, now?: number): Promise<boolean>;
+  /** Exists, is enabled and has not expired. */
+  robotUsable(id: number, now?: number): Promise<boolean>;
+  forgetProject(name: string): void;
+  forgetUser(id: number): void;
+  forgetRobot(id: number): void;
+}
+
+const maxEntries = 10_000;
+
+export function createIdentityCache(
+  deps: { projects: Pick<ProjectStore, 'byName'>; users: Pick<UserStore, 'byId'>; robots: Pick<RobotStore, 'byId'> },
+  opts: { ttlMs?: number } = {},
+): IdentityCache {
+  const ttlMs = opts.ttlMs ?? 5_000;
+  const projects = new Map<string, { value: number | null; until: number }>();
+  const users = new Map<number, { value: boolean; until: number }>();
+  /** A robot's expiry is kept, not its "usable" verdict, so expiring takes effect to the millisecond. */
+  const robots = new Map<number, { value: { disabled: boolean; expiresAt: number } | null; until: number }>();
+
+  /** Bumped by every forget: a lookup that was under way then must not store what it read before. */
+  let epoch = 0;
+
+  async function cached<K, V>(map: Map<K, { value: V; until: number }>, key: K, now: number, load: () => Promise<V>): Promise<V> {
+    const hit = map.get(key);
+    if (hit && hit.until > now) return hit.value;
+    const started = epoch;
+    const value = await load();
+    if (started !== epoch) return value;
+    map.set(key, { value, until: now + ttlMs });
+    if (map.size > maxEntries) map.delete(map.keys().next().value!);
+    return value;
+  }
+
+  return {
+    projectId: (name, now = Date.now()) => cached(projects, name, now, async () => (await deps.projects.byName(name))?.id ?? null),
+    userExists: (id, now = Date.now()) => cached(users, id, now, async () => (await deps.users.byId(id)) !== null),
+    async robotUsable(id, now = Date.now()) {
+      const r = await cached(robots, id, now, async () => {
+        const row = await deps.robots.byId(id);
+        return row ? { disabled: row.disabled === 1, expiresAt: row.expires_at } : null;
+      });
+      return r !== null && !r.disabled && (r.expiresAt === -1 || r.expiresAt > now);
+    },
+    forgetProject(name) {
+      epoch++;
+      projects.delete(name);
+    },
+    forgetUser(id) {
+      epoch++;
+      users.delete(id);
+    },
+    forgetRobot(id) {
+      epoch++;
+      robots.delete(id);
+    },
+  };
+}
