@@ -1,3 +1,4 @@
+import { connectionGone } from '../client-disconnect.js';
 import { parseRangeHeader } from './range.js';
 import type { OciContext } from './context.js';
 
@@ -29,7 +30,10 @@ export async function getBlob(ctx: OciContext, name: string, digest: string): Pr
     await send(res);
     res.end();
   } catch (err) {
-    ctx.req.log.warn({ err, digest }, 'blob transfer aborted');
+    // A client cancelling a pull is routine (the request log's abort hook notes it at info); a
+    // storage read failing mid-stream is not.
+    if (connectionGone(ctx.req.raw) || res.destroyed) ctx.req.log.debug({ err, digest }, 'blob transfer ended: client disconnected');
+    else ctx.req.log.warn({ err, digest }, 'blob transfer failed');
     res.destroy();
   }
 }
