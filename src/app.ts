@@ -71,7 +71,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     audit: createAuditStore(db),
   };
   const bootstrap = await ensureAdmin(stores.users, dataDir, config.adminPassword);
-  const audit = createAuditLog(stores.audit, log);
+  const audit = createAuditLog(stores.audit, log, { pulls: config.audit.pulls });
   const authenticator = createAuthenticator({ users: stores.users, robots: stores.robots, throttle: createLoginThrottle() });
   const authorizer = createAuthorizer(stores);
   const sessions = createSessions({
@@ -110,6 +110,8 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     sessions,
     secureCookies: config.externalUrl.startsWith('https://'),
     trustProxy: config.trustProxy,
+    http: config.http,
+    metrics: config.metrics,
     api: {
       identify: createApiAuth({ authenticator, audit, sessions }),
       settings: settingsService,
