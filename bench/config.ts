@@ -8,7 +8,7 @@ import { MiB } from './data.js';
 export type TargetKind = 'haven' | 'distribution';
 export type LoadTool = 'wrk' | 'node';
 
-export const workloadIds = ['push', 'pull', 'images', 'load', 'tags'] as const;
+export const workloadIds = ['push', 'pull', 'images', 'load', 'tags', 'audit'] as const;
 export type WorkloadId = (typeof workloadIds)[number];
 
 export interface BenchConfig {
@@ -29,6 +29,8 @@ export interface BenchConfig {
   loadConnections: number;
   /** Rounds of the anonymous vs token manifest GET load on Haven's public project (best counts). */
   authRounds: number;
+  /** Rounds of the pull-auditing on vs off manifest GET load (best counts). */
+  auditRounds: number;
   /** Which load generator: wrk when installed (GET only, see load.ts), else node. */
   loadTool: LoadTool | 'auto';
   tags: number;
@@ -100,6 +102,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env, repoRoot: 
     loadRequests: q('BENCH_LOAD_REQUESTS', 50_000, 3_000),
     loadConnections: q('BENCH_LOAD_CONNECTIONS', 64, 64),
     authRounds: q('BENCH_AUTH_ROUNDS', 2, 1),
+    auditRounds: q('BENCH_AUDIT_ROUNDS', 2, 1),
     loadTool: tool,
     tags: q('BENCH_TAGS', 10_000, 1_000),
     tagPushConcurrency: q('BENCH_TAG_CONCURRENCY', 16, 16),

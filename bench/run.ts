@@ -13,7 +13,8 @@ import { baseEnvironment, consoleTable, isNoisy, markdown, type Environment } fr
 import { Cleanup, startDistribution, startHaven, type RunningServer } from './servers.js';
 import { authenticate } from './auth.js';
 import { endpoint } from './http.js';
-import { benchProject, fmt, prepareData, repos, workloadRunners, type Phase, type Row, type WorkloadContext } from './workloads.js';
+import { benchProject, fmt, prepareData, repos, type Phase, type Row, type WorkloadContext } from './workloads.js';
+import { workloadRunners } from './runners.js';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const log = (line: string) => process.stdout.write(`${line}\n`);

@@ -109,6 +109,8 @@ export interface HavenOptions {
   repoRoot: string;
   nodeArgs: string[];
   cleanup: Cleanup;
+  /** Extra `haven serve` flags (the audit workload starts one with --audit-pulls false). */
+  args?: string[];
 }
 
 export async function startHaven(opts: HavenOptions): Promise<RunningServer> {
@@ -120,7 +122,7 @@ export async function startHaven(opts: HavenOptions): Promise<RunningServer> {
   const admin = { username: 'admin', password: `Bench${randomBytes(12).toString('hex')}7` };
   const proc = spawn(
     process.execPath,
-    [...opts.nodeArgs, bin, 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-file', logFile],
+    [...opts.nodeArgs, bin, 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-file', logFile, ...(opts.args ?? [])],
     // HAVEN_CONFIG=/dev/null: no haven.yml from the working directory changes the setup.
     { env: { ...process.env, HAVEN_CONFIG: '/dev/null', HAVEN_ADMIN_PASSWORD: admin.password }, stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -1,5 +1,5 @@
 /**
- * The five workloads of the benchmark. Each runs the same requests against every registry in
+ * The workloads of the benchmark. Each runs the same requests against every registry in
  * turn and returns rows of figures; every blob and manifest pulled is verified against its digest.
  */
 import { spawnSync } from 'node:child_process';
@@ -115,14 +115,14 @@ async function client(server: RunningServer, sockets: number): Promise<Client> {
 }
 
 /** Flushes dirty pages so one registry's writeback does not land in the next measurement. */
-function settle(): void {
+export function settle(): void {
   spawnSync('sync', { stdio: 'ignore', timeout: 120_000 });
 }
 
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /** Times `fn` against `server` and records it as a phase. */
-async function phase<T>(
+export async function phase<T>(
   ctx: WorkloadContext,
   server: RunningServer,
   workload: WorkloadId,
@@ -574,7 +574,7 @@ function authorizationRows(cfg: BenchConfig, priv: LoadResult, a: AuthLoad): Row
   ];
 }
 
-function describeLoad(r: LoadResult): string {
+export function describeLoad(r: LoadResult): string {
   return `${fmt(r.rps)} req/s, p50 ${r.p50ms.toFixed(2)} ms, p99 ${r.p99ms.toFixed(2)} ms (${r.tool}, ${r.requests} in ${r.seconds.toFixed(1)} s)`;
 }
 
@@ -677,11 +677,3 @@ export function fmt(n: number): string {
   if (n >= 10) return n.toFixed(1);
   return n.toFixed(2);
 }
-
-export const workloadRunners: Record<WorkloadId, (ctx: WorkloadContext) => Promise<Row[]>> = {
-  push: pushLarge,
-  pull: pullLarge,
-  images: pushImages,
-  load: requestLoad,
-  tags: tagListing,
-};

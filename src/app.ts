@@ -75,7 +75,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     audit: createAuditStore(db),
   };
   const bootstrap = await ensureAdmin(stores.users, dataDir, config.adminPassword);
-  const audit = createAuditLog(stores.audit, log);
+  const audit = createAuditLog(stores.audit, log, { pulls: config.audit.pulls });
   const identity = createIdentityCache(stores);
   const authenticator = createAuthenticator({ users: stores.users, robots: stores.robots, throttle: createLoginThrottle(), identity });
   const authorizer = createAuthorizer(stores);
@@ -121,6 +121,8 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     sessions,
     secureCookies: config.externalUrl.startsWith('https://'),
     trustProxy: config.trustProxy,
+    http: config.http,
+    metrics: config.metrics,
     api: {
       identify: createApiAuth({ authenticator, audit, sessions }),
       settings: settingsService,

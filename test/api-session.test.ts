@@ -59,7 +59,7 @@ test('wrong password is 401 and sets no cookie; log out ends the session', async
   assert.equal(bad.headers.get('set-cookie'), null);
   const r = await login('admin', h.admin.password);
   const cookie = cookieOf(r);
-  const out = await fetch(`${h.url}/c/log_out`, { headers: { Authorization: '', Cookie: cookie } });
+  const out = await fetch(`${h.url}/c/log_out`, { method: 'POST', headers: { Authorization: '', Cookie: cookie } });
   assert.equal(out.status, 200);
   const me = await fetch(`${h.url}/api/v2.0/users/current`, { headers: { Authorization: '', Cookie: cookie } });
   assert.equal(me.status, 401);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { createApp } from '../app.js';
+import { metricsAddress } from '../http/server.js';
 import type { BootstrapResult } from '../services/identity/bootstrap.js';
 import { ConfigError, flagName, loadConfig } from '../config/load.js';
 import { configKeys } from '../config/schema.js';
@@ -31,10 +32,12 @@ async function serve(argv: string[]): Promise<void> {
   const port = Number(config.listen.slice(i + 1));
   const address = await app.server.listen({ host, port });
   log.info({ address, dataDir: config.dataDir }, 'haven is listening');
-  // One write, so whoever waits for "listening on" also has the login lines.
+  const metrics = metricsAddress(app.server);
+  // One write, so whoever waits for "listening on" also has the login and metrics lines.
   process.stdout.write(
     `Haven registry listening on ${address} (data in ${config.dataDir})\n` +
-      loginBanner(config.externalUrl || address.replace('0.0.0.0', 'localhost'), app.bootstrap),
+      loginBanner(config.externalUrl || address.replace('0.0.0.0', 'localhost'), app.bootstrap) +
+      (metrics ? `Metrics at ${metrics}/metrics\n` : ''),
   );
 
   let stopping = false;

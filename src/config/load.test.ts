@@ -53,3 +53,20 @@ test('invalid values stop startup with the key and the problem', () => {
   assert.throws(() => loadConfig({ file, env: {} }), /not valid YAML/);
   assert.throws(() => loadConfig({ file: join(dir, 'missing.yml'), env: {} }), /cannot read config file/);
 });
+
+test('connection limits and metrics settings: defaults, durations, pairs', () => {
+  const c = loadConfig(noFile);
+  assert.deepEqual(c.http, { headersTimeout: 30_000, bodyIdleTimeout: 60_000, keepAliveTimeout: 75_000, maxConnectionsPerIp: 256 });
+  assert.deepEqual(c.metrics, { listen: '', username: '', password: '' });
+  assert.equal(c.audit.pulls, true);
+  const set = loadConfig({ ...noFile, env: { HAVEN_HTTP_BODY_IDLE_TIMEOUT: '2m', HAVEN_HTTP_MAX_CONNECTIONS_PER_IP: '0', HAVEN_AUDIT_PULLS: 'false' }, flags: { 'http-headers-timeout': '5s' } });
+  assert.equal(set.http.bodyIdleTimeout, 120_000);
+  assert.equal(set.http.headersTimeout, 5_000);
+  assert.equal(set.http.maxConnectionsPerIp, 0);
+  assert.equal(set.audit.pulls, false);
+  assert.throws(() => loadConfig({ ...noFile, env: { HAVEN_HTTP_KEEP_ALIVE_TIMEOUT: '0s' } }), /"http.keepAliveTimeout".*more than 0/);
+  assert.throws(() => loadConfig({ ...noFile, env: { HAVEN_HTTP_MAX_CONNECTIONS_PER_IP: '-1' } }), /"http.maxConnectionsPerIp"/);
+  assert.throws(() => loadConfig({ ...noFile, env: { HAVEN_METRICS_LISTEN: 'nonsense' } }), /"metrics.listen".*host:port/);
+  assert.throws(() => loadConfig({ ...noFile, env: { HAVEN_METRICS_PASSWORD: 'x' } }), /"metrics.username".*together/);
+  assert.equal(loadConfig({ ...noFile, env: { HAVEN_METRICS_LISTEN: '127.0.0.1:9090' } }).metrics.listen, '127.0.0.1:9090');
+});

@@ -27,6 +27,10 @@ const size = z
 
 const listen = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:5000');
 
+const positiveDuration = duration.refine((v) => v > 0, 'must be more than 0');
+
+const boolean = z.union([z.boolean(), z.enum(['true', 'false'])]).transform((v) => v === true || v === 'true');
+
 /** Every key has a default; haven.yml, HAVEN_* variables and flags override in that order. */
 export const configSchema = z
   .object({
@@ -68,10 +72,7 @@ export const configSchema = z
     registry: z
       .object({
         /** A mount without `from` finds the blob in any repository the caller can read. */
-        automaticMount: z
-          .union([z.boolean(), z.enum(['true', 'false'])])
-          .transform((v) => v === true || v === 'true')
-          .default(true),
+        automaticMount: boolean.default(true),
       })
       .strict()
       .prefault({}),
@@ -88,6 +89,11 @@ export const configSchema = z
       .object({
         /** Audit records older than this many days are deleted. */
         retentionDays: z.coerce.number().int().min(1).max(36500).default(180),
+        /**
+         * Hidden: record every pull (Harbor does). Off only to measure what pull auditing costs
+         * (bench workload `audit`); pushes, deletes and logins are recorded either way.
+         */
+        pulls: boolean.default(true),
       })
       .strict()
       .prefault({}),
@@ -108,6 +114,39 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Connection limits: no client may hold a connection (a file descriptor) without progress. */
+    http: z
+      .object({
+        /** The request line and headers must arrive within this. */
+        headersTimeout: positiveDuration.default(30_000),
+        /**
+         * A connection with no byte in either direction for this long is closed: a stalled upload
+         * or download is cut, a slow one that keeps moving is not (the timer restarts per chunk).
+         */
+        bodyIdleTimeout: positiveDuration.default(60_000),
+        /** An idle keep-alive connection between requests is closed after this. */
+        keepAliveTimeout: positiveDuration.default(75_000),
+        /** Open connections per client address; further ones are closed at once. 0: no limit. */
+        maxConnectionsPerIp: z.coerce.number().int().min(0).default(256),
+      })
+      .strict()
+      .prefault({}),
+    /** Prometheus metrics (GET /metrics). */
+    metrics: z
+      .object({
+        /** A separate host:port for /metrics only; empty: served on the main listener. */
+        listen: z.union([z.literal(''), listen]).default(''),
+        /** When set (both), /metrics wants these Basic credentials. */
+        username: z.string().default(''),
+        password: z.string().default(''),
+      })
+      .strict()
+      .prefault({})
+      .superRefine((m, ctx) => {
+        if ((m.username === '') !== (m.password === '')) {
+          ctx.addIssue({ code: 'custom', path: [m.username === '' ? 'username' : 'password'], message: 'metrics.username and metrics.password are set together or not at all' });
+        }
+      }),
   })
   .strict();
 
@@ -126,7 +165,15 @@ export const configKeys = [
   'auth.tokenTtl',
   'auth.sessionIdle',
   'audit.retentionDays',
+  'audit.pulls',
   'uploads.purgeAge',
   'uploads.purgeInterval',
   'storage.reserve',
+  'http.headersTimeout',
+  'http.bodyIdleTimeout',
+  'http.keepAliveTimeout',
+  'http.maxConnectionsPerIp',
+  'metrics.listen',
+  'metrics.username',
+  'metrics.password',
 ] as const;

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, isAppError, type OciErrorCode } from '../platform/errors.js';
+import { isClientDisconnect } from './client-disconnect.js';
 
 /** Wire code for statuses Fastify itself raises (bad headers, unsupported media types...). */
 function codeForStatus(status: number): OciErrorCode {
@@ -21,7 +22,9 @@ export function installErrorMapping(app: FastifyInstance): void {
       e = err;
     } else {
       const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 500;
-      if (status >= 500) req.log.error({ err }, 'unhandled error');
+      // A client that left mid-upload is logged by the request log's abort hook, at info.
+      if (isClientDisconnect(err, req.raw)) req.log.debug({ err }, 'request failed: client disconnected');
+      else if (status >= 500) req.log.error({ err }, 'unhandled error');
       e = new AppError(codeForStatus(status), status >= 500 ? 'internal server error' : err.message, { status });
     }
     for (const [k, v] of Object.entries(e.headers)) reply.header(k, v);

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isAppError } from '../../platform/errors.js';
+import { isClientDisconnect } from '../client-disconnect.js';
 
 const harborCodeByStatus: Record<number, string> = {
   400: 'BAD_REQUEST',
@@ -34,7 +35,8 @@ export function installHarborErrors(app: FastifyInstance): void {
     } else {
       status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 500;
       message = status >= 500 ? 'internal server error' : err.message;
-      if (status >= 500) req.log.error({ err }, 'unhandled error');
+      if (isClientDisconnect(err, req.raw)) req.log.debug({ err }, 'request failed: client disconnected');
+      else if (status >= 500) req.log.error({ err }, 'unhandled error');
     }
     const code = harborCodeByStatus[status] ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST');
     reply.code(status).send({ errors: [{ code, message }] });

@@ -1,4 +1,4 @@
-import { ClientClosedError } from '../../platform/errors.js';
+import { connectionGone } from '../client-disconnect.js';
 import { parseRangeHeader } from './range.js';
 import type { OciContext } from './context.js';
 
@@ -30,9 +30,10 @@ export async function getBlob(ctx: OciContext, name: string, digest: string): Pr
     await send(res);
     res.end();
   } catch (err) {
-    // Cutting the connection is the only honest end once headers promised a length; the service
-    // has already logged storage faults as corruption.
-    if (err instanceof ClientClosedError) ctx.req.log.info({ digest }, 'client disconnected during blob download');
+    // Cutting the connection is the only honest end once headers promised a length. A client
+    // cancelling a pull is routine (the abort hook notes it at info); the blob service has
+    // already logged a storage fault as corruption.
+    if (connectionGone(ctx.req.raw) || res.destroyed) ctx.req.log.debug({ err, digest }, 'blob transfer ended: client disconnected');
     res.destroy();
   }
 }

@@ -1,0 +1,13 @@
+import { auditCost } from './audit-cost.js';
+import type { WorkloadId } from './config.js';
+import { pullLarge, pushImages, pushLarge, requestLoad, tagListing, type Row, type WorkloadContext } from './workloads.js';
+
+/** Every workload by its BENCH_ONLY name, in the order they run. */
+export const workloadRunners: Record<WorkloadId, (ctx: WorkloadContext) => Promise<Row[]>> = {
+  push: pushLarge,
+  pull: pullLarge,
+  images: pushImages,
+  load: requestLoad,
+  tags: tagListing,
+  audit: auditCost,
+};
