@@ -132,7 +132,7 @@ test('a non-member or anonymous caller gets the same 404 for a private project a
   assert.equal((await api('GET', `/robots/${robotId}`, { as: owner })).status, 200);
 });
 
-test('a caller who may see the project still gets 403 for a right it lacks, naming the project', async () => {
+test('a caller who may see the project still gets 403 (or 401) for a right it lacks', async () => {
   // userc becomes a limited guest of projb: it sees the project, but may not list its members.
   const add = await api('POST', `/projects/${hiddenName}/members`, { headers: { 'X-Is-Resource-Name': 'true' }, body: { role_id: 5, member_user: { username: guest.username } } });
   assert.equal(add.status, 201, add.text);
