@@ -101,6 +101,8 @@ interface Operation {
   /** The status that means "done" (anything else, other than the expected refusal, is a failure). */
   okStatus: number;
   attempt(as: Creds | null, p: ProjectUnderTest, who: Who, variant: Variant): Promise<Reply>;
+  /** The robot API asks for a login before it looks at any project: anonymous callers get 401 there. */
+  loginFirst?: boolean;
   /** Puts things back after an allowed attempt, as the administrator. */
   restore?(r: Reply, p: ProjectUnderTest): Promise<void>;
 }
@@ -112,6 +114,7 @@ const operations: Operation[] = [
   {
     name: 'GET /robots?q=level=project,project_id=N',
     permission: 'robot:list',
+    loginFirst: true,
     okStatus: 200,
     attempt: (as, p) => api('GET', `/robots?q=${encodeURIComponent(`level=project,project_id=${p.id}`)}`, { as }),
   },
@@ -150,6 +153,7 @@ const operations: Operation[] = [
   {
     name: 'POST /robots (project robot)',
     permission: 'robot:create',
+    loginFirst: true,
     okStatus: 201,
     attempt: (as, p, who) =>
       api('POST', '/robots', {
@@ -191,7 +195,9 @@ for (const variant of ['private', 'public'] as const) {
           const allowed = expectAllowed(who, variant, op.permission);
           const r = await op.attempt(as, p, who, variant);
           if (r.status >= 500) assert.fail(`${op.name}: server error ${r.status}: ${r.text}`);
-          const refusal = who === 'anonymous' ? 401 : 403;
+          // A private project is hidden from those outside it: they are told it does not exist (F8).
+          const hidden = variant === 'private' && (who === 'anonymous' || who === 'nonMember');
+          const refusal = who === 'anonymous' && op.loginFirst ? 401 : hidden ? 404 : who === 'anonymous' ? 401 : 403;
           if (allowed && r.status !== op.okStatus) mismatches.push(`${op.name} (${op.permission}) should be allowed: ${r.status} ${r.text.slice(0, 200)}`);
           if (!allowed && r.status !== refusal) mismatches.push(`${op.name} (${op.permission}) should be ${refusal}: ${r.status} ${r.text.slice(0, 200)}`);
           if (r.status === op.okStatus && op.restore) await op.restore(r, p);

@@ -118,7 +118,7 @@ describe('(a) a private project is invisible and untouchable to non-members', ()
   ];
 
   for (const [label, as] of [['a non-member', () => outsider], ['an anonymous caller', () => null]] as const) {
-    test(`${label}: every read and write is 401/403/404, and nothing changes`, async () => {
+    test(`${label}: every read and write is refused as if the project did not exist, and nothing changes`, async () => {
       const before = await snapshotSecret();
       const caller = as();
       const failures: string[] = [];
@@ -146,6 +146,9 @@ describe('(a) a private project is invisible and untouchable to non-members', ()
         for (const [method, path, body] of attempts) {
           const r = await api(method, path, { as: caller, headers, ...(body !== undefined ? { body } : {}) });
           expectRefused(`${method} ${path} (${how})`, r);
+          // F8: answered exactly as a project that does not exist, naming only what was typed.
+          const missing = JSON.stringify({ errors: [{ code: 'NOT_FOUND', message: `project ${ref} not found` }] });
+          if (r.status !== 404 || r.text !== missing) failures.push(`${method} ${path} (${how}): not the missing-project answer: ${r.status} ${r.text.slice(0, 300)}`);
         }
       }
       const robotAttempts: Array<[string, string, unknown?]> = [
@@ -163,6 +166,7 @@ describe('(a) a private project is invisible and untouchable to non-members', ()
       for (const [method, path, body] of robotAttempts) {
         const r = await api(method, path, { as: caller, ...(body !== undefined ? { body } : {}) });
         expectRefused(`${method} ${path}`, r);
+        if (/of project secret|\$secret/.test(r.text)) failures.push(`${method} ${path}: names the private project: ${r.text.slice(0, 300)}`);
       }
       assert.deepEqual(failures, []);
 
@@ -295,7 +299,7 @@ describe('(b) nobody raises their own privileges', () => {
     const sys = await api('POST', '/robots', { as: outsider, body: { name: 'mysys', level: 'system', duration: -1, permissions: [perm('mine', 'repository:pull')] } });
     assert.equal(sys.status, 403, sys.text);
     const other = await api('POST', '/robots', { as: outsider, body: { name: 'spy', level: 'project', duration: -1, permissions: [perm('secret', 'repository:pull')] } });
-    assert.equal(other.status, 403, other.text);
+    assert.equal(other.status, 404, other.text); // "secret" is private and outsider no member: it does not exist for them
     const star = await api('POST', '/robots', { as: outsider, body: { name: 'star', level: 'project', duration: -1, permissions: [perm('*', 'repository:pull')] } });
     assert.ok([400, 403].includes(star.status), star.text);
     const mine = await createRobot(outsider, { name: 'minebot', level: 'project', duration: -1, permissions: [perm('mine', 'repository:pull')] });

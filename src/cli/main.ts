@@ -1,36 +1,66 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { createApp } from '../app.js';
+import { createApp, version } from '../app.js';
 import { metricsAddress } from '../http/server.js';
 import type { BootstrapResult } from '../services/identity/bootstrap.js';
+import { configOptionLines, optionLine } from '../config/help.js';
 import { ConfigError, flagName, loadConfig } from '../config/load.js';
 import { configKeys } from '../config/schema.js';
+import { DataDirLockedError, lockDataDir } from '../platform/data-dir-lock.js';
 import { createLogger } from '../platform/logger.js';
 import { userCommand } from './user-command.js';
 
 const usage = `Usage: haven <command> [options]
 
 Commands:
-  serve     run the registry, API, portal and background jobs in this process
-  user      create a user or reset a password on the data directory (haven user --help)
+  serve        run the registry, API, portal and background jobs in this process (haven serve --help)
+  user         create a user or reset a password on the data directory (haven user --help)
 
-Options for serve (each also settable in haven.yml or as HAVEN_* environment variables):
-  --config <file>              configuration file (default ./haven.yml when present)
-${configKeys.map((k) => `  --${flagName(k)} <value>`).join('\n')}
+Options:
+  --help, -h   show this help; haven <command> --help shows a command's options
+  --version    print Haven's version
 `;
 
+const serveUsage = () => `Usage: haven serve [options]
+
+Runs the OCI registry (/v2), the token service, the management API (/api/v2.0) and the background
+jobs in this process. Every option is also a key of haven.yml and a HAVEN_* environment variable
+(shown after each option); a flag wins over the variable, which wins over the file.
+
+Options:
+${optionLine('  --config <file>', 'configuration file', 'default ./haven.yml when present; env HAVEN_CONFIG')}
+${optionLine('  --help, -h', 'show this help')}
+${configOptionLines()}
+`;
+
+/** A refusal the user can act on: one line on stderr, no stack, exit 1. */
+class StartError extends Error {}
+
 async function serve(argv: string[]): Promise<void> {
-  const options: Record<string, { type: 'string' }> = { config: { type: 'string' } };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } };
   for (const k of configKeys) options[flagName(k)] = { type: 'string' };
   const { values } = parseArgs({ args: argv, options, strict: true });
-  const { config: file, ...flags } = values as Record<string, string | undefined>;
+  const { config: file, help, ...flags } = values as Record<string, string | undefined> & { help?: boolean };
+  if (help) {
+    process.stdout.write(serveUsage());
+    return;
+  }
+  // Everything is validated before anything is written: a config error leaves no data dir behind.
   const config = loadConfig({ ...(file ? { file } : {}), flags });
+  const lock = await lockDataDir(config.dataDir);
   const log = createLogger(config.log.level, config.log.file || undefined);
   const app = await createApp(config, log);
   const i = config.listen.lastIndexOf(':');
   const host = config.listen.slice(0, i).replace(/^\[|\]$/g, '');
   const port = Number(config.listen.slice(i + 1));
-  const address = await app.server.listen({ host, port });
+  let address: string;
+  try {
+    address = await app.server.listen({ host, port });
+  } catch (err) {
+    await app.close();
+    lock.release();
+    throw new StartError(listenProblem(config.listen, port, err as NodeJS.ErrnoException));
+  }
   log.info({ address, dataDir: config.dataDir }, 'haven is listening');
   const metrics = metricsAddress(app.server);
   // One write, so whoever waits for "listening on" also has the login and metrics lines.
@@ -46,11 +76,22 @@ async function serve(argv: string[]): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     await app.close();
+    lock.release();
     log.flush();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function listenProblem(listen: string, port: number, err: NodeJS.ErrnoException): string {
+  const why: Record<string, string> = {
+    EADDRINUSE: `port ${port} is already in use by another program; choose another port with --listen or HAVEN_LISTEN`,
+    EACCES: `permission denied (ports below 1024 need privileges); choose another port with --listen or HAVEN_LISTEN`,
+    EADDRNOTAVAIL: 'that address is not one of this machine\'s; use 0.0.0.0 (all addresses) or a local address',
+    ENOTFOUND: 'that host name does not resolve',
+  };
+  return `cannot listen on ${listen} (listen): ${(err.code && why[err.code]) ?? err.message}`;
 }
 
 function loginBanner(url: string, b: BootstrapResult): string {
@@ -70,6 +111,10 @@ async function main(): Promise<void> {
       return serve(rest);
     case 'user':
       return userCommand(rest);
+    case '--version':
+    case 'version':
+      process.stdout.write(`haven ${version}\n`);
+      return;
     case undefined:
     case 'help':
     case '--help':
@@ -82,10 +127,20 @@ async function main(): Promise<void> {
   }
 }
 
+/** Errors the user can fix get one line; anything else is a bug and keeps its stack. */
+function isSystemError(err: unknown): err is NodeJS.ErrnoException {
+  const e = err as NodeJS.ErrnoException;
+  return e instanceof Error && typeof e.code === 'string' && typeof e.syscall === 'string' && /^E[A-Z]+$/.test(e.code);
+}
+
 main().catch((err) => {
   if (err instanceof ConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     process.stderr.write(`haven: ${(err as Error).message}\n`);
     process.exit(2);
+  }
+  if (err instanceof StartError || err instanceof DataDirLockedError || isSystemError(err)) {
+    process.stderr.write(`haven: ${(err as Error).message}\n`);
+    process.exit(1);
   }
   process.stderr.write(`haven: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);

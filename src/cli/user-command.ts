@@ -35,6 +35,8 @@ Options:
   --email <address>     (create) the user's email
   --password <p>        the password to set (8-128 characters, upper and lower case and a digit)
   --password-stdin      read the password from the first line of standard input
+  --help, -h            show this help
+  and every option of haven serve (haven serve --help), so a serve command line can be reused
 `;
 
 class UsageError extends Error {}
@@ -74,17 +76,22 @@ async function run(argv: string[]): Promise<void> {
   }
   if (action !== 'create' && action !== 'reset-password') throw new UsageError(`unknown action "${action}"`);
 
-  const options: Record<string, { type: 'string' | 'boolean' }> = {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
     config: { type: 'string' },
     admin: { type: 'boolean' },
     email: { type: 'string' },
     password: { type: 'string' },
     'password-stdin': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   };
   // Every serve flag is accepted, so a serve command line's --data-dir (or others) can be reused.
   for (const k of configKeys) options[flagName(k)] ??= { type: 'string' };
   const { values, positionals } = parseArgs({ args: rest, options, strict: true, allowPositionals: true });
   const v = values as Record<string, string | boolean | undefined>;
+  if (v.help) {
+    process.stdout.write(userUsage);
+    return;
+  }
   if (positionals.length !== 1) throw new UsageError(`${action} takes exactly one <username>`);
   const username = positionals[0]!;
   if (action === 'reset-password' && (v.admin || v.email !== undefined)) throw new UsageError('--admin and --email are for create');

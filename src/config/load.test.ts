@@ -70,3 +70,24 @@ test('connection limits and metrics settings: defaults, durations, pairs', () =>
   assert.throws(() => loadConfig({ ...noFile, env: { HAVEN_METRICS_PASSWORD: 'x' } }), /"metrics.username".*together/);
   assert.equal(loadConfig({ ...noFile, env: { HAVEN_METRICS_LISTEN: '127.0.0.1:9090' } }).metrics.listen, '127.0.0.1:9090');
 });
+
+test('listen: the port must be 0..65535', () => {
+  assert.equal(loadConfig({ ...noFile, flags: { listen: '127.0.0.1:65535' } }).listen, '127.0.0.1:65535');
+  assert.equal(loadConfig({ ...noFile, flags: { listen: '[::1]:0' } }).listen, '[::1]:0');
+  assert.throws(() => loadConfig({ ...noFile, flags: { listen: '127.0.0.1:99999' } }), (e: Error) => e instanceof ConfigError && /"listen".*port 99999 is out of range \(0-65535\)/.test(e.message));
+  assert.throws(() => loadConfig({ ...noFile, flags: { listen: '127.0.0.1:65536' } }), ConfigError);
+});
+
+test('trustProxy: true, false, or a list of addresses, CIDRs and proxy-addr range names', () => {
+  const tp = (v: string) => loadConfig({ ...noFile, flags: { 'trust-proxy': v } }).trustProxy;
+  assert.equal(tp('true'), true);
+  assert.equal(tp('false'), false);
+  assert.equal(tp(''), false);
+  assert.deepEqual(tp('10.0.0.0/8, 192.168.1.7,::1,fd00::/8,loopback'), ['10.0.0.0/8', '192.168.1.7', '::1', 'fd00::/8', 'loopback']);
+  for (const bad of ['maybe', 'yes', '10.0.0.0/33', '300.1.1.1', '::1/129', '10.0.0.1,nope', ',']) {
+    assert.throws(() => tp(bad), (e: Error) => e instanceof ConfigError && /"trustProxy".*--trust-proxy.*must be true, false or a comma-separated list/.test(e.message), bad);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'haven-config-'));
+  writeFileSync(join(dir, 'haven.yml'), 'trustProxy: [10.0.0.1, 10.0.0.2]\n');
+  assert.deepEqual(loadConfig({ file: join(dir, 'haven.yml'), env: {} }).trustProxy, ['10.0.0.1', '10.0.0.2']);
+});

@@ -1,9 +1,11 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseDuration } from '../platform/duration.js';
 import { parseSize } from '../platform/size.js';
 import { passwordProblem } from '../domain/identity/password-policy.js';
 
-const duration = z
+/** A duration: "90s", "30m", "24h", "7d" or milliseconds. Exported so help can show its defaults so. */
+export const duration = z
   .union([z.string(), z.number()])
   .transform((v, ctx) => {
     try {
@@ -25,82 +27,111 @@ const size = z
     }
   });
 
-const listen = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:5000');
+const listen = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:5000')
+  .superRefine((v, ctx) => {
+    const port = v.slice(v.lastIndexOf(':') + 1);
+    if (Number(port) > 65535) ctx.addIssue({ code: 'custom', message: `port ${port} is out of range (0-65535)` });
+  });
+
+/** The names Fastify's proxy-addr knows besides addresses and CIDRs. */
+const proxyRangeNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address, a CIDR (address/prefix) or one of proxy-addr's range names. */
+function isProxyEntry(entry: string): boolean {
+  if (proxyRangeNames.has(entry) || isIP(entry) !== 0) return true;
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(entry);
+  if (!m) return false;
+  const family = isIP(m[1]!);
+  return family !== 0 && Number(m[2]) <= (family === 4 ? 32 : 128);
+}
+
+const trustProxy = z
+  .union([z.boolean(), z.string(), z.array(z.string())])
+  .transform((v, ctx): boolean | string[] => {
+    if (typeof v === 'boolean') return v;
+    if (v === '' || v === 'false') return false;
+    if (v === 'true') return true;
+    const entries = (Array.isArray(v) ? v : v.split(',')).map((x) => x.trim()).filter((x) => x !== '');
+    const bad = entries.find((x) => !isProxyEntry(x));
+    if (bad !== undefined || entries.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be true, false or a comma-separated list of proxy addresses or CIDRs (e.g. 10.0.0.0/8,::1), not ${JSON.stringify(bad ?? v)}`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
 
 const positiveDuration = duration.refine((v) => v > 0, 'must be more than 0');
 
 const boolean = z.union([z.boolean(), z.enum(['true', 'false'])]).transform((v) => v === true || v === 'true');
 
-/** Every key has a default; haven.yml, HAVEN_* variables and flags override in that order. */
+/**
+ * Every key has a default; haven.yml, HAVEN_* variables and flags override in that order. Every
+ * leaf has a .describe(): that text is its line in `haven serve --help`.
+ */
 export const configSchema = z
   .object({
-    listen: listen.default('0.0.0.0:5000'),
-    dataDir: z.string().min(1).default('./data'),
+    listen: listen.default('0.0.0.0:5000').describe('address and port to listen on (host:port; port 0 picks a free one)'),
+    dataDir: z.string().min(1).default('./data').describe('directory of the metadata database (haven.db) and the blobs (storage/)'),
     externalUrl: z
       .string()
       .regex(/^(https?:\/\/[^/\s]+\/?)?$/, 'must be empty or an http(s) URL with no path')
-      .default(''),
+      .default('')
+      .describe('the URL clients use behind a proxy, e.g. https://haven.example.com (empty: as asked)'),
     /**
      * Behind a reverse proxy: "true" trusts X-Forwarded-For/-Proto/-Host from any hop, or a
      * comma-separated list of proxy addresses/CIDRs trusts only those. Client IPs (throttling,
      * audit) and the token realm come from these headers only when trusted.
      */
-    trustProxy: z
-      .union([z.boolean(), z.string()])
-      .transform((v): boolean | string[] => {
-        if (typeof v === 'boolean') return v;
-        if (v === '' || v === 'false') return false;
-        if (v === 'true') return true;
-        return v.split(',').map((x) => x.trim()).filter((x) => x !== '');
-      })
-      .default(false),
-    /** Initial password of `admin`, used only when the user is first created. Empty: generate one. */
+    trustProxy: trustProxy.default(false).describe('trust X-Forwarded-*: true (any proxy), false, or a comma list of proxy addresses/CIDRs'),
     adminPassword: z
       .string()
       .default('')
       .superRefine((v, ctx) => {
         const problem = v === '' ? null : passwordProblem(v);
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
-      }),
+      })
+      .describe('initial password of admin, used only when Haven creates it (empty: generated)'),
     log: z
       .object({
-        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-        file: z.string().default(''),
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('fatal, error, warn, info, debug, trace or silent'),
+        file: z.string().default('').describe('write the log (one JSON line per request) to this file (empty: stdout)'),
       })
       .strict()
       .prefault({}),
     registry: z
       .object({
-        /** A mount without `from` finds the blob in any repository the caller can read. */
-        automaticMount: boolean.default(true),
+        automaticMount: boolean.default(true).describe('true: a mount without from= finds the blob in any repository the caller can read'),
       })
       .strict()
       .prefault({}),
     auth: z
       .object({
-        /** Lifetime of registry bearer tokens. */
-        tokenTtl: duration.default(30 * 60_000),
-        /** Portal sessions end after this long without a request. */
-        sessionIdle: duration.default(60 * 60_000),
+        tokenTtl: duration.default(30 * 60_000).describe('lifetime of registry bearer tokens'),
+        sessionIdle: duration.default(60 * 60_000).describe('portal sessions end after this long without a request'),
       })
       .strict()
       .prefault({}),
     audit: z
       .object({
-        /** Audit records older than this many days are deleted. */
-        retentionDays: z.coerce.number().int().min(1).max(36500).default(180),
+        retentionDays: z.coerce.number().int().min(1).max(36500).default(180).describe('audit records older than this many days are deleted'),
         /**
          * Hidden: record every pull (Harbor does). Off only to measure what pull auditing costs
          * (bench workload `audit`); pushes, deletes and logins are recorded either way.
          */
-        pulls: boolean.default(true),
+        pulls: boolean.default(true).describe('record every pull in the audit log (off only to measure its cost)'),
       })
       .strict()
       .prefault({}),
     uploads: z
       .object({
-        purgeAge: duration.default(24 * 3_600_000),
-        purgeInterval: duration.default(3_600_000),
+        purgeAge: duration.default(24 * 3_600_000).describe('upload sessions idle this long are deleted with their data'),
+        purgeInterval: duration.default(3_600_000).describe('how often to look for stale uploads'),
       })
       .strict()
       .prefault({}),
@@ -110,7 +141,7 @@ export const configSchema = z
          * Free space kept for metadata commits, deletes and purges: below it new upload bytes are
          * refused (507) and /health reports storage unhealthy. 0 turns the reserve off.
          */
-        reserve: size.default(1024 ** 3),
+        reserve: size.default(1024 ** 3).describe('free space kept for metadata and deletes; below it uploads get 507 (0: off)'),
       })
       .strict()
       .prefault({}),
@@ -118,16 +149,16 @@ export const configSchema = z
     http: z
       .object({
         /** The request line and headers must arrive within this. */
-        headersTimeout: positiveDuration.default(30_000),
+        headersTimeout: positiveDuration.default(30_000).describe('the request line and headers must arrive within this'),
         /**
          * A connection with no byte in either direction for this long is closed: a stalled upload
          * or download is cut, a slow one that keeps moving is not (the timer restarts per chunk).
          */
-        bodyIdleTimeout: positiveDuration.default(60_000),
+        bodyIdleTimeout: positiveDuration.default(60_000).describe('close a connection with no byte in either direction for this long'),
         /** An idle keep-alive connection between requests is closed after this. */
-        keepAliveTimeout: positiveDuration.default(75_000),
+        keepAliveTimeout: positiveDuration.default(75_000).describe('close an idle keep-alive connection after this'),
         /** Open connections per client address; further ones are closed at once. 0: no limit. */
-        maxConnectionsPerIp: z.coerce.number().int().min(0).default(256),
+        maxConnectionsPerIp: z.coerce.number().int().min(0).default(256).describe('open connections per client address (0: no limit)'),
       })
       .strict()
       .prefault({}),
@@ -135,10 +166,10 @@ export const configSchema = z
     metrics: z
       .object({
         /** A separate host:port for /metrics only; empty: served on the main listener. */
-        listen: z.union([z.literal(''), listen]).default(''),
+        listen: z.union([z.literal(''), listen]).default('').describe('serve /metrics on this host:port only (empty: on the main listener)'),
         /** When set (both), /metrics wants these Basic credentials. */
-        username: z.string().default(''),
-        password: z.string().default(''),
+        username: z.string().default('').describe('Basic auth user for /metrics (set with metrics.password)'),
+        password: z.string().default('').describe('Basic auth password for /metrics (set with metrics.username)'),
       })
       .strict()
       .prefault({})

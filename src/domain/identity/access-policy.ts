@@ -35,3 +35,15 @@ export const registryActionPermission: Record<string, [resource: string, action:
   push: ['repository', 'push'],
   delete: ['artifact', 'delete'],
 };
+
+/**
+ * Whether the principal may know that the project exists: administrators, members, robots with a
+ * grant on it, and everyone for a public project. Anyone else is answered as if it did not exist,
+ * so a refusal never confirms a private project's id or name.
+ */
+export function sees(p: Principal, project: ProjectFacts): boolean {
+  if (project.public) return true;
+  if (p.kind === 'user') return p.sysadmin || project.role !== null;
+  if (p.kind === 'robot') return p.grants.some((g) => g.namespace === project.name || (g.namespace === '*' && p.level === 'system'));
+  return false;
+}

@@ -1,4 +1,5 @@
 import { isSysadmin, principalName, type Principal } from '../../domain/identity/principal.js';
+import { sees } from '../../domain/identity/access-policy.js';
 import { roleIds } from '../../domain/identity/roles.js';
 import { allPermissions } from '../../domain/rbac/matrix.js';
 import { findCondition, parseQuery, parseSort } from '../../domain/query/harbor-query.js';
@@ -34,6 +35,11 @@ export interface ProjectRequest {
   project_name?: string | undefined;
   public?: boolean | undefined;
   metadata?: Record<string, string> | undefined;
+}
+
+/** The one answer for a project that is missing or hidden from the caller: only `ref`, as typed. */
+export function projectNotFound(ref: string): AppError {
+  return new AppError('NOT_FOUND', `project ${ref.slice(0, 255)} not found`);
 }
 
 /** Harbor spells booleans in metadata as strings; "public" mirrors the column. */
@@ -73,8 +79,9 @@ export function createProjectService(deps: {
   }
 
   /**
-   * Finds a project and checks one permission on it: a refusal is 401 for anonymous callers
-   * (log in and retry) and 403 for others, as Harbor answers.
+   * Finds a project and checks one permission on it. A project the caller may not know of is
+   * answered exactly as a missing one (404, naming only what the caller typed); a refusal on a
+   * project it does see is 401 for anonymous callers (log in and retry) and 403 for others.
    */
   async function resolve(actor: Principal, ref: string, byName: boolean, resource: string, action: string): Promise<ProjectAccess> {
     let row: ProjectRow | null = null;
@@ -82,7 +89,7 @@ export function createProjectService(deps: {
     else if (/^\d{1,10}$/.test(ref)) row = await projects.byId(Number(ref));
     else row = await projects.byName(ref);
     const access = row ? await authorizer.access(actor, row) : null;
-    if (!access) throw new AppError('NOT_FOUND', `project ${ref.slice(0, 255)} not found`);
+    if (!access || !sees(actor, access.facts)) throw projectNotFound(ref);
     if (!access.can(resource, action)) {
       if (actor.kind === 'anonymous') throw new AppError('UNAUTHORIZED', 'authentication required');
       throw new AppError('FORBIDDEN', `not allowed to ${action} ${resource} of project ${access.project.name}`);

@@ -1,12 +1,12 @@
 import { robotPrefix } from '../../auth/authenticator.js';
 import { generateSecret, hashSecret } from '../../auth/secrets.js';
-import { principalName, type Principal, type RobotGrant } from '../../domain/identity/principal.js';
+import { isSysadmin, principalName, type Principal, type RobotGrant } from '../../domain/identity/principal.js';
 import { findCondition, parseQuery } from '../../domain/query/harbor-query.js';
 import { allPermissions } from '../../domain/rbac/matrix.js';
 import type { RobotStore } from '../../db/robots.js';
 import type { RobotRow } from '../../db/schema.js';
 import type { UserStore } from '../../db/users.js';
-import { AppError } from '../../platform/errors.js';
+import { AppError, isAppError } from '../../platform/errors.js';
 import type { IdentityCache } from '../../auth/identity-cache.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ProjectAccess } from './authorizer.js';
@@ -75,6 +75,8 @@ export interface RobotCreated {
   creation_time: string;
   expires_at: number;
 }
+
+const robotNotFound = (id: number) => new AppError('NOT_FOUND', `robot ${id} not found`);
 
 /** Robots authenticate as robots but never administer robots (nor anything else in identity). */
 function requireManager(actor: Principal): asserts actor is Extract<Principal, { kind: 'user' }> {
@@ -162,17 +164,26 @@ export function createRobotService(deps: {
 
   async function load(id: number): Promise<RobotRow> {
     const r = await robots.byId(id);
-    if (!r) throw new AppError('NOT_FOUND', `robot ${id} not found`);
+    if (!r) throw robotNotFound(id);
     return r;
   }
 
-  /** System robots are the administrators' alone; project robots need robot:<action> on their project. */
+  /**
+   * System robots are the administrators' alone; project robots need robot:<action> on their
+   * project. Whoever may not know of the robot (a system robot to a non-administrator, a robot of
+   * a project hidden from the caller) is told it does not exist, as for an unknown id.
+   */
   async function authorize(actor: Principal, r: RobotRow, action: 'read' | 'update' | 'delete'): Promise<ProjectAccess | null> {
     if (r.level === 'system' || r.project_id === null) {
-      requireSysadmin(actor);
+      if (!isSysadmin(actor)) throw robotNotFound(r.id);
       return null;
     }
-    return projects.resolve(actor, String(r.project_id), false, 'robot', action);
+    try {
+      return await projects.resolve(actor, String(r.project_id), false, 'robot', action);
+    } catch (err) {
+      if (isAppError(err) && err.code === 'NOT_FOUND') throw robotNotFound(r.id);
+      throw err;
+    }
   }
 
   /** System robots may name several projects; each must exist ("*" means every project). */
