@@ -3,6 +3,8 @@
 // in each area's own envelope, and every attempt leaves exactly one audit record. Clients are
 // told apart through a trusted proxy's X-Forwarded-For, so throttling one never slows another.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { apiClient, type Reply } from './helpers/api-client.js';
@@ -14,6 +16,9 @@ useHaven({ args: ['--trust-proxy', 'true'] }, (x) => (h = x));
 type Entry = 'registry' | 'token' | 'api' | 'portal';
 const entries: Entry[] = ['registry', 'token', 'api', 'portal'];
 const basicOf = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+
+/** The server's log (test Havens write it to haven.log in their data dir). */
+const serverLog = () => readFileSync(join(h.dataDir, 'haven.log'), 'utf8');
 
 let nextIp = 1;
 const freshIp = () => `203.0.113.${nextIp++}`;
@@ -50,13 +55,14 @@ async function loginRecords(): Promise<Map<string, boolean[]>> {
     const r = await c.api('GET', `/audit-logs?${new URLSearchParams({ q: 'operation=login', page_size: '100' })}`);
     assert.equal(r.status, 200, r.text);
     const items = r.json as Array<{ username: string; operation_result: boolean }>;
-    if (items.some((i) => i.username === marker)) {
+    // The marker's own warning, the last written, says the log lines have all arrived too.
+    if (items.some((i) => i.username === marker) && serverLog().includes(`"username":"${marker}"`)) {
       const byUser = new Map<string, boolean[]>();
       for (const i of items) byUser.set(i.username, [...(byUser.get(i.username) ?? []), i.operation_result]);
       byUser.delete(marker);
       return byUser;
     }
-    assert.ok(Date.now() < deadline, `the marker login never reached the audit log: ${r.text}`);
+    assert.ok(Date.now() < deadline, `the marker login never reached the audit log and the server log: ${r.text}`);
     await sleep(100);
   }
 }
@@ -127,4 +133,16 @@ test('bad, throttled and malformed credentials: the same failure at all four way
   const records = await loginRecords();
   const sorted = (m: Map<string, boolean[]>) => [...m].map(([k, v]) => [k, [...v].sort()] as const).sort(([a], [b]) => a.localeCompare(b));
   assert.deepEqual(sorted(records), sorted(expectedRecords));
+
+  // And logged once: one "login failed" warning per failed attempt, none for malformed ones.
+  const warnings = new Map<string, number>();
+  for (const line of serverLog().split('\n')) {
+    if (!line.includes('"login failed"')) continue;
+    const u = (JSON.parse(line) as { username: string }).username;
+    if (u.startsWith('marker-')) continue;
+    warnings.set(u, (warnings.get(u) ?? 0) + 1);
+  }
+  for (const [username, results] of expectedRecords) {
+    assert.equal(warnings.get(username) ?? 0, results.filter((ok) => !ok).length, `login failed lines for ${username}`);
+  }
 });
