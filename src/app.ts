@@ -30,6 +30,7 @@ import { createAuditLog } from './services/audit/audit-log.js';
 import { createAuditService } from './services/audit/audit-service.js';
 import { ensureAdmin, type BootstrapResult } from './services/identity/bootstrap.js';
 import { createAuthorizer } from './services/identity/authorizer.js';
+import { createLogin } from './services/identity/login.js';
 import { createUserService } from './services/identity/user-service.js';
 import { createSettingsService } from './services/identity/settings-service.js';
 import { createMemberService } from './services/identity/member-service.js';
@@ -78,6 +79,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   const audit = createAuditLog(stores.audit, log, { pulls: config.audit.pulls });
   const identity = createIdentityCache(stores);
   const authenticator = createAuthenticator({ users: stores.users, robots: stores.robots, throttle: createLoginThrottle(), identity });
+  const login = createLogin({ authenticator, audit, log });
   const authorizer = createAuthorizer(stores);
   const sessions = createSessions({
     sessions: createSessionStore(db),
@@ -115,16 +117,16 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       uploads,
       manifests: createManifestService(registryDeps),
       discovery: createDiscoveryService(registryDeps),
-      access: createTokenAccess({ tokens, authenticator, authorizer, identity, audit, externalUrl: config.externalUrl }),
+      access: createTokenAccess({ tokens, authenticator, login, authorizer, identity, audit, externalUrl: config.externalUrl }),
     },
-    token: { tokens, authenticator, authorizer, audit },
+    token: { tokens, login, authorizer, audit },
     sessions,
     secureCookies: config.externalUrl.startsWith('https://'),
     trustProxy: config.trustProxy,
     http: config.http,
     metrics: config.metrics,
     api: {
-      identify: createApiAuth({ authenticator, audit, sessions }),
+      identify: createApiAuth({ login, sessions }),
       settings: settingsService,
       system: {
         version,

@@ -112,9 +112,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     await scope.register(fastifyCookie);
     await scope.register(sessionRoutes, {
-      authenticator: deps.token.authenticator,
+      login: deps.token.login,
       sessions: deps.sessions,
-      audit: deps.token.audit,
       secureCookies: deps.secureCookies,
       externalUrl: deps.externalUrl,
     });

@@ -1,6 +1,7 @@
 /**
- * Typed application errors. Every layer throws these; only the HTTP error plugin turns them into
- * bytes on the wire (OCI error JSON under /v2, Harbor error JSON under /api).
+ * Typed application errors. Every layer throws these; only the HTTP error mapper
+ * (http/error-mapping.ts) turns them into bytes on the wire, in the format of the request's area
+ * (OCI error JSON under /v2, Harbor's under /api/v2.0, the token service's under /service/token).
  */
 export const ociErrorCodes = {
   BLOB_UNKNOWN: 404,
@@ -27,7 +28,10 @@ export const ociErrorCodes = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  METHOD_NOT_ALLOWED: 405,
   PRECONDITION: 412,
+  // Token service: the OAuth2 form (RFC 6749 §5.2) names its own errors.
+  UNSUPPORTED_GRANT_TYPE: 400,
 } as const;
 
 export type OciErrorCode = keyof typeof ociErrorCodes;
@@ -55,6 +59,20 @@ export class AppError extends Error {
 
 export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError;
+}
+
+/**
+ * Whether a database error is a unique or primary-key violation: better-sqlite3's
+ * SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY, PostgreSQL's SQLSTATE 23505. Two requests creating the
+ * same thing at once get past any pre-check; the database refusing the second is a conflict the
+ * caller can act on, never a server fault. Also found through a wrapper or two (`cause`).
+ */
+export function isUniqueViolation(err: unknown): boolean {
+  for (let e = err, depth = 0; depth < 3 && typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505') return true;
+  }
+  return false;
 }
 
 /** The destination went away while bytes were being sent: the client's doing, not storage's. */

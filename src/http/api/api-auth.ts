@@ -1,12 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Sessions } from '../../auth/sessions.js';
 import { csrfHeader, sessionCookie } from './session-routes.js';
-import type { Authenticator } from '../../auth/authenticator.js';
 import { anonymous, type Principal } from '../../domain/identity/principal.js';
 import { AppError } from '../../platform/errors.js';
-import type { AuditLog } from '../../services/audit/audit-log.js';
-import { clientIp, readCredentials } from '../auth/credentials.js';
-import { recordLogin } from '../auth/login-audit.js';
+import type { Login } from '../../services/identity/login.js';
+import { readCredentials } from '../auth/credentials.js';
+import { loginAttempt, loginRefusal, malformedCredentials } from '../auth/login-refusal.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,21 +17,15 @@ declare module 'fastify' {
  * Who is calling the management API: Basic credentials (scripts, Harbor clients) or nobody.
  * Bad credentials are a 401 even on endpoints anonymous callers may use, as Harbor does.
  */
-export function createApiAuth(deps: { authenticator: Authenticator; audit: AuditLog; sessions: Sessions }) {
+export function createApiAuth(deps: { login: Login; sessions: Sessions }) {
   return async function identify(req: FastifyRequest, reply: FastifyReply): Promise<Principal> {
     const creds = readCredentials(req);
     if (creds.kind === 'none') return fromSession(req, reply);
+    if (creds.kind === 'malformed') throw malformedCredentials();
     if (creds.kind !== 'basic') throw new AppError('UNAUTHORIZED', 'the API takes Basic credentials');
-    const r = await deps.authenticator.password(creds.username, creds.password, clientIp(req));
+    const r = await deps.login(loginAttempt(req, creds.username, creds.password));
     if (r.ok) return r.principal;
-    recordLogin(deps.audit, req, creds.username, false, r.reason);
-    if (r.reason === 'throttled') {
-      throw new AppError('TOOMANYREQUESTS', 'too many failed logins; try again later', {
-        status: 429,
-        headers: { 'Retry-After': String(Math.ceil(r.retryAfterMs / 1000)) },
-      });
-    }
-    throw new AppError('UNAUTHORIZED', 'invalid username or password');
+    throw loginRefusal(r);
   };
 
   /**

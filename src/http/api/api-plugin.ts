@@ -11,7 +11,6 @@ import type { SettingsService } from '../../services/identity/settings-service.j
 import { openapiRoutes } from './openapi-routes.js';
 import { projectRoutes } from './project-routes.js';
 import { robotRoutes } from './robot-routes.js';
-import { installHarborErrors } from './harbor-errors.js';
 import { systemRoutes, type SystemInfo } from './system-routes.js';
 import { userRoutes } from './user-routes.js';
 
@@ -28,7 +27,6 @@ export interface ApiDeps {
 
 /** The Harbor-compatible management API under /api/v2.0: same paths, parameters and JSON. */
 export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
-  installHarborErrors(app);
   app.decorateRequest('principal', null as never);
   app.addHook('onRequest', async (req, reply) => {
     req.principal = await deps.identify(req, reply);

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../platform/errors.js';
 import { bodyBytes } from '../body-bytes.js';
 import { metricsAuthorized, metricsChallenge, type MetricsCredentials } from './metrics-auth.js';
 import type { Metrics } from './metrics.js';
@@ -28,10 +29,7 @@ export async function metricsPlugin(app: FastifyInstance, opts: MetricsPluginOpt
   if (!opts.route) return;
   app.get('/metrics', async (req, reply) => {
     if (!metricsAuthorized(req.headers.authorization, opts.credentials)) {
-      return reply
-        .code(401)
-        .header('WWW-Authenticate', metricsChallenge)
-        .send({ errors: [{ code: 'UNAUTHORIZED', message: 'metrics need the credentials in metrics.username/metrics.password' }] });
+      throw new AppError('UNAUTHORIZED', 'metrics need the credentials in metrics.username/metrics.password', { headers: { 'WWW-Authenticate': metricsChallenge } });
     }
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();

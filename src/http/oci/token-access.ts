@@ -7,8 +7,9 @@ import { projectOf } from '../../domain/oci/names.js';
 import { AppError } from '../../platform/errors.js';
 import type { Authorizer } from '../../services/identity/authorizer.js';
 import type { AuditLog } from '../../services/audit/audit-log.js';
+import type { Login } from '../../services/identity/login.js';
 import { clientIp, readCredentials } from '../auth/credentials.js';
-import { recordLogin } from '../auth/login-audit.js';
+import { loginAttempt, loginRefusal, malformedCredentials } from '../auth/login-refusal.js';
 import { quoted, requestOrigin } from '../auth/request-origin.js';
 import type { AccessScope, RegistryAccess } from './access.js';
 
@@ -16,7 +17,8 @@ type Caller = { kind: 'token'; claims: TokenClaims } | { kind: 'principal'; prin
 
 export interface TokenAccessDeps {
   tokens: TokenService;
-  authenticator: Authenticator;
+  authenticator: Pick<Authenticator, 'principalOf'>;
+  login: Login;
   authorizer: Authorizer;
   identity: Pick<IdentityCache, 'projectId' | 'userExists' | 'robotUsable'>;
   audit: AuditLog;
@@ -64,17 +66,11 @@ export function createTokenAccess(deps: TokenAccessDeps): RegistryAccess & { cal
       return { kind: 'token', claims };
     }
     if (creds.kind === 'basic') {
-      const r = await deps.authenticator.password(creds.username, creds.password, clientIp(req));
+      const r = await deps.login(loginAttempt(req, creds.username, creds.password));
       if (r.ok) return { kind: 'principal', principal: r.principal };
-      recordLogin(deps.audit, req, creds.username, false, r.reason);
-      if (r.reason === 'throttled') {
-        throw new AppError('TOOMANYREQUESTS', 'too many failed logins; try again later', {
-          headers: { 'Retry-After': String(Math.ceil(r.retryAfterMs / 1000)) },
-        });
-      }
-      throw new AppError('UNAUTHORIZED', 'invalid username or password', { headers: challenge(req, null) });
+      throw loginRefusal(r, challenge(req, null));
     }
-    if (creds.kind === 'malformed') throw new AppError('UNAUTHORIZED', 'malformed Authorization header', { headers: challenge(req, null) });
+    if (creds.kind === 'malformed') throw malformedCredentials(challenge(req, null));
     return { kind: 'principal', principal: anonymous };
   }
 
