@@ -1,22 +1,25 @@
-import type { FastifyInstance } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Principal } from '../../domain/identity/principal.js';
 import type { AuditService } from '../../services/audit/audit-service.js';
-import type { UserService } from '../../services/identity/user-service.js';
 import type { MemberService } from '../../services/identity/member-service.js';
 import type { ProjectService } from '../../services/identity/project-service.js';
 import type { RobotService } from '../../services/identity/robot-service.js';
+import type { SettingsService } from '../../services/identity/settings-service.js';
+import type { UserService } from '../../services/identity/user-service.js';
 import { auditRoutes } from './audit-routes.js';
 import { configRoutes } from './config-routes.js';
-import type { SettingsService } from '../../services/identity/settings-service.js';
+import { installHarborErrors } from './harbor-errors.js';
 import { openapiRoutes } from './openapi-routes.js';
+import { swagger2Transform } from './openapi-transform.js';
 import { projectRoutes } from './project-routes.js';
 import { robotRoutes } from './robot-routes.js';
-import { installHarborErrors } from './harbor-errors.js';
-import { systemRoutes, type SystemInfo } from './system-routes.js';
+import { type SystemInfo, systemRoutes } from './system-routes.js';
 import { userRoutes } from './user-routes.js';
 
 export interface ApiDeps {
-  identify(req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply): Promise<Principal>;
+  identify(req: FastifyRequest, reply: FastifyReply): Promise<Principal>;
   system: SystemInfo;
   users: UserService;
   projects: ProjectService;
@@ -29,6 +32,24 @@ export interface ApiDeps {
 /** The Harbor-compatible management API under /api/v2.0: same paths, parameters and JSON. */
 export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   installHarborErrors(app);
+  installSchemas(app);
+  acceptEmptyJsonBodies(app);
+  await app.register(fastifySwagger, {
+    swagger: {
+      info: {
+        title: 'Haven API',
+        description: "Haven's management API: the Harbor v2.0 operations Haven implements, with Harbor's paths, parameters and JSON.",
+        version: deps.system.version,
+      },
+      basePath: '/api/v2.0',
+      schemes: ['http', 'https'],
+      consumes: ['application/json'],
+      produces: ['application/json'],
+      securityDefinitions: { basic: { type: 'basic' } },
+      security: [{ basic: [] }],
+    },
+    transform: swagger2Transform,
+  });
   app.decorateRequest('principal', null as never);
   app.addHook('onRequest', async (req, reply) => {
     req.principal = await deps.identify(req, reply);
@@ -36,8 +57,37 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(systemRoutes, { system: deps.system });
   await app.register(userRoutes, { users: deps.users });
   await app.register(projectRoutes, { projects: deps.projects, members: deps.members });
-  await app.register(robotRoutes, { robots: deps.robots, projects: deps.projects });
+  await app.register(robotRoutes, { robots: deps.robots });
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(configRoutes, { settings: deps.settings });
   await app.register(openapiRoutes);
+}
+
+/**
+ * Every route's params, query, body and response are zod schemas: requests are parsed by them (a
+ * mismatch is a 400 naming the field, in Harbor's error JSON) and responses are checked by them
+ * before they are sent (a mismatch is a 500, so a drifting handler fails its tests).
+ */
+function installSchemas(app: FastifyInstance): void {
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setSchemaErrorFormatter((errors: FastifySchemaValidationError[], dataVar: string) => {
+    const first = errors[0];
+    const field = first?.instancePath.replace(/^\//, '').replaceAll('/', '.') || dataVar;
+    return new Error(`${field}: ${first?.message ?? 'invalid'}`);
+  });
+}
+
+/**
+ * Harbor accepts `Content-Type: application/json` with no body (generated clients send it on
+ * DELETE); Fastify's own parser answers 400 "Body cannot be empty". Here an empty body is none.
+ */
+function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    parse(req, text, done);
+  });
 }
