@@ -1,6 +1,5 @@
 import fastifySwagger from '@fastify/swagger';
-import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../domain/identity/principal.js';
 import type { AuditService } from '../../services/audit/audit-service.js';
 import type { MemberService } from '../../services/identity/member-service.js';
@@ -15,6 +14,7 @@ import { openapiRoutes } from './openapi-routes.js';
 import { swagger2Transform } from './openapi-transform.js';
 import { projectRoutes } from './project-routes.js';
 import { robotRoutes } from './robot-routes.js';
+import { acceptEmptyJsonBodies, installSchemas } from './route-shape.js';
 import { type SystemInfo, systemRoutes } from './system-routes.js';
 import { userRoutes } from './user-routes.js';
 
@@ -61,33 +61,4 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(configRoutes, { settings: deps.settings });
   await app.register(openapiRoutes);
-}
-
-/**
- * Every route's params, query, body and response are zod schemas: requests are parsed by them (a
- * mismatch is a 400 naming the field, in Harbor's error JSON) and responses are checked by them
- * before they are sent (a mismatch is a 500, so a drifting handler fails its tests).
- */
-function installSchemas(app: FastifyInstance): void {
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  app.setSchemaErrorFormatter((errors: FastifySchemaValidationError[], dataVar: string) => {
-    const first = errors[0];
-    const field = first?.instancePath.replace(/^\//, '').replaceAll('/', '.') || dataVar;
-    return new Error(`${field}: ${first?.message ?? 'invalid'}`);
-  });
-}
-
-/**
- * Harbor accepts `Content-Type: application/json` with no body (generated clients send it on
- * DELETE); Fastify's own parser answers 400 "Body cannot be empty". Here an empty body is none.
- */
-function acceptEmptyJsonBodies(app: FastifyInstance): void {
-  const parse = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') return done(null, undefined);
-    parse(req, text, done);
-  });
 }
