@@ -83,7 +83,7 @@ describe('the API describes itself', () => {
     for (const a of allowed) assert.ok(a.reason.length > 10, `${a.key} needs a reason`);
   });
 
-  test('the comparison sees a renamed field, a dropped parameter and an unknown operation', () => {
+  test('the comparison sees a renamed field, a dropped parameter, a renamed operation and an unknown one', () => {
     const harbor = readJson<SwaggerDoc>(fixture);
     const ours = structuredClone(doc);
     const user = ours.definitions!.UserResp as { properties: Record<string, unknown> };
@@ -91,12 +91,14 @@ describe('the API describes itself', () => {
     delete user.properties.username;
     const listUsers = ours.paths['/users']!.get as { parameters: Array<{ name: string }> };
     listUsers.parameters = listUsers.parameters.filter((p) => p.name !== 'sort');
+    (ours.paths['/users/current']!.get as { operationId: string }).operationId = 'currentUser';
     ours.paths['/users/{user_id}/avatar'] = { get: { responses: { 200: { description: 'x' } } } };
     const d = swaggerDifferences(ours, harbor);
     assert.ok(d.includes("GET /users/{user_id} 200: field login is not Harbor's"), d.join('\n'));
     assert.ok(d.includes("GET /users/{user_id} 200: Harbor's field username is missing"));
     assert.ok(d.includes("GET /users: Harbor's parameter query:sort is missing"));
     assert.ok(d.includes("GET /users/{user_id}/avatar: not in Harbor's swagger"));
+    assert.ok(d.includes("GET /users/current: operationId currentUser is not Harbor's getCurrentUserInfo"));
   });
 
   test("the fixture is Harbor's swagger cut to the route files (scripts/harbor-swagger-fixture.mjs --check)", { skip: !existsSync(harborSwagger) && 'no Harbor swagger here' }, () => {

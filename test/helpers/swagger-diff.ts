@@ -1,6 +1,6 @@
 /**
  * Differences between the Swagger 2.0 document Haven serves and Harbor's, operation by operation:
- * the operations, their path/query/body parameters, their success statuses and the top-level
+ * the operations and their operationIds, their path/query/body parameters, their success statuses and the top-level
  * fields of each success response. Header parameters are left out: X-Request-Id and
  * X-Is-Resource-Name are read by the API's plugins for every route, not declared per route. Error
  * statuses are left out too: every error is Harbor's Errors JSON, from one error handler.
@@ -62,6 +62,8 @@ export function swaggerDifferences(ours: SwaggerDoc, harbor: SwaggerDoc): string
         out.push(`${name}: not in Harbor's swagger`);
         continue;
       }
+      // Generated clients name their methods after operationId.
+      if (op.operationId !== theirs.operationId) out.push(`${name}: operationId ${String(op.operationId)} is not Harbor's ${String(theirs.operationId)}`);
       either(parameters(ours, item, op), parameters(harbor, theirItem, theirs), (p) => `${name}: parameter ${p} is not Harbor's`, (p) => `${name}: Harbor's parameter ${p} is missing`);
       const ourStatuses = success(op);
       const theirStatuses = success(theirs);

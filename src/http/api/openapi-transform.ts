@@ -22,6 +22,9 @@ export function swagger2Transform({ schema, url, swaggerObject }: { schema: Fast
   };
   const { params, querystring, body, headers, response, ...rest } = schema as Record<string, unknown>;
   const out: JsonSchema = { ...rest };
+  // @fastify/swagger suffixes "-head" to tell a GET's automatic HEAD apart; Haven's documented
+  // HEAD routes are operations of their own (Harbor's headProject), so they keep Harbor's id.
+  if (typeof out.operationId === 'string') out.operationId = out.operationId.replace(/-head$/, '');
   for (const [key, value] of Object.entries({ params, querystring, body, headers })) {
     if (value) out[key] = toJson(value, 'input');
   }
