@@ -13,7 +13,8 @@ type JsonSchema = Record<string, unknown>;
 export function swagger2Transform({ schema, url, swaggerObject }: { schema: FastifySchema; url: string; swaggerObject?: { definitions?: JsonSchema } }): { schema: JsonSchema; url: string } {
   if (!schema) return { schema, url };
   // Schemas named with .meta({ id }) (Harbor's definition names) become shared definitions.
-  const definitions = swaggerObject ? (swaggerObject.definitions ??= {}) : {};
+  const definitions: JsonSchema = swaggerObject?.definitions ?? {};
+  if (swaggerObject) swaggerObject.definitions = definitions;
   const toJson = (value: unknown, io: 'input' | 'output') => {
     const json = toJsonSchema(value, io);
     Object.assign(definitions, json.definitions);
