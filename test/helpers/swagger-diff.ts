@@ -1,7 +1,7 @@
 /**
  * Differences between the Swagger 2.0 document Haven serves and Harbor's, operation by operation:
  * the operations and their operationIds, their path/query/body parameters, their success statuses and the top-level
- * fields of each success response. Header parameters are left out: X-Request-Id and
+ * fields and headers of each success response. Header parameters are left out: X-Request-Id and
  * X-Is-Resource-Name are read by the API's plugins for every route, not declared per route. Error
  * statuses are left out too: every error is Harbor's Errors JSON, from one error handler.
  */
@@ -72,6 +72,8 @@ export function swaggerDifferences(ours: SwaggerDoc, harbor: SwaggerDoc): string
         const a = fields(ours, ((op.responses as Json)[status] as Json).schema as Json | undefined) ?? new Set<string>();
         const b = fields(harbor, ((theirs.responses as Json)[status] as Json).schema as Json | undefined) ?? new Set<string>();
         either(a, b, (f) => `${name} ${status}: field ${f} is not Harbor's`, (f) => `${name} ${status}: Harbor's field ${f} is missing`);
+        const headers = (r: Json) => new Set(Object.keys(((r.responses as Json)[status] as Json).headers ?? {}));
+        either(headers(op), headers(theirs), (x) => `${name} ${status}: header ${x} is not Harbor's`, (x) => `${name} ${status}: Harbor's header ${x} is missing`);
       }
     }
   }

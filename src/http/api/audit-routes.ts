@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AuditService } from '../../services/audit/audit-service.js';
 import { pageOf, sendPage } from './paging.js';
+import { listOf } from './schemas/common.js';
 import { auditListQuery, auditLog } from './schemas/system.js';
 
-const response = { 200: z.array(auditLog) };
+const response = { 200: listOf(auditLog) };
 
 /** Harbor's audit log: GET /audit-logs and GET /projects/{project_name}/logs (q, sort, paging). */
 export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditService }> = async (app, { audit }) => {

@@ -1,6 +1,6 @@
 import type { FastifySchema } from 'fastify';
 import { z } from 'zod';
-import { documentedShape } from './schemas/common.js';
+import { documentedHeaders, documentedShape } from './schemas/common.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -38,11 +38,16 @@ export function swagger2Transform({ schema, url, swaggerObject }: { schema: Fast
 function toJsonSchema(value: unknown, io: 'input' | 'output'): JsonSchema {
   if (!(value instanceof z.ZodType)) return value as JsonSchema;
   const schema = documentedShape(value);
+  const headers = documentedHeaders(schema);
   // No body: @fastify/swagger writes a response of type null without a schema.
-  if (schema instanceof z.ZodVoid) return { type: 'null', description: schema.description ?? 'Success' };
+  if (schema instanceof z.ZodVoid) return { type: 'null', description: schema.description ?? 'Success', ...(headers ? { headers } : {}) };
   const json = z.toJSONSchema(schema, { target: 'draft-04', io, unrepresentable: 'any', override: tidy }) as JsonSchema;
   delete json.$schema;
-  return json;
+  // A wrapper around a named schema (createdWith) is that schema: its $ref, not an allOf of one.
+  const only = Array.isArray(json.allOf) && json.allOf.length === 1 && Object.keys(json).filter((k) => k !== 'definitions').length === 1;
+  const out: JsonSchema = only ? { ...(json.allOf as JsonSchema[])[0], ...(json.definitions ? { definitions: json.definitions } : {}) } : json;
+  if (headers) out.headers = headers;
+  return out;
 }
 
 /** Harbor's swagger says "integer" and no more: drop zod's safe-integer bounds and the digits pattern of id params. */

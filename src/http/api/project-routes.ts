@@ -5,7 +5,7 @@ import type { MemberService } from '../../services/identity/member-service.js';
 import type { ProjectService } from '../../services/identity/project-service.js';
 import { clientIp } from '../auth/credentials.js';
 import { pageOf, sendPage } from './paging.js';
-import { noContent, projectRefParams } from './schemas/common.js';
+import { created, listOf, noContent, projectRefParams } from './schemas/common.js';
 import {
   memberEntity,
   memberListQuery,
@@ -33,7 +33,7 @@ export const projectRoutes: FastifyPluginAsyncZod<{ projects: ProjectService; me
     projects.currentPermissions(req.principal, req.query.scope, req.query.relative === true),
   );
 
-  app.get('/projects', { schema: { operationId: 'listProjects', tags, querystring: projectListQuery, response: { 200: z.array(project) } } }, async (req, reply) => {
+  app.get('/projects', { schema: { operationId: 'listProjects', tags, querystring: projectListQuery, response: { 200: listOf(project) } } }, async (req, reply) => {
     const { q, name, public: pub, sort } = req.query;
     return sendPage(req, reply, req.query, projects.list(req.principal, { q, name, public: pub, sort }, pageOf(req.query)));
   });
@@ -42,7 +42,7 @@ export const projectRoutes: FastifyPluginAsyncZod<{ projects: ProjectService; me
     reply.code((await projects.probe(req.principal, req.query.project_name)) ? 200 : 404).send();
   });
 
-  app.post('/projects', { schema: { operationId: 'createProject', tags, body: projectReq, response: { 201: noContent } } }, async (req, reply) => {
+  app.post('/projects', { schema: { operationId: 'createProject', tags, body: projectReq, response: { 201: created } } }, async (req, reply) => {
     const id = await projects.create(req.principal, req.body, clientIp(req));
     reply.code(201).header('Location', `/api/v2.0/projects/${id}`).send();
   });
@@ -69,11 +69,11 @@ export const projectRoutes: FastifyPluginAsyncZod<{ projects: ProjectService; me
     projects.summary(req.principal, req.params.project_name_or_id, byName(req)),
   );
 
-  app.get('/projects/:project_name_or_id/members', { schema: { operationId: 'listProjectMembers', tags: memberTags, params, querystring: memberListQuery, response: { 200: z.array(memberEntity) } } }, async (req, reply) =>
+  app.get('/projects/:project_name_or_id/members', { schema: { operationId: 'listProjectMembers', tags: memberTags, params, querystring: memberListQuery, response: { 200: listOf(memberEntity) } } }, async (req, reply) =>
     sendPage(req, reply, req.query, members.list(req.principal, req.params.project_name_or_id, byName(req), req.query.entityname, pageOf(req.query))),
   );
 
-  app.post('/projects/:project_name_or_id/members', { schema: { operationId: 'createProjectMember', tags: memberTags, params, body: memberReq, response: { 201: noContent } } }, async (req, reply) => {
+  app.post('/projects/:project_name_or_id/members', { schema: { operationId: 'createProjectMember', tags: memberTags, params, body: memberReq, response: { 201: created } } }, async (req, reply) => {
     const id = await members.add(req.principal, req.params.project_name_or_id, byName(req), req.body, clientIp(req));
     reply.code(201).header('Location', `/api/v2.0/projects/${req.params.project_name_or_id}/members/${id}`).send();
   });

@@ -1,10 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { RobotService } from '../../services/identity/robot-service.js';
 import { clientIp } from '../auth/credentials.js';
 import { pageOf, sendPage } from './paging.js';
-import { noContent, projectRefParams } from './schemas/common.js';
+import { createdWith, listOf, noContent, projectRefParams } from './schemas/common.js';
 import { projectRobotCreate, projectRobotListQuery, robot, robotCreate, robotCreated, robotListQuery, robotParams, robotSec, robotSecResp, robotUpdate } from './schemas/robots.js';
 
 const tags = ['robot'];
@@ -14,21 +13,21 @@ const byName = (req: FastifyRequest) => req.headers['x-is-resource-name'] === 't
 export const robotRoutes: FastifyPluginAsyncZod<{ robots: RobotService }> = async (app, { robots }) => {
   // Project-scoped forms (/projects/{p}/robots): the same robots, with the project taken from the
   // path (name or id, X-Is-Resource-Name as elsewhere) and the level fixed to "project".
-  app.get('/projects/:project_name_or_id/robots', { schema: { operationId: 'listProjectRobots', tags, params: projectRefParams, querystring: projectRobotListQuery, response: { 200: z.array(robot) } } }, async (req, reply) =>
+  app.get('/projects/:project_name_or_id/robots', { schema: { operationId: 'listProjectRobots', tags, params: projectRefParams, querystring: projectRobotListQuery, response: { 200: listOf(robot) } } }, async (req, reply) =>
     sendPage(req, reply, req.query, robots.listOfProject(req.principal, req.params.project_name_or_id, byName(req), pageOf(req.query))),
   );
 
-  app.post('/projects/:project_name_or_id/robots', { schema: { operationId: 'createProjectRobot', tags, params: projectRefParams, body: projectRobotCreate, response: { 201: robotCreated } } }, async (req, reply) => {
+  app.post('/projects/:project_name_or_id/robots', { schema: { operationId: 'createProjectRobot', tags, params: projectRefParams, body: projectRobotCreate, response: { 201: createdWith(robotCreated) } } }, async (req, reply) => {
     const created = await robots.createInProject(req.principal, req.params.project_name_or_id, byName(req), req.body, clientIp(req));
     reply.code(201).header('Location', `/api/v2.0/robots/${created.id}`).header('Cache-Control', 'no-store');
     return created;
   });
 
-  app.get('/robots', { schema: { operationId: 'ListRobot', tags, querystring: robotListQuery, response: { 200: z.array(robot) } } }, async (req, reply) =>
+  app.get('/robots', { schema: { operationId: 'ListRobot', tags, querystring: robotListQuery, response: { 200: listOf(robot) } } }, async (req, reply) =>
     sendPage(req, reply, req.query, robots.list(req.principal, req.query.q, pageOf(req.query))),
   );
 
-  app.post('/robots', { schema: { operationId: 'CreateRobot', tags, body: robotCreate, response: { 201: robotCreated } } }, async (req, reply) => {
+  app.post('/robots', { schema: { operationId: 'CreateRobot', tags, body: robotCreate, response: { 201: createdWith(robotCreated) } } }, async (req, reply) => {
     const created = await robots.create(req.principal, req.body, clientIp(req));
     reply.code(201).header('Location', `/api/v2.0/robots/${created.id}`).header('Cache-Control', 'no-store');
     return created;

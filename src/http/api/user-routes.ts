@@ -1,26 +1,25 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { UserService } from '../../services/identity/user-service.js';
 import { clientIp } from '../auth/credentials.js';
 import { pageOf, sendPage } from './paging.js';
-import { noContent } from './schemas/common.js';
+import { created, listOf, noContent } from './schemas/common.js';
 import { passwordReq, sysadminReq, userCreation, userListQuery, userParams, userProfile, userResp, userSearchItem, userSearchQuery } from './schemas/users.js';
 
 const tags = ['user'];
 
 export const userRoutes: FastifyPluginAsyncZod<{ users: UserService }> = async (app, { users }) => {
-  app.get('/users', { schema: { operationId: 'listUsers', tags, querystring: userListQuery, response: { 200: z.array(userResp) } } }, async (req, reply) =>
+  app.get('/users', { schema: { operationId: 'listUsers', tags, querystring: userListQuery, response: { 200: listOf(userResp) } } }, async (req, reply) =>
     sendPage(req, reply, req.query, users.list(req.principal, req.query.q, req.query.sort, pageOf(req.query))),
   );
 
-  app.post('/users', { schema: { operationId: 'createUser', tags, body: userCreation, response: { 201: noContent } } }, async (req, reply) => {
+  app.post('/users', { schema: { operationId: 'createUser', tags, body: userCreation, response: { 201: created } } }, async (req, reply) => {
     const id = await users.create(req.principal, req.body, clientIp(req));
     reply.code(201).header('Location', `/api/v2.0/users/${id}`).send();
   });
 
   app.get('/users/current', { schema: { operationId: 'getCurrentUserInfo', tags, response: { 200: userResp } } }, async (req) => users.current(req.principal));
 
-  app.get('/users/search', { schema: { operationId: 'searchUsers', tags, querystring: userSearchQuery, response: { 200: z.array(userSearchItem) } } }, async (req, reply) =>
+  app.get('/users/search', { schema: { operationId: 'searchUsers', tags, querystring: userSearchQuery, response: { 200: listOf(userSearchItem) } } }, async (req, reply) =>
     sendPage(req, reply, req.query, users.search(req.principal, req.query.username ?? '', pageOf(req.query))),
   );
 

@@ -66,7 +66,31 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
 /** What a body schema documents: the shape inside jsonBody's null-to-{} step. */
 export const documentedShape = (schema: z.ZodType): z.ZodType => bodyShapes.get(schema) ?? schema;
 
-/** No response body (Harbor's 200/201 without content). */
+/** No response body (Harbor's 200 without content). */
 export const noContent = z.void().describe('Success, no content');
+
+const responseHeaders = new WeakMap<z.ZodType, Record<string, { description: string; type: string }>>();
+
+/** Headers a response schema documents (the handler sets them; the schema cannot check headers). */
+export function withHeaders<T extends z.ZodType>(schema: T, headers: Record<string, { description: string; type: string }>): T {
+  responseHeaders.set(schema, headers);
+  return schema;
+}
+export const documentedHeaders = (schema: z.ZodType) => responseHeaders.get(schema);
+
+const location = { Location: { description: 'The URL of the created resource', type: 'string' } };
+
+/** 201 Created without a body, with the new resource's Location. */
+export const created = withHeaders(z.void().describe('Created'), location);
+
+/** A 201 body that comes with the new resource's Location. */
+export const createdWith = <T extends z.ZodType>(schema: T) => withHeaders(z.lazy(() => schema), location);
+
+/** A page of a list: the items, with X-Total-Count and Link headers (paging.ts writes them). */
+export const listOf = <T extends z.ZodType>(item: T) =>
+  withHeaders(z.array(item), {
+    'X-Total-Count': { description: 'The total count of items', type: 'integer' },
+    Link: { description: 'Link to previous page and next page', type: 'string' },
+  });
 
 export type PagingQuery = z.output<typeof pagingQuery>;
