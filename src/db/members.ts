@@ -42,6 +42,21 @@ export function createMemberStore(db: Db) {
       return q.execute();
     },
 
+    /** One page of a project's members (by id), and how many there are in all. */
+    async page(projectId: number, entityName: string | undefined, page: { offset: number; limit: number }): Promise<{ rows: MemberRow[]; total: number }> {
+      let count = db.selectFrom('project_members as m').innerJoin('users as u', 'u.id', 'm.user_id').where('m.project_id', '=', projectId);
+      let q = base().where('m.project_id', '=', projectId);
+      if (entityName) {
+        count = count.where('u.username', '=', entityName);
+        q = q.where('u.username', '=', entityName);
+      }
+      const [rows, total] = await Promise.all([
+        q.orderBy('m.id').limit(page.limit).offset(page.offset).execute(),
+        count.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ]);
+      return { rows, total: Number(total.n) };
+    },
+
     async byId(projectId: number, memberId: number): Promise<MemberRow | null> {
       return (await base().where('m.project_id', '=', projectId).where('m.id', '=', memberId).executeTakeFirst()) ?? null;
     },

@@ -1,21 +1,24 @@
-import type { FastifyInstance } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../domain/identity/principal.js';
 import type { AuditService } from '../../services/audit/audit-service.js';
-import type { UserService } from '../../services/identity/user-service.js';
 import type { MemberService } from '../../services/identity/member-service.js';
 import type { ProjectService } from '../../services/identity/project-service.js';
 import type { RobotService } from '../../services/identity/robot-service.js';
+import type { SettingsService } from '../../services/identity/settings-service.js';
+import type { UserService } from '../../services/identity/user-service.js';
 import { auditRoutes } from './audit-routes.js';
 import { configRoutes } from './config-routes.js';
-import type { SettingsService } from '../../services/identity/settings-service.js';
 import { openapiRoutes } from './openapi-routes.js';
+import { swagger2Transform } from './openapi-transform.js';
 import { projectRoutes } from './project-routes.js';
 import { robotRoutes } from './robot-routes.js';
-import { systemRoutes, type SystemInfo } from './system-routes.js';
+import { acceptEmptyJsonBodies, installSchemas } from './route-shape.js';
+import { type SystemInfo, systemRoutes } from './system-routes.js';
 import { userRoutes } from './user-routes.js';
 
 export interface ApiDeps {
-  identify(req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply): Promise<Principal>;
+  identify(req: FastifyRequest, reply: FastifyReply): Promise<Principal>;
   system: SystemInfo;
   users: UserService;
   projects: ProjectService;
@@ -27,6 +30,24 @@ export interface ApiDeps {
 
 /** The Harbor-compatible management API under /api/v2.0: same paths, parameters and JSON. */
 export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
+  installSchemas(app);
+  acceptEmptyJsonBodies(app);
+  await app.register(fastifySwagger, {
+    swagger: {
+      info: {
+        title: 'Haven API',
+        description: "Haven's management API: the Harbor v2.0 operations Haven implements, with Harbor's paths, parameters and JSON.",
+        version: deps.system.version,
+      },
+      basePath: '/api/v2.0',
+      schemes: ['http', 'https'],
+      consumes: ['application/json'],
+      produces: ['application/json'],
+      securityDefinitions: { basic: { type: 'basic' } },
+      security: [{ basic: [] }],
+    },
+    transform: swagger2Transform,
+  });
   app.decorateRequest('principal', null as never);
   app.addHook('onRequest', async (req, reply) => {
     req.principal = await deps.identify(req, reply);
@@ -34,7 +55,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(systemRoutes, { system: deps.system });
   await app.register(userRoutes, { users: deps.users });
   await app.register(projectRoutes, { projects: deps.projects, members: deps.members });
-  await app.register(robotRoutes, { robots: deps.robots, projects: deps.projects });
+  await app.register(robotRoutes, { robots: deps.robots });
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(configRoutes, { settings: deps.settings });
   await app.register(openapiRoutes);

@@ -1,27 +1,19 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { AuditService } from '../../services/audit/audit-service.js';
-import { readPaging, setPageHeaders } from './paging.js';
+import { pageOf, sendPage } from './paging.js';
+import { listOf } from './schemas/common.js';
+import { auditListQuery, auditLog } from './schemas/system.js';
 
-type Q = Record<string, string | undefined>;
+const response = { 200: listOf(auditLog) };
 
 /** Harbor's audit log: GET /audit-logs and GET /projects/{project_name}/logs (q, sort, paging). */
-export async function auditRoutes(app: FastifyInstance, opts: { audit: AuditService }) {
-  const { audit } = opts;
+export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditService }> = async (app, { audit }) => {
+  app.get('/audit-logs', { schema: { operationId: 'listAuditLogs', tags: ['auditlog'], querystring: auditListQuery, response } }, async (req, reply) =>
+    sendPage(req, reply, req.query, audit.list(req.principal, { q: req.query.q, sort: req.query.sort }, pageOf(req.query))),
+  );
 
-  app.get('/audit-logs', async (req, reply) => {
-    const q = req.query as Q;
-    const paging = readPaging(q);
-    const { items, total } = await audit.list(req.principal, { q: q.q, sort: q.sort }, { offset: paging.offset, limit: paging.pageSize });
-    setPageHeaders(req, reply, paging, total);
-    return items;
-  });
-
-  // ":p" as in project-routes, so the router sees one parameter name at this position.
-  app.get<{ Params: { p: string } }>('/projects/:p/logs', async (req, reply) => {
-    const q = req.query as Q;
-    const paging = readPaging(q);
-    const { items, total } = await audit.listProject(req.principal, req.params.p, { q: q.q, sort: q.sort }, { offset: paging.offset, limit: paging.pageSize });
-    setPageHeaders(req, reply, paging, total);
-    return items;
-  });
-}
+  app.get('/projects/:project_name/logs', { schema: { operationId: 'getLogs', tags: ['project'], params: z.object({ project_name: z.string().min(1).max(255) }), querystring: auditListQuery, response } }, async (req, reply) =>
+    sendPage(req, reply, req.query, audit.listProject(req.principal, req.params.project_name, { q: req.query.q, sort: req.query.sort }, pageOf(req.query))),
+  );
+};

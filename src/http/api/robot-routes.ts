@@ -1,111 +1,52 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ProjectService } from '../../services/identity/project-service.js';
-import { z } from 'zod';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { RobotService } from '../../services/identity/robot-service.js';
-import { AppError } from '../../platform/errors.js';
 import { clientIp } from '../auth/credentials.js';
-import { readPaging, setPageHeaders } from './paging.js';
-import { idParam, parseBody } from './validation.js';
+import { pageOf, sendPage } from './paging.js';
+import { createdWith, listOf, noContent, projectRefParams } from './schemas/common.js';
+import { projectRobotCreate, projectRobotListQuery, robot, robotCreate, robotCreated, robotListQuery, robotParams, robotSec, robotSecResp, robotUpdate } from './schemas/robots.js';
 
-const access = z.object({
-  resource: z.string().max(64),
-  action: z.string().max(64),
-  effect: z.string().max(16).optional(),
-});
-const permission = z.object({
-  kind: z.string().max(32),
-  namespace: z.string().max(255),
-  access: z.array(access).max(200),
-});
-/** Harbor's RobotCreate. */
-const robotCreate = z.object({
-  name: z.string().max(255),
-  description: z.string().max(1024).optional(),
-  secret: z.string().max(128).optional(),
-  level: z.string().max(16),
-  disable: z.boolean().optional(),
-  duration: z.number().int().optional(),
-  permissions: z.array(permission).max(100),
-});
-/** Harbor's Robot, as PUT takes it (read-only fields such as id or creation_time are ignored). */
-const robotUpdate = z.object({
-  name: z.string().max(255).optional(),
-  description: z.string().max(1024).optional(),
-  level: z.string().max(16).optional(),
-  disable: z.boolean().optional(),
-  duration: z.number().int().nullable().optional(),
-  permissions: z.array(permission).max(100).optional(),
-});
-/** Harbor's RobotSec. */
-const robotSec = z.object({ secret: z.string().max(128).optional() });
-
-type Q = Record<string, string | undefined>;
-type P = { Params: { id: string } };
+const tags = ['robot'];
+const byName = (req: FastifyRequest) => req.headers['x-is-resource-name'] === 'true';
 
 /** Robot accounts (Harbor's /robots): the secret is in the create and refresh responses only. */
-export async function robotRoutes(app: FastifyInstance, opts: { robots: RobotService; projects: ProjectService }) {
-  const { robots, projects } = opts;
-
+export const robotRoutes: FastifyPluginAsyncZod<{ robots: RobotService }> = async (app, { robots }) => {
   // Project-scoped forms (/projects/{p}/robots): the same robots, with the project taken from the
   // path (name or id, X-Is-Resource-Name as elsewhere) and the level fixed to "project".
-  type PP = { Params: { p: string } };
-  const projectOf = async (req: FastifyRequest<PP>) =>
-    (await projects.resolve(req.principal, req.params.p, req.headers['x-is-resource-name'] === 'true', 'robot', 'list')).project;
+  app.get('/projects/:project_name_or_id/robots', { schema: { operationId: 'listProjectRobots', tags, params: projectRefParams, querystring: projectRobotListQuery, response: { 200: listOf(robot) } } }, async (req, reply) =>
+    sendPage(req, reply, req.query, robots.listOfProject(req.principal, req.params.project_name_or_id, byName(req), pageOf(req.query))),
+  );
 
-  app.get<PP>('/projects/:p/robots', async (req, reply) => {
-    const q = req.query as Q;
-    const paging = readPaging(q);
-    const project = await projectOf(req);
-    const { items, total } = await robots.list(req.principal, `level=project,project_id=${project.id}`, { offset: paging.offset, limit: paging.pageSize });
-    setPageHeaders(req, reply, paging, total);
-    return items;
-  });
-
-  app.post<PP>('/projects/:p/robots', async (req, reply) => {
-    const project = await projectOf(req);
-    const body = parseBody(robotCreate.extend({ level: z.string().max(16).optional(), permissions: z.array(permission).max(100).optional() }), req.body);
-    if (body.permissions?.some((p) => p.namespace !== project.name)) {
-      throw new AppError('BAD_REQUEST', `permissions of a robot created under /projects/${project.name} must name that project`);
-    }
-    const created = await robots.create(
-      req.principal,
-      { ...body, level: 'project', permissions: body.permissions ?? [{ kind: 'project', namespace: project.name, access: [{ resource: 'repository', action: 'pull' }] }] },
-      clientIp(req),
-    );
+  app.post('/projects/:project_name_or_id/robots', { schema: { operationId: 'createProjectRobot', tags, params: projectRefParams, body: projectRobotCreate, response: { 201: createdWith(robotCreated) } } }, async (req, reply) => {
+    const created = await robots.createInProject(req.principal, req.params.project_name_or_id, byName(req), req.body, clientIp(req));
     reply.code(201).header('Location', `/api/v2.0/robots/${created.id}`).header('Cache-Control', 'no-store');
     return created;
   });
 
-  app.get('/robots', async (req, reply) => {
-    const q = req.query as Q;
-    const paging = readPaging(q);
-    const { items, total } = await robots.list(req.principal, q.q, { offset: paging.offset, limit: paging.pageSize });
-    setPageHeaders(req, reply, paging, total);
-    return items;
-  });
+  app.get('/robots', { schema: { operationId: 'ListRobot', tags, querystring: robotListQuery, response: { 200: listOf(robot) } } }, async (req, reply) =>
+    sendPage(req, reply, req.query, robots.list(req.principal, req.query.q, pageOf(req.query))),
+  );
 
-  app.post('/robots', async (req, reply) => {
-    const created = await robots.create(req.principal, parseBody(robotCreate, req.body), clientIp(req));
+  app.post('/robots', { schema: { operationId: 'CreateRobot', tags, body: robotCreate, response: { 201: createdWith(robotCreated) } } }, async (req, reply) => {
+    const created = await robots.create(req.principal, req.body, clientIp(req));
     reply.code(201).header('Location', `/api/v2.0/robots/${created.id}`).header('Cache-Control', 'no-store');
     return created;
   });
 
-  app.get<P>('/robots/:id', async (req) => robots.get(req.principal, idParam(req.params.id, 'robot_id')));
+  app.get('/robots/:robot_id', { schema: { operationId: 'GetRobotByID', tags, params: robotParams, response: { 200: robot } } }, async (req) => robots.get(req.principal, req.params.robot_id));
 
-  app.put<P>('/robots/:id', async (req, reply) => {
-    await robots.update(req.principal, idParam(req.params.id, 'robot_id'), parseBody(robotUpdate, req.body), clientIp(req));
+  app.put('/robots/:robot_id', { schema: { operationId: 'UpdateRobot', tags, params: robotParams, body: robotUpdate, response: { 200: noContent } } }, async (req, reply) => {
+    await robots.update(req.principal, req.params.robot_id, req.body, clientIp(req));
     reply.code(200).send();
   });
 
-  app.patch<P>('/robots/:id', async (req, reply) => {
-    const body = parseBody(robotSec, req.body);
-    const result = await robots.refreshSecret(req.principal, idParam(req.params.id, 'robot_id'), body.secret, clientIp(req));
+  app.patch('/robots/:robot_id', { schema: { operationId: 'RefreshSec', tags, params: robotParams, body: robotSec, response: { 200: robotSecResp } } }, async (req, reply) => {
     reply.header('Cache-Control', 'no-store');
-    return result;
+    return robots.refreshSecret(req.principal, req.params.robot_id, req.body.secret, clientIp(req));
   });
 
-  app.delete<P>('/robots/:id', async (req, reply) => {
-    await robots.delete(req.principal, idParam(req.params.id, 'robot_id'), clientIp(req));
+  app.delete('/robots/:robot_id', { schema: { operationId: 'DeleteRobot', tags, params: robotParams, response: { 200: noContent } } }, async (req, reply) => {
+    await robots.delete(req.principal, req.params.robot_id, clientIp(req));
     reply.code(200).send();
   });
-}
+};

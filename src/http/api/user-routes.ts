@@ -1,71 +1,47 @@
-import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { UserService } from '../../services/identity/user-service.js';
 import { clientIp } from '../auth/credentials.js';
-import { readPaging, setPageHeaders } from './paging.js';
-import { idParam, parseBody } from './validation.js';
+import { pageOf, sendPage } from './paging.js';
+import { created, listOf, noContent } from './schemas/common.js';
+import { passwordReq, sysadminReq, userCreation, userListQuery, userParams, userProfile, userResp, userSearchItem, userSearchQuery } from './schemas/users.js';
 
-const creation = z.object({
-  username: z.string().min(1).max(255),
-  password: z.string().min(1).max(128),
-  email: z.string().max(255).optional(),
-  realname: z.string().max(255).optional(),
-  comment: z.string().max(1024).optional(),
-});
-const profile = z.object({ email: z.string().max(255).optional(), realname: z.string().max(255).optional(), comment: z.string().max(1024).optional() });
-const passwordReq = z.object({ old_password: z.string().max(128).optional(), new_password: z.string().min(1).max(128) });
-const sysadminReq = z.object({ sysadmin_flag: z.boolean() });
+const tags = ['user'];
 
-type Q = Record<string, string | undefined>;
+export const userRoutes: FastifyPluginAsyncZod<{ users: UserService }> = async (app, { users }) => {
+  app.get('/users', { schema: { operationId: 'listUsers', tags, querystring: userListQuery, response: { 200: listOf(userResp) } } }, async (req, reply) =>
+    sendPage(req, reply, req.query, users.list(req.principal, req.query.q, req.query.sort, pageOf(req.query))),
+  );
 
-export async function userRoutes(app: FastifyInstance, opts: { users: UserService }) {
-  const { users } = opts;
-
-  app.get('/users', async (req, reply) => {
-    const q = req.query as Q;
-    const paging = readPaging(q);
-    const { items, total } = await users.list(req.principal, q.q, q.sort, { offset: paging.offset, limit: paging.pageSize });
-    setPageHeaders(req, reply, paging, total);
-    return items;
-  });
-
-  app.post('/users', async (req, reply) => {
-    const body = parseBody(creation, req.body);
-    const id = await users.create(req.principal, body, clientIp(req));
+  app.post('/users', { schema: { operationId: 'createUser', tags, body: userCreation, response: { 201: created } } }, async (req, reply) => {
+    const id = await users.create(req.principal, req.body, clientIp(req));
     reply.code(201).header('Location', `/api/v2.0/users/${id}`).send();
   });
 
-  app.get('/users/current', async (req) => users.current(req.principal));
+  app.get('/users/current', { schema: { operationId: 'getCurrentUserInfo', tags, response: { 200: userResp } } }, async (req) => users.current(req.principal));
 
-  app.get('/users/search', async (req, reply) => {
-    const q = req.query as Q;
-    const paging = readPaging(q);
-    const { items, total } = await users.search(req.principal, q.username ?? '', { offset: paging.offset, limit: paging.pageSize });
-    setPageHeaders(req, reply, paging, total);
-    return items;
-  });
+  app.get('/users/search', { schema: { operationId: 'searchUsers', tags, querystring: userSearchQuery, response: { 200: listOf(userSearchItem) } } }, async (req, reply) =>
+    sendPage(req, reply, req.query, users.search(req.principal, req.query.username ?? '', pageOf(req.query))),
+  );
 
-  app.get<{ Params: { id: string } }>('/users/:id', async (req) => users.get(req.principal, idParam(req.params.id, 'user_id')));
+  app.get('/users/:user_id', { schema: { operationId: 'getUser', tags, params: userParams, response: { 200: userResp } } }, async (req) => users.get(req.principal, req.params.user_id));
 
-  app.put<{ Params: { id: string } }>('/users/:id', async (req, reply) => {
-    await users.updateProfile(req.principal, idParam(req.params.id, 'user_id'), parseBody(profile, req.body), clientIp(req));
+  app.put('/users/:user_id', { schema: { operationId: 'updateUserProfile', tags, params: userParams, body: userProfile, response: { 200: noContent } } }, async (req, reply) => {
+    await users.updateProfile(req.principal, req.params.user_id, req.body, clientIp(req));
     reply.code(200).send();
   });
 
-  app.delete<{ Params: { id: string } }>('/users/:id', async (req, reply) => {
-    await users.delete(req.principal, idParam(req.params.id, 'user_id'), clientIp(req));
+  app.delete('/users/:user_id', { schema: { operationId: 'deleteUser', tags, params: userParams, response: { 200: noContent } } }, async (req, reply) => {
+    await users.delete(req.principal, req.params.user_id, clientIp(req));
     reply.code(200).send();
   });
 
-  app.put<{ Params: { id: string } }>('/users/:id/password', async (req, reply) => {
-    const body = parseBody(passwordReq, req.body);
-    await users.changePassword(req.principal, idParam(req.params.id, 'user_id'), body.old_password, body.new_password, clientIp(req));
+  app.put('/users/:user_id/password', { schema: { operationId: 'updateUserPassword', tags, params: userParams, body: passwordReq, response: { 200: noContent } } }, async (req, reply) => {
+    await users.changePassword(req.principal, req.params.user_id, req.body.old_password, req.body.new_password, clientIp(req));
     reply.code(200).send();
   });
 
-  app.put<{ Params: { id: string } }>('/users/:id/sysadmin', async (req, reply) => {
-    const body = parseBody(sysadminReq, req.body);
-    await users.setSysadmin(req.principal, idParam(req.params.id, 'user_id'), body.sysadmin_flag, clientIp(req));
+  app.put('/users/:user_id/sysadmin', { schema: { operationId: 'setUserSysAdmin', tags, params: userParams, body: sysadminReq, response: { 200: noContent } } }, async (req, reply) => {
+    await users.setSysadmin(req.principal, req.params.user_id, req.body.sysadmin_flag, clientIp(req));
     reply.code(200).send();
   });
-}
+};

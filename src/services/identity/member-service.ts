@@ -40,9 +40,10 @@ export function createMemberService(deps: { members: MemberStore; users: UserSto
   }
 
   return {
-    async list(actor: Principal, ref: string, byName: boolean, entityName?: string) {
+    async list(actor: Principal, ref: string, byName: boolean, entityName: string | undefined, page: { offset: number; limit: number }): Promise<{ items: MemberView[]; total: number }> {
       const { project } = await projects.resolve(actor, ref, byName, 'member', 'list');
-      return (await members.list(project.id, entityName)).map(toView);
+      const { rows, total } = await members.page(project.id, entityName || undefined, page);
+      return { items: rows.map(toView), total };
     },
 
     async get(actor: Principal, ref: string, byName: boolean, memberId: number) {

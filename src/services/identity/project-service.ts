@@ -147,6 +147,17 @@ export function createProjectService(deps: {
         .map(([resource, action]) => ({ resource: relative ? resource : `${scope}/${resource}`, action }));
     },
 
+    async get(actor: Principal, ref: string, byName: boolean): Promise<ProjectView> {
+      const { project } = await resolve(actor, ref, byName, 'self', 'read');
+      return view(actor, project);
+    },
+
+    /** Harbor's HEAD /projects: only logged-in users may probe project names (private ones included). */
+    async probe(actor: Principal, name: string): Promise<boolean> {
+      requireLogin(actor);
+      return (await projects.byName(name)) !== null;
+    },
+
     async exists(name: string): Promise<boolean> {
       return (await projects.byName(name)) !== null;
     },

@@ -224,7 +224,41 @@ export function createRobotService(deps: {
     };
   }
 
-  return {
+  async function listWhere(filter: Parameters<RobotStore['list']>[0], page: { offset: number; limit: number }): Promise<{ items: RobotView[]; total: number }> {
+    const { rows, total } = await robots.list(filter, page);
+    const creators = new Map<string, number>();
+    const items: RobotView[] = [];
+    for (const r of rows) items.push(await view(r, creators));
+    return { items, total };
+  }
+
+  /** The project a project-scoped call (/projects/{p}/robots) names, with robot:<action> on it checked. */
+  async function projectFor(actor: Principal, ref: string, byName: boolean, action: string) {
+    return (await projects.resolve(actor, ref, byName, 'robot', action)).project;
+  }
+
+  const service = {
+    /** The robots of one project (GET /projects/{p}/robots): robot:list on it. */
+    async listOfProject(actor: Principal, ref: string, byName: boolean, page: { offset: number; limit: number }): Promise<{ items: RobotView[]; total: number }> {
+      requireManager(actor);
+      const project = await projectFor(actor, ref, byName, 'list');
+      return listWhere({ level: 'project', projectId: project.id }, page);
+    },
+
+    /**
+     * POST /projects/{p}/robots: a project robot of the project in the path. Permissions default
+     * to pulling from it; given ones must name it.
+     */
+    async createInProject(actor: Principal, ref: string, byName: boolean, req: Omit<RobotCreateRequest, 'level' | 'permissions'> & { permissions?: RobotPermissionEntry[] | undefined }, ip: string): Promise<RobotCreated> {
+      requireManager(actor);
+      const project = await projectFor(actor, ref, byName, 'list');
+      if (req.permissions?.some((p) => p.namespace !== project.name)) {
+        throw new AppError('BAD_REQUEST', `permissions of a robot created under /projects/${project.name} must name that project`);
+      }
+      const permissions = req.permissions ?? [{ kind: 'project', namespace: project.name, access: [{ resource: 'repository', action: 'pull' }] }];
+      return service.create(actor, { ...req, level: 'project', permissions }, ip);
+    },
+
     /**
      * Harbor's list: `q=level=project,project_id=N` lists a project's robots (robot:list on it);
      * otherwise system robots, for administrators. Harbor's UI spells the keys Level/ProjectID.
@@ -257,11 +291,7 @@ export function createRobotService(deps: {
       if (name?.op === 'eq') filter.name = name.value.startsWith(robotPrefix) ? name.value : robotPrefix + name.value;
       else if (name?.op === 'like') filter.nameLike = name.value;
       else if (name) throw new AppError('BAD_REQUEST', 'name takes an exact (name=x) or fuzzy (name=~x) value');
-      const { rows, total } = await robots.list(filter, page);
-      const creators = new Map<string, number>();
-      const items: RobotView[] = [];
-      for (const r of rows) items.push(await view(r, creators));
-      return { items, total };
+      return listWhere(filter, page);
     },
 
     async get(actor: Principal, id: number): Promise<RobotView> {
@@ -382,6 +412,7 @@ export function createRobotService(deps: {
       record(actor, r, 'delete', ip);
     },
   };
+  return service;
 }
 
 export type RobotService = ReturnType<typeof createRobotService>;
