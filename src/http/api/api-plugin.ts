@@ -5,11 +5,13 @@ import type { UserService } from '../../services/identity/user-service.js';
 import type { MemberService } from '../../services/identity/member-service.js';
 import type { ProjectService } from '../../services/identity/project-service.js';
 import type { RobotService } from '../../services/identity/robot-service.js';
+import type { RepositoryService } from '../../services/registry/repository-service.js';
 import { auditRoutes } from './audit-routes.js';
 import { configRoutes } from './config-routes.js';
 import type { SettingsService } from '../../services/identity/settings-service.js';
 import { openapiRoutes } from './openapi-routes.js';
 import { projectRoutes } from './project-routes.js';
+import { repositoryRoutes } from './repository-routes.js';
 import { robotRoutes } from './robot-routes.js';
 import { installHarborErrors } from './harbor-errors.js';
 import { systemRoutes, type SystemInfo } from './system-routes.js';
@@ -22,6 +24,7 @@ export interface ApiDeps {
   projects: ProjectService;
   members: MemberService;
   robots: RobotService;
+  repositories: RepositoryService;
   audit: AuditService;
   settings: SettingsService;
 }
@@ -36,6 +39,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(systemRoutes, { system: deps.system });
   await app.register(userRoutes, { users: deps.users });
   await app.register(projectRoutes, { projects: deps.projects, members: deps.members });
+  await app.register(repositoryRoutes, { repositories: deps.repositories });
   await app.register(robotRoutes, { robots: deps.robots, projects: deps.projects });
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(configRoutes, { settings: deps.settings });
