@@ -24,8 +24,26 @@ async function outcome(r: Response): Promise<string> {
   return `${r.status} ${await ociError(r)}`;
 }
 
+/**
+ * Fires `pushes` manifest PUTs with one DELETE in their midst and checks the only consistent
+ * outcomes: the DELETE refused (409) and every PUT through, or the DELETE through (202) and
+ * every PUT refused (404 MANIFEST_BLOB_UNKNOWN). Several PUTs widen the window in which a
+ * check-then-act delete could interleave with them.
+ */
+async function race(round: number, pushes: Array<() => Promise<Response>>, del: () => Promise<Response>): Promise<string> {
+  const half = Math.floor(pushes.length / 2);
+  const results = await Promise.all([...pushes.slice(0, half).map((p) => p().then(outcome)), del().then(outcome), ...pushes.slice(half).map((p) => p().then(outcome))]);
+  const deleted = results.splice(half, 1)[0]!;
+  const summary = `DELETE ${deleted}, PUTs ${[...new Set(results)].join(',')}`;
+  const ok =
+    (deleted === '409 DENIED' && results.every((r) => r === '201')) ||
+    (deleted === '202' && results.every((r) => r === '404 MANIFEST_BLOB_UNKNOWN'));
+  assert.ok(ok, `round ${round}: ${summary}`);
+  return summary;
+}
+
 describe('registry deletes racing pushes', () => {
-  test('an index pushed while its child is deleted: never both succeed', async () => {
+  test('indexes pushed while their child is deleted: never both succeed', async () => {
     const repo = 'race/index';
     // Another tagged image keeps the repository alive between rounds.
     await pushImage(base, repo, 'anchor', 1);
@@ -34,25 +52,19 @@ describe('registry deletes racing pushes', () => {
       const child = await pushImage(base, repo, `child-${i}`, 1);
       await fetch(`${base}/v2/${repo}/manifests/child-${i}`, { method: 'DELETE' });
       const index = json({ schemaVersion: 2, mediaType: mediaType.ociIndex, manifests: [descriptor(mediaType.ociManifest, child.manifest)] });
-      const [put, del] = await Promise.all([
-        putManifest(base, repo, `index-${i}`, index, mediaType.ociIndex).then(outcome),
-        fetch(`${base}/v2/${repo}/manifests/${child.digest}`, { method: 'DELETE' }).then(outcome),
-      ]);
-      seen.add(`${put} / ${del}`);
-      assert.ok(
-        (put === '201' && del === '409 DENIED') || (put === '404 MANIFEST_BLOB_UNKNOWN' && del === '202'),
-        `round ${i}: index PUT ${put}, child DELETE ${del}`,
-      );
+      const pushes = Array.from({ length: 6 }, (_, k) => () => putManifest(base, repo, `index-${i}-${k}`, index, mediaType.ociIndex));
+      const summary = await race(i, pushes, () => fetch(`${base}/v2/${repo}/manifests/${child.digest}`, { method: 'DELETE' }));
+      seen.add(summary);
       // What the registry now holds agrees with who won.
-      const idx = await fetch(`${base}/v2/${repo}/manifests/index-${i}`, { headers: { Accept: mediaType.ociIndex } });
+      const idx = await fetch(`${base}/v2/${repo}/manifests/index-${i}-0`, { headers: { Accept: mediaType.ociIndex } });
       const kid = await fetch(`${base}/v2/${repo}/manifests/${child.digest}`, { headers: { Accept: mediaType.ociManifest } });
       await Promise.all([idx.arrayBuffer(), kid.arrayBuffer()]);
-      assert.deepEqual([idx.status, kid.status], put === '201' ? [200, 200] : [404, 404], `round ${i}`);
+      assert.deepEqual([idx.status, kid.status], summary.startsWith('DELETE 409') ? [200, 200] : [404, 404], `round ${i}`);
     }
     console.log(`outcomes: ${[...seen].join('; ')}`);
   });
 
-  test('a manifest pushed while one of its layers is deleted: never both succeed', async () => {
+  test('manifests pushed while one of their layers is deleted: never both succeed', async () => {
     const repo = 'race/blob';
     await pushImage(base, repo, 'anchor', 1);
     const seen = new Set<string>();
@@ -62,18 +74,12 @@ describe('registry deletes racing pushes', () => {
       await pushBlob(base, repo, config.bytes);
       await pushBlob(base, repo, layer.bytes);
       const manifest = imageManifest(config, [layer]);
-      const [put, del] = await Promise.all([
-        putManifest(base, repo, `img-${i}`, manifest).then(outcome),
-        fetch(`${base}/v2/${repo}/blobs/${layer.digest}`, { method: 'DELETE' }).then(outcome),
-      ]);
-      seen.add(`${put} / ${del}`);
-      assert.ok(
-        (put === '201' && del === '409 DENIED') || (put === '404 MANIFEST_BLOB_UNKNOWN' && del === '202'),
-        `round ${i}: manifest PUT ${put}, layer DELETE ${del}`,
-      );
+      const pushes = Array.from({ length: 6 }, (_, k) => () => putManifest(base, repo, `img-${i}-${k}`, manifest));
+      const summary = await race(i, pushes, () => fetch(`${base}/v2/${repo}/blobs/${layer.digest}`, { method: 'DELETE' }));
+      seen.add(summary);
       const blob = await fetch(`${base}/v2/${repo}/blobs/${layer.digest}`, { method: 'HEAD' });
       const man = await fetch(`${base}/v2/${repo}/manifests/${sha256(manifest)}`, { method: 'HEAD' });
-      assert.deepEqual([man.status, blob.status], put === '201' ? [200, 200] : [404, 404], `round ${i}`);
+      assert.deepEqual([man.status, blob.status], summary.startsWith('DELETE 409') ? [200, 200] : [404, 404], `round ${i}`);
     }
     console.log(`outcomes: ${[...seen].join('; ')}`);
   });
