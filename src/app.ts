@@ -39,6 +39,7 @@ import { createRobotService } from './services/identity/robot-service.js';
 import { createBlobService } from './services/registry/blob-service.js';
 import { createDiscoveryService } from './services/registry/discovery-service.js';
 import { createManifestService } from './services/registry/manifest-service.js';
+import { createRepositoryService } from './services/registry/repository-service.js';
 import { createUploadService } from './services/registry/upload-service.js';
 import { createFilesystemDriver } from './storage/filesystem-driver.js';
 import { createSpaceGuard } from './services/registry/space-guard.js';
@@ -151,6 +152,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       members: createMemberService({ members: stores.members, users: stores.users, projects, audit }),
       robots: createRobotService({ robots: stores.robots, users: stores.users, projects, audit, forgetLogins: (name) => authenticator.forget(name), identity }),
       audit: createAuditService({ audit: stores.audit, projects }),
+      repositories: createRepositoryService({ repositories: stores.repositories, projects, audit }),
     },
   });
 

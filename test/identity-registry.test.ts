@@ -163,12 +163,12 @@ describe('identity on the registry: token flow with skopeo', { timeout: 120_000 
     const bad = await fetch(`${h.url}/service/token?service=haven`, { headers: { Authorization: basic('dev1', 'wrong') } });
     assert.equal(bad.status, 401);
 
-    const { token } = await tokenFor(basic('guest1'), 'repository:project1/nginx:pull');
-    const use = (t: string) => fetch(`${h.url}/v2/project1/nginx/tags/list`, { headers: { Authorization: `Bearer ${t}` } });
+    const { token } = await tokenFor(basic('guest1'), 'repository:project1/robotapp:pull');
+    const use = (t: string) => fetch(`${h.url}/v2/project1/robotapp/tags/list`, { headers: { Authorization: `Bearer ${t}` } });
     assert.equal((await use(token)).status, 200);
     const [hd, p, sig] = token.split('.') as [string, string, string];
     const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
-    payload.access = [{ type: 'repository', name: 'project1/nginx', actions: ['pull', 'push', 'delete'] }];
+    payload.access = [{ type: 'repository', name: 'project1/robotapp', actions: ['pull', 'push', 'delete'] }];
     const forged = `${hd}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${sig}`;
     assert.equal((await use(forged)).status, 401);
     const none = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${p}.`;

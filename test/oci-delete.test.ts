@@ -123,10 +123,25 @@ describe('deleting manifests', () => {
     // Untagging the child is fine (the index refers to it by digest).
     await assertAccepted(await del(`${repo}/manifests/child`));
     await assertPullable(repo, child.digest, child.manifest);
-    // Once the index is gone, the child can go.
+    // The index deleted, the untagged child it alone kept goes with it, as in Harbor.
     await assertAccepted(await del(`${repo}/manifests/${sha256(index)}`));
-    await assertAccepted(await del(`${repo}/manifests/${child.digest}`));
     assert.equal(await status(`${repo}/manifests/${child.digest}`), 404);
+  });
+
+  test('deleting an index keeps the children a tag or another index still holds', async () => {
+    const tagged = await pushImage(base, repo, 'tagged-child', 1);
+    const shared = await pushImage(base, repo, 'shared-child', 1);
+    const lone = await pushImage(base, repo, 'lone-child', 1);
+    const list = (...ms: Buffer[]) => json({ schemaVersion: 2, mediaType: mediaType.ociIndex, manifests: ms.map((m) => descriptor(mediaType.ociManifest, m)) });
+    const index = list(tagged.manifest, shared.manifest, lone.manifest);
+    const other = list(shared.manifest);
+    assert.equal((await putManifest(base, repo, 'three', index, mediaType.ociIndex)).status, 201);
+    assert.equal((await putManifest(base, repo, 'other', other, mediaType.ociIndex)).status, 201);
+    for (const t of ['shared-child', 'lone-child']) await assertAccepted(await del(`${repo}/manifests/${t}`));
+    await assertAccepted(await del(`${repo}/manifests/${sha256(index)}`));
+    await assertPullable(repo, 'tagged-child', tagged.manifest, tagged.layers);
+    await assertPullable(repo, shared.digest, shared.manifest);
+    assert.equal(await status(`${repo}/manifests/${lone.digest}`), 404);
   });
 
   test('an index in another repository does not pin a manifest here', async () => {
@@ -175,7 +190,8 @@ describe('deleting blobs', () => {
       assert.equal(await status(`${repo}/blobs/${d}`), 200);
     }
     await assertPullable(repo, 'uses-blobs', img.manifest, img.layers);
-    // After the manifest is gone, the blobs may go.
+    // After the manifest is gone, the blobs may go (another manifest keeps the repository).
+    await pushImage(base, repo, 'keeps-repository', 1);
     await assertAccepted(await del(`${repo}/manifests/${img.digest}`));
     for (const l of img.layers) assert.equal((await del(`${repo}/blobs/${l.digest}`)).status, 202);
     assert.equal((await del(`${repo}/blobs/${manifest.config.digest}`)).status, 202);
@@ -238,11 +254,13 @@ describe('repositories sharing content', () => {
     await pushBlob(base, 'share/img-b', cfgBytes);
     assert.equal((await putManifest(base, 'share/img-b', 'v1', img.manifest)).status, 201);
 
+    // Its last manifest gone, share/img-a disappears with its blob links, as in Harbor.
     await assertAccepted(await del(`share/img-a/manifests/${img.digest}`));
     for (const d of [...img.layers.map((l) => l.digest), manifest.config.digest]) {
-      assert.equal((await del(`share/img-a/blobs/${d}`)).status, 202);
+      await expectOciError(await del(`share/img-a/blobs/${d}`), 404, 'NAME_UNKNOWN');
       assert.equal(await status(`share/img-a/blobs/${d}`), 404);
     }
+    await expectOciError(await fetch(`${base}/v2/share/img-a/tags/list`), 404, 'NAME_UNKNOWN');
     await assertPullable('share/img-b', 'v1', img.manifest, img.layers);
     await assertPullable('share/img-b', img.digest, img.manifest);
     const cfg = await fetch(`${base}/v2/share/img-b/blobs/${manifest.config.digest}`);

@@ -1,6 +1,14 @@
 import type { Db } from './database.js';
 import { ensureRepository } from './repositories.js';
-import { missingDigests } from './sql-helpers.js';
+import { referencingIn } from './manifests.js';
+import { missingDigests, transactionWithUndo } from './sql-helpers.js';
+
+export type BlobUnlink =
+  | { kind: 'unlinked' }
+  | { kind: 'no-repository' }
+  | { kind: 'not-linked' }
+  /** Manifests of the repository that still reference the blob (a few). */
+  | { kind: 'referenced'; by: string[] };
 
 export function createBlobStore(db: Db) {
   return {
@@ -52,13 +60,21 @@ export function createBlobStore(db: Db) {
       return rows.map((r) => r.name);
     },
 
-    async unlink(repositoryId: number, digest: string): Promise<boolean> {
-      const r = await db
-        .deleteFrom('repository_blobs')
-        .where('repository_id', '=', repositoryId)
-        .where('digest', '=', digest)
-        .executeTakeFirst();
-      return Number(r.numDeletedRows) > 0;
+    /**
+     * Unlinks a blob from a repository unless one of its manifests references it, in one
+     * transaction, so a manifest pushed concurrently either sees the link gone (and is refused)
+     * or makes this delete refuse.
+     */
+    async unlinkUnreferenced(repository: string, digest: string): Promise<BlobUnlink> {
+      return transactionWithUndo<BlobUnlink>(db, async (tx, undo) => {
+        const repo = await tx.selectFrom('repositories').select('id').where('name', '=', repository).executeTakeFirst();
+        if (!repo) return { kind: 'no-repository' };
+        const r = await tx.deleteFrom('repository_blobs').where('repository_id', '=', repo.id).where('digest', '=', digest).executeTakeFirst();
+        if (Number(r.numDeletedRows) === 0) return { kind: 'not-linked' };
+        const users = await referencingIn(tx, repo.id, digest, 'blob');
+        if (users.length > 0) undo({ kind: 'referenced', by: users });
+        return { kind: 'unlinked' };
+      });
     },
 
     /** Digests among `digests` that the repository does not hold (`tx`: inside a caller's transaction). */

@@ -1,6 +1,30 @@
 import type { Db } from './database.js';
-import { ensureRepository } from './repositories.js';
-import { missingDigests } from './sql-helpers.js';
+import { dropIfEmpty, ensureRepository } from './repositories.js';
+import { missingDigests, transactionWithUndo } from './sql-helpers.js';
+
+export type ManifestDelete =
+  | { kind: 'deleted'; repositoryGone: boolean }
+  | { kind: 'no-repository' }
+  | { kind: 'unknown' }
+  /** Indexes of the repository that still list the manifest (a few). */
+  | { kind: 'listed'; by: string[] };
+
+/**
+ * Manifests in the repository that reference `digest`: as a child ('manifest', from an index) or
+ * as config/layer ('blob'). A few are enough to explain a refused delete.
+ */
+export async function referencingIn(tx: Db, repositoryId: number, digest: string, kind: 'blob' | 'manifest'): Promise<string[]> {
+  const rows = await tx
+    .selectFrom('manifest_references as ref')
+    .innerJoin('manifests as m', 'm.id', 'ref.manifest_id')
+    .select('m.digest')
+    .where('m.repository_id', '=', repositoryId)
+    .where('ref.kind', '=', kind)
+    .where('ref.digest', '=', digest)
+    .limit(10)
+    .execute();
+  return rows.map((r) => r.digest);
+}
 
 export interface StoredManifest {
   id: number;
@@ -26,6 +50,50 @@ export interface ManifestRecord {
   content: Buffer;
   blobDigests: string[];
   manifestDigests: string[];
+}
+
+/** Digests an index in the repository lists (none for an image manifest). */
+async function childrenOf(tx: Db, repositoryId: number, digest: string): Promise<string[]> {
+  const rows = await tx
+    .selectFrom('manifest_references as ref')
+    .innerJoin('manifests as m', 'm.id', 'ref.manifest_id')
+    .select('ref.digest')
+    .where('m.repository_id', '=', repositoryId)
+    .where('m.digest', '=', digest)
+    .where('ref.kind', '=', 'manifest')
+    .execute();
+  return rows.map((r) => r.digest);
+}
+
+/** Deletes, depth first, the manifests among `digests` that no tag and no index keeps. */
+async function deleteOrphans(tx: Db, repositoryId: number, digests: string[], depth = 0): Promise<void> {
+  if (depth > 8) return;
+  for (const digest of digests) {
+    const kept = await tx
+      .selectFrom('manifests as m')
+      .select('m.id')
+      .where('m.repository_id', '=', repositoryId)
+      .where('m.digest', '=', digest)
+      .where((eb) =>
+        eb.or([
+          eb.exists(eb.selectFrom('tags as t').select('t.name').whereRef('t.manifest_id', '=', 'm.id')),
+          eb.exists(
+            eb
+              .selectFrom('manifest_references as ref')
+              .innerJoin('manifests as parent', 'parent.id', 'ref.manifest_id')
+              .select('ref.manifest_id')
+              .where('parent.repository_id', '=', repositoryId)
+              .where('ref.kind', '=', 'manifest')
+              .whereRef('ref.digest', '=', 'm.digest'),
+          ),
+        ]),
+      )
+      .executeTakeFirst();
+    if (kept) continue;
+    const grandchildren = await childrenOf(tx, repositoryId, digest);
+    const r = await tx.deleteFrom('manifests').where('repository_id', '=', repositoryId).where('digest', '=', digest).executeTakeFirst();
+    if (Number(r.numDeletedRows) > 0) await deleteOrphans(tx, repositoryId, grandchildren, depth + 1);
+  }
 }
 
 export function createManifestStore(db: Db) {
@@ -121,29 +189,23 @@ export function createManifestStore(db: Db) {
     },
 
     /**
-     * Manifests in the repository that reference `digest`: as a child ('manifest', from an
-     * index) or as config/layer ('blob'). A few are enough to explain a refused delete.
+     * Deletes a manifest (and its tags) unless an index in the repository lists it, in one
+     * transaction with the check, so an index pushed concurrently either finds it gone (and is
+     * refused) or makes this delete refuse. As in Harbor, an index takes along the children that
+     * nothing else keeps (no tag, no other index), and the repository goes with its last manifest.
      */
-    async referencing(repositoryId: number, digest: string, kind: 'blob' | 'manifest'): Promise<string[]> {
-      const rows = await db
-        .selectFrom('manifest_references as ref')
-        .innerJoin('manifests as m', 'm.id', 'ref.manifest_id')
-        .select('m.digest')
-        .where('m.repository_id', '=', repositoryId)
-        .where('ref.kind', '=', kind)
-        .where('ref.digest', '=', digest)
-        .limit(10)
-        .execute();
-      return rows.map((r) => r.digest);
-    },
-
-    async delete(repositoryId: number, digest: string): Promise<boolean> {
-      const r = await db
-        .deleteFrom('manifests')
-        .where('repository_id', '=', repositoryId)
-        .where('digest', '=', digest)
-        .executeTakeFirst();
-      return Number(r.numDeletedRows) > 0;
+    async deleteUnlisted(repository: string, digest: string): Promise<ManifestDelete> {
+      return transactionWithUndo<ManifestDelete>(db, async (tx, undo) => {
+        const repo = await tx.selectFrom('repositories').select('id').where('name', '=', repository).executeTakeFirst();
+        if (!repo) return { kind: 'no-repository' };
+        const children = await childrenOf(tx, repo.id, digest);
+        const r = await tx.deleteFrom('manifests').where('repository_id', '=', repo.id).where('digest', '=', digest).executeTakeFirst();
+        if (Number(r.numDeletedRows) === 0) return { kind: 'unknown' };
+        const parents = await referencingIn(tx, repo.id, digest, 'manifest');
+        if (parents.length > 0) undo({ kind: 'listed', by: parents });
+        await deleteOrphans(tx, repo.id, children);
+        return { kind: 'deleted', repositoryGone: await dropIfEmpty(tx, repo.id) };
+      });
     },
 
     async referrers(repository: string, subject: string, artifactType?: string): Promise<ReferrerRow[]> {

@@ -1,6 +1,7 @@
 import type { Db } from './database.js';
 import { escapeLike, likeEscaped } from './sql-helpers.js';
-import type { ProjectRow } from './schema.js';
+import type { SelectQueryBuilder } from 'kysely';
+import type { Database, ProjectRow, ProjectsTable } from './schema.js';
 
 export interface ProjectFilter {
   /** Exact name. */
@@ -10,6 +11,47 @@ export interface ProjectFilter {
   public?: boolean;
   /** Only projects that are public or have this user as a member (null: no restriction). */
   visibleTo?: { userId: number | null } | null;
+}
+
+/** A project row with the owner's name, its repository count and the viewer's role (null: none). */
+export interface ProjectDetails extends ProjectRow {
+  ownerName: string | null;
+  repoCount: number;
+  viewerRoleId: number | null;
+}
+
+/** Harbor's projectAdmin role id. */
+const projectAdminRoleId = 1;
+
+async function countRepositories(tx: Db, projectId: number): Promise<number> {
+  const r = await tx
+    .selectFrom('repositories')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('project_id', '=', projectId)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** Adds owner name, repository count and the viewer's role to a query over `projects as p`, as joins and subqueries. */
+function withDetails(q: SelectQueryBuilder<Database & { p: ProjectsTable }, 'p', object>, viewerId: number | null) {
+  return q
+    .leftJoin('users as o', 'o.id', 'p.owner_id')
+    .selectAll('p')
+    .select((eb) => [
+      'o.username as owner_name',
+      eb.selectFrom('repositories as r').select(eb.fn.countAll<number>().as('n')).whereRef('r.project_id', '=', 'p.id').as('repo_count'),
+      eb
+        .selectFrom('project_members as m')
+        .select('m.role_id')
+        .whereRef('m.project_id', '=', 'p.id')
+        .where('m.user_id', '=', viewerId ?? -1)
+        .as('viewer_role_id'),
+    ]);
+}
+
+function toDetails(row: ProjectRow & { owner_name: string | null; repo_count: number | null; viewer_role_id: number | null }): ProjectDetails {
+  const { owner_name, repo_count, viewer_role_id, ...project } = row;
+  return { ...project, ownerName: owner_name, repoCount: Number(repo_count ?? 0), viewerRoleId: viewer_role_id };
 }
 
 export function createProjectStore(db: Db) {
@@ -39,13 +81,23 @@ export function createProjectStore(db: Db) {
   };
 
   return {
-    async create(name: string, ownerId: number | null, isPublic: boolean, metadata: Record<string, string>, now = Date.now()): Promise<number> {
-      const row = await db
-        .insertInto('projects')
-        .values({ name, owner_id: ownerId, public: isPublic ? 1 : 0, metadata: JSON.stringify(metadata), created_at: now, updated_at: now })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return row.id;
+    /**
+     * Creates a project with its creator as project admin, in one transaction: no crash leaves a
+     * project nobody administers. A taken name fails on the unique index (the caller maps it).
+     */
+    async createWithAdmin(name: string, ownerId: number, isPublic: boolean, metadata: Record<string, string>, now = Date.now()): Promise<number> {
+      return db.transaction().execute(async (tx) => {
+        const row = await tx
+          .insertInto('projects')
+          .values({ name, owner_id: ownerId, public: isPublic ? 1 : 0, metadata: JSON.stringify(metadata), created_at: now, updated_at: now })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await tx
+          .insertInto('project_members')
+          .values({ project_id: row.id, user_id: ownerId, role_id: projectAdminRoleId, created_at: now, updated_at: now })
+          .execute();
+        return row.id;
+      });
     },
 
     async byName(name: string): Promise<ProjectRow | null> {
@@ -56,10 +108,15 @@ export function createProjectStore(db: Db) {
       return (await db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
     },
 
-    async list(f: ProjectFilter, page: { offset: number; limit: number }, sort: { column: 'name' | 'created_at' | 'updated_at' | 'id'; desc: boolean }) {
+    /** One page of projects with what a listing shows of each, in two queries whatever the page size. */
+    async list(
+      f: ProjectFilter,
+      page: { offset: number; limit: number },
+      sort: { column: 'name' | 'created_at' | 'updated_at' | 'id'; desc: boolean },
+      viewerId: number | null,
+    ): Promise<{ rows: ProjectDetails[]; total: number }> {
       const [rows, total] = await Promise.all([
-        filtered(f)
-          .selectAll('p')
+        withDetails(filtered(f), viewerId)
           .orderBy(`p.${sort.column}`, sort.desc ? 'desc' : 'asc')
           .orderBy('p.id')
           .offset(page.offset)
@@ -67,7 +124,13 @@ export function createProjectStore(db: Db) {
           .execute(),
         filtered(f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
       ]);
-      return { rows, total: Number(total.n) };
+      return { rows: rows.map(toDetails), total: Number(total.n) };
+    },
+
+    /** One project with what its listing shows, in one query. */
+    async details(id: number, viewerId: number | null): Promise<ProjectDetails | null> {
+      const row = await withDetails(db.selectFrom('projects as p').where('p.id', '=', id), viewerId).executeTakeFirst();
+      return row ? toDetails(row) : null;
     },
 
     async update(id: number, changes: { public?: boolean; metadata?: Record<string, string> }, now = Date.now()): Promise<void> {
@@ -83,28 +146,23 @@ export function createProjectStore(db: Db) {
     },
 
     /**
-     * Deletes a project with everything that names it: members and project robots cascade by id;
-     * system robots' grants name projects, so they go here, lest a new project of the same name
-     * inherit them.
+     * Deletes a project with everything that names it, unless it still has repositories (the
+     * count and the delete are one transaction, so a first push racing it cannot be orphaned).
+     * Members and project robots cascade by id; system robots' grants name projects, so they go
+     * here, lest a new project of the same name inherit them.
      */
-    async delete(id: number): Promise<void> {
-      await db.transaction().execute(async (tx) => {
+    async deleteIfEmpty(id: number): Promise<{ deleted: true } | { deleted: false; repositories: number }> {
+      return db.transaction().execute(async (tx) => {
+        const repositories = await countRepositories(tx, id);
+        if (repositories > 0) return { deleted: false, repositories };
         const row = await tx.selectFrom('projects').select('name').where('id', '=', id).executeTakeFirst();
         if (row) await tx.deleteFrom('robot_permissions').where('namespace', '=', row.name).execute();
         await tx.deleteFrom('projects').where('id', '=', id).execute();
+        return { deleted: true };
       });
     },
 
-    /** Repositories whose first path segment is the project ("p/" <= name < "p0": '0' follows '/'). */
-    async repositoryCount(name: string): Promise<number> {
-      const r = await db
-        .selectFrom('repositories')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('name', '>=', `${name}/`)
-        .where('name', '<', `${name}0`)
-        .executeTakeFirstOrThrow();
-      return Number(r.n);
-    },
+    repositoryCount: (projectId: number) => countRepositories(db, projectId),
   };
 }
 

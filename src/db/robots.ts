@@ -24,6 +24,29 @@ export function createRobotStore(db: Db) {
   return {
     grantsOf,
 
+    /**
+     * The grants of several robots in one query, by robot id, each saying whether the project it
+     * names still exists ("*" always does), so a listing shows only live ones.
+     */
+    async grantsOfMany(robotIds: number[]): Promise<Map<number, Array<RobotGrant & { live: boolean }>>> {
+      const out = new Map<number, Array<RobotGrant & { live: boolean }>>();
+      for (let i = 0; i < robotIds.length; i += 500) {
+        const rows = await db
+          .selectFrom('robot_permissions as g')
+          .leftJoin('projects as p', 'p.name', 'g.namespace')
+          .select(['g.robot_id', 'g.namespace', 'g.resource', 'g.action', 'p.id as project_id'])
+          .where('g.robot_id', 'in', robotIds.slice(i, i + 500))
+          .orderBy('g.robot_id')
+          .execute();
+        for (const r of rows) {
+          const list = out.get(r.robot_id) ?? [];
+          list.push({ namespace: r.namespace, resource: r.resource, action: r.action, live: r.namespace === '*' || r.project_id !== null });
+          out.set(r.robot_id, list);
+        }
+      }
+      return out;
+    },
+
     async create(r: NewRobot, now = Date.now()): Promise<number> {
       return db.transaction().execute(async (tx) => {
         const { id } = await tx

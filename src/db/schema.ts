@@ -4,6 +4,8 @@ import type { Generated, Insertable, Selectable } from 'kysely';
 export interface RepositoriesTable {
   id: Generated<number>;
   name: string;
+  /** Null only for rows older than migration 0004 whose project was already gone. */
+  project_id: number | null;
   created_at: number;
   updated_at: number;
 }

@@ -30,3 +30,27 @@ export async function missingDigests(tx: Db, table: 'repository_blobs' | 'manife
   }
   return unique.filter((d) => !present.has(d));
 }
+
+class RolledBack<T> extends Error {
+  constructor(readonly result: T) {
+    super('transaction rolled back');
+  }
+}
+
+/**
+ * One transaction whose `work` may act first and check after: `undo(result)` rolls back what it
+ * did and makes `result` the answer. Acting first (deleting the row, say) takes the row's write
+ * lock before the check reads, so a concurrent writer cannot slip in between check and act.
+ */
+export async function transactionWithUndo<T>(db: Db, work: (tx: Db, undo: (result: T) => never) => Promise<T>): Promise<T> {
+  try {
+    return await db.transaction().execute((tx) =>
+      work(tx, (result) => {
+        throw new RolledBack(result);
+      }),
+    );
+  } catch (err) {
+    if (err instanceof RolledBack) return err.result as T;
+    throw err;
+  }
+}

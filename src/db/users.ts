@@ -89,6 +89,16 @@ export function createUserStore(db: Db) {
       return Number(r.numDeletedRows) > 0;
     },
 
+    /** Ids of the named users that exist, in one query. */
+    async idsByName(usernames: string[]): Promise<Map<string, number>> {
+      const out = new Map<string, number>();
+      for (let i = 0; i < usernames.length; i += 500) {
+        const rows = await db.selectFrom('users').select(['id', 'username']).where('username', 'in', usernames.slice(i, i + 500)).execute();
+        for (const r of rows) out.set(r.username, r.id);
+      }
+      return out;
+    },
+
     async byEmail(email: string): Promise<UserRow | null> {
       return (await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst()) ?? null;
     },

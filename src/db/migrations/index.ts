@@ -3,6 +3,7 @@ import type { SqlDialect } from '../dialect.js';
 import * as m0001 from './0001-registry.js';
 import * as m0002 from './0002-identity.js';
 import * as m0003 from './0003-sessions.js';
+import * as m0004 from './0004-repository-project.js';
 
 interface VersionedMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>;
@@ -14,6 +15,7 @@ const all: Record<string, VersionedMigration> = {
   '0001-registry': m0001,
   '0002-identity': m0002,
   '0003-sessions': m0003,
+  '0004-repository-project': m0004,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {

@@ -7,11 +7,13 @@ import type { ProjectService } from '../../services/identity/project-service.js'
 import type { RobotService } from '../../services/identity/robot-service.js';
 import type { SettingsService } from '../../services/identity/settings-service.js';
 import type { UserService } from '../../services/identity/user-service.js';
+import type { RepositoryService } from '../../services/registry/repository-service.js';
 import { auditRoutes } from './audit-routes.js';
 import { configRoutes } from './config-routes.js';
 import { openapiRoutes } from './openapi-routes.js';
 import { swagger2Transform } from './openapi-transform.js';
 import { projectRoutes } from './project-routes.js';
+import { repositoryRoutes } from './repository-routes.js';
 import { robotRoutes } from './robot-routes.js';
 import { acceptEmptyJsonBodies, installSchemas } from './route-shape.js';
 import { type SystemInfo, systemRoutes } from './system-routes.js';
@@ -24,6 +26,7 @@ export interface ApiDeps {
   projects: ProjectService;
   members: MemberService;
   robots: RobotService;
+  repositories: RepositoryService;
   audit: AuditService;
   settings: SettingsService;
 }
@@ -55,6 +58,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(systemRoutes, { system: deps.system });
   await app.register(userRoutes, { users: deps.users });
   await app.register(projectRoutes, { projects: deps.projects, members: deps.members });
+  await app.register(repositoryRoutes, { repositories: deps.repositories });
   await app.register(robotRoutes, { robots: deps.robots });
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(configRoutes, { settings: deps.settings });

@@ -4,9 +4,8 @@ import { roleIds } from '../../domain/identity/roles.js';
 import { allPermissions } from '../../domain/rbac/matrix.js';
 import { findCondition, parseQuery, parseSort } from '../../domain/query/harbor-query.js';
 import type { MemberStore } from '../../db/members.js';
-import type { ProjectStore } from '../../db/projects.js';
+import type { ProjectDetails, ProjectStore } from '../../db/projects.js';
 import type { ProjectRow } from '../../db/schema.js';
-import type { UserStore } from '../../db/users.js';
 import { AppError } from '../../platform/errors.js';
 import type { IdentityCache } from '../../auth/identity-cache.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -50,32 +49,49 @@ function metadataOf(p: ProjectRow): Record<string, string> {
 export function createProjectService(deps: {
   projects: ProjectStore;
   members: MemberStore;
-  users: UserStore;
   authorizer: Authorizer;
   audit: AuditLog;
   creationRestricted: () => Promise<boolean>;
   /** Told of every project created or deleted: tokens bound to a deleted project stop at once. */
   identity: Pick<IdentityCache, 'forgetProject'>;
 }) {
-  const { projects, members, users, authorizer, audit } = deps;
+  const { projects, members, authorizer, audit } = deps;
 
-  async function view(actor: Principal, p: ProjectRow): Promise<ProjectView> {
-    const roleId = actor.kind === 'user' ? await members.roleOf(p.id, actor.id) : null;
-    const owner = p.owner_id !== null ? await users.byId(p.owner_id) : null;
+  function toView(p: ProjectDetails): ProjectView {
     return {
       project_id: p.id,
       owner_id: p.owner_id ?? 0,
-      owner_name: owner?.username ?? '',
+      owner_name: p.ownerName ?? '',
       name: p.name,
       creation_time: new Date(p.created_at).toISOString(),
       update_time: new Date(p.updated_at).toISOString(),
       deleted: false,
       togglable: true,
-      current_user_role_id: roleId ?? 0,
-      current_user_role_ids: roleId ? [roleId] : [],
-      repo_count: await projects.repositoryCount(p.name),
+      current_user_role_id: p.viewerRoleId ?? 0,
+      current_user_role_ids: p.viewerRoleId ? [p.viewerRoleId] : [],
+      repo_count: p.repoCount,
       metadata: metadataOf(p),
     };
+  }
+
+  const viewerOf = (actor: Principal) => (actor.kind === 'user' ? actor.id : null);
+
+  async function view(actor: Principal, p: ProjectRow): Promise<ProjectView> {
+    const details = await projects.details(p.id, viewerOf(actor));
+    if (!details) throw projectNotFound(p.name);
+    return toView(details);
+  }
+
+  /** A taken name is caught by the unique index, whichever of two concurrent creates loses. */
+  async function createProject(name: string, ownerId: number, isPublic: boolean, metadata: Record<string, string>): Promise<number> {
+    try {
+      return await projects.createWithAdmin(name, ownerId, isPublic, metadata);
+    } catch (err) {
+      if (await projects.byName(name)) throw new AppError('CONFLICT', `project ${name} already exists`);
+      throw err;
+    } finally {
+      deps.identity.forgetProject(name);
+    }
   }
 
   /**
@@ -129,8 +145,8 @@ export function createProjectService(deps: {
       if (actor.kind === 'robot') f.visibleTo = { userId: null };
       const [first] = parseSort(opts.sort, Object.keys(sortColumns));
       const sort = first ? { column: sortColumns[first.key as keyof typeof sortColumns], desc: first.desc } : { column: 'name' as const, desc: false };
-      const { rows, total } = await projects.list(f, page, sort);
-      return { items: await Promise.all(rows.map((p) => view(actor, p))), total };
+      const { rows, total } = await projects.list(f, page, sort, viewerOf(actor));
+      return { items: rows.map(toView), total };
     },
 
     /** Harbor's /users/current/permissions for scope "/project/{id}" (others: none here). */
@@ -174,9 +190,7 @@ export function createProjectService(deps: {
       const metadata = { ...(req.metadata ?? {}) };
       const isPublic = req.public ?? metadata.public === 'true';
       delete metadata.public;
-      const id = await projects.create(name, actor.id, isPublic, metadata);
-      deps.identity.forgetProject(name);
-      await members.add(id, actor.id, 1);
+      const id = await createProject(name, actor.id, isPublic, metadata);
       record(actor, id, 'create', name, ip);
       return id;
     },
@@ -192,23 +206,22 @@ export function createProjectService(deps: {
 
     async delete(actor: Principal, ref: string, byName: boolean, ip: string) {
       const { project } = await resolve(actor, ref, byName, 'self', 'delete');
-      const repos = await projects.repositoryCount(project.name);
-      if (repos > 0) throw new AppError('PRECONDITION', `project ${project.name} still has ${repos} repositories; delete them first`);
-      await projects.delete(project.id);
+      const r = await projects.deleteIfEmpty(project.id);
+      if (!r.deleted) throw new AppError('PRECONDITION', `project ${project.name} still has ${r.repositories} repositories; delete them first`);
       deps.identity.forgetProject(project.name);
       record(actor, project.id, 'delete', project.name, ip);
     },
 
     async deletable(actor: Principal, ref: string, byName: boolean) {
       const { project } = await resolve(actor, ref, byName, 'self', 'delete');
-      const repos = await projects.repositoryCount(project.name);
+      const repos = await projects.repositoryCount(project.id);
       return repos > 0 ? { deletable: false, message: `the project contains ${repos} repositories` } : { deletable: true, message: '' };
     },
 
     async summary(actor: Principal, ref: string, byName: boolean) {
       const access = await resolve(actor, ref, byName, 'self', 'read');
       const { project } = access;
-      const repoCount = await projects.repositoryCount(project.name);
+      const repoCount = await projects.repositoryCount(project.id);
       // As Harbor: the member counts only for those who may list the members.
       if (!access.can('member', 'list')) return { repo_count: repoCount };
       const counts: Record<string, number> = { projectAdmin: 0, maintainer: 0, developer: 0, guest: 0, limitedGuest: 0 };
@@ -228,11 +241,7 @@ export function createProjectService(deps: {
 
     /** Creates the public `library` project at first start, as Harbor ships it. */
     async ensureLibrary(ownerId: number): Promise<void> {
-      if (!(await projects.byName('library'))) {
-        const id = await projects.create('library', ownerId, true, {});
-        deps.identity.forgetProject('library');
-        await members.add(id, ownerId, 1);
-      }
+      if (!(await projects.byName('library'))) await createProject('library', ownerId, true, {});
     },
   };
 }

@@ -148,7 +148,7 @@ function requireHeld(access: ProjectAccess, grants: RobotGrant[]): void {
 
 export function createRobotService(deps: {
   robots: RobotStore;
-  users: Pick<UserStore, 'byName'>;
+  users: Pick<UserStore, 'idsByName'>;
   projects: Pick<ProjectService, 'resolve' | 'exists'>;
   audit: AuditLog;
   /** Drops remembered logins, so an old secret stops working at once. */
@@ -193,20 +193,23 @@ export function createRobotService(deps: {
     }
   }
 
-  async function view(r: RobotRow, creators: Map<string, number>): Promise<RobotView> {
+  /** Views of several robots in two queries (their grants, their creators), whatever their number. */
+  async function views(rows: RobotRow[]): Promise<RobotView[]> {
+    if (rows.length === 0) return [];
+    const [grants, creators] = await Promise.all([robots.grantsOfMany(rows.map((r) => r.id)), users.idsByName([...new Set(rows.map((r) => r.creator))])]);
+    return rows.map((r) => view(r, grants.get(r.id) ?? [], creators.get(r.creator) ?? 0));
+  }
+
+  function view(r: RobotRow, grants: Array<RobotGrant & { live: boolean }>, creatorId: number): RobotView {
     const byNamespace = new Map<string, Array<{ resource: string; action: string; effect: 'allow' }>>();
-    for (const g of await robots.grantsOf(r.id)) {
+    // As Harbor does, a grant on a project that no longer exists is not shown.
+    for (const g of grants) {
+      if (r.level === 'system' && !g.live) continue;
       const list = byNamespace.get(g.namespace) ?? [];
       list.push({ resource: g.resource, action: g.action, effect: 'allow' });
       byNamespace.set(g.namespace, list);
     }
-    const permissions: RobotView['permissions'] = [];
-    for (const [namespace, access] of byNamespace) {
-      // As Harbor does, a grant on a project that no longer exists is not shown.
-      if (r.level === 'system' && namespace !== '*' && !(await projects.exists(namespace))) continue;
-      permissions.push({ kind: 'project', namespace, access });
-    }
-    if (!creators.has(r.creator)) creators.set(r.creator, (await users.byName(r.creator))?.id ?? 0);
+    const permissions: RobotView['permissions'] = [...byNamespace].map(([namespace, access]) => ({ kind: 'project', namespace, access }));
     return {
       id: r.id,
       name: r.name,
@@ -218,7 +221,7 @@ export function createRobotService(deps: {
       expires_at: r.expires_at === -1 ? -1 : Math.floor(r.expires_at / 1000),
       permissions,
       creator_type: 'local',
-      creator_ref: creators.get(r.creator) ?? 0,
+      creator_ref: creatorId,
       creation_time: new Date(r.created_at).toISOString(),
       update_time: new Date(r.updated_at).toISOString(),
     };
@@ -226,10 +229,7 @@ export function createRobotService(deps: {
 
   async function listWhere(filter: Parameters<RobotStore['list']>[0], page: { offset: number; limit: number }): Promise<{ items: RobotView[]; total: number }> {
     const { rows, total } = await robots.list(filter, page);
-    const creators = new Map<string, number>();
-    const items: RobotView[] = [];
-    for (const r of rows) items.push(await view(r, creators));
-    return { items, total };
+    return { items: await views(rows), total };
   }
 
   /** The project a project-scoped call (/projects/{p}/robots) names, with robot:<action> on it checked. */
@@ -298,7 +298,7 @@ export function createRobotService(deps: {
       requireManager(actor);
       const r = await load(id);
       await authorize(actor, r, 'read');
-      return view(r, new Map());
+      return (await views([r]))[0]!;
     },
 
     async create(actor: Principal, req: RobotCreateRequest, ip: string, now = Date.now()): Promise<RobotCreated> {

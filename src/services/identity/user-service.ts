@@ -113,14 +113,16 @@ export function createUserService(deps: {
       checkEmail(req.email);
       if (await users.byName(req.username)) throw new AppError('CONFLICT', `username ${req.username} is already taken`);
       if (req.email && (await users.byEmail(req.email))) throw new AppError('CONFLICT', `email ${req.email} is already used`);
-      const id = await users.create({
-        username: req.username,
-        email: req.email || null,
-        realname: req.realname ?? '',
-        comment: req.comment ?? '',
-        passwordHash: await hashPassword(req.password),
-        sysadmin: false,
-      });
+      const passwordHash = await hashPassword(req.password);
+      // The checks above give the usual answer; two creates racing past them meet the unique
+      // indexes on username and email, and the loser is told as if it had come second.
+      const id = await users
+        .create({ username: req.username, email: req.email || null, realname: req.realname ?? '', comment: req.comment ?? '', passwordHash, sysadmin: false })
+        .catch(async (err: unknown) => {
+          if (await users.byName(req.username)) throw new AppError('CONFLICT', `username ${req.username} is already taken`);
+          if (req.email && (await users.byEmail(req.email))) throw new AppError('CONFLICT', `email ${req.email} is already used`);
+          throw err;
+        });
       record(actor.kind === 'anonymous' ? { kind: 'user', id, name: req.username, sysadmin: false } : actor, 'create', req.username, ip);
       return id;
     },

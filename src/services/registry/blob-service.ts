@@ -11,8 +11,8 @@ export interface BlobRead {
   send(dest: Writable): Promise<void>;
 }
 
-export function createBlobService(deps: Pick<RegistryDeps, 'blobs' | 'manifests' | 'repositories' | 'content' | 'log'>) {
-  const { blobs, manifests, repositories, content, log } = deps;
+export function createBlobService(deps: Pick<RegistryDeps, 'blobs' | 'content' | 'log'>) {
+  const { blobs, content, log } = deps;
 
   /**
    * The recorded size of a blob the repository holds, once storage confirms it has exactly that
@@ -65,17 +65,14 @@ export function createBlobService(deps: Pick<RegistryDeps, 'blobs' | 'manifests'
      */
     async delete(repository: string, digest: string): Promise<void> {
       parseDigest(digest);
-      const id = await repositories.findId(repository);
-      if (id === null) throw new AppError('NAME_UNKNOWN', `repository ${repository} not found`);
-      const users = await manifests.referencing(id, digest, 'blob');
-      if (users.length > 0) {
-        throw new AppError('DENIED', `blob ${digest} is still referenced by manifest ${users[0]}`, {
+      const r = await blobs.unlinkUnreferenced(repository, digest);
+      if (r.kind === 'no-repository') throw new AppError('NAME_UNKNOWN', `repository ${repository} not found`);
+      if (r.kind === 'not-linked') throw new AppError('BLOB_UNKNOWN', `blob ${digest} is not in repository ${repository}`);
+      if (r.kind === 'referenced') {
+        throw new AppError('DENIED', `blob ${digest} is still referenced by manifest ${r.by[0]}`, {
           status: 409,
-          detail: { manifests: users },
+          detail: { manifests: r.by },
         });
-      }
-      if (!(await blobs.unlink(id, digest))) {
-        throw new AppError('BLOB_UNKNOWN', `blob ${digest} is not in repository ${repository}`);
       }
     },
   };

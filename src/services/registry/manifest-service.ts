@@ -82,27 +82,27 @@ export function createManifestService(deps: Pick<RegistryDeps, 'manifests' | 're
 
     /**
      * By tag: removes only the tag. By digest: removes the manifest and every tag on it, unless an
-     * index in the repository still lists it (deleting it would break that index).
+     * index in the repository still lists it (deleting it would break that index); the
+     * repository itself goes with its last manifest, as in Harbor.
      */
     async delete(repository: string, reference: string): Promise<void> {
       const ref = lookupReference(repository, reference);
-      const repositoryId = await repositories.findId(repository);
-      if (repositoryId === null) throw new AppError('NAME_UNKNOWN', `repository ${repository} not found`);
       if (ref.tag !== undefined) {
+        const repositoryId = await repositories.findId(repository);
+        if (repositoryId === null) throw new AppError('NAME_UNKNOWN', `repository ${repository} not found`);
         if (!(await tags.delete(repositoryId, ref.tag))) {
           throw new AppError('MANIFEST_UNKNOWN', `tag ${ref.tag} not found in ${repository}`);
         }
         return;
       }
-      const parents = await manifests.referencing(repositoryId, ref.digest, 'manifest');
-      if (parents.length > 0) {
-        throw new AppError('DENIED', `manifest ${ref.digest} is still listed by index ${parents[0]}`, {
+      const r = await manifests.deleteUnlisted(repository, ref.digest);
+      if (r.kind === 'no-repository') throw new AppError('NAME_UNKNOWN', `repository ${repository} not found`);
+      if (r.kind === 'unknown') throw new AppError('MANIFEST_UNKNOWN', `manifest ${ref.digest} not found in ${repository}`);
+      if (r.kind === 'listed') {
+        throw new AppError('DENIED', `manifest ${ref.digest} is still listed by index ${r.by[0]}`, {
           status: 409,
-          detail: { indexes: parents },
+          detail: { indexes: r.by },
         });
-      }
-      if (!(await manifests.delete(repositoryId, ref.digest))) {
-        throw new AppError('MANIFEST_UNKNOWN', `manifest ${ref.digest} not found in ${repository}`);
       }
     },
   };
