@@ -2,7 +2,7 @@
 // (mounting one needs root, as CI and the developers' machines run; elsewhere this test fails).
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -34,6 +34,21 @@ const free = (dir: string) => {
   const s = statfsSync(dir);
   return s.bavail * s.bsize;
 };
+
+/** The server's own account of what happened, attached to a failure so CI output explains it. */
+async function explained<T>(h: RunningHaven, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    let log = '';
+    try {
+      log = readFileSync(join(h.dataDir, 'haven.log'), 'utf8').split('\n').slice(-25).join('\n');
+    } catch {
+      // The log itself may be what the full disk took.
+    }
+    throw new Error(`${(err as Error).message}\n--- haven output ---\n${h.output().slice(-3000)}\n--- haven.log (last lines) ---\n${log}`, { cause: err });
+  }
+}
 
 async function fillUpload(h: RunningHaven, repo: string, stopAt: (status: number) => boolean): Promise<{ location: URL; last: Response }> {
   const auth = { Authorization: basic(h.admin) };
@@ -72,7 +87,7 @@ after(async () => {
   unmountAll();
 });
 
-test('below the reserve, uploads get 507 INSUFFICIENT_STORAGE, /health says why, and deleting the upload recovers (F4)', async () => {
+test('below the reserve, uploads get 507 INSUFFICIENT_STORAGE, /health says why, and deleting the upload recovers (F4)', () => explained(reserved, async () => {
   assert.equal((await health(reserved)).storage.status, 'healthy');
   const { location, last } = await fillUpload(reserved, 'fill/big', (s) => s !== 202);
   assert.equal(last.status, 507);
@@ -97,9 +112,9 @@ test('below the reserve, uploads get 507 INSUFFICIENT_STORAGE, /health says why,
   h = await health(reserved);
   for (const deadline = Date.now() + 5000; h.storage.status !== 'healthy' && Date.now() < deadline; h = await health(reserved)) await new Promise((r) => setTimeout(r, 100));
   assert.equal(h.storage.status, 'healthy');
-});
+}));
 
-test('with no reserve the disk really fills: the upload DELETE still frees the bytes, and so does the purge (F4)', async () => {
+test('with no reserve the disk really fills: the upload DELETE still frees the bytes, and so does the purge (F4)', () => explained(unreserved, async () => {
   const before = free(unreserved.dataDir);
   const first = await fillUpload(unreserved, 'fill/a', (s) => s >= 500);
   assert.equal(first.last.status, 500, 'ENOSPC while writing');
@@ -120,4 +135,4 @@ test('with no reserve the disk really fills: the upload DELETE still frees the b
   assert.ok(freed > before - (4 << 20), `the purge freed the abandoned upload (free ${freed}, before ${before})`);
   const status = await fetch(second.location, { headers: { Authorization: basic(unreserved.admin) } });
   assert.equal(status.status, 404, 'the purged upload is gone');
-});
+}));
