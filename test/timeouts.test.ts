@@ -44,7 +44,7 @@ test('a slow upload that keeps sending (a chunk every timeout/3) outlives the id
   );
   const started = Date.now();
   for (let i = 0; i < chunks; i++) {
-    await new Promise((r) => setTimeout(r, idleMs / 3));
+    await new Promise((r) => setTimeout(r, idleMs / 3)); // a slow client's pace: what is under test, not a wait
     assert.ok(!c.socket.destroyed, `cut after ${Date.now() - started} ms although bytes were flowing`);
     c.socket.write('abc');
   }

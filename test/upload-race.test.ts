@@ -80,7 +80,7 @@ async function attempt(target: Buffer, digest: string, delayMs: number): Promise
   const commit = fetch(commitUrl, { method: 'PUT', headers: { Authorization: tenantAuth } });
   let done!: () => void;
   const committed = new Promise<void>((res) => (done = res));
-  await new Promise((res) => setTimeout(res, delayMs));
+  await new Promise((res) => setTimeout(res, delayMs)); // where in the commit the PATCH lands: the race under test
   const patched = delayedPatch(location.pathname + location.search, Buffer.from('INJECTED HTTP/1.1 200 OK\r\n\r\n'), committed);
   const put = await commit;
   await put.arrayBuffer();
