@@ -75,7 +75,14 @@ test('the HEAD before a blob push answers 404 to a logged-in caller, not a bodil
   const body = (await post.json()) as { errors: Array<{ code: string; message: string }> };
   assert.equal(body.errors[0]!.code, 'NAME_UNKNOWN');
   assert.match(body.errors[0]!.message, missing);
-  // Anonymous callers are still asked to log in, whether or not the project exists.
+  // Anonymous callers, with or without an (anonymous) token, are still asked to log in, whether
+  // or not the project exists.
   const anon = await fetch(`${h.url}/v2/nosuchproject/x/blobs/uploads/`, { method: 'POST' });
   assert.equal(anon.status, 401);
+  const anonToken = await apiClient(h).token(null, 'repository:nosuchproject/x:pull,push');
+  for (const method of ['HEAD', 'POST']) {
+    const path = method === 'HEAD' ? `/v2/nosuchproject/x/blobs/sha256:${'0'.repeat(64)}` : '/v2/nosuchproject/x/blobs/uploads/';
+    const r = await fetch(`${h.url}${path}`, { method, headers: { Authorization: `Bearer ${anonToken.token}` } });
+    assert.equal(r.status, 401, `${method} with an anonymous token`);
+  }
 });

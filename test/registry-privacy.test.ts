@@ -91,7 +91,8 @@ describe('F8: a private project the caller cannot see looks exactly like a missi
 
   const callers: Array<{ label: string; auth: (project: string) => Promise<string>; anonymous: boolean }> = [
     { label: 'anonymous', auth: async () => '', anonymous: true },
-    { label: 'anonymous with an anonymous token', auth: (p) => tokenFor(null, p), anonymous: false },
+    // An anonymous token is still anonymous: asked to log in (401), never told "does not exist".
+    { label: 'anonymous with an anonymous token', auth: (p) => tokenFor(null, p), anonymous: true },
     { label: 'a non-member with Basic credentials', auth: async () => basic(outsider), anonymous: false },
     { label: "a non-member's token", auth: (p) => tokenFor(outsider, p), anonymous: false },
   ];

@@ -143,7 +143,8 @@ export function createTokenAccess(deps: TokenAccessDeps): RegistryAccess & { cal
             headers: challenge(req, scope, 'invalid_token'),
           });
         }
-        if (!isAnonymous && (scope.actions.includes('push') || req.method === 'HEAD') && !(await canSee(c, projectOf(scope.repository)))) {
+        const loggedIn = !isAnonymous && !(c.kind === 'token' && c.claims.bound.principal === null);
+        if (loggedIn && (scope.actions.includes('push') || req.method === 'HEAD') && !(await canSee(c, projectOf(scope.repository)))) {
           throw new AppError('NAME_UNKNOWN', `project "${projectOf(scope.repository)}" does not exist; create it before pushing`);
         }
       }
