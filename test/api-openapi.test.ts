@@ -32,7 +32,7 @@ describe('the API describes itself', () => {
   let h: RunningHaven;
   let doc: Doc;
   // An empty Authorization is anonymous (test/helpers/haven.ts would otherwise add admin's).
-  const anonymous = () => ({ headers: { Authorization: '' }, signal: AbortSignal.timeout(10_000) });
+  const anonymous = () => ({ signal: AbortSignal.timeout(10_000) });
   before(async () => {
     h = await startHaven({ env: { HAVEN_ADMIN_PASSWORD: 'Admin12345' } });
     const r = await fetch(`${h.url}/api/v2.0/swagger.json`, anonymous());

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { eventually } from './helpers/eventually.js';
 import { startHaven, type RunningHaven } from './helpers/haven.js';
 
 /**
@@ -38,7 +39,7 @@ const basic = (c: Creds) => `Basic ${Buffer.from(`${c.username}:${c.password}`).
 /** One API call with explicit credentials (null: anonymous). */
 async function call(method: string, path: string, opts: { as?: Creds | null; body?: unknown; secretBearing?: boolean } = {}): Promise<Reply> {
   const as = opts.as === undefined ? admin : opts.as;
-  const headers: Record<string, string> = { Authorization: as ? basic(as) : '' };
+  const headers: Record<string, string> = as ? { Authorization: basic(as) } : {};
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   const r = await fetch(`${haven.url}${path}`, {
     method,
@@ -376,31 +377,20 @@ describe('robot accounts', () => {
   });
 
   test('changes reach the audit log; secrets appear in no other response, nor the log file, nor the audit log', async () => {
-    await new Promise((r) => setTimeout(r, 1200)); // the audit log writes every 500 ms
-    const audit = await api('GET', `/audit-logs?q=${encodeURIComponent('resource_type=robot')}&page_size=100`);
-    let rows: Array<{ operation: string; resource: string; username: string }>;
-    let auditText: string;
-    if (audit.status === 200) {
-      rows = audit.json;
-      auditText = audit.text;
-    } else {
-      // Without the audit-log API, read the table itself.
-      const db = new Database(join(haven.dataDir, 'haven.db'), { readonly: true });
-      try {
-        const all = db.prepare('SELECT * FROM audit_logs').all() as Array<Record<string, unknown>>;
-        auditText = JSON.stringify(all);
-        rows = all.filter((x) => x.resource_type === 'robot') as typeof rows;
-      } finally {
-        db.close();
-      }
-    }
-    const has = (op: string, resource: string, username: string) =>
-      rows.some((x) => x.operation === op && x.resource === resource && x.username === username);
-    assert.ok(has('create', 'robot$p1+ci', 'alice'), auditText);
-    assert.ok(has('create', 'robot$sys', 'admin'));
-    assert.ok(has('update', 'robot$p1+ci', 'alice'));
-    assert.ok(has('delete', 'robot$p1+puller', 'alice'));
-    assert.ok(has('delete', 'robot$sys', 'admin'));
+    // The audit log is written in batches: wait (with a deadline) for the last of these changes.
+    const auditText = await eventually(async () => {
+      const audit = await api('GET', `/audit-logs?q=${encodeURIComponent('resource_type=robot')}&page_size=100`);
+      assert.equal(audit.status, 200, audit.text);
+      const rows = audit.json as Array<{ operation: string; resource: string; username: string }>;
+      const has = (op: string, resource: string, username: string) =>
+        rows.some((x) => x.operation === op && x.resource === resource && x.username === username);
+      assert.ok(has('create', 'robot$p1+ci', 'alice'), audit.text);
+      assert.ok(has('create', 'robot$sys', 'admin'), audit.text);
+      assert.ok(has('update', 'robot$p1+ci', 'alice'), audit.text);
+      assert.ok(has('delete', 'robot$p1+puller', 'alice'), audit.text);
+      assert.ok(has('delete', 'robot$sys', 'admin'), audit.text);
+      return audit.text;
+    });
 
     await haven.stop(); // flushes the log file and the audit queue
     const logFile = readFileSync(join(haven.dataDir, 'haven.log'), 'utf8');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
+import { eventually } from './helpers/eventually.js';
 import { startHaven } from './helpers/haven.js';
 
 test('audit records older than audit.retentionDays are purged', async () => {
@@ -10,7 +10,7 @@ test('audit records older than audit.retentionDays are purged', async () => {
   const dataDir = h.dataDir;
   try {
     for (const name of ['old1', 'old2', 'fresh1']) {
-      const r = await fetch(`${h.url}/api/v2.0/projects`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ project_name: name }) });
+      const r = await h.adminFetch(`${h.url}/api/v2.0/projects`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ project_name: name }) });
       assert.equal(r.status, 201);
     }
     await h.stop();
@@ -22,12 +22,14 @@ test('audit records older than audit.retentionDays are purged', async () => {
     assert.equal(aged.changes, 2);
 
     h = await startHaven({ dataDir, args: ['--audit-retention-days', '2'] });
-    await sleep(300);
-    const r = await fetch(`${h.url}/api/v2.0/audit-logs?q=${encodeURIComponent('resource_type=project')}&page_size=100`);
-    assert.equal(r.status, 200);
-    const resources = ((await r.json()) as Array<{ resource: string }>).map((l) => l.resource);
-    assert.ok(resources.includes('fresh1'), resources.join(','));
-    assert.ok(!resources.includes('old1') && !resources.includes('old2'), resources.join(','));
+    // The purge runs in the background once the server is up.
+    await eventually(async () => {
+      const r = await h.adminFetch(`${h.url}/api/v2.0/audit-logs?q=${encodeURIComponent('resource_type=project')}&page_size=100`);
+      assert.equal(r.status, 200);
+      const resources = ((await r.json()) as Array<{ resource: string }>).map((l) => l.resource);
+      assert.ok(resources.includes('fresh1'), resources.join(','));
+      assert.ok(!resources.includes('old1') && !resources.includes('old2'), resources.join(','));
+    });
   } finally {
     await h.stop();
     const { rmSync } = await import('node:fs');

@@ -42,12 +42,12 @@ test('buildah builds, pushes and pulls back an image', { timeout: 120_000 }, asy
     assert.match(denied.stderr, /unauthorized|authentication required|401/i);
     await buildah(['push', '--tls-verify=false', '--creds', creds, 'localhost/bld-app:v1', `docker://${ref}`]);
 
-    const m = await fetch(`${h.url}/v2/bld/app/manifests/v1`, { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    const m = await h.adminFetch(`${h.url}/v2/bld/app/manifests/v1`, { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } });
     assert.equal(m.status, 200);
     const manifest = (await m.json()) as { layers: Array<{ digest: string }>; config: { digest: string } };
     assert.equal(manifest.layers.length, 1);
     assert.equal(manifest.config.digest, `sha256:${imageId}`);
-    assert.equal((await fetch(`${h.url}/v2/bld/app/blobs/${manifest.layers[0]!.digest}`, { method: 'HEAD' })).status, 200);
+    assert.equal((await h.adminFetch(`${h.url}/v2/bld/app/blobs/${manifest.layers[0]!.digest}`, { method: 'HEAD' })).status, 200);
 
     await buildah(['rm', ctr]);
     await buildah(['rmi', '--all', '--force']);

@@ -87,13 +87,13 @@ test('library is created public at first start, and stays deleted once an admin 
   let h = await startHaven();
   const dataDir = h.dataDir;
   try {
-    const lib = await fetch(`${h.url}/api/v2.0/projects/library`, { headers: { 'X-Is-Resource-Name': 'true', Authorization: '' } });
+    const lib = await fetch(`${h.url}/api/v2.0/projects/library`, { headers: { 'X-Is-Resource-Name': 'true' } });
     assert.equal(lib.status, 200);
     assert.equal(((await lib.json()) as { metadata: { public: string } }).metadata.public, 'true');
-    assert.equal((await fetch(`${h.url}/api/v2.0/projects/library`, { method: 'DELETE', headers: { 'X-Is-Resource-Name': 'true' } })).status, 200);
+    assert.equal((await h.adminFetch(`${h.url}/api/v2.0/projects/library`, { method: 'DELETE', headers: { 'X-Is-Resource-Name': 'true' } })).status, 200);
     await h.stop();
     h = await startHaven({ dataDir });
-    assert.equal((await fetch(`${h.url}/api/v2.0/projects/library`, { headers: { 'X-Is-Resource-Name': 'true' } })).status, 404);
+    assert.equal((await h.adminFetch(`${h.url}/api/v2.0/projects/library`, { headers: { 'X-Is-Resource-Name': 'true' } })).status, 404);
   } finally {
     await h.stop();
     (await import('node:fs')).rmSync(dataDir, { recursive: true, force: true });
@@ -171,7 +171,7 @@ test('a second serve on the same data dir is refused naming the pid of the first
     assertOneLine(second.stderr, new RegExp(`^haven: data directory ${first.dataDir.replace(/[.\\/]/g, '\\$&')} is in use by another haven serve \\(pid ${first.proc.pid}\\)`, 'm'));
     assert.doesNotMatch(second.stdout, /listening/);
     assert.equal((await fetch(`${first.url}/api/v2.0/ping`)).status, 200, 'the first keeps serving');
-    assert.equal((await fetch(`${first.url}/api/v2.0/users/current`)).status, 200, 'and its database is untouched');
+    assert.equal((await first.adminFetch(`${first.url}/api/v2.0/users/current`)).status, 200, 'and its database is untouched');
 
     // Released on exit: a clean stop frees the dir, and so does a crash (the kernel drops the lock).
     await first.stop();

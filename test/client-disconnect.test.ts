@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { eventually } from './helpers/eventually.js';
 import { useHaven, type RunningHaven } from './helpers/haven.js';
-import { pushBlob, randomBlob } from './helpers/oci.js';
+import { pushBlob, randomBlob, asAdmin } from './helpers/oci.js';
 import { rawConnection } from './helpers/raw-socket.js';
 
 let h: RunningHaven;
-useHaven({ autoProjects: true }, (x) => (h = x));
+useHaven({ projects: ['gone'] }, (x) => (h = x));
 
 interface LogLine {
   level: number;
@@ -23,21 +24,18 @@ const logLines = (): LogLine[] =>
     .map((l) => JSON.parse(l) as LogLine);
 
 /** The log is written asynchronously: wait (with a deadline) for a line to show up. */
-async function waitForLine(match: (l: LogLine) => boolean, ms = 10_000): Promise<LogLine> {
-  const deadline = Date.now() + ms;
-  for (;;) {
+const waitForLine = (match: (l: LogLine) => boolean): Promise<LogLine> =>
+  eventually(() => {
     const found = logLines().find(match);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no such log line within ${ms} ms:\n${logLines().map((l) => JSON.stringify(l)).join('\n')}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+    if (!found) throw new Error(`no such log line:\n${logLines().map((l) => JSON.stringify(l)).join('\n')}`);
+    return found;
+  });
 
 const basic = () => `Basic ${Buffer.from(`${h.admin.username}:${h.admin.password}`).toString('base64')}`;
 
 test('a client leaving mid-upload and mid-download is logged at info, never as an unhandled error', async () => {
   // Upload: a PATCH that promises 4 MiB, sends 1 MiB, and hangs up.
-  const start = await fetch(`${h.url}/v2/gone/app/blobs/uploads/`, { method: 'POST' });
+  const start = await h.adminFetch(`${h.url}/v2/gone/app/blobs/uploads/`, { method: 'POST' });
   assert.equal(start.status, 202);
   const location = start.headers.get('location')!;
   const up = await rawConnection(h.url);
@@ -50,7 +48,7 @@ test('a client leaving mid-upload and mid-download is logged at info, never as a
 
   // Download: a 32 MiB blob, read for 1 MiB, then the connection is dropped.
   const blob = randomBlob(32 << 20);
-  await pushBlob(h.url, 'gone/app', blob.bytes);
+  await pushBlob(asAdmin(h), 'gone/app', blob.bytes);
   const down = await rawConnection(h.url);
   down.socket.write(`GET /v2/gone/app/blobs/${blob.digest} HTTP/1.1\r\nHost: x\r\nAuthorization: ${basic()}\r\n\r\n`);
   await new Promise<void>((resolve) => {
@@ -66,7 +64,7 @@ test('a client leaving mid-upload and mid-download is logged at info, never as a
   assert.equal(downloadLine.during, 'response');
 
   // Both were logged; the server is fine; nothing was an error or a warning.
-  assert.equal((await fetch(`${h.url}/v2/`)).status, 200);
+  assert.equal((await h.adminFetch(`${h.url}/v2/`)).status, 200);
   await waitForLine((l) => l.msg === 'request' && l.path === '/v2/');
   const bad = logLines().filter((l) => /unhandled/i.test(l.msg) || l.level >= 40);
   assert.deepEqual(bad, []);

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { eventually } from './helpers/eventually.js';
 import { startHaven, type RunningHaven } from './helpers/haven.js';
 import { basic } from './helpers/api-client.js';
 import { body } from './helpers/oci.js';
@@ -102,16 +103,15 @@ test('below the reserve, uploads get 507 INSUFFICIENT_STORAGE, /health says why,
   await fresh.arrayBuffer();
 
   // Health polls with a deadline: the space probe is cached for a second.
-  let h = await health(reserved);
-  for (const deadline = Date.now() + 5000; h.storage.status !== 'unhealthy' && Date.now() < deadline; h = await health(reserved)) await new Promise((r) => setTimeout(r, 100));
-  assert.equal(h.status, 503);
-  assert.match(h.storage.error ?? '', /below the 24\.0 MiB reserve/);
+  await eventually(async () => {
+    const h = await health(reserved);
+    assert.equal(h.status, 503);
+    assert.match(h.storage.error ?? '', /below the 24\.0 MiB reserve/);
+  });
 
   const del = await fetch(location, { method: 'DELETE', headers: { Authorization: basic(reserved.admin) } });
   assert.equal(del.status, 204);
-  h = await health(reserved);
-  for (const deadline = Date.now() + 5000; h.storage.status !== 'healthy' && Date.now() < deadline; h = await health(reserved)) await new Promise((r) => setTimeout(r, 100));
-  assert.equal(h.storage.status, 'healthy');
+  await eventually(async () => assert.equal((await health(reserved)).storage.status, 'healthy'));
 }));
 
 test('with no reserve the disk really fills: the upload DELETE still frees the bytes, and so does the purge (F4)', () => explained(unreserved, async () => {
@@ -128,11 +128,10 @@ test('with no reserve the disk really fills: the upload DELETE still frees the b
   // Fill it again and walk away: the purge frees the bytes on a full disk too.
   const second = await fillUpload(unreserved, 'fill/b', (s) => s >= 500);
   await second.last.arrayBuffer();
-  let freed = free(unreserved.dataDir);
-  for (const deadline = Date.now() + 15_000; freed < before - (4 << 20) && Date.now() < deadline; freed = free(unreserved.dataDir)) {
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.ok(freed > before - (4 << 20), `the purge freed the abandoned upload (free ${freed}, before ${before})`);
+  await eventually(() => {
+    const freed = free(unreserved.dataDir);
+    assert.ok(freed > before - (4 << 20), `the purge freed the abandoned upload (free ${freed}, before ${before})`);
+  }, { timeoutMs: 15_000 });
   const status = await fetch(second.location, { headers: { Authorization: basic(unreserved.admin) } });
   assert.equal(status.status, 404, 'the purged upload is gone');
 }));

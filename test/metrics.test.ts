@@ -1,20 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startHaven } from './helpers/haven.js';
-import { pushBlob, randomBlob } from './helpers/oci.js';
+import { pushBlob, randomBlob, asAdmin } from './helpers/oci.js';
 
 test('/metrics exposes request counts, latencies and bytes per area in Prometheus format', async () => {
-  const h = await startHaven({ autoProjects: true });
+  const h = await startHaven({ projects: ['met'] });
   try {
     const blob = randomBlob(5000);
-    await pushBlob(h.url, 'met/app', blob.bytes);
+    await pushBlob(asAdmin(h), 'met/app', blob.bytes);
     for (let i = 0; i < 3; i++) {
-      const r = await fetch(`${h.url}/v2/met/app/blobs/${blob.digest}`);
+      const r = await h.adminFetch(`${h.url}/v2/met/app/blobs/${blob.digest}`);
       assert.equal(r.status, 200);
       assert.equal((await r.arrayBuffer()).byteLength, 5000);
     }
-    assert.equal((await fetch(`${h.url}/v2/`, { headers: { Authorization: '' } })).status, 401);
-    const r = await fetch(`${h.url}/metrics`, { headers: { Authorization: '' } });
+    assert.equal((await fetch(`${h.url}/v2/`)).status, 401);
+    const r = await fetch(`${h.url}/metrics`);
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type')!, /text\/plain/);
     const text = await r.text();

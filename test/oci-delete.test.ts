@@ -12,14 +12,21 @@ import {
   putManifest,
   randomBlob,
   sha256,
+  asAdmin,
+  type Registry,
 } from './helpers/oci.js';
 
 let haven: RunningHaven;
 let base: string;
+/** This file tests the registry itself, not who may use it: every request is the admin's. */
+let reg: Registry;
+let fetch: typeof globalThis.fetch;
 
-useHaven({ autoProjects: true }, (h) => {
+useHaven({ projects: ['del', 'share'] }, (h) => {
   haven = h;
   base = h.url;
+  reg = asAdmin(h);
+  fetch = h.adminFetch;
 });
 
 const del = (path: string) => fetch(`${base}/v2/${path}`, { method: 'DELETE' });
@@ -55,9 +62,9 @@ describe('deleting manifests', () => {
   const repo = 'del/manifests';
 
   test('DELETE by digest → 202; the manifest and all its tags are gone', async () => {
-    const img = await pushImage(base, repo, 'one', 1);
-    assert.equal((await putManifest(base, repo, 'two', img.manifest)).status, 201);
-    const keep = await pushImage(base, repo, 'keep', 1);
+    const img = await pushImage(reg, repo, 'one', 1);
+    assert.equal((await putManifest(reg, repo, 'two', img.manifest)).status, 201);
+    const keep = await pushImage(reg, repo, 'keep', 1);
     await assertAccepted(await del(`${repo}/manifests/${img.digest}`));
     await expectOciError(await fetch(`${base}/v2/${repo}/manifests/${img.digest}`), 404, 'MANIFEST_UNKNOWN');
     assert.equal(await status(`${repo}/manifests/${img.digest}`), 404);
@@ -74,8 +81,8 @@ describe('deleting manifests', () => {
   });
 
   test('DELETE by tag → 202; removes only the tag, the manifest stays pullable by digest and other tags', async () => {
-    const img = await pushImage(base, repo, 'tag-a', 1);
-    assert.equal((await putManifest(base, repo, 'tag-b', img.manifest)).status, 201);
+    const img = await pushImage(reg, repo, 'tag-a', 1);
+    assert.equal((await putManifest(reg, repo, 'tag-b', img.manifest)).status, 201);
     await assertAccepted(await del(`${repo}/manifests/tag-a`));
     await expectOciError(await fetch(`${base}/v2/${repo}/manifests/tag-a`), 404, 'MANIFEST_UNKNOWN');
     const tags = await tagsOf(repo);
@@ -87,21 +94,21 @@ describe('deleting manifests', () => {
   });
 
   test('a deleted tag can be pushed again', async () => {
-    const img = await pushImage(base, repo, 'again', 1);
+    const img = await pushImage(reg, repo, 'again', 1);
     await assertAccepted(await del(`${repo}/manifests/again`));
-    assert.equal((await putManifest(base, repo, 'again', img.manifest)).status, 201);
+    assert.equal((await putManifest(reg, repo, 'again', img.manifest)).status, 201);
     await assertPullable(repo, 'again', img.manifest);
   });
 
   test('a deleted manifest can be pushed again (its blobs are still there)', async () => {
-    const img = await pushImage(base, repo, 'reborn', 1);
+    const img = await pushImage(reg, repo, 'reborn', 1);
     await assertAccepted(await del(`${repo}/manifests/${img.digest}`));
-    assert.equal((await putManifest(base, repo, 'reborn', img.manifest)).status, 201);
+    assert.equal((await putManifest(reg, repo, 'reborn', img.manifest)).status, 201);
     await assertPullable(repo, 'reborn', img.manifest, img.layers);
   });
 
   test('unknown tag / digest → 404 MANIFEST_UNKNOWN; unknown repository → 404 NAME_UNKNOWN', async () => {
-    await pushImage(base, repo, 'exists', 1);
+    await pushImage(reg, repo, 'exists', 1);
     await expectOciError(await del(`${repo}/manifests/never`), 404, 'MANIFEST_UNKNOWN');
     await expectOciError(await del(`${repo}/manifests/${sha256('never')}`), 404, 'MANIFEST_UNKNOWN');
     await expectOciError(await del(`del/no-such-repo/manifests/latest`), 404, 'NAME_UNKNOWN');
@@ -110,9 +117,9 @@ describe('deleting manifests', () => {
   });
 
   test('a manifest listed by an index in the repository cannot be deleted (409 DENIED); both stay readable', async () => {
-    const child = await pushImage(base, repo, 'child', 1);
+    const child = await pushImage(reg, repo, 'child', 1);
     const index = json({ schemaVersion: 2, mediaType: mediaType.ociIndex, manifests: [descriptor(mediaType.ociManifest, child.manifest)] });
-    assert.equal((await putManifest(base, repo, 'parent', index, mediaType.ociIndex)).status, 201);
+    assert.equal((await putManifest(reg, repo, 'parent', index, mediaType.ociIndex)).status, 201);
     const refused = await del(`${repo}/manifests/${child.digest}`);
     const e = await expectOciError(refused, 409, 'DENIED');
     assert.match(e.message, new RegExp(sha256(index)));
@@ -145,16 +152,16 @@ describe('deleting manifests', () => {
   });
 
   test('an index in another repository does not pin a manifest here', async () => {
-    const img = await pushImage(base, repo, 'pinned-elsewhere', 1);
+    const img = await pushImage(reg, repo, 'pinned-elsewhere', 1);
     const other = 'del/manifests-other';
     // Give the other repository the same manifest, and an index over it.
-    for (const l of img.layers) await pushBlob(base, other, l.bytes);
+    for (const l of img.layers) await pushBlob(reg, other, l.bytes);
     const cfg = (JSON.parse(img.manifest.toString()) as { config: { digest: string } }).config.digest;
     const cfgBytes = Buffer.from(await (await fetch(`${base}/v2/${repo}/blobs/${cfg}`)).arrayBuffer());
-    await pushBlob(base, other, cfgBytes);
-    assert.equal((await putManifest(base, other, img.digest, img.manifest)).status, 201);
+    await pushBlob(reg, other, cfgBytes);
+    assert.equal((await putManifest(reg, other, img.digest, img.manifest)).status, 201);
     const index = json({ schemaVersion: 2, mediaType: mediaType.ociIndex, manifests: [descriptor(mediaType.ociManifest, img.manifest)] });
-    assert.equal((await putManifest(base, other, 'idx', index, mediaType.ociIndex)).status, 201);
+    assert.equal((await putManifest(reg, other, 'idx', index, mediaType.ociIndex)).status, 201);
     await assertAccepted(await del(`${repo}/manifests/${img.digest}`));
     await assertPullable(other, img.digest, img.manifest, img.layers);
     await assertPullable(other, 'idx', index);
@@ -166,7 +173,7 @@ describe('deleting blobs', () => {
 
   test('DELETE an unreferenced blob → 202, then 404 BLOB_UNKNOWN', async () => {
     const b = randomBlob(100);
-    await pushBlob(base, repo, b.bytes);
+    await pushBlob(reg, repo, b.bytes);
     const r = await del(`${repo}/blobs/${b.digest}`);
     assert.equal(r.status, 202);
     assert.equal(await status(`${repo}/blobs/${b.digest}`), 404);
@@ -175,14 +182,14 @@ describe('deleting blobs', () => {
   });
 
   test('DELETE a blob no repository here holds → 404; unknown repository → 404 NAME_UNKNOWN; bad digest → 400', async () => {
-    await pushBlob(base, repo, randomBlob(5).bytes);
+    await pushBlob(reg, repo, randomBlob(5).bytes);
     await expectOciError(await del(`${repo}/blobs/${sha256('absent')}`), 404, 'BLOB_UNKNOWN');
     await expectOciError(await del(`del/none/blobs/${sha256('absent')}`), 404, 'NAME_UNKNOWN');
     await expectOciError(await del(`${repo}/blobs/sha256:abc`), 400, 'DIGEST_INVALID');
   });
 
   test('a blob a manifest references cannot be deleted (409 DENIED); the manifest stays pullable', async () => {
-    const img = await pushImage(base, repo, 'uses-blobs', 2);
+    const img = await pushImage(reg, repo, 'uses-blobs', 2);
     const manifest = JSON.parse(img.manifest.toString()) as { config: { digest: string } };
     for (const d of [img.layers[0]!.digest, img.layers[1]!.digest, manifest.config.digest]) {
       const e = await expectOciError(await del(`${repo}/blobs/${d}`), 409, 'DENIED', d);
@@ -199,16 +206,16 @@ describe('deleting blobs', () => {
   });
 
   test('only untagging does not free the blobs: the manifest still exists by digest', async () => {
-    const img = await pushImage(base, repo, 'untag-only', 1);
+    const img = await pushImage(reg, repo, 'untag-only', 1);
     await assertAccepted(await del(`${repo}/manifests/untag-only`));
     await expectOciError(await del(`${repo}/blobs/${img.layers[0]!.digest}`), 409, 'DENIED');
   });
 
   test('a deleted blob can be pushed again', async () => {
     const b = randomBlob(64);
-    await pushBlob(base, repo, b.bytes);
+    await pushBlob(reg, repo, b.bytes);
     assert.equal((await del(`${repo}/blobs/${b.digest}`)).status, 202);
-    await pushBlob(base, repo, b.bytes);
+    await pushBlob(reg, repo, b.bytes);
     const r = await fetch(`${base}/v2/${repo}/blobs/${b.digest}`);
     assert.equal(r.status, 200);
     assert.ok(Buffer.from(await r.arrayBuffer()).equals(b.bytes));
@@ -218,8 +225,8 @@ describe('deleting blobs', () => {
 describe('repositories sharing content', () => {
   test('deleting a shared blob in one repository leaves the other one intact', async () => {
     const b = randomBlob(4096);
-    await pushBlob(base, 'share/one', b.bytes);
-    await pushBlob(base, 'share/two', b.bytes);
+    await pushBlob(reg, 'share/one', b.bytes);
+    await pushBlob(reg, 'share/two', b.bytes);
     assert.equal((await del(`share/one/blobs/${b.digest}`)).status, 202);
     assert.equal(await status(`share/one/blobs/${b.digest}`), 404);
     const h = await fetch(`${base}/v2/share/two/blobs/${b.digest}`, { method: 'HEAD' });
@@ -232,7 +239,7 @@ describe('repositories sharing content', () => {
 
   test('a mounted blob deleted at its source stays in the mounting repository', async () => {
     const b = randomBlob(2048);
-    await pushBlob(base, 'share/src', b.bytes);
+    await pushBlob(reg, 'share/src', b.bytes);
     const m = await fetch(`${base}/v2/share/dst/blobs/uploads/?mount=${b.digest}&from=share/src`, { method: 'POST' });
     assert.equal(m.status, 201);
     assert.equal((await del(`share/src/blobs/${b.digest}`)).status, 202);
@@ -243,7 +250,7 @@ describe('repositories sharing content', () => {
   });
 
   test('deleting an image (manifest, then its blobs) in one repository leaves the same image in another pullable', async () => {
-    const img = await pushImage(base, 'share/img-a', 'v1', 2, 2048);
+    const img = await pushImage(reg, 'share/img-a', 'v1', 2, 2048);
     const manifest = JSON.parse(img.manifest.toString()) as { config: { digest: string } };
     const cfgBytes = Buffer.from(await (await fetch(`${base}/v2/share/img-a/blobs/${manifest.config.digest}`)).arrayBuffer());
     // The same image in a second repository: layers by mount, config pushed again.
@@ -251,8 +258,8 @@ describe('repositories sharing content', () => {
       const r = await fetch(`${base}/v2/share/img-b/blobs/uploads/?mount=${l.digest}&from=share/img-a`, { method: 'POST' });
       assert.equal(r.status, 201);
     }
-    await pushBlob(base, 'share/img-b', cfgBytes);
-    assert.equal((await putManifest(base, 'share/img-b', 'v1', img.manifest)).status, 201);
+    await pushBlob(reg, 'share/img-b', cfgBytes);
+    assert.equal((await putManifest(reg, 'share/img-b', 'v1', img.manifest)).status, 201);
 
     // Its last manifest gone, share/img-a disappears with its blob links, as in Harbor.
     await assertAccepted(await del(`share/img-a/manifests/${img.digest}`));
@@ -268,8 +275,8 @@ describe('repositories sharing content', () => {
   });
 
   test('deleting a tag in one repository does not touch the same tag elsewhere', async () => {
-    const a = await pushImage(base, 'share/tag-a', 'same', 1);
-    const b = await pushImage(base, 'share/tag-b', 'same', 1);
+    const a = await pushImage(reg, 'share/tag-a', 'same', 1);
+    const b = await pushImage(reg, 'share/tag-b', 'same', 1);
     await assertAccepted(await del('share/tag-a/manifests/same'));
     await assertPullable('share/tag-b', 'same', b.manifest);
     await assertPullable('share/tag-a', a.digest, a.manifest);

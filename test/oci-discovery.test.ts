@@ -14,14 +14,21 @@ import {
   putManifest,
   randomBlob,
   sha256,
+  asAdmin,
+  type Registry,
 } from './helpers/oci.js';
 
 let haven: RunningHaven;
 let base: string;
+/** This file tests the registry itself, not who may use it: every request is the admin's. */
+let reg: Registry;
+let fetch: typeof globalThis.fetch;
 
-useHaven({ autoProjects: true }, (h) => {
+useHaven({ projects: ['disc', 'cat', 'cat0'] }, (h) => {
   haven = h;
   base = h.url;
+  reg = asAdmin(h);
+  fetch = h.adminFetch;
 });
 
 /** Parses `Link: <url>; rel="next"`, or returns null when there is no such header. */
@@ -65,9 +72,9 @@ describe('tags list', () => {
   const sorted = [...tags].sort();
 
   before(async () => {
-    const img = await pushImage(base, repo, tags[0]!, 1);
+    const img = await pushImage(reg, repo, tags[0]!, 1);
     for (const t of tags.slice(1)) {
-      const r = await putManifest(base, repo, t, img.manifest);
+      const r = await putManifest(reg, repo, t, img.manifest);
       assert.equal(r.status, 201);
     }
   });
@@ -151,7 +158,7 @@ describe('tags list', () => {
   });
 
   test('a repository with blobs but no tags lists an empty array', async () => {
-    await pushBlob(base, 'disc/untagged', randomBlob(10).bytes);
+    await pushBlob(reg, 'disc/untagged', randomBlob(10).bytes);
     const r = await fetch(`${base}/v2/disc/untagged/tags/list`);
     assert.equal(r.status, 200);
     assert.deepEqual(await r.json(), { name: 'disc/untagged', tags: [] });
@@ -167,7 +174,7 @@ describe('catalog', () => {
   const repos = ['cat/b', 'cat/a', 'cat/a/deeper', 'cat/c-1', 'cat/c.2', 'cat/c_3', 'cat0', 'cat/z'];
 
   before(async () => {
-    for (const r of repos) await pushBlob(base, r, randomBlob(8).bytes);
+    for (const r of repos) await pushBlob(reg, r, randomBlob(8).bytes);
   });
 
   async function fullCatalog(): Promise<string[]> {
@@ -237,7 +244,7 @@ describe('referrers', () => {
     tag?: string,
   ) {
     const payload = randomBlob(32);
-    await pushBlob(base, repo, payload.bytes);
+    await pushBlob(reg, repo, payload.bytes);
     const m = json({
       schemaVersion: 2,
       mediaType: mediaType.ociManifest,
@@ -247,7 +254,7 @@ describe('referrers', () => {
       subject: subjectDesc,
       ...(annotations ? { annotations } : {}),
     });
-    const r = await putManifest(base, repo, tag ?? sha256(m), m);
+    const r = await putManifest(reg, repo, tag ?? sha256(m), m);
     assert.equal(r.status, 201, await r.text());
     assert.equal(r.headers.get('oci-subject'), subjectDesc.digest, 'OCI-Subject echoes the subject digest');
     return { digest: sha256(m), size: m.length, mediaType: mediaType.ociManifest, artifactType, ...(annotations ? { annotations } : {}) };
@@ -267,16 +274,16 @@ describe('referrers', () => {
   }
 
   before(async () => {
-    await pushBlob(base, repo, emptyJson);
-    subject = await pushImage(base, repo, 'subject', 1);
+    await pushBlob(reg, repo, emptyJson);
+    subject = await pushImage(reg, repo, 'subject', 1);
     pushed.push(await pushReferrer(sbomType, { 'org.opencontainers.image.created': '2024-05-01T00:00:00Z', 'org.example.kind': 'spdx' }, subjectDesc()));
     pushed.push(await pushReferrer(sigType, { 'org.example.signer': 'alice' }, subjectDesc(), 'sig-tag'));
     pushed.push(await pushReferrer(sbomType, undefined, subjectDesc()));
   });
 
   test('PUT of a manifest without subject has no OCI-Subject header', async () => {
-    const img = await pushImage(base, repo, 'plain', 1);
-    const r = await putManifest(base, repo, 'plain2', img.manifest);
+    const img = await pushImage(reg, repo, 'plain', 1);
+    const r = await putManifest(reg, repo, 'plain2', img.manifest);
     assert.equal(r.status, 201);
     assert.equal(r.headers.get('oci-subject'), null);
   });
@@ -308,7 +315,7 @@ describe('referrers', () => {
 
   test('an image manifest referrer without artifactType reports its config media type', async () => {
     const cfg = randomBlob(16);
-    await pushBlob(base, repo, cfg.bytes);
+    await pushBlob(reg, repo, cfg.bytes);
     const m = json({
       schemaVersion: 2,
       mediaType: mediaType.ociManifest,
@@ -316,7 +323,7 @@ describe('referrers', () => {
       layers: [],
       subject: subjectDesc(),
     });
-    const r = await putManifest(base, repo, sha256(m), m);
+    const r = await putManifest(reg, repo, sha256(m), m);
     assert.equal(r.status, 201);
     assert.equal(r.headers.get('oci-subject'), subject.digest);
     const { index } = await referrersOf(subject.digest, '?artifactType=application%2Fvnd.example.config.v1%2Bjson');
@@ -326,7 +333,7 @@ describe('referrers', () => {
   });
 
   test('an index can be a referrer, with its artifactType', async () => {
-    const child = await pushImage(base, repo, 'index-child', 1);
+    const child = await pushImage(reg, repo, 'index-child', 1);
     const idx = json({
       schemaVersion: 2,
       mediaType: mediaType.ociIndex,
@@ -335,7 +342,7 @@ describe('referrers', () => {
       subject: subjectDesc(),
       annotations: { 'org.example.bundle': 'true' },
     });
-    const r = await putManifest(base, repo, sha256(idx), idx, mediaType.ociIndex);
+    const r = await putManifest(reg, repo, sha256(idx), idx, mediaType.ociIndex);
     assert.equal(r.status, 201, await r.text());
     assert.equal(r.headers.get('oci-subject'), subject.digest);
     const { index } = await referrersOf(subject.digest, '?artifactType=application%2Fvnd.example.bundle.v1');
@@ -370,7 +377,7 @@ describe('referrers', () => {
 
   test('referrers are per repository: another repository\'s referrers are not listed', async () => {
     const other = 'disc/referrers-other';
-    await pushBlob(base, other, emptyJson);
+    await pushBlob(reg, other, emptyJson);
     const { index } = await referrersOf(subject.digest, '', other);
     assert.deepEqual(index.manifests, []);
   });

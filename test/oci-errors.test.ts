@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { eventually } from './helpers/eventually.js';
 import { useHaven, type RunningHaven } from './helpers/haven.js';
 import {
   body,
@@ -17,22 +18,28 @@ import {
   rawRequest,
   requestLogLines,
   sha256,
-  sleep,
   withQuery,
+  asAdmin,
+  type Registry,
 } from './helpers/oci.js';
 
 let haven: RunningHaven;
 let base: string;
+/** This file tests the registry itself, not who may use it: every request is the admin's. */
+let reg: Registry;
+let fetch: typeof globalThis.fetch;
 
-useHaven({ autoProjects: true }, (h) => {
+useHaven({ projects: ['errors', 'a', 'kw', 'names', 'n0', 'v2', 'a'.repeat(100)] }, (h) => {
   haven = h;
   base = h.url;
+  reg = asAdmin(h);
+  fetch = h.adminFetch;
 });
 
 describe('repository names', () => {
   test('multi-level names work end to end (a/b/c and deeper)', async () => {
     for (const repo of ['a/b/c', 'names/x/y/z/deep/er', 'n0/with-dash/with_under/with.dot/with__double/with---many']) {
-      const img = await pushImage(base, repo, 'v1', 1);
+      const img = await pushImage(reg, repo, 'v1', 1);
       const m = await fetch(`${base}/v2/${repo}/manifests/v1`);
       assert.equal(m.status, 200, repo);
       assert.ok(Buffer.from(await m.arrayBuffer()).equals(img.manifest));
@@ -41,14 +48,14 @@ describe('repository names', () => {
       assert.ok(Buffer.from(await b.arrayBuffer()).equals(img.layers[0]!.bytes));
       const t = await fetch(`${base}/v2/${repo}/tags/list`);
       assert.deepEqual(await t.json(), { name: repo, tags: ['v1'] });
-      const url = await openUpload(base, repo);
+      const url = await openUpload(reg, repo);
       assert.ok(url.pathname.startsWith(`/v2/${repo}/blobs/uploads/`));
     }
   });
 
   test('names may contain the API keywords as components', async () => {
     for (const repo of ['kw/blobs/x', 'kw/manifests/x', 'kw/tags/list', 'kw/blobs/uploads', 'kw/referrers/x', 'v2/v2']) {
-      const img = await pushImage(base, repo, 'latest', 1);
+      const img = await pushImage(reg, repo, 'latest', 1);
       const m = await fetch(`${base}/v2/${repo}/manifests/latest`);
       assert.equal(m.status, 200, repo);
       assert.equal(m.headers.get('docker-content-digest'), img.digest);
@@ -63,7 +70,7 @@ describe('repository names', () => {
   test('a 255-character name is accepted', async () => {
     const repo = `${'a'.repeat(100)}/${'b'.repeat(100)}/${'c'.repeat(53)}`;
     assert.equal(repo.length, 255);
-    const d = await pushBlob(base, repo, Buffer.from('long name'));
+    const d = await pushBlob(reg, repo, Buffer.from('long name'));
     const r = await fetch(`${base}/v2/${repo}/blobs/${d}`);
     assert.equal(r.status, 200);
     assert.equal(await r.text(), 'long name');
@@ -115,25 +122,25 @@ describe('repository names', () => {
         ['GET', `/v2/${name}/referrers/${digest}`],
       ];
       for (const [method, path] of probes) {
-        const r = await rawRequest(base, method, path, method === 'PUT' || method === 'POST' ? { body: Buffer.from('x') } : {});
+        const r = await rawRequest(reg, method, path, method === 'PUT' || method === 'POST' ? { body: Buffer.from('x') } : {});
         await expectOciError(r, 400, 'NAME_INVALID', `${method} ${path.slice(0, 120)}`);
         assert.equal(r.headers['docker-distribution-api-version'], 'registry/2.0');
       }
-      const head = await rawRequest(base, 'HEAD', `/v2/${name}/blobs/${digest}`);
+      const head = await rawRequest(reg, 'HEAD', `/v2/${name}/blobs/${digest}`);
       assert.equal(head.status, 400);
       assert.equal(head.body.length, 0);
     });
   }
 
   test('an invalid name never creates a repository', async () => {
-    await rawRequest(base, 'POST', `/v2/Bad/Name/blobs/uploads/?digest=${sha256('x')}`, { body: Buffer.from('x') });
+    await rawRequest(reg, 'POST', `/v2/Bad/Name/blobs/uploads/?digest=${sha256('x')}`, { body: Buffer.from('x') });
     const r = await fetch(`${base}/v2/_catalog`);
     const { repositories } = (await r.json()) as { repositories: string[] };
     assert.ok(repositories.every((n) => /^[a-z0-9._\/-]+$/.test(n)), repositories.join(','));
   });
 
   test('a mount from an invalid source name → 400 NAME_INVALID', async () => {
-    const r = await rawRequest(base, 'POST', `/v2/names/target/blobs/uploads/?mount=${sha256('x')}&from=a%2F..%2Fb`);
+    const r = await rawRequest(reg, 'POST', `/v2/names/target/blobs/uploads/?mount=${sha256('x')}&from=a%2F..%2Fb`);
     await expectOciError(r, 400, 'NAME_INVALID');
   });
 });
@@ -141,8 +148,8 @@ describe('repository names', () => {
 describe('error responses', () => {
   test('unsupported methods → 405 UNSUPPORTED, in the spec format', async () => {
     const repo = 'errors/methods';
-    const img = await pushImage(base, repo, 'v1', 1);
-    const url = await openUpload(base, repo);
+    const img = await pushImage(reg, repo, 'v1', 1);
+    const url = await openUpload(reg, repo);
     const cases: Array<[string, string]> = [
       ['POST', `/v2/${repo}/manifests/v1`],
       ['PATCH', `/v2/${repo}/manifests/v1`],
@@ -181,7 +188,7 @@ describe('error responses', () => {
 
   test('HEAD errors carry the status and no body', async () => {
     for (const path of [`/v2/errors/none/manifests/latest`, `/v2/errors/none/blobs/${sha256('none')}`]) {
-      const r = await rawRequest(base, 'HEAD', path);
+      const r = await rawRequest(reg, 'HEAD', path);
       assert.equal(r.status, 404, path);
       assert.equal(r.body.length, 0);
       assert.equal(r.headers['docker-distribution-api-version'], 'registry/2.0');
@@ -190,20 +197,20 @@ describe('error responses', () => {
 
   test('a representative error of each kind has the spec body', async () => {
     const repo = 'errors/kinds';
-    const img = await pushImage(base, repo, 'v1', 1);
-    const url = await openUpload(base, repo);
+    const img = await pushImage(reg, repo, 'v1', 1);
+    const url = await openUpload(reg, repo);
     await expectOciError(await fetch(`${base}/v2/${repo}/blobs/${sha256('missing')}`), 404, 'BLOB_UNKNOWN');
     await expectOciError(await fetch(`${base}/v2/${repo}/manifests/nope`), 404, 'MANIFEST_UNKNOWN');
     await expectOciError(await fetch(`${base}/v2/errors/nothing/tags/list`), 404, 'NAME_UNKNOWN');
     await expectOciError(await fetch(`${base}/v2/${repo}/blobs/uploads/${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}`), 404, 'BLOB_UPLOAD_UNKNOWN');
     await expectOciError(await fetch(`${base}/v2/${repo}/blobs/sha256:zz`), 400, 'DIGEST_INVALID');
-    await expectOciError(await putManifest(base, repo, 'bad', Buffer.from('{')), 400, 'MANIFEST_INVALID');
+    await expectOciError(await putManifest(reg, repo, 'bad', Buffer.from('{')), 400, 'MANIFEST_INVALID');
     const missing = Buffer.from(img.manifest.toString().replace(img.layers[0]!.digest, sha256('gone')));
-    await expectOciError(await putManifest(base, repo, 'bad', missing), 404, 'MANIFEST_BLOB_UNKNOWN');
+    await expectOciError(await putManifest(reg, repo, 'bad', missing), 404, 'MANIFEST_BLOB_UNKNOWN');
     await expectOciError(await fetch(`${base}/v2/${repo}/tags/list?n=q`), 400, 'PAGINATION_NUMBER_INVALID');
     await expectOciError(await fetch(url, { method: 'PATCH', headers: { 'Content-Range': '5-6' }, body: body(Buffer.from('ab')) }), 416, 'BLOB_UPLOAD_INVALID');
     await expectOciError(await fetch(`${base}/v2/${repo}/blobs/${img.layers[0]!.digest}`, { method: 'DELETE' }), 409, 'DENIED');
-    await expectOciError(await rawRequest(base, 'GET', '/v2/Bad/tags/list'), 400, 'NAME_INVALID');
+    await expectOciError(await rawRequest(reg, 'GET', '/v2/Bad/tags/list'), 400, 'NAME_INVALID');
   });
 
   test('the server survives a request body on a failed call and keeps serving', async () => {
@@ -258,12 +265,12 @@ describe('request ids and the request log', () => {
     calls.push({ id: id('head'), method: 'HEAD', path: `/v2/${repo}/blobs/${blob.digest}`, status: 200, bytesOut: 0 });
 
     const logFile = join(haven.dataDir, 'haven.log');
-    let lines: Array<Record<string, unknown>> = [];
-    for (let i = 0; i < 50; i++) {
-      lines = requestLogLines(readFileSync(logFile, 'utf8'));
-      if (calls.every((c) => lines.some((l) => l.reqId === c.id))) break;
-      await sleep(100);
-    }
+    // Request lines are written asynchronously.
+    const lines = await eventually(() => {
+      const lines = requestLogLines(readFileSync(logFile, 'utf8'));
+      for (const c of calls) assert.ok(lines.some((l) => l.reqId === c.id), `a log line for ${c.method} ${c.path}`);
+      return lines;
+    });
     for (const c of calls) {
       const mine = lines.filter((l) => l.reqId === c.id);
       assert.equal(mine.length, 1, `exactly one log line for ${c.method} ${c.path}`);
@@ -283,18 +290,17 @@ describe('request ids and the request log', () => {
   test('the log counts the bytes of a streamed (chunked transfer-encoding) upload', async () => {
     const repo = 'errors/logged-stream';
     const b = randomBlob(300_000);
-    const url = await openUpload(base, repo);
+    const url = await openUpload(reg, repo);
     const reqId = `stream-${Date.now()}`;
     const stream = Readable.toWeb(Readable.from([b.bytes.subarray(0, 100_000), b.bytes.subarray(100_000)])) as ReadableStream<Uint8Array>;
     const r = await fetch(url, { method: 'PATCH', headers: { 'X-Request-Id': reqId }, body: stream, duplex: 'half' } as RequestInit);
     assert.equal(r.status, 202);
     assert.equal((await fetch(withQuery(url, { digest: b.digest }), { method: 'PUT' })).status, 201);
-    let line: Record<string, unknown> | undefined;
-    for (let i = 0; i < 50 && !line; i++) {
-      line = requestLogLines(readFileSync(join(haven.dataDir, 'haven.log'), 'utf8')).find((l) => l.reqId === reqId);
-      if (!line) await sleep(100);
-    }
-    assert.ok(line, 'log line written');
+    const line = await eventually(() => {
+      const line = requestLogLines(readFileSync(join(haven.dataDir, 'haven.log'), 'utf8')).find((l) => l.reqId === reqId);
+      assert.ok(line, 'log line written');
+      return line;
+    });
     assert.equal(line.method, 'PATCH');
     assert.equal(line.status, 202);
     assert.equal(line.bytesIn, 300_000, 'bytesIn counts the bytes received, not the (absent) Content-Length');

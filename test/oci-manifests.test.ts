@@ -18,14 +18,21 @@ import {
   sha256,
   sha512,
   type Blob,
+  asAdmin,
+  type Registry,
 } from './helpers/oci.js';
 
 let haven: RunningHaven;
 let base: string;
+/** This file tests the registry itself, not who may use it: every request is the admin's. */
+let reg: Registry;
+let fetch: typeof globalThis.fetch;
 
-useHaven({ autoProjects: true }, (h) => {
+useHaven({ projects: ['man'] }, (h) => {
   haven = h;
   base = h.url;
+  reg = asAdmin(h);
+  fetch = h.adminFetch;
 });
 
 /** Asserts a 201 manifest push and returns the digest. */
@@ -62,7 +69,7 @@ async function tagsOf(repo: string): Promise<string[] | null> {
 }
 
 async function pushBlobs(repo: string, ...blobs: Blob[]): Promise<void> {
-  for (const b of blobs) await pushBlob(base, repo, b.bytes);
+  for (const b of blobs) await pushBlob(reg, repo, b.bytes);
 }
 
 describe('manifest types', () => {
@@ -82,7 +89,7 @@ describe('manifest types', () => {
         { mediaType: mediaType.dockerLayer, size: l2.size, digest: l2.digest },
       ],
     });
-    const d = await assertPushed(await putManifest(base, repo, 'docker-v2', m, mediaType.dockerManifest), repo, m);
+    const d = await assertPushed(await putManifest(reg, repo, 'docker-v2', m, mediaType.dockerManifest), repo, m);
     await assertServed(repo, 'docker-v2', m, mediaType.dockerManifest);
     await assertServed(repo, d, m, mediaType.dockerManifest);
   });
@@ -103,7 +110,7 @@ describe('manifest types', () => {
         },
       ],
     });
-    await assertPushed(await putManifest(base, repo, 'foreign', m, mediaType.dockerManifest), repo, m);
+    await assertPushed(await putManifest(reg, repo, 'foreign', m, mediaType.dockerManifest), repo, m);
     await assertServed(repo, 'foreign', m, mediaType.dockerManifest);
   });
 
@@ -119,7 +126,7 @@ describe('manifest types', () => {
         config: { mediaType: mediaType.dockerConfig, size: cfg.size, digest: cfg.digest },
         layers: [{ mediaType: mediaType.dockerLayer, size: l.size, digest: l.digest }],
       });
-      await assertPushed(await putManifest(base, repo, sha256(m), m, mediaType.dockerManifest), repo, m);
+      await assertPushed(await putManifest(reg, repo, sha256(m), m, mediaType.dockerManifest), repo, m);
       children.push({ arch, manifest: m });
     }
     const list = json({
@@ -129,7 +136,7 @@ describe('manifest types', () => {
         descriptor(mediaType.dockerManifest, c.manifest, { platform: { architecture: c.arch, os: 'linux' } }),
       ),
     });
-    const d = await assertPushed(await putManifest(base, repo, 'docker-list', list, mediaType.dockerManifestList), repo, list);
+    const d = await assertPushed(await putManifest(reg, repo, 'docker-list', list, mediaType.dockerManifestList), repo, list);
     await assertServed(repo, 'docker-list', list, mediaType.dockerManifestList);
     await assertServed(repo, d, list, mediaType.dockerManifestList);
     // The children were pushed by digest only: they are not tags.
@@ -149,7 +156,7 @@ describe('manifest types', () => {
       layers: [descriptor(mediaType.ociLayer, l.bytes)],
       annotations: { 'org.opencontainers.image.created': '2024-01-01T00:00:00Z' },
     });
-    const md = await assertPushed(await putManifest(base, repo, 'oci-image', m), repo, m);
+    const md = await assertPushed(await putManifest(reg, repo, 'oci-image', m), repo, m);
     await assertServed(repo, 'oci-image', m, mediaType.ociManifest);
 
     const index = json({
@@ -158,22 +165,22 @@ describe('manifest types', () => {
       manifests: [{ mediaType: mediaType.ociManifest, digest: md, size: m.length, platform: { architecture: 'amd64', os: 'linux' } }],
       annotations: { 'org.example': 'yes' },
     });
-    const id = await assertPushed(await putManifest(base, repo, 'oci-index', index, mediaType.ociIndex), repo, index);
+    const id = await assertPushed(await putManifest(reg, repo, 'oci-index', index, mediaType.ociIndex), repo, index);
     await assertServed(repo, 'oci-index', index, mediaType.ociIndex);
     await assertServed(repo, id, index, mediaType.ociIndex);
   });
 
   test('an OCI index may list an index (nested)', async () => {
-    const img = await pushImage(base, repo, 'nested-leaf', 1);
+    const img = await pushImage(reg, repo, 'nested-leaf', 1);
     const inner = json({ schemaVersion: 2, mediaType: mediaType.ociIndex, manifests: [descriptor(mediaType.ociManifest, img.manifest)] });
-    await assertPushed(await putManifest(base, repo, sha256(inner), inner, mediaType.ociIndex), repo, inner);
+    await assertPushed(await putManifest(reg, repo, sha256(inner), inner, mediaType.ociIndex), repo, inner);
     const outer = json({ schemaVersion: 2, mediaType: mediaType.ociIndex, manifests: [descriptor(mediaType.ociIndex, inner)] });
-    await assertPushed(await putManifest(base, repo, 'nested', outer, mediaType.ociIndex), repo, outer);
+    await assertPushed(await putManifest(reg, repo, 'nested', outer, mediaType.ociIndex), repo, outer);
     await assertServed(repo, 'nested', outer, mediaType.ociIndex);
   });
 
   test('OCI artifact: artifactType with the empty config {}', async () => {
-    const emptyDigest = await pushBlob(base, repo, emptyJson);
+    const emptyDigest = await pushBlob(reg, repo, emptyJson);
     assert.equal(emptyDigest, emptyJsonDigest);
     const payload = randomBlob(256);
     await pushBlobs(repo, payload);
@@ -185,7 +192,7 @@ describe('manifest types', () => {
       layers: [{ mediaType: 'application/vnd.example.sbom.layer.v1+json', digest: payload.digest, size: payload.size }],
       annotations: { 'org.opencontainers.image.title': 'sbom.json' },
     });
-    await assertPushed(await putManifest(base, repo, 'sbom', m), repo, m);
+    await assertPushed(await putManifest(reg, repo, 'sbom', m), repo, m);
     await assertServed(repo, 'sbom', m, mediaType.ociManifest);
     // The empty blob itself is pullable: exactly the two bytes "{}".
     const r = await fetch(`${base}/v2/${repo}/blobs/${emptyJsonDigest}`);
@@ -195,7 +202,7 @@ describe('manifest types', () => {
   });
 
   test('OCI artifact whose only layer is the empty blob too', async () => {
-    await pushBlob(base, repo, emptyJson);
+    await pushBlob(reg, repo, emptyJson);
     const m = json({
       schemaVersion: 2,
       mediaType: mediaType.ociManifest,
@@ -203,14 +210,14 @@ describe('manifest types', () => {
       config: { mediaType: mediaType.ociEmpty, digest: emptyJsonDigest, size: 2 },
       layers: [{ mediaType: mediaType.ociEmpty, digest: emptyJsonDigest, size: 2 }],
     });
-    await assertPushed(await putManifest(base, repo, 'sig-only', m), repo, m);
+    await assertPushed(await putManifest(reg, repo, 'sig-only', m), repo, m);
   });
 
   test('a manifest without a mediaType field takes the Content-Type it was pushed with', async () => {
     const cfg = randomBlob(20);
     await pushBlobs(repo, cfg);
     const m = json({ schemaVersion: 2, config: descriptor(mediaType.ociConfig, cfg.bytes), layers: [] });
-    await assertPushed(await putManifest(base, repo, 'no-media-type', m, mediaType.ociManifest), repo, m);
+    await assertPushed(await putManifest(reg, repo, 'no-media-type', m, mediaType.ociManifest), repo, m);
     await assertServed(repo, 'no-media-type', m, mediaType.ociManifest);
   });
 
@@ -218,7 +225,7 @@ describe('manifest types', () => {
     const cfg = randomBlob(21);
     await pushBlobs(repo, cfg);
     const m = json({ schemaVersion: 2, mediaType: mediaType.ociManifest, config: descriptor(mediaType.ociConfig, cfg.bytes), layers: [] });
-    await assertPushed(await putManifest(base, repo, 'charset', m, `${mediaType.ociManifest}; charset=utf-8`), repo, m);
+    await assertPushed(await putManifest(reg, repo, 'charset', m, `${mediaType.ociManifest}; charset=utf-8`), repo, m);
     await assertServed(repo, 'charset', m, mediaType.ociManifest);
   });
 
@@ -226,7 +233,7 @@ describe('manifest types', () => {
     const cfg = randomBlob(22);
     await pushBlobs(repo, cfg);
     const m = json({ schemaVersion: 2, mediaType: mediaType.ociManifest, config: descriptor(mediaType.ociConfig, cfg.bytes), layers: [] });
-    const d = await assertPushed(await putManifest(base, repo, sha256(m), m), repo, m);
+    const d = await assertPushed(await putManifest(reg, repo, sha256(m), m), repo, m);
     await assertServed(repo, d, m, mediaType.ociManifest);
     assert.ok(!(await tagsOf(repo))!.includes(d));
   });
@@ -236,7 +243,7 @@ describe('manifest types', () => {
     await pushBlobs(repo, cfg);
     const m = json({ schemaVersion: 2, mediaType: mediaType.ociManifest, config: descriptor(mediaType.ociConfig, cfg.bytes), layers: [] });
     const d = sha512(m);
-    await assertPushed(await putManifest(base, repo, d, m), repo, m, d);
+    await assertPushed(await putManifest(reg, repo, d, m), repo, m, d);
     const r = await fetch(`${base}/v2/${repo}/manifests/${d}`);
     assert.equal(r.status, 200);
     assert.equal(r.headers.get('docker-content-digest'), d);
@@ -253,24 +260,24 @@ describe('manifest types', () => {
       config: descriptor(mediaType.ociConfig, cfg.bytes),
       layers: [descriptor(mediaType.ociLayer, l.bytes), descriptor(mediaType.ociLayer, l.bytes)],
     });
-    await assertPushed(await putManifest(base, repo, 'dup-layer', m), repo, m);
+    await assertPushed(await putManifest(reg, repo, 'dup-layer', m), repo, m);
     await assertServed(repo, 'dup-layer', m, mediaType.ociManifest);
   });
 
   test('pushing the same manifest twice is idempotent, and re-tagging moves the tag', async () => {
-    const a = await pushImage(base, repo, 'again', 1);
-    const r = await putManifest(base, repo, 'again', a.manifest);
+    const a = await pushImage(reg, repo, 'again', 1);
+    const r = await putManifest(reg, repo, 'again', a.manifest);
     await assertPushed(r, repo, a.manifest);
-    const b = await pushImage(base, repo, 'again', 1);
+    const b = await pushImage(reg, repo, 'again', 1);
     const got = await fetch(`${base}/v2/${repo}/manifests/again`);
     assert.equal(got.headers.get('docker-content-digest'), b.digest);
     await got.arrayBuffer();
   });
 
   test('tags may use the full tag grammar (128 chars, dots, dashes, underscores, capitals)', async () => {
-    const img = await pushImage(base, repo, 'grammar-base', 1);
+    const img = await pushImage(reg, repo, 'grammar-base', 1);
     for (const tag of ['_under', 'V1.2.3-rc_1', 'x'.repeat(128), '0']) {
-      await assertPushed(await putManifest(base, repo, tag, img.manifest), repo, img.manifest);
+      await assertPushed(await putManifest(reg, repo, tag, img.manifest), repo, img.manifest);
       assert.equal(await manifestStatus(repo, tag), 200, tag);
     }
   });
@@ -278,7 +285,7 @@ describe('manifest types', () => {
   test('a manifest over 4 MiB with a Content-Length → 413', async () => {
     const big = Buffer.alloc(4 * 1024 * 1024 + 1, 0x20);
     big.write('{"schemaVersion":2}');
-    const r = await putManifest(base, repo, 'too-big', big);
+    const r = await putManifest(reg, repo, 'too-big', big);
     assert.equal(r.headers.get('docker-distribution-api-version'), 'registry/2.0');
     await expectOciError(r, 413, ['SIZE_INVALID', 'MANIFEST_INVALID']);
     assert.equal(await manifestStatus(repo, 'too-big'), 404);
@@ -305,7 +312,7 @@ describe('manifest types', () => {
     skeleton.annotations.pad = 'p'.repeat(pad);
     const m = json(skeleton);
     assert.equal(m.length, 4 * 1024 * 1024);
-    await assertPushed(await putManifest(base, repo, 'exactly-4mib', m), repo, m);
+    await assertPushed(await putManifest(reg, repo, 'exactly-4mib', m), repo, m);
     await assertServed(repo, 'exactly-4mib', m, mediaType.ociManifest);
   });
 });
@@ -332,7 +339,7 @@ describe('refused manifest pushes', () => {
   test('a missing layer → 404 MANIFEST_BLOB_UNKNOWN and nothing is stored', async () => {
     const ghost = randomBlob(10);
     const m = image(cfg, [layer, ghost]);
-    await expectOciError(await putManifest(base, repo, 'missing-layer', m), 404, 'MANIFEST_BLOB_UNKNOWN');
+    await expectOciError(await putManifest(reg, repo, 'missing-layer', m), 404, 'MANIFEST_BLOB_UNKNOWN');
     assert.equal(await manifestStatus(repo, 'missing-layer'), 404);
     assert.equal(await manifestStatus(repo, sha256(m)), 404);
     assert.ok(!((await tagsOf(repo)) ?? []).includes('missing-layer'));
@@ -340,34 +347,34 @@ describe('refused manifest pushes', () => {
 
   test('a missing config → 404 MANIFEST_BLOB_UNKNOWN', async () => {
     const m = image(randomBlob(10), [layer]);
-    await expectOciError(await putManifest(base, repo, 'missing-config', m), 404, 'MANIFEST_BLOB_UNKNOWN');
+    await expectOciError(await putManifest(reg, repo, 'missing-config', m), 404, 'MANIFEST_BLOB_UNKNOWN');
     assert.equal(await manifestStatus(repo, sha256(m)), 404);
   });
 
   test('a blob held only by another repository → 404 MANIFEST_BLOB_UNKNOWN', async () => {
     const foreign = randomBlob(33);
-    await pushBlob(base, 'man/other', foreign.bytes);
+    await pushBlob(reg, 'man/other', foreign.bytes);
     const m = image(cfg, [foreign]);
-    await expectOciError(await putManifest(base, repo, 'foreign-blob', m), 404, 'MANIFEST_BLOB_UNKNOWN');
+    await expectOciError(await putManifest(reg, repo, 'foreign-blob', m), 404, 'MANIFEST_BLOB_UNKNOWN');
     assert.equal(await manifestStatus(repo, 'foreign-blob'), 404);
   });
 
   test('a missing blob pushed by digest leaves the repository empty of it', async () => {
     const m = image(cfg, [randomBlob(5)]);
-    await expectOciError(await putManifest(base, 'man/refused-fresh', sha256(m), m), 404, 'MANIFEST_BLOB_UNKNOWN');
+    await expectOciError(await putManifest(reg, 'man/refused-fresh', sha256(m), m), 404, 'MANIFEST_BLOB_UNKNOWN');
     assert.equal(await manifestStatus('man/refused-fresh', sha256(m)), 404);
   });
 
   test('an index listing a missing manifest → 404 MANIFEST_BLOB_UNKNOWN', async () => {
     const real = image(cfg, [layer]);
-    await assertPushed(await putManifest(base, repo, sha256(real), real), repo, real);
+    await assertPushed(await putManifest(reg, repo, sha256(real), real), repo, real);
     const missing = image(cfg, []);
     const index = json({
       schemaVersion: 2,
       mediaType: mediaType.ociIndex,
       manifests: [descriptor(mediaType.ociManifest, real), descriptor(mediaType.ociManifest, missing)],
     });
-    await expectOciError(await putManifest(base, repo, 'bad-index', index, mediaType.ociIndex), 404, 'MANIFEST_BLOB_UNKNOWN');
+    await expectOciError(await putManifest(reg, repo, 'bad-index', index, mediaType.ociIndex), 404, 'MANIFEST_BLOB_UNKNOWN');
     assert.equal(await manifestStatus(repo, 'bad-index'), 404);
     assert.equal(await manifestStatus(repo, sha256(index)), 404);
   });
@@ -378,13 +385,13 @@ describe('refused manifest pushes', () => {
       mediaType: mediaType.dockerManifestList,
       manifests: [{ mediaType: mediaType.dockerManifest, digest: sha256('nope'), size: 10, platform: { architecture: 'amd64', os: 'linux' } }],
     });
-    await expectOciError(await putManifest(base, repo, 'bad-list', list, mediaType.dockerManifestList), 404, 'MANIFEST_BLOB_UNKNOWN');
+    await expectOciError(await putManifest(reg, repo, 'bad-list', list, mediaType.dockerManifestList), 404, 'MANIFEST_BLOB_UNKNOWN');
   });
 
   test('an index listing a manifest only another repository holds → 404 MANIFEST_BLOB_UNKNOWN', async () => {
-    const other = await pushImage(base, 'man/other-index-child', 'x', 1);
+    const other = await pushImage(reg, 'man/other-index-child', 'x', 1);
     const index = json({ schemaVersion: 2, mediaType: mediaType.ociIndex, manifests: [descriptor(mediaType.ociManifest, other.manifest)] });
-    await expectOciError(await putManifest(base, repo, 'cross-index', index, mediaType.ociIndex), 404, 'MANIFEST_BLOB_UNKNOWN');
+    await expectOciError(await putManifest(reg, repo, 'cross-index', index, mediaType.ociIndex), 404, 'MANIFEST_BLOB_UNKNOWN');
   });
 
   const invalidBodies: Array<[string, string | Buffer, string?]> = [
@@ -405,7 +412,7 @@ describe('refused manifest pushes', () => {
   ];
   for (const [what, content, type] of invalidBodies) {
     test(`${what} → 400 MANIFEST_INVALID`, async () => {
-      const r = await putManifest(base, repo, 'invalid', Buffer.from(content), type ?? mediaType.ociManifest);
+      const r = await putManifest(reg, repo, 'invalid', Buffer.from(content), type ?? mediaType.ociManifest);
       await expectOciError(r, 400, 'MANIFEST_INVALID');
       assert.equal(await manifestStatus(repo, 'invalid'), 404);
     });
@@ -414,40 +421,40 @@ describe('refused manifest pushes', () => {
   test('Content-Type not matching the mediaType field → 400 MANIFEST_INVALID', async () => {
     const m = image(cfg, [layer]);
     for (const type of [mediaType.dockerManifest, mediaType.ociIndex, 'application/json']) {
-      await expectOciError(await putManifest(base, repo, 'mismatch', m, type), 400, 'MANIFEST_INVALID', type);
+      await expectOciError(await putManifest(reg, repo, 'mismatch', m, type), 400, 'MANIFEST_INVALID', type);
     }
     assert.equal(await manifestStatus(repo, 'mismatch'), 404);
     // An index body labelled as an image manifest, too.
     const real = image(cfg, [layer]);
-    await assertPushed(await putManifest(base, repo, sha256(real), real), repo, real);
+    await assertPushed(await putManifest(reg, repo, sha256(real), real), repo, real);
     const index = json({ schemaVersion: 2, mediaType: mediaType.ociIndex, manifests: [descriptor(mediaType.ociManifest, real)] });
-    await expectOciError(await putManifest(base, repo, 'mismatch', index, mediaType.ociManifest), 400, 'MANIFEST_INVALID');
+    await expectOciError(await putManifest(reg, repo, 'mismatch', index, mediaType.ociManifest), 400, 'MANIFEST_INVALID');
   });
 
   test('PUT by digest with a digest that is not the body\'s → 400 DIGEST_INVALID and nothing stored', async () => {
     const m = image(cfg, [layer]);
     const wrong = sha256('other bytes');
-    await expectOciError(await putManifest(base, repo, wrong, m), 400, 'DIGEST_INVALID');
+    await expectOciError(await putManifest(reg, repo, wrong, m), 400, 'DIGEST_INVALID');
     assert.equal(await manifestStatus(repo, wrong), 404);
     const fresh = image(cfg, [layer, layer]);
-    await expectOciError(await putManifest(base, repo, sha256('x'), fresh), 400, 'DIGEST_INVALID');
+    await expectOciError(await putManifest(reg, repo, sha256('x'), fresh), 400, 'DIGEST_INVALID');
     assert.equal(await manifestStatus(repo, sha256(fresh)), 404);
     // A sha512 reference is checked against the sha512 of the body.
-    await expectOciError(await putManifest(base, repo, sha512('other bytes'), fresh), 400, 'DIGEST_INVALID');
+    await expectOciError(await putManifest(reg, repo, sha512('other bytes'), fresh), 400, 'DIGEST_INVALID');
     assert.equal(await manifestStatus(repo, sha512(fresh)), 404);
   });
 
   test('PUT by a malformed digest → 400 DIGEST_INVALID', async () => {
     const m = image(cfg, [layer]);
     for (const ref of ['sha256:abc', 'md5:d41d8cd98f00b204e9800998ecf8427e', `sha256:${'Z'.repeat(64)}`]) {
-      await expectOciError(await putManifest(base, repo, ref, m), 400, 'DIGEST_INVALID', ref);
+      await expectOciError(await putManifest(reg, repo, ref, m), 400, 'DIGEST_INVALID', ref);
     }
   });
 
   test('PUT with an invalid tag → 400 MANIFEST_INVALID', async () => {
     const m = image(cfg, [layer]);
     for (const tag of ['-dash', '.dot', 'x'.repeat(129), 'a%2Bb']) {
-      await expectOciError(await putManifest(base, repo, tag, m), 400, ['MANIFEST_INVALID', 'NAME_INVALID'], tag);
+      await expectOciError(await putManifest(reg, repo, tag, m), 400, ['MANIFEST_INVALID', 'NAME_INVALID'], tag);
     }
   });
 });

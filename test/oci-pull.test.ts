@@ -13,14 +13,21 @@ import {
   randomBlob,
   sha256,
   type Blob,
+  asAdmin,
+  type Registry,
 } from './helpers/oci.js';
 
 let haven: RunningHaven;
 let base: string;
+/** This file tests the registry itself, not who may use it: every request is the admin's. */
+let reg: Registry;
+let fetch: typeof globalThis.fetch;
 
-useHaven({ autoProjects: true }, (h) => {
+useHaven({ projects: ['pull'] }, (h) => {
   haven = h;
   base = h.url;
+  reg = asAdmin(h);
+  fetch = h.adminFetch;
 });
 
 describe('manifest pulls', () => {
@@ -34,8 +41,8 @@ describe('manifest pulls', () => {
   before(async () => {
     config = randomBlob(80);
     layer = randomBlob(300);
-    await pushBlob(base, repo, config.bytes);
-    await pushBlob(base, repo, layer.bytes);
+    await pushBlob(reg, repo, config.bytes);
+    await pushBlob(reg, repo, layer.bytes);
     const text =
       '{\n\t"layers" :[ {"size":' +
       layer.size +
@@ -53,7 +60,7 @@ describe('manifest pulls', () => {
     // Sanity: a canonical re-serialisation would differ, so byte equality really tests verbatim storage.
     assert.notDeepEqual(Buffer.from(JSON.stringify(JSON.parse(text))), odd);
     oddDigest = sha256(odd);
-    const r = await putManifest(base, repo, 'odd', odd);
+    const r = await putManifest(reg, repo, 'odd', odd);
     assert.equal(r.status, 201, await r.text());
     assert.equal(r.headers.get('docker-content-digest'), oddDigest);
   });
@@ -93,8 +100,8 @@ describe('manifest pulls', () => {
   test('a Docker schema 2 manifest is served with its Docker media type', async () => {
     const cfg = randomBlob(40);
     const l = randomBlob(50);
-    await pushBlob(base, repo, cfg.bytes);
-    await pushBlob(base, repo, l.bytes);
+    await pushBlob(reg, repo, cfg.bytes);
+    await pushBlob(reg, repo, l.bytes);
     const m = Buffer.from(
       JSON.stringify({
         schemaVersion: 2,
@@ -103,7 +110,7 @@ describe('manifest pulls', () => {
         layers: [{ mediaType: mediaType.dockerLayer, size: l.size, digest: l.digest }],
       }),
     );
-    const put = await putManifest(base, repo, 'docker', m, mediaType.dockerManifest);
+    const put = await putManifest(reg, repo, 'docker', m, mediaType.dockerManifest);
     assert.equal(put.status, 201, await put.text());
     for (const ref of ['docker', sha256(m)]) {
       const r = await fetch(`${base}/v2/${repo}/manifests/${ref}`);
@@ -115,8 +122,8 @@ describe('manifest pulls', () => {
   });
 
   test('a tag moved to another manifest serves the new one', async () => {
-    const first = await pushImage(base, repo, 'moving', 1);
-    const second = await pushImage(base, repo, 'moving', 1);
+    const first = await pushImage(reg, repo, 'moving', 1);
+    const second = await pushImage(reg, repo, 'moving', 1);
     assert.notEqual(first.digest, second.digest);
     const r = await fetch(`${base}/v2/${repo}/manifests/moving`);
     assert.equal(r.headers.get('docker-content-digest'), second.digest);
@@ -167,7 +174,7 @@ describe('blob pulls', () => {
   const blob = randomBlob(100);
 
   before(async () => {
-    await pushBlob(base, repo, blob.bytes);
+    await pushBlob(reg, repo, blob.bytes);
   });
 
   test('GET returns the bytes with Content-Length, ETag and Docker-Content-Digest', async () => {
@@ -244,7 +251,7 @@ describe('blob pulls', () => {
 
   test('a multi-megabyte blob comes back intact, and by range', async () => {
     const big = randomBlob(3 * 1024 * 1024 + 17);
-    await pushBlob(base, repo, big.bytes);
+    await pushBlob(reg, repo, big.bytes);
     const r = await fetch(`${base}/v2/${repo}/blobs/${big.digest}`);
     assert.equal(r.status, 200);
     const got = Buffer.from(await r.arrayBuffer());
@@ -258,7 +265,7 @@ describe('blob pulls', () => {
   });
 
   test('the zero-length blob: 200, Content-Length 0', async () => {
-    const d = await pushBlob(base, repo, Buffer.alloc(0));
+    const d = await pushBlob(reg, repo, Buffer.alloc(0));
     assert.equal(d, emptyBlobDigest);
     const r = await fetch(`${base}/v2/${repo}/blobs/${d}`);
     assert.equal(r.status, 200);
@@ -292,7 +299,7 @@ describe('blob pulls', () => {
   });
 
   test('a layer pulled through its manifest matches the manifest descriptor', async () => {
-    const img = await pushImage(base, repo, 'img', 2, 4096);
+    const img = await pushImage(reg, repo, 'img', 2, 4096);
     const m = (await (await fetch(`${base}/v2/${repo}/manifests/img`)).json()) as { layers: Array<{ digest: string; size: number }> };
     for (const [i, l] of m.layers.entries()) {
       const r = await fetch(`${base}/v2/${repo}/blobs/${l.digest}`);

@@ -1,9 +1,10 @@
 // End-to-end blob pushes over /v2: monolithic, POST+PUT, chunked, streamed, digests, mounts.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { eventually } from './helpers/eventually.js';
 import { useHaven, type RunningHaven } from './helpers/haven.js';
 import {
   body,
@@ -17,16 +18,22 @@ import {
   resolveLocation,
   sha256,
   sha512,
-  sleep,
   withQuery,
+  asAdmin,
+  type Registry,
 } from './helpers/oci.js';
 
 let haven: RunningHaven;
 let base: string;
+/** This file tests the registry itself, not who may use it: every request is the admin's. */
+let reg: Registry;
+let fetch: typeof globalThis.fetch;
 
-useHaven({ autoProjects: true }, (h) => {
+useHaven({ projects: ['push', 'mount'] }, (h) => {
   haven = h;
   base = h.url;
+  reg = asAdmin(h);
+  fetch = h.adminFetch;
 });
 
 async function blobStatus(repo: string, digest: string): Promise<number> {
@@ -89,7 +96,7 @@ describe('monolithic uploads', () => {
 
   test('pushing the same blob again is idempotent (201)', async () => {
     const b = randomBlob(100);
-    await pushBlob(base, repo, b.bytes);
+    await pushBlob(reg, repo, b.bytes);
     const r = await fetch(`${base}/v2/${repo}/blobs/uploads/?digest=${b.digest}`, { method: 'POST', body: body(b.bytes) });
     assertCreated(r, repo, b.digest);
   });
@@ -121,8 +128,8 @@ describe('monolithic uploads', () => {
     assert.equal(h.headers.get('content-length'), '777');
 
     const c = randomBlob(3000);
-    const url = await openUpload(base, repo);
-    assert.equal((await patchChunk(url, c.bytes.subarray(0, 1000), 0)).status, 202);
+    const url = await openUpload(reg, repo);
+    assert.equal((await patchChunk(reg, url, c.bytes.subarray(0, 1000), 0)).status, 202);
     const fin = await fetch(withQuery(url, { digest: sha512(c.bytes) }), { method: 'PUT', body: body(c.bytes.subarray(1000)) });
     assertCreated(fin, repo, sha512(c.bytes));
     assert.ok((await blobBytes(repo, sha512(c.bytes))).equals(c.bytes));
@@ -146,7 +153,7 @@ describe('monolithic uploads', () => {
     assert.equal((await blobBytes(repo, emptyBlobDigest)).length, 0);
 
     const repo2 = 'push/empty-session';
-    const url = await openUpload(base, repo2);
+    const url = await openUpload(reg, repo2);
     const fin = await fetch(withQuery(url, { digest: emptyBlobDigest }), { method: 'PUT' });
     assertCreated(fin, repo2, emptyBlobDigest);
     assert.equal((await blobBytes(repo2, emptyBlobDigest)).length, 0);
@@ -175,8 +182,8 @@ describe('monolithic uploads', () => {
   test('digest mismatch on the final PUT → 400 DIGEST_INVALID and nothing becomes readable', async () => {
     const b = randomBlob(4000);
     const claimed = sha256('also not these bytes');
-    const url = await openUpload(base, repo);
-    assert.equal((await patchChunk(url, b.bytes.subarray(0, 2500), 0)).status, 202);
+    const url = await openUpload(reg, repo);
+    assert.equal((await patchChunk(reg, url, b.bytes.subarray(0, 2500), 0)).status, 202);
     const r = await fetch(withQuery(url, { digest: claimed }), { method: 'PUT', body: body(b.bytes.subarray(2500)) });
     await expectOciError(r, 400, 'DIGEST_INVALID');
     assert.equal(await blobStatus(repo, claimed), 404);
@@ -196,8 +203,8 @@ describe('monolithic uploads', () => {
 
   test('PUT to finish without ?digest= → 400 DIGEST_INVALID, and the session is still usable', async () => {
     const b = randomBlob(300);
-    const url = await openUpload(base, repo);
-    assert.equal((await patchChunk(url, b.bytes, 0)).status, 202);
+    const url = await openUpload(reg, repo);
+    assert.equal((await patchChunk(reg, url, b.bytes, 0)).status, 202);
     await expectOciError(await fetch(url, { method: 'PUT' }), 400, 'DIGEST_INVALID');
     const st = await fetch(url);
     assertSession(st, repo, 204, '0-299');
@@ -210,12 +217,12 @@ describe('chunked uploads', () => {
 
   test('several PATCH chunks with Content-Range, status in between, final PUT without body', async () => {
     const b = randomBlob(3 * 1024 * 1024 + 5);
-    const url = await openUpload(base, repo);
+    const url = await openUpload(reg, repo);
     const status0 = await fetch(url);
     assertSession(status0, repo, 204, '0-0');
     const cuts = [0, 1024 * 1024, 1024 * 1024 + 1, 2 * 1024 * 1024 + 10, b.size];
     for (let i = 0; i + 1 < cuts.length; i++) {
-      const r = await patchChunk(url, b.bytes.subarray(cuts[i], cuts[i + 1]), cuts[i]);
+      const r = await patchChunk(reg, url, b.bytes.subarray(cuts[i], cuts[i + 1]), cuts[i]);
       const loc = assertSession(r, repo, 202, `0-${cuts[i + 1]! - 1}`);
       assert.equal(loc.pathname, url.pathname);
       const st = await fetch(url);
@@ -229,7 +236,7 @@ describe('chunked uploads', () => {
 
   test('the Content-Range forms "bytes a-b" and "a-b/total" are understood too', async () => {
     const b = randomBlob(200);
-    const url = await openUpload(base, repo);
+    const url = await openUpload(reg, repo);
     let r = await fetch(url, { method: 'PATCH', headers: { 'Content-Range': 'bytes 0-99' }, body: body(b.bytes.subarray(0, 100)) });
     assertSession(r, repo, 202, '0-99');
     r = await fetch(url, { method: 'PATCH', headers: { 'Content-Range': '100-199/200' }, body: body(b.bytes.subarray(100)) });
@@ -239,35 +246,35 @@ describe('chunked uploads', () => {
 
   test('an out-of-order chunk → 416 with the current Range; the upload then continues', async () => {
     const b = randomBlob(300);
-    const url = await openUpload(base, repo);
-    assertSession(await patchChunk(url, b.bytes.subarray(0, 100), 0), repo, 202, '0-99');
+    const url = await openUpload(reg, repo);
+    assertSession(await patchChunk(reg, url, b.bytes.subarray(0, 100), 0), repo, 202, '0-99');
     // A gap: starts at 200 while the upload holds 100 bytes.
-    const gap = await patchChunk(url, b.bytes.subarray(200), 200);
+    const gap = await patchChunk(reg, url, b.bytes.subarray(200), 200);
     assert.equal(gap.headers.get('range'), '0-99');
     await expectOciError(gap, 416, 'BLOB_UPLOAD_INVALID');
     // A retry of the previous chunk (overlap).
-    const retry = await patchChunk(url, b.bytes.subarray(0, 100), 0);
+    const retry = await patchChunk(reg, url, b.bytes.subarray(0, 100), 0);
     assert.equal(retry.headers.get('range'), '0-99');
     await expectOciError(retry, 416, 'BLOB_UPLOAD_INVALID');
     // Nothing was taken: status is unchanged, and the right chunk is accepted.
     assertSession(await fetch(url), repo, 204, '0-99');
-    assertSession(await patchChunk(url, b.bytes.subarray(100, 200), 100), repo, 202, '0-199');
-    assertSession(await patchChunk(url, b.bytes.subarray(200), 200), repo, 202, '0-299');
+    assertSession(await patchChunk(reg, url, b.bytes.subarray(100, 200), 100), repo, 202, '0-199');
+    assertSession(await patchChunk(reg, url, b.bytes.subarray(200), 200), repo, 202, '0-299');
     assertCreated(await fetch(withQuery(url, { digest: b.digest }), { method: 'PUT' }), repo, b.digest);
     assert.ok((await blobBytes(repo, b.digest)).equals(b.bytes));
   });
 
   test('the first chunk must start at 0', async () => {
-    const url = await openUpload(base, repo);
-    const r = await patchChunk(url, Buffer.from('abc'), 5);
+    const url = await openUpload(reg, repo);
+    const r = await patchChunk(reg, url, Buffer.from('abc'), 5);
     assert.equal(r.headers.get('range'), '0-0');
     await expectOciError(r, 416, 'BLOB_UPLOAD_INVALID');
   });
 
   test('a Content-Range that disagrees with the body length → 416, and the upload is not advanced', async () => {
     const b = randomBlob(100);
-    const url = await openUpload(base, repo);
-    assertSession(await patchChunk(url, b.bytes.subarray(0, 40), 0), repo, 202, '0-39');
+    const url = await openUpload(reg, repo);
+    assertSession(await patchChunk(reg, url, b.bytes.subarray(0, 40), 0), repo, 202, '0-39');
     const r = await fetch(url, {
       method: 'PATCH',
       headers: { 'Content-Range': '40-49' }, // claims 10 bytes, sends 60
@@ -277,7 +284,7 @@ describe('chunked uploads', () => {
     await expectOciError(r, 416, 'BLOB_UPLOAD_INVALID');
     assertSession(await fetch(url), repo, 204, '0-39');
     // The retry with the right header succeeds and the blob verifies.
-    assertSession(await patchChunk(url, b.bytes.subarray(40), 40), repo, 202, '0-99');
+    assertSession(await patchChunk(reg, url, b.bytes.subarray(40), 40), repo, 202, '0-99');
     assertCreated(await fetch(withQuery(url, { digest: b.digest }), { method: 'PUT' }), repo, b.digest);
     assert.ok((await blobBytes(repo, b.digest)).equals(b.bytes));
   });
@@ -288,8 +295,8 @@ describe('chunked uploads', () => {
     const all = Buffer.concat([acknowledged, refused]);
 
     // Claiming the refused bytes too must fail: the upload holds 4 bytes.
-    const u1 = await openUpload(base, repo);
-    assertSession(await patchChunk(u1, acknowledged, 0), repo, 202, '0-3');
+    const u1 = await openUpload(reg, repo);
+    assertSession(await patchChunk(reg, u1, acknowledged, 0), repo, 202, '0-3');
     const r1 = await fetch(u1, { method: 'PATCH', headers: { 'Content-Range': '4-5' }, body: body(refused) });
     await expectOciError(r1, 416, 'BLOB_UPLOAD_INVALID');
     assertSession(await fetch(u1), repo, 204, '0-3');
@@ -297,8 +304,8 @@ describe('chunked uploads', () => {
     assert.equal(await blobStatus(repo, sha256(all)), 404, 'no blob under the digest of unacknowledged bytes');
 
     // The digest of the acknowledged bytes is the one that completes the upload.
-    const u2 = await openUpload(base, repo);
-    assertSession(await patchChunk(u2, acknowledged, 0), repo, 202, '0-3');
+    const u2 = await openUpload(reg, repo);
+    assertSession(await patchChunk(reg, u2, acknowledged, 0), repo, 202, '0-3');
     await expectOciError(await fetch(u2, { method: 'PATCH', headers: { 'Content-Range': '4-5' }, body: body(refused) }), 416, 'BLOB_UPLOAD_INVALID');
     assertCreated(await fetch(withQuery(u2, { digest: sha256(acknowledged) }), { method: 'PUT' }), repo, sha256(acknowledged));
     const got = await blobBytes(repo, sha256(acknowledged));
@@ -308,8 +315,8 @@ describe('chunked uploads', () => {
   test('a PATCH cut off mid-stream: the upload resumes, or completes, from the Range it reports', async () => {
     for (const how of ['finish', 'resume'] as const) {
       const b = randomBlob(200_000);
-      const url = await openUpload(base, repo);
-      assertSession(await patchChunk(url, b.bytes.subarray(0, 1000), 0), repo, 202, '0-999');
+      const url = await openUpload(reg, repo);
+      assertSession(await patchChunk(reg, url, b.bytes.subarray(0, 1000), 0), repo, 202, '0-999');
       // A streamed PATCH that delivers 64 KiB and then dies.
       const ac = new AbortController();
       const stream = new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(new Uint8Array(b.bytes.subarray(1000, 1000 + 65_536))) });
@@ -317,25 +324,27 @@ describe('chunked uploads', () => {
         () => 'answered',
         () => 'aborted',
       );
-      await sleep(300);
+      // Cut once part of the stream has reached the upload file.
+      const file = join(haven.dataDir, 'storage', 'uploads', url.pathname.split('/').pop()!);
+      await eventually(() => assert.ok(statSync(file).size > 1000, 'part of the stream arrived'));
       ac.abort();
       assert.equal(await cut, 'aborted');
-      await sleep(200);
-      const st = await fetch(url);
-      assert.equal(st.status, 204);
+      const st = await eventually(async () => {
+        const st = await fetch(url);
+        assert.equal(st.status, 204, 'the upload is still there');
+        return st;
+      });
       const range = /^0-(\d+)$/.exec(st.headers.get('range') ?? '');
       assert.ok(range, `Range ${st.headers.get('range')}`);
       const have = Number(range[1]) + 1;
       assert.ok(have >= 1000 && have <= 1000 + 65_536, `the upload holds ${have} bytes`);
       // Retry while the server may still be winding down the aborted request (416: busy).
-      const retry = async (send: () => Promise<Response>): Promise<Response> => {
-        for (let i = 0; ; i++) {
+      const retry = (send: () => Promise<Response>): Promise<Response> =>
+        eventually(async () => {
           const r = await send();
-          if (r.status !== 416 || i === 30) return r;
-          await r.arrayBuffer();
-          await sleep(100);
-        }
-      };
+          if (r.status === 416) throw new Error(`still busy: ${await r.text()}`);
+          return r;
+        });
       if (how === 'finish') {
         // Complete with exactly the bytes the registry acknowledged.
         const d = sha256(b.bytes.subarray(0, have));
@@ -343,7 +352,7 @@ describe('chunked uploads', () => {
         assertCreated(fin, repo, d);
         assert.ok((await blobBytes(repo, d)).equals(b.bytes.subarray(0, have)));
       } else {
-        const p = await retry(() => patchChunk(url, b.bytes.subarray(have), have));
+        const p = await retry(() => patchChunk(reg, url, b.bytes.subarray(have), have));
         assertSession(p, repo, 202, `0-${b.size - 1}`);
         assertCreated(await fetch(withQuery(url, { digest: b.digest }), { method: 'PUT' }), repo, b.digest);
         assert.ok((await blobBytes(repo, b.digest)).equals(b.bytes));
@@ -352,7 +361,7 @@ describe('chunked uploads', () => {
   });
 
   test('a malformed Content-Range → 416 BLOB_UPLOAD_INVALID', async () => {
-    const url = await openUpload(base, repo);
+    const url = await openUpload(reg, repo);
     for (const cr of ['garbage', '10-5', 'bytes=a-b']) {
       const r = await fetch(url, { method: 'PATCH', headers: { 'Content-Range': cr }, body: body(Buffer.from('0123456789')) });
       await expectOciError(r, 416, 'BLOB_UPLOAD_INVALID', cr);
@@ -362,17 +371,17 @@ describe('chunked uploads', () => {
 
   test('streamed PATCHes without Content-Range append in order', async () => {
     const b = randomBlob(250_000);
-    const url = await openUpload(base, repo);
-    assertSession(await patchChunk(url, b.bytes.subarray(0, 100_000)), repo, 202, '0-99999');
-    assertSession(await patchChunk(url, b.bytes.subarray(100_000, 100_001)), repo, 202, '0-100000');
-    assertSession(await patchChunk(url, b.bytes.subarray(100_001)), repo, 202, '0-249999');
+    const url = await openUpload(reg, repo);
+    assertSession(await patchChunk(reg, url, b.bytes.subarray(0, 100_000)), repo, 202, '0-99999');
+    assertSession(await patchChunk(reg, url, b.bytes.subarray(100_000, 100_001)), repo, 202, '0-100000');
+    assertSession(await patchChunk(reg, url, b.bytes.subarray(100_001)), repo, 202, '0-249999');
     assertCreated(await fetch(withQuery(url, { digest: b.digest }), { method: 'PUT' }), repo, b.digest);
     assert.ok((await blobBytes(repo, b.digest)).equals(b.bytes));
   });
 
   test('a streamed PATCH with chunked transfer-encoding (no Content-Length)', async () => {
     const b = randomBlob(600_000);
-    const url = await openUpload(base, repo);
+    const url = await openUpload(reg, repo);
     const parts = [b.bytes.subarray(0, 200_000), b.bytes.subarray(200_000, 450_000), b.bytes.subarray(450_000)];
     const stream = Readable.toWeb(Readable.from(parts)) as ReadableStream<Uint8Array>;
     const r = await fetch(url, {
@@ -389,8 +398,8 @@ describe('chunked uploads', () => {
   test('the final PUT may carry the last chunk (with or without Content-Range)', async () => {
     for (const withRange of [false, true]) {
       const b = randomBlob(10_000);
-      const url = await openUpload(base, repo);
-      assertSession(await patchChunk(url, b.bytes.subarray(0, 6000), 0), repo, 202, '0-5999');
+      const url = await openUpload(reg, repo);
+      assertSession(await patchChunk(reg, url, b.bytes.subarray(0, 6000), 0), repo, 202, '0-5999');
       const headers: Record<string, string> = { 'Content-Type': 'application/octet-stream' };
       if (withRange) headers['Content-Range'] = '6000-9999';
       const fin = await fetch(withQuery(url, { digest: b.digest }), { method: 'PUT', headers, body: body(b.bytes.subarray(6000)) });
@@ -401,8 +410,8 @@ describe('chunked uploads', () => {
 
   test('a final PUT whose chunk starts at the wrong offset → 416 with the current Range', async () => {
     const b = randomBlob(100);
-    const url = await openUpload(base, repo);
-    assertSession(await patchChunk(url, b.bytes.subarray(0, 50), 0), repo, 202, '0-49');
+    const url = await openUpload(reg, repo);
+    assertSession(await patchChunk(reg, url, b.bytes.subarray(0, 50), 0), repo, 202, '0-49');
     const r = await fetch(withQuery(url, { digest: b.digest }), {
       method: 'PUT',
       headers: { 'Content-Range': '60-99' },
@@ -415,12 +424,12 @@ describe('chunked uploads', () => {
 
   test('DELETE cancels an upload: 204, then every call on it is 404 BLOB_UPLOAD_UNKNOWN', async () => {
     const b = randomBlob(100);
-    const url = await openUpload(base, repo);
-    assertSession(await patchChunk(url, b.bytes.subarray(0, 50), 0), repo, 202, '0-49');
+    const url = await openUpload(reg, repo);
+    assertSession(await patchChunk(reg, url, b.bytes.subarray(0, 50), 0), repo, 202, '0-49');
     const del = await fetch(url, { method: 'DELETE' });
     assert.equal(del.status, 204);
     await expectOciError(await fetch(url), 404, 'BLOB_UPLOAD_UNKNOWN', 'GET');
-    await expectOciError(await patchChunk(url, b.bytes.subarray(50), 50), 404, 'BLOB_UPLOAD_UNKNOWN', 'PATCH');
+    await expectOciError(await patchChunk(reg, url, b.bytes.subarray(50), 50), 404, 'BLOB_UPLOAD_UNKNOWN', 'PATCH');
     await expectOciError(await fetch(withQuery(url, { digest: b.digest }), { method: 'PUT' }), 404, 'BLOB_UPLOAD_UNKNOWN', 'PUT');
     await expectOciError(await fetch(url, { method: 'DELETE' }), 404, 'BLOB_UPLOAD_UNKNOWN', 'DELETE');
     assert.equal(await blobStatus(repo, b.digest), 404);
@@ -428,12 +437,12 @@ describe('chunked uploads', () => {
 
   test('an upload id from another repository → 404 BLOB_UPLOAD_UNKNOWN, and the session is untouched', async () => {
     const b = randomBlob(64);
-    const url = await openUpload(base, repo);
-    assertSession(await patchChunk(url, b.bytes.subarray(0, 32), 0), repo, 202, '0-31');
+    const url = await openUpload(reg, repo);
+    assertSession(await patchChunk(reg, url, b.bytes.subarray(0, 32), 0), repo, 202, '0-31');
     const id = url.pathname.split('/').pop()!;
     const other = new URL(`/v2/push/thief/blobs/uploads/${id}`, base);
     await expectOciError(await fetch(other), 404, 'BLOB_UPLOAD_UNKNOWN', 'GET');
-    await expectOciError(await patchChunk(other, b.bytes.subarray(32), 32), 404, 'BLOB_UPLOAD_UNKNOWN', 'PATCH');
+    await expectOciError(await patchChunk(reg, other, b.bytes.subarray(32), 32), 404, 'BLOB_UPLOAD_UNKNOWN', 'PATCH');
     await expectOciError(await fetch(withQuery(other, { digest: b.digest }), { method: 'PUT', body: body(b.bytes.subarray(32)) }), 404, 'BLOB_UPLOAD_UNKNOWN', 'PUT');
     await expectOciError(await fetch(other, { method: 'DELETE' }), 404, 'BLOB_UPLOAD_UNKNOWN', 'DELETE');
     assert.equal(await blobStatus('push/thief', b.digest), 404);
@@ -454,7 +463,7 @@ describe('chunked uploads', () => {
     // Dot-segment ids (sent raw: fetch would normalise them away) must not escape the uploads directory.
     for (const id of ['..', '..%2F..%2Fhaven.db', '%2e%2e']) {
       for (const method of ['GET', 'PATCH', 'DELETE']) {
-        const raw = await rawRequest(base, method, `/v2/${repo}/blobs/uploads/${id}`);
+        const raw = await rawRequest(reg, method, `/v2/${repo}/blobs/uploads/${id}`);
         await expectOciError(raw, 404, 'BLOB_UPLOAD_UNKNOWN', `${method} ${id}`);
       }
     }
@@ -462,8 +471,8 @@ describe('chunked uploads', () => {
 
   test('concurrent PATCHes to one session: exactly one is taken, the others get 416', async () => {
     const b = randomBlob(4 * 1024 * 1024);
-    const url = await openUpload(base, repo);
-    const rs = await Promise.all([0, 1, 2].map(() => patchChunk(url, b.bytes, 0)));
+    const url = await openUpload(reg, repo);
+    const rs = await Promise.all([0, 1, 2].map(() => patchChunk(reg, url, b.bytes, 0)));
     const statuses = rs.map((r) => r.status).sort();
     assert.deepEqual(statuses, [202, 416, 416]);
     for (const r of rs) {
@@ -478,11 +487,11 @@ describe('chunked uploads', () => {
   test('concurrent sessions in one repository do not mix', async () => {
     const a = randomBlob(5000);
     const b = randomBlob(5000);
-    const ua = await openUpload(base, repo);
-    const ub = await openUpload(base, repo);
+    const ua = await openUpload(reg, repo);
+    const ub = await openUpload(reg, repo);
     assert.notEqual(ua.pathname, ub.pathname);
-    await Promise.all([patchChunk(ua, a.bytes.subarray(0, 2500), 0), patchChunk(ub, b.bytes.subarray(0, 2500), 0)]);
-    await Promise.all([patchChunk(ua, a.bytes.subarray(2500), 2500), patchChunk(ub, b.bytes.subarray(2500), 2500)]);
+    await Promise.all([patchChunk(reg, ua, a.bytes.subarray(0, 2500), 0), patchChunk(reg, ub, b.bytes.subarray(0, 2500), 0)]);
+    await Promise.all([patchChunk(reg, ua, a.bytes.subarray(2500), 2500), patchChunk(reg, ub, b.bytes.subarray(2500), 2500)]);
     assertCreated(await fetch(withQuery(ua, { digest: a.digest }), { method: 'PUT' }), repo, a.digest);
     assertCreated(await fetch(withQuery(ub, { digest: b.digest }), { method: 'PUT' }), repo, b.digest);
     assert.ok((await blobBytes(repo, a.digest)).equals(a.bytes));
@@ -495,7 +504,7 @@ describe('cross-repository mounts', () => {
   const blob = randomBlob(1234);
 
   before(async () => {
-    await pushBlob(base, source, blob.bytes);
+    await pushBlob(reg, source, blob.bytes);
   });
 
   test('?mount=&from= with a source that holds the blob → 201 with Location', async () => {
@@ -533,8 +542,8 @@ describe('cross-repository mounts', () => {
   test('a blob that exists only in another repository than `from` → 202, not a mount', async () => {
     const other = 'mount/other-holder';
     const only = randomBlob(50);
-    await pushBlob(base, other, only.bytes);
-    await pushBlob(base, 'mount/empty-source', randomBlob(5).bytes);
+    await pushBlob(reg, other, only.bytes);
+    await pushBlob(reg, 'mount/empty-source', randomBlob(5).bytes);
     const r = await fetch(`${base}/v2/mount/target-d/blobs/uploads/?mount=${only.digest}&from=mount/empty-source`, { method: 'POST' });
     assertSession(r, 'mount/target-d', 202, '0-0');
     assert.equal(await blobStatus('mount/target-d', only.digest), 404);

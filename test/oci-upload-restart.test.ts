@@ -2,14 +2,27 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHaven, type RunningHaven } from './helpers/haven.js';
-import { body, expectOciError, openUpload, patchChunk, pushImage, randomBlob, sha256, sha512, withQuery } from './helpers/oci.js';
+import {
+  body,
+  expectOciError,
+  openUpload,
+  patchChunk,
+  pushImage,
+  randomBlob,
+  sha256,
+  sha512,
+  withQuery,
+  asAdmin,
+} from './helpers/oci.js';
 
 let first: RunningHaven;
 let current: RunningHaven;
 let dataDir: string;
+/** This file tests uploads, not access: every request is the admin's, on whichever instance runs. */
+const fetch: typeof globalThis.fetch = (input, init) => current.adminFetch(input, init);
 
 before(async () => {
-  first = await startHaven({ autoProjects: true });
+  first = await startHaven({ projects: ['restart'] });
   current = first;
   dataDir = first.dataDir;
 });
@@ -25,7 +38,7 @@ async function restart(how: 'stop' | 'kill'): Promise<string> {
   const oldUrl = current.url;
   await (how === 'stop' ? current.stop() : current.kill());
   if (current !== first) await current.cleanup();
-  current = await startHaven({ dataDir, autoProjects: true });
+  current = await startHaven({ dataDir });
   assert.notEqual(current.url, oldUrl, 'the new instance listens on a new port');
   return current.url;
 }
@@ -36,10 +49,10 @@ const on = (base: string, url: URL) => new URL(`${url.pathname}${url.search}`, b
 test('a chunked upload resumes after a graceful restart and completes with the right digest', async () => {
   const repo = 'restart/graceful';
   const b = randomBlob(1024 * 1024 + 333);
-  const img = await pushImage(first.url, repo, 'before', 2);
-  const url = await openUpload(first.url, repo);
+  const img = await pushImage(asAdmin(first), repo, 'before', 2);
+  const url = await openUpload(asAdmin(first), repo);
   const cut = 700_001;
-  const r = await patchChunk(url, b.bytes.subarray(0, cut), 0);
+  const r = await patchChunk(asAdmin(current), url, b.bytes.subarray(0, cut), 0);
   assert.equal(r.status, 202);
   assert.equal(r.headers.get('range'), `0-${cut - 1}`);
 
@@ -50,7 +63,7 @@ test('a chunked upload resumes after a graceful restart and completes with the r
   assert.equal(st.headers.get('range'), `0-${cut - 1}`, 'same Range as before the restart');
   assert.ok(st.headers.get('location')?.endsWith(url.pathname));
 
-  const p = await patchChunk(on(base, url), b.bytes.subarray(cut), cut);
+  const p = await patchChunk(asAdmin(current), on(base, url), b.bytes.subarray(cut), cut);
   assert.equal(p.status, 202);
   assert.equal(p.headers.get('range'), `0-${b.size - 1}`);
   const fin = await fetch(withQuery(on(base, url), { digest: b.digest }), { method: 'PUT' });
@@ -78,10 +91,10 @@ test('after a restart a wrong digest is still caught (DIGEST_INVALID), and sha51
   const repo = 'restart/verify';
   const a = randomBlob(50_000);
   const c = randomBlob(40_000);
-  const ua = await openUpload(current.url, repo);
-  const uc = await openUpload(current.url, repo);
-  assert.equal((await patchChunk(ua, a.bytes.subarray(0, 20_000), 0)).status, 202);
-  assert.equal((await patchChunk(uc, c.bytes.subarray(0, 10_000), 0)).status, 202);
+  const ua = await openUpload(asAdmin(current), repo);
+  const uc = await openUpload(asAdmin(current), repo);
+  assert.equal((await patchChunk(asAdmin(current), ua, a.bytes.subarray(0, 20_000), 0)).status, 202);
+  assert.equal((await patchChunk(asAdmin(current), uc, c.bytes.subarray(0, 10_000), 0)).status, 202);
 
   const base = await restart('stop');
 
@@ -99,9 +112,9 @@ test('after a restart a wrong digest is still caught (DIGEST_INVALID), and sha51
 test('an upload acknowledged before a kill -9 resumes at the acknowledged offset', async () => {
   const repo = 'restart/killed';
   const b = randomBlob(200_000);
-  const url = await openUpload(current.url, repo);
-  assert.equal((await patchChunk(url, b.bytes.subarray(0, 64_000), 0)).status, 202);
-  assert.equal((await patchChunk(url, b.bytes.subarray(64_000, 128_000), 64_000)).status, 202);
+  const url = await openUpload(asAdmin(current), repo);
+  assert.equal((await patchChunk(asAdmin(current), url, b.bytes.subarray(0, 64_000), 0)).status, 202);
+  assert.equal((await patchChunk(asAdmin(current), url, b.bytes.subarray(64_000, 128_000), 64_000)).status, 202);
 
   const base = await restart('kill');
 
@@ -116,8 +129,8 @@ test('an upload acknowledged before a kill -9 resumes at the acknowledged offset
 
 test('a cancelled upload stays cancelled across a restart', async () => {
   const repo = 'restart/cancelled';
-  const url = await openUpload(current.url, repo);
-  assert.equal((await patchChunk(url, Buffer.from('some bytes'), 0)).status, 202);
+  const url = await openUpload(asAdmin(current), repo);
+  assert.equal((await patchChunk(asAdmin(current), url, Buffer.from('some bytes'), 0)).status, 202);
   assert.equal((await fetch(url, { method: 'DELETE' })).status, 204);
   const base = await restart('stop');
   await expectOciError(await fetch(on(base, url)), 404, 'BLOB_UPLOAD_UNKNOWN');
@@ -127,7 +140,7 @@ test('a cancelled upload stays cancelled across a restart', async () => {
 test('a graceful stop during a blob download lets the download finish, then exits promptly', async () => {
   const repo = 'restart/download';
   const b = randomBlob(32 * 1024 * 1024);
-  const url = await openUpload(current.url, repo);
+  const url = await openUpload(asAdmin(current), repo);
   assert.equal((await fetch(withQuery(url, { digest: b.digest }), { method: 'PUT', body: body(b.bytes) })).status, 201);
 
   const r = await fetch(`${current.url}/v2/${repo}/blobs/${b.digest}`);

@@ -1,11 +1,12 @@
 // Harbor's permission matrix, over HTTP: for each project role (and a non-member, an anonymous
 // caller and a system administrator), every operation Haven implements is allowed exactly when
-// the matrix (src/domain/rbac/matrix.ts, Harbor's rbac-matrix) says so — registry pull, push and
+// Harbor's own table (test/fixtures/harbor-rbac-matrix.tsv, read apart from src/domain/rbac) says so — registry pull, push and
 // delete through the token protocol, and the project, member, robot and log APIs. Private and
 // public projects both: a public project adds read access for everyone, never more.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { allPermissions, permissionsOf, roleAllows, type ProjectRole } from '../src/domain/rbac/matrix.js';
+import { projectRoles, roleAllows } from '../src/domain/rbac/matrix.js';
+import { harborAllows, harborPermissions, harborPermissionsOf, type HarborRole as ProjectRole } from './helpers/harbor-matrix.js';
 import { apiClient, type Creds, type Reply } from './helpers/api-client.js';
 import { startHaven, type RunningHaven } from './helpers/haven.js';
 
@@ -30,8 +31,7 @@ function expectAllowed(who: Who, variant: Variant, permission: string): boolean 
   if (who === 'sysadmin') return true;
   if (variant === 'public' && publicPolicies.has(permission)) return true;
   if (who === 'nonMember' || who === 'anonymous') return false;
-  const [resource, action] = permission.split(':') as [string, string];
-  return roleAllows(who, resource, action);
+  return harborAllows(who, permission);
 }
 
 const password = 'Matrix12345';
@@ -218,10 +218,10 @@ for (const variant of ['private', 'public'] as const) {
         assert.equal(r.status, 200, r.text);
         const got = new Set((r.json as Array<{ resource: string; action: string }>).map((x) => `${x.resource}:${x.action}`));
         if (who === 'sysadmin') {
-          assert.deepEqual([...got].sort(), [...allPermissions].sort());
+          assert.deepEqual([...got].sort(), [...harborPermissions].sort());
           continue;
         }
-        const own: string[] = who === 'nonMember' ? [] : permissionsOf(who);
+        const own: string[] = who === 'nonMember' ? [] : harborPermissionsOf(who);
         if (variant === 'private') {
           assert.deepEqual([...got].sort(), [...own].sort(), who);
         } else {
@@ -237,6 +237,17 @@ for (const variant of ['private', 'public'] as const) {
     });
   });
 }
+
+test("Haven's matrix has Harbor's rows, every one of them", () => {
+  const wrong: string[] = [];
+  for (const permission of harborPermissions) {
+    const [resource, action] = permission.split(':') as [string, string];
+    for (const role of projectRoles) {
+      if (roleAllows(role, resource, action) !== harborAllows(role, permission)) wrong.push(`${permission} ${role}: Harbor says ${harborAllows(role, permission)}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
 
 describe('refused operations changed nothing', () => {
   test('projects, members and robots are as the allowed operations left them', async () => {

@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { before, describe, test } from 'node:test';
 import { apiClient, basic, type Creds } from './helpers/api-client.js';
 import { useHaven, type RunningHaven } from './helpers/haven.js';
-import { imageManifest, pushImage } from './helpers/oci.js';
+import { asAdmin, imageManifest, pushImage } from './helpers/oci.js';
 
 let h: RunningHaven;
 let client: ReturnType<typeof apiClient>;
@@ -37,7 +37,7 @@ describe('F8: a private project the caller cannot see looks exactly like a missi
     assert.equal(u.status, 201, u.text);
     await h.createProject(hidden, false);
     await h.createProject('open', true);
-    const img = await pushImage(h.url, `${hidden}/app`, 'v1'); // as admin
+    const img = await pushImage(asAdmin(h), `${hidden}/app`, 'v1');
     digest = img.layers[0]!.digest;
     manifestDigest = img.digest;
   });
@@ -91,7 +91,8 @@ describe('F8: a private project the caller cannot see looks exactly like a missi
 
   const callers: Array<{ label: string; auth: (project: string) => Promise<string>; anonymous: boolean }> = [
     { label: 'anonymous', auth: async () => '', anonymous: true },
-    { label: 'anonymous with an anonymous token', auth: (p) => tokenFor(null, p), anonymous: false },
+    // An anonymous token is still anonymous: asked to log in (401), never told "does not exist".
+    { label: 'anonymous with an anonymous token', auth: (p) => tokenFor(null, p), anonymous: true },
     { label: 'a non-member with Basic credentials', auth: async () => basic(outsider), anonymous: false },
     { label: "a non-member's token", auth: (p) => tokenFor(outsider, p), anonymous: false },
   ];

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { apiClient, basic, type Creds } from './helpers/api-client.js';
 import { useHaven, type RunningHaven } from './helpers/haven.js';
-import { pushImage, randomBlob, sha256 } from './helpers/oci.js';
+import { asAdmin, pushImage, randomBlob, sha256 } from './helpers/oci.js';
 
 let h: RunningHaven;
 let client: ReturnType<typeof apiClient>;
@@ -69,7 +69,7 @@ describe('F2: tokens are bound to the project, user and robot they were granted 
 
     assert.equal((await client.api('DELETE', `/projects/${pid}`, { as: alice })).status, 200);
     await createProject(bob, 'temp1');
-    await pushImage(h.url, 'temp1/x', 'v1'); // as admin: bob's new project has something to steal
+    await pushImage(asAdmin(h), 'temp1/x', 'v1'); // as admin: bob's new project has something to steal
 
     const after = await uses(old, 'temp1/x');
     assert.deepEqual({ pull: after.pull, tags: after.tags, push: after.push, delete: after.delete }, { pull: 401, tags: 401, push: 401, delete: 401 });

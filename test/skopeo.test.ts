@@ -83,7 +83,8 @@ describe('skopeo and podman against Haven', { timeout: 110_000 }, () => {
   const ref = (repo: string, reference: string) =>
     reference.startsWith('sha256:') ? `docker://${haven.host}/${repo}@${reference}` : `docker://${haven.host}/${repo}:${reference}`;
 
-  const get = (path: string, init: RequestInit = {}) => fetch(`${haven.url}${path}`, { ...init, signal: AbortSignal.timeout(10_000) });
+  // The registry checks below read as admin: skopeo, under test, pushes with its own credentials.
+  const get = (path: string, init: RequestInit = {}) => haven.adminFetch(`${haven.url}${path}`, { ...init, signal: AbortSignal.timeout(10_000) });
 
   test('the layout written by Node is a valid OCI image layout', () => {
     const index = readLayoutIndex(layout.dir);

@@ -11,14 +11,14 @@ const keepAliveMs = 500;
 
 let h: RunningHaven;
 useHaven(
-  { autoProjects: true, args: ['--http-headers-timeout', `${headersMs}ms`, '--http-body-idle-timeout', '4s', '--http-keep-alive-timeout', `${keepAliveMs}ms`] },
+  { projects: ['timeouts'], args: ['--http-headers-timeout', `${headersMs}ms`, '--http-body-idle-timeout', '4s', '--http-keep-alive-timeout', `${keepAliveMs}ms`] },
   (x) => (h = x),
 );
 
 const basic = () => `Basic ${Buffer.from(`${h.admin.username}:${h.admin.password}`).toString('base64')}`;
 
 async function startUpload(repo: string): Promise<string> {
-  const r = await fetch(`${h.url}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+  const r = await h.adminFetch(`${h.url}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
   assert.equal(r.status, 202);
   return r.headers.get('location')!;
 }
@@ -44,7 +44,7 @@ test('a slow upload that keeps sending (a chunk every timeout/3) outlives the id
   );
   const started = Date.now();
   for (let i = 0; i < chunks; i++) {
-    await new Promise((r) => setTimeout(r, idleMs / 3));
+    await new Promise((r) => setTimeout(r, idleMs / 3)); // a slow client's pace: what is under test, not a wait
     assert.ok(!c.socket.destroyed, `cut after ${Date.now() - started} ms although bytes were flowing`);
     c.socket.write('abc');
   }

@@ -33,7 +33,8 @@ export function apiClient(h: RunningHaven, onReply: (r: Reply) => void = () => {
 
   async function call(method: string, path: string, opts: CallOptions = {}): Promise<Reply> {
     const as = opts.as === undefined ? admin : opts.as;
-    const headers: Record<string, string> = { Authorization: opts.authorization ?? (as ? basic(as) : ''), ...opts.headers };
+    const authorization = opts.authorization ?? (as ? basic(as) : undefined);
+    const headers: Record<string, string> = { ...(authorization !== undefined ? { Authorization: authorization } : {}), ...opts.headers };
     if (opts.body !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
     const r = await fetch(`${h.url}${path}`, {
       method,

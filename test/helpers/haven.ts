@@ -11,65 +11,6 @@ export const havenBin = join(root, 'dist/cli/main.js');
 /** The admin password every test Haven starts with, unless a test sets HAVEN_ADMIN_PASSWORD itself. */
 export const testAdminPassword = 'Haven12345';
 
-interface HavenOrigin {
-  /** The admin's Basic credentials. */
-  auth: string;
-  /** Create the project of a /v2 path on first use (registry-centric tests). */
-  autoProjects: boolean;
-  projects: Map<string, Promise<void>>;
-}
-
-/** Every running test Haven, by origin. */
-const havenOrigins = new Map<string, HavenOrigin>();
-let fetchWrapped = false;
-let originalFetch: typeof fetch = globalThis.fetch;
-
-/**
- * What a request to a test Haven needs: the admin's credentials, and (for servers started with
- * `autoProjects`) the project of a /v2 path, created on first use. Undefined for other URLs.
- */
-export async function prepareHavenRequest(url: URL): Promise<string | undefined> {
-  const h = havenOrigins.get(url.origin);
-  if (!h) return undefined;
-  const m = /^\/v2\/([a-z0-9]+(?:[._-][a-z0-9]+)*)\/./.exec(url.pathname);
-  if (h.autoProjects && m) {
-    let created = h.projects.get(m[1]!);
-    if (!created) {
-      // Concurrent first uses of a project wait for the same creation. A name the API refuses
-      // (too long, say) is left to the registry request to refuse in its own words.
-      created = originalFetch(`${url.origin}/api/v2.0/projects`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: h.auth },
-        body: JSON.stringify({ project_name: m[1] }),
-      }).then(async (r) => {
-        if (r.status >= 500) throw new Error(`auto-creating project ${m[1]}: ${r.status} ${await r.text()}`);
-      });
-      h.projects.set(m[1]!, created);
-    }
-    await created;
-  }
-  return h.auth;
-}
-
-/**
- * Test convenience, in one place: requests to a running test Haven carry admin Basic credentials
- * unless they set an Authorization header themselves (an empty one means "anonymous").
- */
-function wrapFetch(): void {
-  if (fetchWrapped) return;
-  fetchWrapped = true;
-  const original = (originalFetch = globalThis.fetch);
-  globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => {
-    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-    const adminAuth = await prepareHavenRequest(url);
-    if (adminAuth === undefined) return original(input, init);
-    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
-    if (!headers.has('authorization')) headers.set('authorization', adminAuth);
-    else if (headers.get('authorization') === '') headers.delete('authorization');
-    return original(input, { ...init, headers });
-  };
-}
-
 export interface RunningHaven {
   /** Base URL, e.g. http://127.0.0.1:41234 */
   url: string;
@@ -89,14 +30,15 @@ export interface RunningHaven {
   admin: { username: string; password: string };
   /** Creates a project (private unless `isPublic`) as admin; an existing one is fine. */
   createProject(name: string, isPublic?: boolean): Promise<void>;
+  /** The admin's Authorization header, for the requests a test means to make as admin. */
+  asAdmin: { Authorization: string };
+  /** fetch as admin: adds the admin's Authorization header unless the request carries its own (an empty one: anonymous). */
+  adminFetch: typeof fetch;
 }
 
 export interface StartOptions {
-  /**
-   * Registry-centric tests: create the project (first path segment) of every /v2 request made
-   * through fetch or rawRequest on first use, as an admin would before pushing.
-   */
-  autoProjects?: boolean;
+  /** Projects the admin creates (private) once the server listens, before any test runs. */
+  projects?: string[];
   /** Reuse a data directory (e.g. restart after a crash). Default: a fresh temp dir. */
   dataDir?: string;
   env?: Record<string, string>;
@@ -149,16 +91,31 @@ export async function startHaven(opts: StartOptions = {}): Promise<RunningHaven>
   });
 
   const adminPassword = opts.env?.HAVEN_ADMIN_PASSWORD ?? testAdminPassword;
-  wrapFetch();
-  havenOrigins.set(new URL(url).origin, {
-    auth: `Basic ${Buffer.from(`admin:${adminPassword}`).toString('base64')}`,
-    autoProjects: opts.autoProjects ?? false,
-    projects: new Map([['library', Promise.resolve()]]),
-  });
+  const asAdmin = { Authorization: `Basic ${Buffer.from(`admin:${adminPassword}`).toString('base64')}` };
+  const adminFetch: typeof fetch = (input, init) => {
+    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+    if (!headers.has('authorization')) headers.set('authorization', asAdmin.Authorization);
+    else if (headers.get('authorization') === '') headers.delete('authorization');
+    return fetch(input, { ...init, headers });
+  };
+  async function createProject(name: string, isPublic = false): Promise<void> {
+    const r = await adminFetch(`${url}/api/v2.0/projects`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ project_name: name, metadata: { public: String(isPublic) } }),
+    });
+    if (r.status !== 201 && r.status !== 409) throw new Error(`creating project ${name}: ${r.status} ${await r.text()}`);
+  }
   const halt = async (signal: NodeJS.Signals) => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
     await exited;
   };
+  try {
+    for (const name of opts.projects ?? []) await createProject(name);
+  } catch (e) {
+    await halt('SIGTERM');
+    throw e;
+  }
   return {
     url,
     host: url.replace(/^http:\/\//, ''),
@@ -166,17 +123,9 @@ export async function startHaven(opts: StartOptions = {}): Promise<RunningHaven>
     proc,
     output: () => out,
     admin: { username: 'admin', password: adminPassword },
-    async createProject(name: string, isPublic = false) {
-      const r = await fetch(`${url}/api/v2.0/projects`, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          Authorization: `Basic ${Buffer.from(`admin:${adminPassword}`).toString('base64')}`,
-        },
-        body: JSON.stringify({ project_name: name, metadata: { public: String(isPublic) } }),
-      });
-      if (r.status !== 201 && r.status !== 409) throw new Error(`creating project ${name}: ${r.status} ${await r.text()}`);
-    },
+    asAdmin,
+    adminFetch,
+    createProject,
     stop: () => halt('SIGTERM'),
     kill: () => halt('SIGKILL'),
     async cleanup() {

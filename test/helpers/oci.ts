@@ -16,13 +16,25 @@ export function randomBlob(size: number): Blob {
   return { digest: sha256(bytes), size, bytes };
 }
 
+/**
+ * A registry and who calls it: the helpers below send `headers` (a caller's Authorization) with
+ * every request, so each test says whom it acts as. No headers: anonymous.
+ */
+export interface Registry {
+  url: string;
+  headers?: Record<string, string>;
+}
+
+/** The admin of a test Haven, for tests that exercise the registry itself rather than access rules. */
+export const asAdmin = (h: { url: string; asAdmin: { Authorization: string } }): Registry => ({ url: h.url, headers: h.asAdmin });
+
 /** Pushes a blob monolithically (POST ?digest=) and returns its digest. */
-export async function pushBlob(base: string, repo: string, bytes: Buffer, init: RequestInit = {}): Promise<string> {
+export async function pushBlob(reg: Registry, repo: string, bytes: Buffer, init: RequestInit = {}): Promise<string> {
   const digest = sha256(bytes);
-  const r = await fetch(`${base}/v2/${repo}/blobs/uploads/?digest=${digest}`, {
+  const r = await fetch(`${reg.url}/v2/${repo}/blobs/uploads/?digest=${digest}`, {
     ...init,
     method: 'POST',
-    headers: { 'Content-Type': 'application/octet-stream', ...(init.headers as Record<string, string>) },
+    headers: { 'Content-Type': 'application/octet-stream', ...reg.headers, ...(init.headers as Record<string, string>) },
     body: body(bytes),
   });
   if (r.status !== 201) throw new Error(`blob push failed: ${r.status} ${await r.text()}`);
@@ -42,33 +54,33 @@ export function imageManifest(config: Blob | { digest: string; size: number }, l
 }
 
 export async function putManifest(
-  base: string,
+  reg: Registry,
   repo: string,
   reference: string,
   manifest: Buffer,
   mediaType = 'application/vnd.oci.image.manifest.v1+json',
   init: RequestInit = {},
 ): Promise<Response> {
-  return fetch(`${base}/v2/${repo}/manifests/${reference}`, {
+  return fetch(`${reg.url}/v2/${repo}/manifests/${reference}`, {
     ...init,
     method: 'PUT',
-    headers: { 'Content-Type': mediaType, ...(init.headers as Record<string, string>) },
+    headers: { 'Content-Type': mediaType, ...reg.headers, ...(init.headers as Record<string, string>) },
     body: body(manifest),
   });
 }
 
 /** Pushes a small random image (config + `layers` layers) and tags it; returns its manifest digest. */
-export async function pushImage(base: string, repo: string, tag: string, layers = 2, layerSize = 1024): Promise<{ digest: string; manifest: Buffer; layers: Blob[] }> {
+export async function pushImage(reg: Registry, repo: string, tag: string, layers = 2, layerSize = 1024): Promise<{ digest: string; manifest: Buffer; layers: Blob[] }> {
   const config = randomBlob(64);
-  await pushBlob(base, repo, config.bytes);
+  await pushBlob(reg, repo, config.bytes);
   const ls: Blob[] = [];
   for (let i = 0; i < layers; i++) {
     const l = randomBlob(layerSize);
-    await pushBlob(base, repo, l.bytes);
+    await pushBlob(reg, repo, l.bytes);
     ls.push(l);
   }
   const manifest = imageManifest(config, ls);
-  const r = await putManifest(base, repo, tag, manifest);
+  const r = await putManifest(reg, repo, tag, manifest);
   if (r.status !== 201) throw new Error(`manifest push failed: ${r.status} ${await r.text()}`);
   return { digest: sha256(manifest), manifest, layers: ls };
 }
@@ -83,7 +95,6 @@ export async function ociError(r: Response): Promise<string> {
 // ---------------------------------------------------------------------------------------------
 
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { prepareHavenRequest } from './haven.js';
 import assert from 'node:assert/strict';
 
 export const sha512 = (data: Uint8Array | string) => `sha512:${createHash('sha512').update(data).digest('hex')}`;
@@ -138,21 +149,20 @@ export interface RawResponse {
  * "//"), which would hide exactly what name-validation tests need to send.
  */
 export function rawRequest(
-  base: string,
+  reg: Registry,
   method: string,
   path: string,
   opts: { headers?: Record<string, string>; body?: Buffer; timeoutMs?: number } = {},
 ): Promise<RawResponse> {
-  const u = new URL(base);
-  // Concatenated, not resolved: raw paths like "//x" or "/../x" must reach the server as written.
-  return prepareHavenRequest(new URL(`${u.origin}${path.startsWith('/') ? '' : '/'}${path}`)).then((auth) => new Promise<RawResponse>((resolvePromise, reject) => {
+  const u = new URL(reg.url);
+  return new Promise<RawResponse>((resolvePromise, reject) => {
     const req = httpRequest(
       {
         host: u.hostname,
         port: u.port,
         method,
         path,
-        headers: { ...(auth ? { Authorization: auth } : {}), ...(opts.body ? { 'Content-Length': String(opts.body.length) } : {}), ...opts.headers },
+        headers: { ...reg.headers, ...(opts.body ? { 'Content-Length': String(opts.body.length) } : {}), ...opts.headers },
         agent: false,
         timeout: opts.timeoutMs ?? 10_000,
       },
@@ -166,7 +176,7 @@ export function rawRequest(
     req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
     req.on('error', reject);
     req.end(opts.body);
-  }));
+  });
 }
 
 export interface OciErrorEntry {
@@ -229,15 +239,15 @@ export function withQuery(url: URL | string, params: Record<string, string>): st
 }
 
 /** Opens an upload session (POST, no digest) and returns its absolute URL. */
-export async function openUpload(base: string, repo: string): Promise<URL> {
-  const r = await fetch(`${base}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+export async function openUpload(reg: Registry, repo: string): Promise<URL> {
+  const r = await fetch(`${reg.url}/v2/${repo}/blobs/uploads/`, { method: 'POST', headers: { ...reg.headers } });
   if (r.status !== 202) throw new Error(`upload start failed: ${r.status} ${await r.text()}`);
-  return resolveLocation(base, r.headers.get('location'));
+  return resolveLocation(reg.url, r.headers.get('location'));
 }
 
-/** PATCHes one chunk; with `start` given, also sends Content-Range start-end. */
-export async function patchChunk(url: URL | string, chunk: Buffer, start?: number): Promise<Response> {
-  const headers: Record<string, string> = { 'Content-Type': 'application/octet-stream' };
+/** PATCHes one chunk of an upload of `reg`; with `start` given, also sends Content-Range start-end. */
+export async function patchChunk(reg: Registry, url: URL | string, chunk: Buffer, start?: number): Promise<Response> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/octet-stream', ...reg.headers };
   if (start !== undefined) headers['Content-Range'] = `${start}-${start + chunk.length - 1}`;
   return fetch(url, { method: 'PATCH', headers, body: body(chunk) });
 }
@@ -272,6 +282,4 @@ export function requestLogLines(text: string): Array<Record<string, unknown>> {
     })
     .filter((o) => o.msg === 'request');
 }
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -130,13 +130,17 @@ export function createTokenAccess(deps: TokenAccessDeps): RegistryAccess & { cal
         }
         // Whatever is refused below must read the same for a missing project and for a private
         // one the caller cannot see: anonymous callers get the same challenge either way (as
-        // for HEAD in Harbor), and others pushing get "does not exist" for both.
+        // for HEAD in Harbor), and logged-in ones pushing get "does not exist" for both. So does
+        // a logged-in HEAD, which has no body to explain itself: the one clients send before
+        // pushing a blob, answered 401, leaves podman and skopeo printing only "error parsing
+        // HTTP 401 response body"; a 404 sends them on to the POST, whose body names the project.
         if (stale) {
           throw new AppError('UNAUTHORIZED', `the project this token was granted for is gone; request a new token`, {
             headers: challenge(req, scope, 'invalid_token'),
           });
         }
-        if (!isAnonymous && scope.actions.includes('push') && !(await canSee(c, projectOf(scope.repository)))) {
+        const loggedIn = !isAnonymous && !(c.kind === 'token' && c.claims.bound.principal === null);
+        if (loggedIn && (scope.actions.includes('push') || req.method === 'HEAD') && !(await canSee(c, projectOf(scope.repository)))) {
           throw new AppError('NAME_UNKNOWN', `project "${projectOf(scope.repository)}" does not exist; create it before pushing`);
         }
       }

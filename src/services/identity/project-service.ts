@@ -11,6 +11,7 @@ import type { IdentityCache } from '../../auth/identity-cache.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Authorizer, ProjectAccess } from './authorizer.js';
 import { requireLogin } from './guards.js';
+import { checkProjectSettings, type ProjectSettingsRequest } from './project-settings.js';
 
 const projectNamePattern = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const sortColumns = { name: 'name', creation_time: 'created_at', update_time: 'updated_at', project_id: 'id' } as const;
@@ -30,10 +31,9 @@ export interface ProjectView {
   metadata: Record<string, string>;
 }
 
-export interface ProjectRequest {
+export interface ProjectRequest extends ProjectSettingsRequest {
   project_name?: string | undefined;
   public?: boolean | undefined;
-  metadata?: Record<string, string> | undefined;
 }
 
 /** The one answer for a project that is missing or hidden from the caller: only `ref`, as typed. */
@@ -186,6 +186,7 @@ export function createProjectService(deps: {
       if (!projectNamePattern.test(name) || name.length > 255) {
         throw new AppError('BAD_REQUEST', 'project_name must be lowercase letters and digits, separated by single ".", "_" or "-", at most 255 characters');
       }
+      checkProjectSettings(req);
       if (await projects.byName(name)) throw new AppError('CONFLICT', `project ${name} already exists`);
       const metadata = { ...(req.metadata ?? {}) };
       const isPublic = req.public ?? metadata.public === 'true';
@@ -197,6 +198,7 @@ export function createProjectService(deps: {
 
     async update(actor: Principal, ref: string, byName: boolean, req: ProjectRequest, ip: string) {
       const { project } = await resolve(actor, ref, byName, 'self', 'update');
+      checkProjectSettings(req);
       const metadata = { ...(JSON.parse(project.metadata) as Record<string, string>), ...(req.metadata ?? {}) };
       const isPublic = req.metadata?.public !== undefined ? req.metadata.public === 'true' : req.public;
       delete metadata.public;
