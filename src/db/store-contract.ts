@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { AppError } from '../platform/errors.js';
 import { createAuditStore, type AuditRecord } from './audit.js';
 import { createBlobStore } from './blobs.js';
 import { migrateToLatest, type DatabaseHandle, type Db } from './database.js';
@@ -9,12 +10,19 @@ import { createMemberStore } from './members.js';
 import { createProjectStore } from './projects.js';
 import { createRepositoryStore } from './repositories.js';
 import { createRobotStore, type NewRobot } from './robots.js';
+import { createSessionStore } from './sessions.js';
+import { createSettingStore } from './settings.js';
 import { createTagStore } from './tags.js';
 import { createUploadStore } from './uploads.js';
 import { createUserStore, type NewUser } from './users.js';
 
 const digestOf = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
 const page = { offset: 0, limit: 100 };
+/** Harbor's role ids: projectAdmin, developer, guest, maintainer. */
+const admin = 1;
+const developer = 2;
+const guest = 3;
+const maintainer = 4;
 
 const user = (name: string, extra: Partial<NewUser> = {}): NewUser => ({
   username: name,
@@ -52,15 +60,38 @@ const audit = (extra: Partial<AuditRecord> = {}): AuditRecord => ({
   ...extra,
 });
 
+const manifestRecord = (content: string, blobs: string[], extra: Partial<ManifestRecord> = {}): ManifestRecord => ({
+  digest: digestOf(content),
+  mediaType: 'application/vnd.oci.image.manifest.v1+json',
+  artifactType: null,
+  subjectDigest: null,
+  annotations: null,
+  content: Buffer.from(content),
+  blobDigests: blobs,
+  manifestDigests: [],
+  ...extra,
+});
+
+const indexRecord = (content: string, children: string[]): ManifestRecord =>
+  manifestRecord(content, [], { mediaType: 'application/vnd.oci.image.index.v1+json', manifestDigests: children });
+
+const noCheck = async () => {};
+
 /** Fails with the message unless the promise rejects (a constraint the database enforces). */
 async function rejects(p: Promise<unknown>, what: string): Promise<void> {
   await assert.rejects(p, Error, what);
 }
 
+/** Rejects as a push into a project that does not exist does. */
+async function rejectsUnknownProject(p: Promise<unknown>): Promise<void> {
+  await assert.rejects(p, (e: unknown) => e instanceof AppError && e.code === 'NAME_UNKNOWN');
+}
+
 /**
  * The behaviour every metadata backend must show, whatever its SQL dialect: each store's main
- * operations and their edge cases (absent rows, uniqueness, cascades, paging, races). A backend's
- * test file calls this with a function that opens a fresh, empty database; each test gets its own.
+ * operations and their edge cases (absent rows, uniqueness, cascades, paging, check-and-act in
+ * one transaction, races). A backend's test file calls this with a function that opens a fresh,
+ * empty database; each test gets its own.
  */
 export function runStoreContract(name: string, openDb: () => Promise<DatabaseHandle>): void {
   describe(`metadata stores on ${name}`, () => {
@@ -74,6 +105,16 @@ export function runStoreContract(name: string, openDb: () => Promise<DatabaseHan
     afterEach(async () => {
       await handle.close();
     });
+
+    /** Creates the projects (owned by a user "owner", created once) and returns their ids. */
+    async function projectsNamed(...names: string[]): Promise<number[]> {
+      const users = createUserStore(db);
+      const owner = (await users.byName('owner'))?.id ?? (await users.create(user('owner')));
+      const projects = createProjectStore(db);
+      const ids: number[] = [];
+      for (const n of names) ids.push(await projects.createWithAdmin(n, owner, false, {}));
+      return ids;
+    }
 
     describe('users', () => {
       test('create, read by id, name and email; absent ones are null', async () => {
@@ -99,17 +140,22 @@ export function runStoreContract(name: string, openDb: () => Promise<DatabaseHan
 
       test('password, profile and sysadmin changes; delete', async () => {
         const users = createUserStore(db);
-        const id = await users.create(user('alice'));
-        await users.setPassword(id, 'new-hash');
+        const id = await users.create(user('alice'), 1_000);
+        await users.setPassword(id, 'new-hash', 2_000);
         assert.equal((await users.byId(id))?.password_hash, 'new-hash');
+        assert.equal((await users.byId(id))?.password_changed_at, 2_000);
         await users.updateProfile(id, { realname: 'Alice A.', comment: 'hi' });
         const row = await users.byId(id);
         assert.equal(row?.realname, 'Alice A.');
         assert.equal(row?.comment, 'hi');
         assert.equal(row?.email, 'alice@example.com', 'fields not given are kept');
+        await users.updateProfile(id, { email: null });
+        assert.equal((await users.byId(id))?.email, null, 'an email can be cleared');
         assert.equal(await users.countAdmins(), 0);
         await users.setSysadmin(id, true);
         assert.equal(await users.countAdmins(), 1);
+        await users.setSysadmin(id, false);
+        assert.equal(await users.countAdmins(), 0);
         assert.equal(await users.delete(id), true);
         assert.equal(await users.byId(id), null);
         assert.equal(await users.delete(id), false, 'deleting twice reports nothing deleted');
@@ -126,129 +172,280 @@ export function runStoreContract(name: string, openDb: () => Promise<DatabaseHan
         assert.deepEqual((await users.list({ usernameLike: '%' }, page, [])).rows.map((u) => u.username), ['a%b']);
         assert.deepEqual((await users.list({ username: 'bob' }, page, [])).rows.map((u) => u.username), ['bob']);
         assert.deepEqual((await users.list({ email: 'bob@example' }, page, [])).rows, [], 'email= is exact');
+        assert.deepEqual((await users.list({ emailLike: 'bob@example' }, page, [])).rows.map((u) => u.username), ['bob']);
         const second = await users.list({}, { offset: 2, limit: 2 }, [{ column: 'username', desc: true }]);
         assert.deepEqual(second.rows.map((u) => u.username), ['alice', 'al_ce']);
         assert.equal(second.total, 5, 'the total counts every match, not the page');
       });
+
+      test('idsByName maps the named users that exist, and only those', async () => {
+        const users = createUserStore(db);
+        const alice = await users.create(user('alice'));
+        const bob = await users.create(user('bob'));
+        const ids = await users.idsByName(['alice', 'bob', 'nobody']);
+        assert.deepEqual([...ids.entries()].sort(), [['alice', alice], ['bob', bob]]);
+        assert.equal((await users.idsByName([])).size, 0);
+      });
+    });
+
+    describe('sessions', () => {
+      test('create, find, touch, delete; a user\'s sessions end with the user', async () => {
+        const users = createUserStore(db);
+        const sessions = createSessionStore(db);
+        const alice = await users.create(user('alice'));
+        const bob = await users.create(user('bob'));
+        await sessions.create('s1', alice, 1_000);
+        await sessions.create('s2', alice, 1_000);
+        await sessions.create('s3', bob, 1_000);
+        assert.deepEqual(await sessions.find('s1'), { userId: alice, createdAt: 1_000, lastSeen: 1_000 });
+        assert.equal(await sessions.find('none'), null);
+        await rejects(sessions.create('s1', bob), 'a second session s1');
+        await sessions.touch('s1', 5_000);
+        assert.equal((await sessions.find('s1'))?.lastSeen, 5_000);
+        assert.equal((await sessions.find('s1'))?.createdAt, 1_000);
+        await sessions.delete('s1');
+        assert.equal(await sessions.find('s1'), null);
+        await sessions.deleteForUser(alice);
+        assert.equal(await sessions.find('s2'), null);
+        assert.notEqual(await sessions.find('s3'), null, 'another user\'s session stays');
+        await users.delete(bob);
+        assert.equal(await sessions.find('s3'), null, 'deleting the user ends its sessions');
+      });
+
+      test('purgeIdleSince removes sessions not seen since a time and counts them', async () => {
+        const sessions = createSessionStore(db);
+        const alice = await createUserStore(db).create(user('alice'));
+        await sessions.create('old', alice, 1_000);
+        await sessions.create('new', alice, 1_000);
+        await sessions.touch('new', 5_000);
+        assert.equal(await sessions.purgeIdleSince(3_000), 1);
+        assert.equal(await sessions.find('old'), null);
+        assert.notEqual(await sessions.find('new'), null);
+        assert.equal(await sessions.purgeIdleSince(3_000), 0);
+      });
+    });
+
+    describe('settings', () => {
+      test('set inserts and overwrites, all returns every key', async () => {
+        const settings = createSettingStore(db);
+        assert.deepEqual(await settings.all(), {});
+        await settings.set({ a: '1', b: '2' });
+        await settings.set({ b: '3', c: '' });
+        assert.deepEqual(await settings.all(), { a: '1', b: '3', c: '' });
+        await settings.set({});
+        assert.deepEqual(await settings.all(), { a: '1', b: '3', c: '' });
+      });
     });
 
     describe('projects and members', () => {
-      test('create and read by id and name; names are unique; metadata round-trips', async () => {
+      test('createWithAdmin: read by id and name, owner is project admin, metadata round-trips, names are unique', async () => {
         const projects = createProjectStore(db);
+        const members = createMemberStore(db);
         const owner = await createUserStore(db).create(user('owner'));
-        const id = await projects.create('p1', owner, false, { auto_scan: 'false' });
+        const id = await projects.createWithAdmin('p1', owner, false, { auto_scan: 'false' });
         const row = await projects.byName('p1');
         assert.equal(row?.id, id);
         assert.equal(row?.public, 0);
+        assert.equal(row?.owner_id, owner);
         assert.deepEqual(JSON.parse(row!.metadata), { auto_scan: 'false' });
         assert.equal((await projects.byId(id))?.name, 'p1');
         assert.equal(await projects.byName('p2'), null);
-        await rejects(projects.create('p1', owner, true, {}), 'a second p1');
+        assert.equal(await projects.byId(id + 1000), null);
+        assert.equal(await members.roleOf(id, owner), admin, 'the owner administers the project');
+        assert.deepEqual((await members.list(id)).map((m) => [m.username, m.roleId]), [['owner', admin]]);
+        await rejects(projects.createWithAdmin('p1', owner, true, {}), 'a second p1');
+        assert.equal((await members.list(id)).length, 1, 'a refused create adds no member');
+      });
+
+      test('createWithAdmin is one transaction: an owner that does not exist leaves no project', async () => {
+        const projects = createProjectStore(db);
+        await rejects(projects.createWithAdmin('p1', 9_999, false, {}), 'an owner that is not a user');
+        assert.equal(await projects.byName('p1'), null);
+        assert.equal((await projects.list({}, page, { column: 'name', desc: false }, null)).total, 0);
       });
 
       test('update changes only what it is given', async () => {
         const projects = createProjectStore(db);
-        const id = await projects.create('p1', null, false, { a: '1' });
-        await projects.update(id, { public: true });
-        assert.equal((await projects.byId(id))?.public, 1);
-        assert.deepEqual(JSON.parse((await projects.byId(id))!.metadata), { a: '1' });
-        await projects.update(id, { metadata: { b: '2' } });
-        assert.equal((await projects.byId(id))?.public, 1);
-        assert.deepEqual(JSON.parse((await projects.byId(id))!.metadata), { b: '2' });
+        const [id] = await projectsNamed('p1');
+        await projects.update(id!, { metadata: { a: '1' } });
+        await projects.update(id!, { public: true });
+        assert.equal((await projects.byId(id!))?.public, 1);
+        assert.deepEqual(JSON.parse((await projects.byId(id!))!.metadata), { a: '1' });
+        await projects.update(id!, { metadata: { b: '2' } });
+        assert.equal((await projects.byId(id!))?.public, 1);
+        assert.deepEqual(JSON.parse((await projects.byId(id!))!.metadata), { b: '2' });
       });
 
       test('list: visible to a user = public or member; anonymous sees public only; paging and total', async () => {
         const projects = createProjectStore(db);
         const members = createMemberStore(db);
         const uid = await createUserStore(db).create(user('alice'));
-        const pub = await projects.create('pub', null, true, {});
-        const mine = await projects.create('mine', null, false, {});
-        await projects.create('hidden', null, false, {});
-        await members.add(mine, uid, 2);
+        const [pub, mine] = await projectsNamed('pub', 'mine', 'hidden');
+        await projects.update(pub!, { public: true });
+        await members.add(mine!, uid, developer);
         const names = async (f: Parameters<typeof projects.list>[0]) =>
-          (await projects.list(f, page, { column: 'name', desc: false })).rows.map((p) => p.name);
+          (await projects.list(f, page, { column: 'name', desc: false }, null)).rows.map((p) => p.name);
         assert.deepEqual(await names({}), ['hidden', 'mine', 'pub']);
         assert.deepEqual(await names({ visibleTo: { userId: uid } }), ['mine', 'pub']);
         assert.deepEqual(await names({ visibleTo: { userId: null } }), ['pub']);
+        assert.deepEqual(await names({ visibleTo: null }), ['hidden', 'mine', 'pub']);
         assert.deepEqual(await names({ public: false }), ['hidden', 'mine']);
         assert.deepEqual(await names({ nameLike: 'i' }), ['hidden', 'mine']);
+        assert.deepEqual(await names({ nameLike: '_' }), [], 'LIKE wildcards are taken literally');
         assert.deepEqual(await names({ name: 'pub' }), ['pub']);
-        const p = await projects.list({}, { offset: 1, limit: 1 }, { column: 'name', desc: true });
+        const p = await projects.list({}, { offset: 1, limit: 1 }, { column: 'name', desc: true }, null);
         assert.deepEqual(p.rows.map((r) => r.name), ['mine']);
         assert.equal(p.total, 3);
-        assert.ok(pub > 0);
       });
 
-      test('members: add, role, list, set role, remove; one membership per user and project', async () => {
+      test('list and details show the owner\'s name, the repository count and the viewer\'s role', async () => {
         const projects = createProjectStore(db);
         const members = createMemberStore(db);
+        const blobs = createBlobStore(db);
         const users = createUserStore(db);
-        const pid = await projects.create('p1', null, false, {});
         const alice = await users.create(user('alice'));
-        const bob = await users.create(user('bob'));
-        const mid = await members.add(pid, alice, 1);
-        await members.add(pid, bob, 3);
-        assert.equal(await members.roleOf(pid, alice), 1);
-        assert.equal(await members.roleOf(pid, bob + 1000), null);
-        await rejects(members.add(pid, alice, 2), 'alice twice in p1');
-        assert.equal((await members.list(pid)).length, 2);
-        assert.equal((await members.byId(pid, mid))?.roleId, 1);
-        assert.equal(await members.setRole(pid, mid, 4), true);
-        assert.equal(await members.roleOf(pid, alice), 4);
-        const other = await projects.create('p2', null, false, {});
-        assert.equal(await members.setRole(other, mid, 1), false, 'a member id of another project changes nothing');
-        assert.equal(await members.remove(other, mid), false);
-        assert.equal(await members.remove(pid, mid), true);
-        assert.equal(await members.roleOf(pid, alice), null);
-        assert.equal(await members.remove(pid, mid), false);
+        const [p1, p2] = await projectsNamed('p1', 'p2');
+        await members.add(p1!, alice, guest);
+        await blobs.recordAndLink('p1/a', digestOf('x'), 1);
+        await blobs.recordAndLink('p1/b', digestOf('x'), 1);
+        const listed = await projects.list({}, page, { column: 'name', desc: false }, alice);
+        assert.deepEqual(
+          listed.rows.map((r) => [r.name, r.ownerName, r.repoCount, r.viewerRoleId]),
+          [['p1', 'owner', 2, guest], ['p2', 'owner', 0, null]],
+        );
+        const d = await projects.details(p1!, alice);
+        assert.equal(d?.name, 'p1');
+        assert.equal(d?.ownerName, 'owner');
+        assert.equal(d?.repoCount, 2);
+        assert.equal(d?.viewerRoleId, guest);
+        assert.equal((await projects.details(p2!, null))?.viewerRoleId, null, 'anonymous has no role');
+        assert.equal(await projects.details(p2! + 1000, alice), null);
+        // The owner's user going away leaves the project, without an owner.
+        await users.delete((await users.byName('owner'))!.id);
+        assert.equal((await projects.details(p1!, null))?.ownerName, null);
+        assert.equal((await projects.byId(p1!))?.owner_id, null);
       });
 
-      test('deleting a project removes its members, its robots and system robots\' grants on it', async () => {
+      test('members: add, role, list, page, set role, remove; one membership per user and project', async () => {
+        const members = createMemberStore(db);
+        const users = createUserStore(db);
+        const [pid, other] = await projectsNamed('p1', 'p2');
+        const alice = await users.create(user('alice'));
+        const bob = await users.create(user('bob'));
+        const mid = await members.add(pid!, alice, admin);
+        await members.add(pid!, bob, guest);
+        assert.equal(await members.roleOf(pid!, alice), admin);
+        assert.equal(await members.roleOf(pid!, bob + 1000), null);
+        assert.equal(await members.roleOf(other!, alice), null);
+        await rejects(members.add(pid!, alice, developer), 'alice twice in p1');
+        assert.deepEqual((await members.list(pid!)).map((m) => m.username), ['owner', 'alice', 'bob']);
+        assert.deepEqual((await members.list(pid!, 'bob')).map((m) => m.roleId), [guest]);
+        const paged = await members.page(pid!, undefined, { offset: 1, limit: 1 });
+        assert.deepEqual(paged.rows.map((m) => m.username), ['alice']);
+        assert.equal(paged.total, 3);
+        const named = await members.page(pid!, 'bob', page);
+        assert.deepEqual(named.rows.map((m) => m.username), ['bob']);
+        assert.equal(named.total, 1);
+        assert.deepEqual(await members.byId(pid!, mid), { id: mid, projectId: pid, userId: alice, username: 'alice', roleId: admin });
+        assert.equal(await members.byId(other!, mid), null, 'a member id of another project is not found');
+        assert.equal(await members.setRole(pid!, mid, maintainer), true);
+        assert.equal(await members.roleOf(pid!, alice), maintainer);
+        assert.equal(await members.setRole(other!, mid, admin), false, 'a member id of another project changes nothing');
+        assert.equal(await members.remove(other!, mid), false);
+        assert.equal(await members.remove(pid!, mid), true);
+        assert.equal(await members.roleOf(pid!, alice), null);
+        assert.equal(await members.remove(pid!, mid), false);
+        await users.delete(bob);
+        assert.deepEqual((await members.list(pid!)).map((m) => m.username), ['owner'], 'a deleted user\'s memberships go with it');
+      });
+
+      test('deleteIfEmpty refuses while the project has repositories and changes nothing', async () => {
+        const projects = createProjectStore(db);
+        const members = createMemberStore(db);
+        const blobs = createBlobStore(db);
+        const [pid] = await projectsNamed('p1');
+        await blobs.recordAndLink('p1/a', digestOf('x'), 1);
+        await blobs.recordAndLink('p1/b/c', digestOf('x'), 1);
+        assert.deepEqual(await projects.deleteIfEmpty(pid!), { deleted: false, repositories: 2 });
+        assert.notEqual(await projects.byId(pid!), null);
+        assert.equal((await members.list(pid!)).length, 1);
+        assert.equal(await blobs.sizeInRepository('p1/a', digestOf('x')), 1);
+      });
+
+      test('deleteIfEmpty deletes an empty project with its members, its robots and system robots\' grants on it', async () => {
         const projects = createProjectStore(db);
         const members = createMemberStore(db);
         const robots = createRobotStore(db);
-        const pid = await projects.create('p1', null, false, {});
+        const manifests = createManifestStore(db);
+        const [pid] = await projectsNamed('p1', 'p2');
         const uid = await createUserStore(db).create(user('alice'));
-        await members.add(pid, uid, 1);
-        const projectRobot = await robots.create(robot('robot$p1+ci', { level: 'project', projectId: pid, grants: [{ namespace: 'p1', resource: 'repository', action: 'pull' }] }));
+        await members.add(pid!, uid, admin);
+        const projectRobot = await robots.create(robot('robot$p1+ci', { level: 'project', projectId: pid!, grants: [{ namespace: 'p1', resource: 'repository', action: 'pull' }] }));
         const sys = await robots.create(robot('robot$sys', { grants: [{ namespace: 'p1', resource: 'repository', action: 'pull' }, { namespace: 'p2', resource: 'repository', action: 'pull' }] }));
-        await projects.delete(pid);
-        assert.equal(await projects.byId(pid), null);
-        assert.equal(await members.roleOf(pid, uid), null);
+        // A repository that lost its last manifest is gone and no longer keeps the project.
+        const m = manifestRecord('{"m":1}', []);
+        await manifests.put('p1/a', m, 'v1', noCheck);
+        assert.equal((await projects.deleteIfEmpty(pid!)).deleted, false);
+        assert.deepEqual(await manifests.deleteUnlisted('p1/a', m.digest), { kind: 'deleted', repositoryGone: true });
+        assert.deepEqual(await projects.deleteIfEmpty(pid!), { deleted: true });
+        assert.equal(await projects.byId(pid!), null);
+        assert.equal(await projects.byName('p1'), null);
+        assert.equal(await members.roleOf(pid!, uid), null);
         assert.equal(await robots.byId(projectRobot), null);
         assert.deepEqual((await robots.grantsOf(sys)).map((g) => g.namespace), ['p2']);
-        // A new project of the same name starts empty.
-        const again = await projects.create('p1', null, false, {});
-        assert.deepEqual(await members.list(again), []);
+        // A new project of the same name starts with its owner only.
+        const [again] = await projectsNamed('p1');
+        assert.deepEqual((await members.list(again!)).map((m) => m.username), ['owner']);
+        assert.deepEqual((await robots.list({ level: 'project', projectId: again! }, page)).rows, []);
+      });
+
+      test('a first push racing a project delete: either the push is refused or the delete is', async () => {
+        const projects = createProjectStore(db);
+        const blobs = createBlobStore(db);
+        const [pid] = await projectsNamed('p1');
+        const [del, push] = await Promise.allSettled([projects.deleteIfEmpty(pid!), blobs.recordAndLink('p1/a', digestOf('x'), 1)]);
+        assert.equal(del.status, 'fulfilled');
+        if (del.status === 'fulfilled' && del.value.deleted) {
+          assert.equal(push.status, 'rejected', 'a push into a deleted project is refused');
+          assert.equal(await createRepositoryStore(db).findId('p1/a'), null, 'and leaves no orphan repository');
+        } else {
+          assert.equal(push.status, 'fulfilled');
+          assert.notEqual(await projects.byId(pid!), null);
+          assert.equal(await projects.repositoryCount(pid!), 1);
+        }
       });
 
       test('repositoryCount counts the project\'s repositories only, not a prefix-sharing project\'s', async () => {
         const projects = createProjectStore(db);
         const blobs = createBlobStore(db);
-        await projects.create('p', null, false, {});
-        await projects.create('p-2', null, false, {});
+        const [p, p2] = await projectsNamed('p', 'p-2');
         await blobs.recordAndLink('p/a', digestOf('x'), 1);
         await blobs.recordAndLink('p/b/c', digestOf('x'), 1);
         await blobs.recordAndLink('p-2/a', digestOf('x'), 1);
-        assert.equal(await projects.repositoryCount('p'), 2);
-        assert.equal(await projects.repositoryCount('p-2'), 1);
-        assert.equal(await projects.repositoryCount('q'), 0);
+        assert.equal(await projects.repositoryCount(p!), 2);
+        assert.equal(await projects.repositoryCount(p2!), 1);
+        assert.equal(await projects.repositoryCount(p2! + 1000), 0);
       });
     });
 
     describe('robots', () => {
       test('create with grants, read, list with filters, update, delete; names are unique', async () => {
         const robots = createRobotStore(db);
-        const pid = await createProjectStore(db).create('p1', null, false, {});
-        const id = await robots.create(robot('robot$p1+ci', { level: 'project', projectId: pid, grants: [{ namespace: 'p1', resource: 'repository', action: 'push' }] }));
+        const [pid] = await projectsNamed('p1');
+        const id = await robots.create(robot('robot$p1+ci', { level: 'project', projectId: pid!, grants: [{ namespace: 'p1', resource: 'repository', action: 'push' }] }));
         await robots.create(robot('robot$sys'));
         assert.equal((await robots.byName('robot$p1+ci'))?.id, id);
         assert.equal(await robots.byName('robot$none'), null);
         await rejects(robots.create(robot('robot$sys')), 'a second robot$sys');
         assert.deepEqual(await robots.grantsOf(id), [{ namespace: 'p1', resource: 'repository', action: 'push' }]);
-        assert.deepEqual((await robots.list({ level: 'project', projectId: pid }, page)).rows.map((r) => r.name), ['robot$p1+ci']);
+        assert.deepEqual((await robots.list({ level: 'project', projectId: pid! }, page)).rows.map((r) => r.name), ['robot$p1+ci']);
         assert.equal((await robots.list({}, page)).total, 2);
         assert.deepEqual((await robots.list({ nameLike: 'sys' }, page)).rows.map((r) => r.name), ['robot$sys']);
+        assert.deepEqual((await robots.list({ name: 'robot$sys' }, page)).rows.map((r) => r.name), ['robot$sys']);
+        assert.deepEqual((await robots.list({ level: 'system' }, page)).rows.map((r) => r.name), ['robot$sys']);
+        const paged = await robots.list({}, { offset: 1, limit: 1 });
+        assert.deepEqual(paged.rows.map((r) => r.name), ['robot$sys']);
+        assert.equal(paged.total, 2);
 
         await robots.update(id, { disabled: true, description: 'off', grants: [{ namespace: 'p1', resource: 'repository', action: 'pull' }] });
         const row = await robots.byId(id);
@@ -256,30 +453,37 @@ export function runStoreContract(name: string, openDb: () => Promise<DatabaseHan
         assert.equal(row?.description, 'off');
         assert.equal(row?.secret_hash, 'secret-of-robot$p1+ci', 'fields not given are kept');
         assert.deepEqual(await robots.grantsOf(id), [{ namespace: 'p1', resource: 'repository', action: 'pull' }], 'grants are replaced');
+        await robots.update(id, { secretHash: 'rotated', expiresAt: 9_000, duration: 3 });
+        assert.equal((await robots.byId(id))?.secret_hash, 'rotated');
+        assert.equal((await robots.byId(id))?.expires_at, 9_000);
+        assert.equal((await robots.grantsOf(id)).length, 1, 'grants not given are kept');
+        await robots.update(id, { grants: [] });
+        assert.deepEqual(await robots.grantsOf(id), []);
         assert.equal(await robots.delete(id), true);
         assert.equal(await robots.byId(id), null);
         assert.deepEqual(await robots.grantsOf(id), [], 'grants go with the robot');
         assert.equal(await robots.delete(id), false);
       });
+
+      test('grantsOfMany: grants by robot, live only while the project they name exists ("*" always)', async () => {
+        const robots = createRobotStore(db);
+        await projectsNamed('p1');
+        const a = await robots.create(robot('robot$a', { grants: [{ namespace: 'p1', resource: 'repository', action: 'pull' }, { namespace: 'gone', resource: 'repository', action: 'pull' }] }));
+        const b = await robots.create(robot('robot$b', { grants: [{ namespace: '*', resource: 'project', action: 'list' }] }));
+        const c = await robots.create(robot('robot$c'));
+        const many = await robots.grantsOfMany([a, b, c]);
+        const live = (id: number) => (many.get(id) ?? []).map((g) => `${g.namespace}:${g.live}`).sort();
+        assert.deepEqual(live(a), ['gone:false', 'p1:true']);
+        assert.deepEqual(live(b), ['*:true']);
+        assert.equal(many.has(c), false, 'a robot without grants has no entry');
+        assert.equal((await robots.grantsOfMany([])).size, 0);
+      });
     });
 
     describe('repositories, blobs, manifests and tags', () => {
-      const record = (content: string, blobs: string[], extra: Partial<ManifestRecord> = {}): ManifestRecord => ({
-        digest: digestOf(content),
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        artifactType: null,
-        subjectDigest: null,
-        annotations: null,
-        content: Buffer.from(content),
-        blobDigests: blobs,
-        manifestDigests: [],
-        ...extra,
-      });
-      const noCheck = async () => {};
-
       test('a blob recorded in a repository is served there only; recording twice is one row', async () => {
         const blobs = createBlobStore(db);
-        const repos = createRepositoryStore(db);
+        await projectsNamed('p');
         const d = digestOf('layer');
         await blobs.recordAndLink('p/a', d, 5);
         await blobs.recordAndLink('p/a', d, 5);
@@ -289,22 +493,85 @@ export function runStoreContract(name: string, openDb: () => Promise<DatabaseHan
         assert.equal(await blobs.size(digestOf('none')), null);
         await blobs.recordAndLink('p/b', d, 5);
         assert.deepEqual(await blobs.repositoriesHolding(d), ['p/a', 'p/b']);
-        const a = (await repos.findId('p/a'))!;
-        assert.equal(await blobs.unlink(a, d), true);
-        assert.equal(await blobs.unlink(a, d), false);
-        assert.equal(await blobs.sizeInRepository('p/a', d), null);
-        assert.equal(await blobs.sizeInRepository('p/b', d), 5, 'the other repository keeps its link');
+        assert.deepEqual(await blobs.repositoriesHolding(d, 1), ['p/a']);
+        assert.deepEqual(await blobs.repositoriesHolding(digestOf('none')), []);
       });
 
-      test('repositories: found by name, listed in order after a marker', async () => {
+      test('a repository is created only inside an existing project', async () => {
         const blobs = createBlobStore(db);
+        const manifests = createManifestStore(db);
         const repos = createRepositoryStore(db);
+        await projectsNamed('p');
+        await rejectsUnknownProject(blobs.recordAndLink('q/a', digestOf('x'), 1));
+        await rejectsUnknownProject(manifests.put('q/a', manifestRecord('{"m":1}', []), 'v1', noCheck));
+        await rejectsUnknownProject(blobs.recordAndLink('pp/a', digestOf('x'), 1));
+        assert.equal(await repos.findId('q/a'), null);
+        assert.equal(await blobs.size(digestOf('x')), null, 'a refused link records no blob');
+        await blobs.recordAndLink('p/a', digestOf('x'), 1);
+        assert.ok((await repos.findId('p/a'))! > 0);
+      });
+
+      test('unlinkUnreferenced unlinks a blob unless a manifest of the repository references it', async () => {
+        const blobs = createBlobStore(db);
+        const manifests = createManifestStore(db);
+        await projectsNamed('p');
+        const d = digestOf('layer');
+        const free = digestOf('free');
+        await blobs.recordAndLink('p/a', d, 5);
+        await blobs.recordAndLink('p/a', free, 4);
+        await blobs.recordAndLink('p/b', d, 5);
+        const m = manifestRecord('{"m":1}', [d]);
+        await manifests.put('p/a', m, 'v1', noCheck);
+        assert.deepEqual(await blobs.unlinkUnreferenced('p/a', d), { kind: 'referenced', by: [m.digest] });
+        assert.equal(await blobs.sizeInRepository('p/a', d), 5, 'a refused unlink keeps the link');
+        assert.deepEqual(await blobs.unlinkUnreferenced('p/b', d), { kind: 'unlinked' }, 'a manifest of another repository does not count');
+        assert.equal(await blobs.sizeInRepository('p/b', d), null);
+        assert.equal(await blobs.sizeInRepository('p/a', d), 5, 'the other repository keeps its link');
+        assert.deepEqual(await blobs.unlinkUnreferenced('p/a', free), { kind: 'unlinked' });
+        assert.deepEqual(await blobs.unlinkUnreferenced('p/a', free), { kind: 'not-linked' });
+        assert.deepEqual(await blobs.unlinkUnreferenced('p/none', d), { kind: 'no-repository' });
+        assert.equal(await blobs.size(free), 4, 'the blob row stays for garbage collection');
+      });
+
+      test('missingInRepository: the digests a repository holds no blob link or manifest for', async () => {
+        const blobs = createBlobStore(db);
+        const manifests = createManifestStore(db);
+        const repos = createRepositoryStore(db);
+        await projectsNamed('p');
+        const [x, y, z] = [digestOf('x'), digestOf('y'), digestOf('z')];
+        await blobs.recordAndLink('p/a', x, 1);
+        await blobs.recordAndLink('p/b', y, 1);
+        const m = manifestRecord('{"m":1}', [x]);
+        await manifests.put('p/a', m, null, noCheck);
+        const id = (await repos.findId('p/a'))!;
+        assert.deepEqual(await blobs.missingInRepository(id, [x, y, z, y]), [y, z]);
+        assert.deepEqual(await blobs.missingInRepository(id, []), []);
+        assert.deepEqual(await manifests.missingInRepository(db, id, [m.digest, x]), [x]);
+      });
+
+      test('repositories: found by name, listed in order after a marker, deleted with everything in them', async () => {
+        const blobs = createBlobStore(db);
+        const manifests = createManifestStore(db);
+        const repos = createRepositoryStore(db);
+        await projectsNamed('p', 'q');
         for (const r of ['p/c', 'p/a', 'q/b']) await blobs.recordAndLink(r, digestOf('x'), 1);
         assert.equal(await repos.findId('p/none'), null);
         assert.ok((await repos.findId('p/a'))! > 0);
         assert.deepEqual(await repos.listNames(10), ['p/a', 'p/c', 'q/b']);
         assert.deepEqual(await repos.listNames(1, 'p/a'), ['p/c']);
         assert.deepEqual(await repos.listNames(10, 'q/b'), []);
+        await repos.touch((await repos.findId('p/a'))!);
+        const m = manifestRecord('{"m":1}', [digestOf('x')]);
+        await manifests.put('p/a', m, 'v1', noCheck);
+        assert.equal(await repos.delete('p/a'), true);
+        assert.equal(await repos.findId('p/a'), null);
+        assert.equal(await manifests.byDigest('p/a', m.digest), null);
+        assert.equal(await manifests.byTag('p/a', 'v1'), null);
+        assert.equal(await blobs.sizeInRepository('p/a', digestOf('x')), null);
+        assert.equal(await blobs.sizeInRepository('p/c', digestOf('x')), 1);
+        assert.equal(await blobs.size(digestOf('x')), 1, 'the bytes stay for garbage collection');
+        assert.equal(await repos.delete('p/a'), false);
+        assert.deepEqual(await repos.listNames(10), ['p/c', 'q/b']);
       });
 
       test('manifests: put with a tag, read by digest and tag, retag, tags listed in order, delete', async () => {
@@ -312,14 +579,17 @@ export function runStoreContract(name: string, openDb: () => Promise<DatabaseHan
         const manifests = createManifestStore(db);
         const tags = createTagStore(db);
         const repos = createRepositoryStore(db);
+        await projectsNamed('p');
         const layer = digestOf('layer');
         await blobs.recordAndLink('p/a', layer, 5);
-        const m1 = record('{"m":1}', [layer]);
-        const m2 = record('{"m":2}', [layer]);
+        const m1 = manifestRecord('{"m":1}', [layer]);
+        const m2 = manifestRecord('{"m":2}', [layer]);
         await manifests.put('p/a', m1, 'v1', noCheck);
         await manifests.put('p/a', m1, 'latest', noCheck);
         await manifests.put('p/a', m1, null, noCheck);
-        assert.equal((await manifests.byDigest('p/a', m1.digest))?.content.toString(), '{"m":1}');
+        const stored = await manifests.byDigest('p/a', m1.digest);
+        assert.equal(stored?.content.toString(), '{"m":1}');
+        assert.equal(stored?.mediaType, 'application/vnd.oci.image.manifest.v1+json');
         assert.equal((await manifests.byTag('p/a', 'v1'))?.digest, m1.digest);
         assert.equal(await manifests.byDigest('p/b', m1.digest), null, 'manifests belong to their repository');
         assert.equal(await manifests.byTag('p/a', 'v9'), null);
@@ -328,38 +598,136 @@ export function runStoreContract(name: string, openDb: () => Promise<DatabaseHan
         const id = (await repos.findId('p/a'))!;
         assert.deepEqual(await tags.list(id, 10), ['latest', 'v1']);
         assert.deepEqual(await tags.list(id, 10, 'latest'), ['v1']);
-        assert.deepEqual(await manifests.referencing(id, layer, 'blob'), [m1.digest, m2.digest].sort());
+        assert.deepEqual(await tags.list(id, 1), ['latest']);
+        assert.deepEqual(
+          ((await blobs.unlinkUnreferenced('p/a', layer)) as { by: string[] }).by.sort(),
+          [m1.digest, m2.digest].sort(),
+          'both manifests reference the layer',
+        );
         assert.equal(await tags.delete(id, 'v1'), true);
         assert.equal(await tags.delete(id, 'v1'), false);
-        assert.equal(await manifests.byDigest('p/a', m1.digest) !== null, true, 'deleting a tag keeps the manifest');
-        assert.equal(await manifests.delete(id, m2.digest), true);
+        assert.notEqual(await manifests.byDigest('p/a', m1.digest), null, 'deleting a tag keeps the manifest');
+        assert.deepEqual(await manifests.deleteUnlisted('p/a', m2.digest), { kind: 'deleted', repositoryGone: false });
         assert.equal(await manifests.byTag('p/a', 'latest'), null, 'deleting a manifest removes its tags');
-        assert.equal(await manifests.delete(id, m2.digest), false);
+        assert.deepEqual(await tags.list(id, 10), []);
+        assert.deepEqual(await manifests.deleteUnlisted('p/a', m2.digest), { kind: 'unknown' });
+        assert.deepEqual(await manifests.deleteUnlisted('p/none', m2.digest), { kind: 'no-repository' });
+        assert.deepEqual(await manifests.deleteUnlisted('p/a', m1.digest), { kind: 'deleted', repositoryGone: true }, 'the repository goes with its last manifest');
+        assert.equal(await repos.findId('p/a'), null);
+        assert.equal(await blobs.sizeInRepository('p/a', layer), null, 'its blob links go with it');
+        assert.equal(await blobs.size(layer), 5, 'the bytes stay for garbage collection');
       });
 
-      test('a put whose check throws stores nothing', async () => {
+      test('deleteUnlisted refuses while an index lists the manifest; an index takes along the children nothing else keeps', async () => {
         const manifests = createManifestStore(db);
-        const m = record('{"m":3}', []);
+        const repos = createRepositoryStore(db);
+        await projectsNamed('p');
+        const tagged = manifestRecord('{"arch":"amd64"}', []);
+        const untagged = manifestRecord('{"arch":"arm64"}', []);
+        const shared = manifestRecord('{"arch":"s390x"}', []);
+        for (const m of [tagged, untagged, shared]) await manifests.put('p/a', m, null, noCheck);
+        await manifests.put('p/a', tagged, 'amd64', noCheck);
+        const index = indexRecord('{"index":1}', [tagged.digest, untagged.digest, shared.digest]);
+        const other = indexRecord('{"index":2}', [shared.digest]);
+        await manifests.put('p/a', index, 'v1', noCheck);
+        await manifests.put('p/a', other, 'v2', noCheck);
+        assert.deepEqual(await manifests.deleteUnlisted('p/a', untagged.digest), { kind: 'listed', by: [index.digest] });
+        assert.notEqual(await manifests.byDigest('p/a', untagged.digest), null, 'a refused delete deletes nothing');
+        assert.deepEqual(await manifests.deleteUnlisted('p/a', index.digest), { kind: 'deleted', repositoryGone: false });
+        assert.equal(await manifests.byDigest('p/a', index.digest), null);
+        assert.equal(await manifests.byTag('p/a', 'v1'), null);
+        assert.equal(await manifests.byDigest('p/a', untagged.digest), null, 'a child nothing keeps goes with its index');
+        assert.notEqual(await manifests.byDigest('p/a', tagged.digest), null, 'a tagged child stays');
+        assert.notEqual(await manifests.byDigest('p/a', shared.digest), null, 'a child another index lists stays');
+        assert.deepEqual(await manifests.deleteUnlisted('p/a', shared.digest), { kind: 'listed', by: [other.digest] });
+        assert.deepEqual(await manifests.deleteUnlisted('p/a', other.digest), { kind: 'deleted', repositoryGone: false });
+        assert.equal(await manifests.byDigest('p/a', shared.digest), null);
+        assert.deepEqual(await manifests.deleteUnlisted('p/a', tagged.digest), { kind: 'deleted', repositoryGone: true });
+        assert.equal(await repos.findId('p/a'), null);
+      });
+
+      test('a put whose check throws stores nothing, not even a new repository', async () => {
+        const manifests = createManifestStore(db);
+        const repos = createRepositoryStore(db);
+        await projectsNamed('p');
+        const m = manifestRecord('{"m":3}', []);
+        let seen: number | null = null;
         await assert.rejects(
-          manifests.put('p/new', m, 'v1', async () => {
+          manifests.put('p/new', m, 'v1', async (_tx, repositoryId) => {
+            seen = repositoryId;
             throw new Error('a referenced blob is missing');
           }),
           /referenced blob is missing/,
         );
+        assert.ok(seen !== null, 'the check is given the repository id');
         assert.equal(await manifests.byDigest('p/new', m.digest), null);
         assert.equal(await manifests.byTag('p/new', 'v1'), null);
+        assert.equal(await repos.findId('p/new'), null);
+      });
+
+      test('a push racing a blob unlink: either the manifest is refused or the unlink is', async () => {
+        const blobs = createBlobStore(db);
+        const manifests = createManifestStore(db);
+        await projectsNamed('p');
+        const layer = digestOf('layer');
+        const keep = digestOf('keep');
+        await blobs.recordAndLink('p/a', layer, 5);
+        await blobs.recordAndLink('p/a', keep, 1);
+        const m = manifestRecord('{"m":1}', [layer]);
+        const check = async (tx: Db, repositoryId: number) => {
+          const missing = await blobs.missingInRepository(repositoryId, m.blobDigests, tx);
+          if (missing.length > 0) throw new Error(`blob unknown: ${missing.join(', ')}`);
+        };
+        const [unlink, put] = await Promise.allSettled([blobs.unlinkUnreferenced('p/a', layer), manifests.put('p/a', m, 'v1', check)]);
+        assert.equal(unlink.status, 'fulfilled');
+        if (unlink.status === 'fulfilled' && unlink.value.kind === 'unlinked') {
+          assert.equal(put.status, 'rejected', 'a manifest naming an unlinked blob is refused');
+          assert.equal(await manifests.byDigest('p/a', m.digest), null);
+        } else {
+          assert.deepEqual(unlink.status === 'fulfilled' && unlink.value, { kind: 'referenced', by: [m.digest] });
+          assert.equal(put.status, 'fulfilled');
+          assert.equal(await blobs.sizeInRepository('p/a', layer), 5);
+        }
+      });
+
+      test('an index push racing a child delete: either the index is refused or the delete is', async () => {
+        const manifests = createManifestStore(db);
+        await projectsNamed('p');
+        const child = manifestRecord('{"arch":"amd64"}', []);
+        const keep = manifestRecord('{"keep":1}', []);
+        await manifests.put('p/a', child, null, noCheck);
+        await manifests.put('p/a', keep, 'keep', noCheck);
+        const index = indexRecord('{"index":1}', [child.digest]);
+        const check = async (tx: Db, repositoryId: number) => {
+          const missing = await manifests.missingInRepository(tx, repositoryId, index.manifestDigests);
+          if (missing.length > 0) throw new Error(`manifest unknown: ${missing.join(', ')}`);
+        };
+        const [del, put] = await Promise.allSettled([manifests.deleteUnlisted('p/a', child.digest), manifests.put('p/a', index, 'v1', check)]);
+        assert.equal(del.status, 'fulfilled');
+        if (del.status === 'fulfilled' && del.value.kind === 'deleted') {
+          assert.equal(put.status, 'rejected', 'an index listing a deleted manifest is refused');
+          assert.equal(await manifests.byDigest('p/a', index.digest), null);
+        } else {
+          assert.deepEqual(del.status === 'fulfilled' && del.value, { kind: 'listed', by: [index.digest] });
+          assert.equal(put.status, 'fulfilled');
+          assert.notEqual(await manifests.byDigest('p/a', child.digest), null);
+        }
       });
 
       test('referrers: manifests naming a subject, filtered by artifact type', async () => {
         const manifests = createManifestStore(db);
-        const subject = record('{"subject":1}', []);
+        await projectsNamed('p');
+        const subject = manifestRecord('{"subject":1}', []);
         await manifests.put('p/a', subject, 'v1', noCheck);
-        const sbom = record('{"sbom":1}', [], { subjectDigest: subject.digest, artifactType: 'application/spdx+json' });
-        const sig = record('{"sig":1}', [], { subjectDigest: subject.digest, artifactType: 'application/vnd.dev.cosign' });
+        const sbom = manifestRecord('{"sbom":1}', [], { subjectDigest: subject.digest, artifactType: 'application/spdx+json', annotations: '{"a":"b"}' });
+        const sig = manifestRecord('{"sig":1}', [], { subjectDigest: subject.digest, artifactType: 'application/vnd.dev.cosign' });
         await manifests.put('p/a', sbom, null, noCheck);
         await manifests.put('p/a', sig, null, noCheck);
         assert.deepEqual((await manifests.referrers('p/a', subject.digest)).map((r) => r.digest).sort(), [sbom.digest, sig.digest].sort());
-        assert.deepEqual((await manifests.referrers('p/a', subject.digest, 'application/spdx+json')).map((r) => r.digest), [sbom.digest]);
+        assert.deepEqual(await manifests.referrers('p/a', subject.digest, 'application/spdx+json'), [
+          { digest: sbom.digest, mediaType: sbom.mediaType, size: sbom.content.length, artifactType: 'application/spdx+json', annotations: '{"a":"b"}' },
+        ]);
+        assert.deepEqual(await manifests.referrers('p/a', subject.digest, 'text/plain'), []);
         assert.deepEqual(await manifests.referrers('p/b', subject.digest), []);
       });
     });
@@ -369,6 +737,7 @@ export function runStoreContract(name: string, openDb: () => Promise<DatabaseHan
         const uploads = createUploadStore(db);
         await uploads.create('u1', 'p/a', 1_000);
         assert.equal((await uploads.get('u1'))?.offset, 0);
+        assert.equal((await uploads.get('u1'))?.repository, 'p/a');
         assert.equal(await uploads.get('u2'), null);
         assert.equal(await uploads.advance('u1', 0, 100, 2_000), true);
         assert.equal((await uploads.get('u1'))?.offset, 100);
@@ -404,16 +773,45 @@ export function runStoreContract(name: string, openDb: () => Promise<DatabaseHan
         const all = await store.list({}, page);
         assert.deepEqual(all.rows.map((r) => r.operation), ['login', 'delete', 'create']);
         assert.equal(all.total, 3);
+        assert.equal(all.rows[0]?.success, 0);
         assert.deepEqual((await store.list({}, page, false)).rows.map((r) => r.operation), ['create', 'delete', 'login']);
         assert.deepEqual((await store.list({ operation: 'delete' }, page)).rows.map((r) => r.username), ['bob']);
+        assert.deepEqual((await store.list({ operation: { eq: 'delete' } }, page)).rows.map((r) => r.username), ['bob']);
         assert.deepEqual((await store.list({ username: { like: 'lic' } }, page)).rows.map((r) => r.username), ['alice']);
         assert.deepEqual((await store.list({ operation: { any: ['create', 'login'] } }, page)).rows.map((r) => r.operation), ['login', 'create']);
+        assert.deepEqual((await store.list({ operation: { any: [] } }, page)).rows, []);
+        assert.deepEqual((await store.list({ resourceType: 'user' }, page)).rows.map((r) => r.resource), ['mallory']);
         assert.deepEqual((await store.list({ from: 1_500, to: 2_500 }, page)).rows.map((r) => r.operation), ['delete']);
         const paged = await store.list({}, { offset: 1, limit: 1 });
         assert.deepEqual(paged.rows.map((r) => r.operation), ['delete']);
         assert.equal(paged.total, 3);
         assert.equal(await store.purgeBefore(2_500), 2);
         assert.deepEqual((await store.list({}, page)).rows.map((r) => r.operation), ['login']);
+      });
+
+      test('by project, and memberOf: records of projects where the user has one of the roles, since the project exists', async () => {
+        const store = createAuditStore(db);
+        const members = createMemberStore(db);
+        const users = createUserStore(db);
+        const owner = await users.create(user('owner'));
+        const alice = await users.create(user('alice'));
+        const projects = createProjectStore(db);
+        const p1 = await projects.createWithAdmin('p1', owner, false, {}, 2_000);
+        const p2 = await projects.createWithAdmin('p2', owner, false, {}, 2_000);
+        await members.add(p1, alice, guest);
+        await members.add(p2, alice, developer);
+        await store.insertMany([
+          audit({ projectId: p1, time: 1_000, resource: 'before-p1-existed' }),
+          audit({ projectId: p1, time: 3_000, resource: 'p1/a' }),
+          audit({ projectId: p2, time: 3_000, resource: 'p2/a' }),
+          audit({ projectId: null, time: 3_000, resource: 'system' }),
+        ]);
+        assert.deepEqual((await store.list({ projectId: p2 }, page)).rows.map((r) => r.resource), ['p2/a']);
+        const seen = async (roleIds: number[]) => (await store.list({ memberOf: { userId: alice, roleIds } }, page)).rows.map((r) => r.resource).sort();
+        assert.deepEqual(await seen([guest, developer]), ['p1/a', 'p2/a']);
+        assert.deepEqual(await seen([developer]), ['p2/a']);
+        assert.deepEqual(await seen([]), []);
+        assert.deepEqual((await store.list({ memberOf: { userId: owner, roleIds: [admin] } }, page)).total, 2);
       });
     });
   });
