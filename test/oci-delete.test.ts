@@ -136,14 +136,14 @@ describe('deleting manifests', () => {
   });
 
   test('deleting an index keeps the children a tag or another index still holds', async () => {
-    const tagged = await pushImage(base, repo, 'tagged-child', 1);
-    const shared = await pushImage(base, repo, 'shared-child', 1);
-    const lone = await pushImage(base, repo, 'lone-child', 1);
+    const tagged = await pushImage(reg, repo, 'tagged-child', 1);
+    const shared = await pushImage(reg, repo, 'shared-child', 1);
+    const lone = await pushImage(reg, repo, 'lone-child', 1);
     const list = (...ms: Buffer[]) => json({ schemaVersion: 2, mediaType: mediaType.ociIndex, manifests: ms.map((m) => descriptor(mediaType.ociManifest, m)) });
     const index = list(tagged.manifest, shared.manifest, lone.manifest);
     const other = list(shared.manifest);
-    assert.equal((await putManifest(base, repo, 'three', index, mediaType.ociIndex)).status, 201);
-    assert.equal((await putManifest(base, repo, 'other', other, mediaType.ociIndex)).status, 201);
+    assert.equal((await putManifest(reg, repo, 'three', index, mediaType.ociIndex)).status, 201);
+    assert.equal((await putManifest(reg, repo, 'other', other, mediaType.ociIndex)).status, 201);
     for (const t of ['shared-child', 'lone-child']) await assertAccepted(await del(`${repo}/manifests/${t}`));
     await assertAccepted(await del(`${repo}/manifests/${sha256(index)}`));
     await assertPullable(repo, 'tagged-child', tagged.manifest, tagged.layers);
@@ -198,7 +198,7 @@ describe('deleting blobs', () => {
     }
     await assertPullable(repo, 'uses-blobs', img.manifest, img.layers);
     // After the manifest is gone, the blobs may go (another manifest keeps the repository).
-    await pushImage(base, repo, 'keeps-repository', 1);
+    await pushImage(reg, repo, 'keeps-repository', 1);
     await assertAccepted(await del(`${repo}/manifests/${img.digest}`));
     for (const l of img.layers) assert.equal((await del(`${repo}/blobs/${l.digest}`)).status, 202);
     assert.equal((await del(`${repo}/blobs/${manifest.config.digest}`)).status, 202);

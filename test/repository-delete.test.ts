@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHaven, type RunningHaven } from './helpers/haven.js';
 import { apiClient, type Creds } from './helpers/api-client.js';
-import { expectOciError, pushImage } from './helpers/oci.js';
+import { asAdmin, expectOciError, pushImage } from './helpers/oci.js';
 import { writeTestLayout, type TestLayout } from './helpers/oci-layout.js';
 import { describeRun, run } from './helpers/run.js';
 import { requireTool } from './helpers/tools.js';
@@ -34,7 +34,7 @@ after(async () => {
 });
 
 async function catalog(): Promise<string[]> {
-  const r = await fetch(`${haven.url}/v2/_catalog`);
+  const r = await haven.adminFetch(`${haven.url}/v2/_catalog`);
   assert.equal(r.status, 200);
   return ((await r.json()) as { repositories: string[] }).repositories;
 }
@@ -74,14 +74,14 @@ async function auditRecord(resource: string): Promise<{ operation: string; resou
 describe('a repository goes with its last manifest', () => {
   test('push, delete the only manifest by digest: the catalog forgets it and the project deletes', async () => {
     await project('empties');
-    const img = await pushImage(haven.url, 'empties/app', 'v1', 2);
+    const img = await pushImage(asAdmin(haven), 'empties/app', 'v1', 2);
     assert.ok((await catalog()).includes('empties/app'));
     assert.equal((await api.api('DELETE', '/projects/empties')).status, 412);
-    const r = await fetch(`${haven.url}/v2/empties/app/manifests/${img.digest}`, { method: 'DELETE' });
+    const r = await haven.adminFetch(`${haven.url}/v2/empties/app/manifests/${img.digest}`, { method: 'DELETE' });
     assert.equal(r.status, 202);
     assert.ok(!(await catalog()).includes('empties/app'));
-    await expectOciError(await fetch(`${haven.url}/v2/empties/app/tags/list`), 404, 'NAME_UNKNOWN');
-    await expectOciError(await fetch(`${haven.url}/v2/empties/app/blobs/${img.layers[0]!.digest}`), 404, 'BLOB_UNKNOWN');
+    await expectOciError(await haven.adminFetch(`${haven.url}/v2/empties/app/tags/list`), 404, 'NAME_UNKNOWN');
+    await expectOciError(await haven.adminFetch(`${haven.url}/v2/empties/app/blobs/${img.layers[0]!.digest}`), 404, 'BLOB_UNKNOWN');
     assert.equal((await api.api('GET', '/projects/empties/summary', { headers: { 'X-Is-Resource-Name': 'true' } })).json.repo_count, 0);
     assert.equal((await api.api('DELETE', '/projects/empties')).status, 200);
   });
@@ -113,16 +113,16 @@ describe('DELETE /api/v2.0/projects/{project_name}/repositories/{repository_name
   });
 
   test('removes a nested repository (a%252Fb, as Harbor clients send it) with its tags and blobs; 404 after', async () => {
-    const a = await pushImage(haven.url, 'repos/team/app', 'v1', 1);
-    await pushImage(haven.url, 'repos/team/app', 'v2', 1);
-    const keep = await pushImage(haven.url, 'repos/keep', 'v1', 1);
+    const a = await pushImage(asAdmin(haven), 'repos/team/app', 'v1', 1);
+    await pushImage(asAdmin(haven), 'repos/team/app', 'v2', 1);
+    const keep = await pushImage(asAdmin(haven), 'repos/keep', 'v1', 1);
     const r = await api.api('DELETE', '/projects/repos/repositories/team%252Fapp');
     assert.equal(r.status, 200, r.text);
     assert.ok(!(await catalog()).includes('repos/team/app'));
-    for (const ref of ['v1', 'v2', a.digest]) await expectOciError(await fetch(`${haven.url}/v2/repos/team/app/manifests/${ref}`), 404, 'MANIFEST_UNKNOWN');
-    await expectOciError(await fetch(`${haven.url}/v2/repos/team/app/blobs/${a.layers[0]!.digest}`), 404, 'BLOB_UNKNOWN');
+    for (const ref of ['v1', 'v2', a.digest]) await expectOciError(await haven.adminFetch(`${haven.url}/v2/repos/team/app/manifests/${ref}`), 404, 'MANIFEST_UNKNOWN');
+    await expectOciError(await haven.adminFetch(`${haven.url}/v2/repos/team/app/blobs/${a.layers[0]!.digest}`), 404, 'BLOB_UNKNOWN');
     // Another repository of the project is untouched.
-    const k = await fetch(`${haven.url}/v2/repos/keep/manifests/v1`, { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    const k = await haven.adminFetch(`${haven.url}/v2/repos/keep/manifests/v1`, { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } });
     assert.equal(k.status, 200);
     assert.ok(Buffer.from(await k.arrayBuffer()).equals(keep.manifest));
     const again = await api.api('DELETE', '/projects/repos/repositories/team%252Fapp');
@@ -133,8 +133,8 @@ describe('DELETE /api/v2.0/projects/{project_name}/repositories/{repository_name
   });
 
   test('single-encoded (a%2Fb) and plain names work too; an unknown project is 404', async () => {
-    await pushImage(haven.url, 'repos/single/enc', 'v1', 1);
-    await pushImage(haven.url, 'repos/plain', 'v1', 1);
+    await pushImage(asAdmin(haven), 'repos/single/enc', 'v1', 1);
+    await pushImage(asAdmin(haven), 'repos/plain', 'v1', 1);
     assert.equal((await api.api('DELETE', '/projects/repos/repositories/single%2Fenc')).status, 200);
     assert.equal((await api.api('DELETE', '/projects/repos/repositories/plain')).status, 200);
     const listed = await catalog();
@@ -149,7 +149,7 @@ describe('DELETE /api/v2.0/projects/{project_name}/repositories/{repository_name
     const guest = await user('repo-guest', 'repos-rbac', 3);
     const outsider = { username: 'repo-outsider', password: 'Passw0rdRepo' };
     assert.equal((await api.api('POST', '/users', { body: { ...outsider, email: 'repo-outsider@example.com' } })).status, 201);
-    await pushImage(haven.url, 'repos-rbac/app', 'v1', 1);
+    await pushImage(asAdmin(haven), 'repos-rbac/app', 'v1', 1);
     const path = '/projects/repos-rbac/repositories/app';
     assert.equal((await api.api('DELETE', path, { as: developer })).status, 403);
     assert.equal((await api.api('DELETE', path, { as: guest })).status, 403);

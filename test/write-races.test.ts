@@ -4,14 +4,19 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useHaven, type RunningHaven } from './helpers/haven.js';
 import { apiClient } from './helpers/api-client.js';
-import { descriptor, imageManifest, json, mediaType, ociError, pushBlob, pushImage, putManifest, randomBlob, sha256 } from './helpers/oci.js';
+import { asAdmin, descriptor, imageManifest, json, mediaType, ociError, pushBlob, pushImage, putManifest, randomBlob, sha256, type Registry } from './helpers/oci.js';
 
 let haven: RunningHaven;
 let base: string;
+/** Registry races between writers who may all write: every request is the admin's. */
+let reg: Registry;
+let fetch: typeof globalThis.fetch;
 
-useHaven({ autoProjects: true }, (h) => {
+useHaven({ projects: ['race'] }, (h) => {
   haven = h;
   base = h.url;
+  reg = asAdmin(h);
+  fetch = h.adminFetch;
 });
 
 const rounds = 20;
@@ -46,13 +51,13 @@ describe('registry deletes racing pushes', () => {
   test('indexes pushed while their child is deleted: never both succeed', async () => {
     const repo = 'race/index';
     // Another tagged image keeps the repository alive between rounds.
-    await pushImage(base, repo, 'anchor', 1);
+    await pushImage(reg, repo, 'anchor', 1);
     const seen = new Set<string>();
     for (let i = 0; i < rounds; i++) {
-      const child = await pushImage(base, repo, `child-${i}`, 1);
+      const child = await pushImage(reg, repo, `child-${i}`, 1);
       await fetch(`${base}/v2/${repo}/manifests/child-${i}`, { method: 'DELETE' });
       const index = json({ schemaVersion: 2, mediaType: mediaType.ociIndex, manifests: [descriptor(mediaType.ociManifest, child.manifest)] });
-      const pushes = Array.from({ length: 6 }, (_, k) => () => putManifest(base, repo, `index-${i}-${k}`, index, mediaType.ociIndex));
+      const pushes = Array.from({ length: 6 }, (_, k) => () => putManifest(reg, repo, `index-${i}-${k}`, index, mediaType.ociIndex));
       const summary = await race(i, pushes, () => fetch(`${base}/v2/${repo}/manifests/${child.digest}`, { method: 'DELETE' }));
       seen.add(summary);
       // What the registry now holds agrees with who won.
@@ -66,15 +71,15 @@ describe('registry deletes racing pushes', () => {
 
   test('manifests pushed while one of their layers is deleted: never both succeed', async () => {
     const repo = 'race/blob';
-    await pushImage(base, repo, 'anchor', 1);
+    await pushImage(reg, repo, 'anchor', 1);
     const seen = new Set<string>();
     for (let i = 0; i < rounds; i++) {
       const config = randomBlob(64);
       const layer = randomBlob(512);
-      await pushBlob(base, repo, config.bytes);
-      await pushBlob(base, repo, layer.bytes);
+      await pushBlob(reg, repo, config.bytes);
+      await pushBlob(reg, repo, layer.bytes);
       const manifest = imageManifest(config, [layer]);
-      const pushes = Array.from({ length: 6 }, (_, k) => () => putManifest(base, repo, `img-${i}-${k}`, manifest));
+      const pushes = Array.from({ length: 6 }, (_, k) => () => putManifest(reg, repo, `img-${i}-${k}`, manifest));
       const summary = await race(i, pushes, () => fetch(`${base}/v2/${repo}/blobs/${layer.digest}`, { method: 'DELETE' }));
       seen.add(summary);
       const blob = await fetch(`${base}/v2/${repo}/blobs/${layer.digest}`, { method: 'HEAD' });
