@@ -61,7 +61,7 @@ test('the README walkthrough works when pasted, against a fresh Haven', { timeou
     const shown = JSON.parse(out.slice(out.lastIndexOf('\n[') + 1)) as Array<{ operation: string; resource: string }>;
     assert.ok(shown.some((a) => a.operation === 'create' && a.resource.startsWith('library/hello')), `the last curl shows the push: ${JSON.stringify(shown)}`);
 
-    // And the registry agrees: every step is audited, team1 exists, the tag is gone.
+    // And the registry agrees: every step is audited, team1 exists, the image is gone.
     const password = readFileSync(join(h.dataDir, 'admin-password'), 'utf8').trim();
     const auth = { Authorization: `Basic ${Buffer.from(`admin:${password}`).toString('base64')}` };
     await eventually(async () => {
@@ -71,8 +71,10 @@ test('the README walkthrough works when pasted, against a fresh Haven', { timeou
       }
     });
     assert.equal((await fetch(`${h.url}/api/v2.0/projects?project_name=team1`, { method: 'HEAD', headers: auth })).status, 200);
+    // The deleted image was the repository's last: the repository goes with it, as in Harbor.
     const tags = await fetch(`${h.url}/v2/library/hello/tags/list`, { headers: auth });
-    assert.deepEqual(((await tags.json()) as { tags: string[] }).tags, []);
+    assert.equal(tags.status, 404);
+    assert.equal(((await tags.json()) as { errors: Array<{ code: string }> }).errors[0]!.code, 'NAME_UNKNOWN');
   } finally {
     await h.cleanup();
     await run('podman', ['--root', join(work, 'store', 'root'), '--runroot', join(work, 'store', 'runroot'), '--storage-driver', 'vfs', 'rmi', '--all', '--force'], { timeoutMs: 60_000 });
