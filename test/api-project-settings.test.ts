@@ -41,6 +41,7 @@ describe('POST /projects', () => {
     ['a proxy cache setting', { metadata: { proxy_speed_kb: '100' } }, /proxy_speed_kb.*not supported.*proxy cache/],
     ['a retention policy', { metadata: { retention_id: '7' } }, /retention_id.*not supported/],
     ['an unknown metadata key', { metadata: { foo: 'bar' } }, /unknown project metadata key "foo"/],
+    ['an unknown top-level field', { foo: 1 }, /foo/],
     ['public other than true/false', { metadata: { public: 'yes' } }, /metadata\.public must be "true" or "false"/],
     ['a boolean setting that is not a boolean', { metadata: { auto_scan: 'maybe' } }, /metadata\.auto_scan must be "true" or "false"/],
     ['an unknown severity', { metadata: { severity: 'dire' } }, /severity must be one of/],

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { idParam, jsonBody, listQuery, pagingQuery, projectRefParams, queryBool } from './common.js';
 
-/** Harbor's ProjectReq (fields Haven does not keep are accepted and ignored, as before). */
+/** Harbor's ProjectReq; a field Harbor does not have is refused, never silently dropped. */
 export const projectReq = jsonBody(
-  z.object({
+  z.strictObject({
     project_name: z.string().max(255).optional(),
     public: z.boolean().optional(),
     metadata: z.record(z.string(), z.string()).optional(),
