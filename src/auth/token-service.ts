@@ -14,6 +14,7 @@ import {
   type JWTPayload,
 } from 'jose';
 import type { ResourceScope } from '../domain/identity/scope.js';
+import { createMemoryCache } from '../platform/cache.js';
 
 const algorithm = 'ES256';
 
@@ -51,7 +52,7 @@ export interface TokenServiceOptions {
  */
 export async function createTokenService(dataDir: string, opts: TokenServiceOptions) {
   const { privateKey, publicKey, kid } = await loadOrCreateKey(join(dataDir, 'token-signing-key.pem'));
-  const verified = new Map<string, TokenClaims>();
+  const verified = createMemoryCache<string, TokenClaims>({ max: 10_000 });
 
   return {
     service: opts.service,
@@ -88,10 +89,7 @@ export async function createTokenService(dataDir: string, opts: TokenServiceOpti
           audience: opts.service,
         });
         const claims = toClaims(payload);
-        if (claims) {
-          verified.set(token, claims);
-          if (verified.size > 10_000) verified.delete(verified.keys().next().value!);
-        }
+        if (claims) verified.set(token, claims, claims.expiresAt - now);
         return claims;
       } catch {
         return null;

@@ -164,7 +164,7 @@ export function createProjectService(deps: {
       const isPublic = req.public ?? metadata.public === 'true';
       delete metadata.public;
       const id = await projects.create(name, actor.id, isPublic, metadata);
-      deps.identity.forgetProject(name);
+      await deps.identity.forgetProject(name);
       await members.add(id, actor.id, 1);
       record(actor, id, 'create', name, ip);
       return id;
@@ -184,7 +184,7 @@ export function createProjectService(deps: {
       const repos = await projects.repositoryCount(project.name);
       if (repos > 0) throw new AppError('PRECONDITION', `project ${project.name} still has ${repos} repositories; delete them first`);
       await projects.delete(project.id);
-      deps.identity.forgetProject(project.name);
+      await deps.identity.forgetProject(project.name);
       record(actor, project.id, 'delete', project.name, ip);
     },
 
@@ -219,7 +219,7 @@ export function createProjectService(deps: {
     async ensureLibrary(ownerId: number): Promise<void> {
       if (!(await projects.byName('library'))) {
         const id = await projects.create('library', ownerId, true, {});
-        deps.identity.forgetProject('library');
+        await deps.identity.forgetProject('library');
         await members.add(id, ownerId, 1);
       }
     },
