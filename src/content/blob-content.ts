@@ -4,7 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import { createMemoryCache } from '../platform/cache.js';
 import { AppError } from '../platform/errors.js';
 import { DigestingStream, parseDigest } from '../platform/digest.js';
-import { NotFoundError, type BlobDriver, type ByteRange } from '../storage/blob-driver.js';
+import type { ByteRange } from '../platform/byte-range.js';
+import { NotFoundError, type BlobDriver } from '../storage/blob-driver.js';
 
 /** Cap on remembered hash states; past it the oldest upload simply re-reads its file at commit. */
 const maxHashStates = 10_000;
