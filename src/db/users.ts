@@ -92,11 +92,6 @@ export function createUserStore(db: Db) {
     async byEmail(email: string): Promise<UserRow | null> {
       return (await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst()) ?? null;
     },
-
-    async countAdmins(): Promise<number> {
-      const r = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('sysadmin', '=', 1).executeTakeFirstOrThrow();
-      return Number(r.n);
-    },
   };
 }
 
