@@ -34,11 +34,6 @@ export function createBlobStore(db: Db) {
       return row ? Number(row.size) : null;
     },
 
-    async size(digest: string): Promise<number | null> {
-      const row = await db.selectFrom('blobs').select('size').where('digest', '=', digest).executeTakeFirst();
-      return row ? Number(row.size) : null;
-    },
-
     /** Repositories that hold the blob, for mounts that must respect who may read what. */
     async repositoriesHolding(digest: string, limit = 100): Promise<string[]> {
       const rows = await db

@@ -16,7 +16,6 @@ export async function ensureRepository(tx: Db, name: string, now = Date.now()): 
 
 export function createRepositoryStore(db: Db) {
   return {
-
     async findId(name: string): Promise<number | null> {
       const row = await db.selectFrom('repositories').select('id').where('name', '=', name).executeTakeFirst();
       return row?.id ?? null;
@@ -27,10 +26,6 @@ export function createRepositoryStore(db: Db) {
       let q = db.selectFrom('repositories').select('name').orderBy('name').limit(limit);
       if (last !== undefined) q = q.where('name', '>', last);
       return (await q.execute()).map((r) => r.name);
-    },
-
-    async touch(id: number, now = Date.now()): Promise<void> {
-      await db.updateTable('repositories').set({ updated_at: now }).where('id', '=', id).execute();
     },
   };
 }
