@@ -44,3 +44,13 @@ test('delete, deleteWhere and clear', () => {
   c.clear();
   assert.equal(c.size, 0);
 });
+
+test('a cache without a default TTL still expires entries given one', () => {
+  let t = 5000;
+  const c = createMemoryCache<string, string>({ max: 10, now: () => t });
+  c.set('token', 'claims', 1000);
+  c.set('statement', 'kept');
+  t += 1001;
+  assert.equal(c.get('token'), undefined);
+  assert.equal(c.get('statement'), 'kept');
+});
