@@ -1,7 +1,7 @@
 import type { ProjectStore } from '../db/projects.js';
-import { type Cache, createMemoryCache } from '../platform/cache.js';
 import type { RobotStore } from '../db/robots.js';
 import type { UserStore } from '../db/users.js';
+import { type Cache, createMemoryCache } from '../platform/cache.js';
 
 /**
  * Whether the projects, users and robots a token or a remembered login speaks for still exist
