@@ -1,7 +1,7 @@
 // End-to-end content management over /v2: deleting manifests, tags and blobs, and what must survive.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useHaven, type RunningHaven } from './helpers/haven.js';
+import { useHaven } from './helpers/haven.js';
 import {
   descriptor,
   expectOciError,
@@ -14,11 +14,9 @@ import {
   sha256,
 } from './helpers/oci.js';
 
-let haven: RunningHaven;
 let base: string;
 
 useHaven({ autoProjects: true }, (h) => {
-  haven = h;
   base = h.url;
 });
 

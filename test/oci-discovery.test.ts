@@ -1,7 +1,7 @@
 // End-to-end discovery over /v2: the base endpoint, tag lists, the catalog and the referrers API.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useHaven, type RunningHaven } from './helpers/haven.js';
+import { useHaven } from './helpers/haven.js';
 import {
   descriptor,
   emptyJson,
@@ -16,11 +16,9 @@ import {
   sha256,
 } from './helpers/oci.js';
 
-let haven: RunningHaven;
 let base: string;
 
 useHaven({ autoProjects: true }, (h) => {
-  haven = h;
   base = h.url;
 });
 

@@ -2,7 +2,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { useHaven, type RunningHaven } from './helpers/haven.js';
+import { useHaven } from './helpers/haven.js';
 import {
   descriptor,
   emptyJson,
@@ -20,11 +20,9 @@ import {
   type Blob,
 } from './helpers/oci.js';
 
-let haven: RunningHaven;
 let base: string;
 
 useHaven({ autoProjects: true }, (h) => {
-  haven = h;
   base = h.url;
 });
 

@@ -1,7 +1,7 @@
 // End-to-end pulls over /v2: manifests by tag and digest (bytes verbatim), blobs, HTTP ranges.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useHaven, type RunningHaven } from './helpers/haven.js';
+import { useHaven } from './helpers/haven.js';
 import {
   descriptor,
   emptyBlobDigest,
@@ -15,11 +15,9 @@ import {
   type Blob,
 } from './helpers/oci.js';
 
-let haven: RunningHaven;
 let base: string;
 
 useHaven({ autoProjects: true }, (h) => {
-  haven = h;
   base = h.url;
 });
 
