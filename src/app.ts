@@ -4,7 +4,7 @@ import { createAuthenticator } from './auth/authenticator.js';
 import { createIdentityCache } from './auth/identity-cache.js';
 import { createLoginThrottle } from './auth/login-throttle.js';
 import { createTokenService } from './auth/token-service.js';
-import { loadOrCreateSecret } from './auth/key-files.js';
+import { csrfKey, signingKeyPem } from './auth/key-files.js';
 import { createSessions } from './auth/sessions.js';
 import { createSessionStore } from './db/sessions.js';
 import type { HavenConfig } from './config/schema.js';
@@ -85,10 +85,10 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   const sessions = createSessions({
     sessions: createSessionStore(db),
     users: stores.users,
-    csrfKey: await loadOrCreateSecret(join(dataDir, 'csrf-key')),
+    csrfKey: await csrfKey(config.auth, dataDir),
     idleMs: config.auth.sessionIdle,
   });
-  const tokens = await createTokenService(dataDir, { issuer: 'haven-token-issuer', service: 'haven', ttlSeconds: Math.round(config.auth.tokenTtl / 1000) });
+  const tokens = await createTokenService(await signingKeyPem(config.auth, dataDir), { issuer: 'haven-token-issuer', service: 'haven', ttlSeconds: Math.round(config.auth.tokenTtl / 1000) });
   const settingsService = createSettingsService({ settings: stores.settings, audit, tokenTtlMinutes: Math.round(config.auth.tokenTtl / 60_000) });
   const settings = settingsService.current;
 

@@ -1,7 +1,7 @@
 // End-to-end content management over /v2: deleting manifests, tags and blobs, and what must survive.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useHaven, type RunningHaven } from './helpers/haven.js';
+import { useHaven } from './helpers/haven.js';
 import {
   descriptor,
   expectOciError,
@@ -16,14 +16,12 @@ import {
   type Registry,
 } from './helpers/oci.js';
 
-let haven: RunningHaven;
 let base: string;
 /** This file tests the registry itself, not who may use it: every request is the admin's. */
 let reg: Registry;
 let fetch: typeof globalThis.fetch;
 
 useHaven({ projects: ['del', 'share'] }, (h) => {
-  haven = h;
   base = h.url;
   reg = asAdmin(h);
   fetch = h.adminFetch;

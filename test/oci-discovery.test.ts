@@ -1,7 +1,7 @@
 // End-to-end discovery over /v2: the base endpoint, tag lists, the catalog and the referrers API.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useHaven, type RunningHaven } from './helpers/haven.js';
+import { useHaven } from './helpers/haven.js';
 import {
   descriptor,
   emptyJson,
@@ -18,14 +18,12 @@ import {
   type Registry,
 } from './helpers/oci.js';
 
-let haven: RunningHaven;
 let base: string;
 /** This file tests the registry itself, not who may use it: every request is the admin's. */
 let reg: Registry;
 let fetch: typeof globalThis.fetch;
 
 useHaven({ projects: ['disc', 'cat', 'cat0'] }, (h) => {
-  haven = h;
   base = h.url;
   reg = asAdmin(h);
   fetch = h.adminFetch;

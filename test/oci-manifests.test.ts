@@ -2,7 +2,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { useHaven, type RunningHaven } from './helpers/haven.js';
+import { useHaven } from './helpers/haven.js';
 import {
   descriptor,
   emptyJson,
@@ -22,14 +22,12 @@ import {
   type Registry,
 } from './helpers/oci.js';
 
-let haven: RunningHaven;
 let base: string;
 /** This file tests the registry itself, not who may use it: every request is the admin's. */
 let reg: Registry;
 let fetch: typeof globalThis.fetch;
 
 useHaven({ projects: ['man'] }, (h) => {
-  haven = h;
   base = h.url;
   reg = asAdmin(h);
   fetch = h.adminFetch;

@@ -1,7 +1,7 @@
 // End-to-end pulls over /v2: manifests by tag and digest (bytes verbatim), blobs, HTTP ranges.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useHaven, type RunningHaven } from './helpers/haven.js';
+import { useHaven } from './helpers/haven.js';
 import {
   descriptor,
   emptyBlobDigest,
@@ -17,14 +17,12 @@ import {
   type Registry,
 } from './helpers/oci.js';
 
-let haven: RunningHaven;
 let base: string;
 /** This file tests the registry itself, not who may use it: every request is the admin's. */
 let reg: Registry;
 let fetch: typeof globalThis.fetch;
 
 useHaven({ projects: ['pull'] }, (h) => {
-  haven = h;
   base = h.url;
   reg = asAdmin(h);
   fetch = h.adminFetch;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { anonymous, type Principal } from '../domain/identity/principal.js';
+import { createMemoryCache } from '../platform/cache.js';
 import type { RobotStore } from '../db/robots.js';
 import type { UserStore } from '../db/users.js';
 import type { IdentityCache } from './identity-cache.js';
@@ -23,7 +24,7 @@ const cacheMs = 60_000;
  */
 export function createAuthenticator(deps: { users: UserStore; robots: RobotStore; throttle: LoginThrottle; identity: Pick<IdentityCache, 'userExists'> }) {
   const { users, robots, throttle, identity } = deps;
-  const cache = new Map<string, { principal: Principal; until: number; username: string }>();
+  const cache = createMemoryCache<string, { principal: Principal; until: number; username: string }>({ max: 10_000, ttlMs: cacheMs });
   const decoyHash = hashPassword(generatePassword());
 
   /** A robot as it is right now: disabling, expiring or re-granting one takes effect at once. */
@@ -65,16 +66,15 @@ export function createAuthenticator(deps: { users: UserStore; robots: RobotStore
         }
         cache.delete(key);
       }
-      const wait = throttle.retryAfter(username, ip, now);
+      const wait = await throttle.retryAfter(username, ip, now);
       if (wait > 0) return { ok: false, reason: 'throttled', retryAfterMs: wait };
       const principal = await check(username, password, now);
       if (!principal) {
-        throttle.failed(username, ip, now);
+        await throttle.failed(username, ip, now);
         return { ok: false, reason: 'invalid', retryAfterMs: 0 };
       }
-      throttle.succeeded(username, ip);
+      await throttle.succeeded(username, ip);
       cache.set(key, { principal, until: now + cacheMs, username });
-      if (cache.size > 10_000) cache.delete(cache.keys().next().value!);
       return { ok: true, principal };
     },
 
@@ -90,8 +90,8 @@ export function createAuthenticator(deps: { users: UserStore; robots: RobotStore
     },
 
     /** Drops remembered logins of a user or robot (password or secret changed, deleted, role changed). */
-    forget(username: string): void {
-      for (const [k, v] of cache) if (v.username === username) cache.delete(k);
+    async forget(username: string): Promise<void> {
+      cache.deleteWhere((v) => v.username === username);
     },
   };
 }

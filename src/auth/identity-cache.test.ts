@@ -44,9 +44,9 @@ test('forgetting takes effect at once: deleted projects, users and robots', asyn
   s.projects.set('p', { id: 9 });
   s.users.delete(7);
   s.robots.set(3, { disabled: 1, expires_at: -1 });
-  c.forgetProject('p');
-  c.forgetUser(7);
-  c.forgetRobot(3);
+  await c.forgetProject('p');
+  await c.forgetUser(7);
+  await c.forgetRobot(3);
   assert.equal(await c.projectId('p', 1), 9);
   assert.equal(await c.userExists(7, 1), false);
   assert.equal(await c.robotUsable(3, 1), false);
@@ -54,7 +54,7 @@ test('forgetting takes effect at once: deleted projects, users and robots', asyn
   s.projects.set('q', { id: 4 });
   assert.equal(await c.projectId('nope', 1), null);
   s.projects.set('nope', { id: 5 });
-  c.forgetProject('nope');
+  await c.forgetProject('nope');
   assert.equal(await c.projectId('nope', 2), 5);
 });
 
@@ -76,7 +76,7 @@ test('a lookup under way when something is forgotten does not store what it read
   const c = createIdentityCache(deps, { ttlMs: 60_000 });
   const slow = c.projectId('p', 0);
   s.projects.delete('p');
-  c.forgetProject('p');
+  await c.forgetProject('p');
   release();
   assert.equal(await slow, 1, 'the caller that asked before the delete sees what was there');
   assert.equal(await c.projectId('p', 1), null, 'but nobody after it');

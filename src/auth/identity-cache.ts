@@ -1,6 +1,7 @@
 import type { ProjectStore } from '../db/projects.js';
 import type { RobotStore } from '../db/robots.js';
 import type { UserStore } from '../db/users.js';
+import { type Cache, createMemoryCache } from '../platform/cache.js';
 
 /**
  * Whether the projects, users and robots a token or a remembered login speaks for still exist
@@ -15,9 +16,10 @@ export interface IdentityCache {
   userExists(id: number, now?: number): Promise<boolean>;
   /** Exists, is enabled and has not expired. */
   robotUsable(id: number, now?: number): Promise<boolean>;
-  forgetProject(name: string): void;
-  forgetUser(id: number): void;
-  forgetRobot(id: number): void;
+  /** Async: a shared implementation must tell the other instances before the change is answered. */
+  forgetProject(name: string): Promise<void>;
+  forgetUser(id: number): Promise<void>;
+  forgetRobot(id: number): Promise<void>;
 }
 
 const maxEntries = 10_000;
@@ -27,22 +29,23 @@ export function createIdentityCache(
   opts: { ttlMs?: number } = {},
 ): IdentityCache {
   const ttlMs = opts.ttlMs ?? 5_000;
-  const projects = new Map<string, { value: number | null; until: number }>();
-  const users = new Map<number, { value: boolean; until: number }>();
+  // `until` decides freshness (so tests can pass `now`); the cache's own TTL only bounds memory.
+  const bounds = { max: maxEntries, ttlMs };
+  const projects = createMemoryCache<string, { value: number | null; until: number }>(bounds);
+  const users = createMemoryCache<number, { value: boolean; until: number }>(bounds);
   /** A robot's expiry is kept, not its "usable" verdict, so expiring takes effect to the millisecond. */
-  const robots = new Map<number, { value: { disabled: boolean; expiresAt: number } | null; until: number }>();
+  const robots = createMemoryCache<number, { value: { disabled: boolean; expiresAt: number } | null; until: number }>(bounds);
 
   /** Bumped by every forget: a lookup that was under way then must not store what it read before. */
   let epoch = 0;
 
-  async function cached<K, V>(map: Map<K, { value: V; until: number }>, key: K, now: number, load: () => Promise<V>): Promise<V> {
+  async function cached<K, V>(map: Cache<K, { value: V; until: number }>, key: K, now: number, load: () => Promise<V>): Promise<V> {
     const hit = map.get(key);
     if (hit && hit.until > now) return hit.value;
     const started = epoch;
     const value = await load();
     if (started !== epoch) return value;
     map.set(key, { value, until: now + ttlMs });
-    if (map.size > maxEntries) map.delete(map.keys().next().value!);
     return value;
   }
 
@@ -56,15 +59,15 @@ export function createIdentityCache(
       });
       return r !== null && !r.disabled && (r.expiresAt === -1 || r.expiresAt > now);
     },
-    forgetProject(name) {
+    async forgetProject(name) {
       epoch++;
       projects.delete(name);
     },
-    forgetUser(id) {
+    async forgetUser(id) {
       epoch++;
       users.delete(id);
     },
-    forgetRobot(id) {
+    async forgetRobot(id) {
       epoch++;
       robots.delete(id);
     },

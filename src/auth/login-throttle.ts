@@ -1,3 +1,16 @@
+import { createMemoryCache } from '../platform/cache.js';
+
+/**
+ * Where failed logins are counted. Async because several instances must share the counts
+ * (a Redis implementation); the in-process one is `createLoginThrottle`.
+ */
+export interface LoginThrottle {
+  /** Milliseconds the caller must wait before this attempt may be checked (0: go ahead). */
+  retryAfter(account: string, ip: string, now?: number): Promise<number>;
+  failed(account: string, ip: string, now?: number): Promise<void>;
+  succeeded(account: string, ip: string): Promise<void>;
+}
+
 /**
  * Slows password guessing without letting a guesser lock others out. Failures count per
  * (account, client): after `freeFailures` of them, that client must wait before trying that
@@ -5,19 +18,19 @@
  * `freeIpFailures` failures on any accounts (one address spraying many), and an account that
  * failed `freeAccountFailures` times from everywhere (a distributed guess) waits too, but only
  * for clients that have already failed on it: a correct login from a client that has not failed
- * is never refused. A success clears its (account, client) count. In-process; with several
- * instances this moves to Redis.
+ * is never refused. A success clears its (account, client) count.
  */
 export function createLoginThrottle(
   opts: { freeFailures?: number; freeIpFailures?: number; freeAccountFailures?: number; baseMs?: number; maxMs?: number; forgetMs?: number } = {},
-) {
+): LoginThrottle {
   const freeFailures = opts.freeFailures ?? 5;
   const freeIpFailures = opts.freeIpFailures ?? 30;
   const freeAccountFailures = opts.freeAccountFailures ?? 100;
   const baseMs = opts.baseMs ?? 1000;
   const maxMs = opts.maxMs ?? 15 * 60_000;
   const forgetMs = opts.forgetMs ?? 30 * 60_000;
-  const entries = new Map<string, { failures: number; lockedUntil: number; last: number }>();
+  // The cache's TTL bounds memory in real time; `last` decides forgetting, so tests can pass `now`.
+  const entries = createMemoryCache<string, { failures: number; lockedUntil: number; last: number }>({ max: 100_000, ttlMs: forgetMs });
 
   const pairKey = (account: string, ip: string) => `p:${account}\0${ip}`;
 
@@ -41,25 +54,21 @@ export function createLoginThrottle(
     e.last = now;
     if (e.failures > free) e.lockedUntil = now + Math.min(maxMs, baseMs * 2 ** Math.min(30, e.failures - free - 1));
     entries.set(key, e);
-    if (entries.size > 100_000) entries.delete(entries.keys().next().value!);
   }
 
   return {
-    /** Milliseconds the caller must wait before this attempt may be checked (0: go ahead). */
-    retryAfter(account: string, ip: string, now = Date.now()): number {
+    async retryAfter(account, ip, now = Date.now()) {
       const pair = pairKey(account, ip);
       const hasFailed = current(pair, now) !== undefined;
       return Math.max(wait(pair, now), wait(`ip:${ip}`, now), hasFailed ? wait(`a:${account}`, now) : 0);
     },
-    failed(account: string, ip: string, now = Date.now()): void {
+    async failed(account, ip, now = Date.now()) {
       fail(pairKey(account, ip), freeFailures, now);
       fail(`ip:${ip}`, freeIpFailures, now);
       fail(`a:${account}`, freeAccountFailures, now);
     },
-    succeeded(account: string, ip: string): void {
+    async succeeded(account, ip) {
       entries.delete(pairKey(account, ip));
     },
   };
 }
-
-export type LoginThrottle = ReturnType<typeof createLoginThrottle>;

@@ -5,16 +5,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { importPKCS8, SignJWT } from 'jose';
+import { signingKeyPem } from './key-files.js';
 import { createTokenService } from './token-service.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'haven-token-'));
 const opts = { issuer: 'haven-token-issuer', service: 'haven', ttlSeconds: 1800 };
 const access = [{ type: 'repository', name: 'p/app', actions: ['pull'] }];
 const bound = { principal: { kind: 'user' as const, id: 7 }, projects: { p: 3 } };
+const noKeys = { signingKey: '', signingKeyFile: '', csrfKey: '', csrfKeyFile: '' };
+const keyIn = (d: string) => signingKeyPem(noKeys, d);
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 test('a token it issued verifies, with subject, access and expiry', async () => {
-  const s = await createTokenService(dir, opts);
+  const s = await createTokenService(await keyIn(dir), opts);
   const { token, expiresIn } = await s.issue('alice', access, bound);
   assert.equal(expiresIn, 1800);
   const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString());
@@ -28,15 +31,15 @@ test('a token it issued verifies, with subject, access and expiry', async () => 
 });
 
 test('the key is kept (0600) and reused across restarts', async () => {
-  const a = await createTokenService(dir, opts);
+  const a = await createTokenService(await keyIn(dir), opts);
   const { token } = await a.issue('bob', access, bound);
-  const b = await createTokenService(dir, opts);
+  const b = await createTokenService(await keyIn(dir), opts);
   assert.equal((await b.verify(token))?.subject, 'bob');
   assert.equal(statSync(join(dir, 'token-signing-key.pem')).mode & 0o777, 0o600);
 });
 
 test('forged, expired, foreign and alg-confused tokens are rejected', async () => {
-  const s = await createTokenService(dir, opts);
+  const s = await createTokenService(await keyIn(dir), opts);
   const { token } = await s.issue('alice', access, bound);
   const [h, p, sig] = token.split('.') as [string, string, string];
   const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
@@ -52,10 +55,10 @@ test('forged, expired, foreign and alg-confused tokens are rejected', async () =
   const hsSig = createHmac('sha256', pem).update(`${hsHeader}.${p}`).digest('base64url');
   assert.equal(await s.verify(`${hsHeader}.${p}.${hsSig}`), null);
   // Another issuer's key: a different data dir.
-  const other = await createTokenService(mkdtempSync(join(tmpdir(), 'haven-token-other-')), opts);
+  const other = await createTokenService(await keyIn(mkdtempSync(join(tmpdir(), 'haven-token-other-'))), opts);
   assert.equal(await s.verify((await other.issue('alice', access, bound)).token), null);
   // Wrong audience, and expired.
-  const otherService = await createTokenService(dir, { ...opts, service: 'not-haven' });
+  const otherService = await createTokenService(await keyIn(dir), { ...opts, service: 'not-haven' });
   assert.equal(await s.verify((await otherService.issue('alice', access, bound)).token), null);
   const old = await s.issue('alice', access, bound, Date.now() - 3600_000);
   assert.equal(await s.verify(old.token), null);
@@ -64,7 +67,7 @@ test('forged, expired, foreign and alg-confused tokens are rejected', async () =
 });
 
 test('a token signed by the real key but without a binding (user and project ids) is refused', async () => {
-  const s = await createTokenService(dir, opts);
+  const s = await createTokenService(await keyIn(dir), opts);
   const pem = readFileSync(join(dir, 'token-signing-key.pem'), 'utf8');
   const key = await importPKCS8(pem, 'ES256');
   const now = Math.floor(Date.now() / 1000);

@@ -1,11 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createPrivateKey, randomUUID } from 'node:crypto';
 import {
   calculateJwkThumbprint,
   exportJWK,
-  exportPKCS8,
-  generateKeyPair,
   importJWK,
   importPKCS8,
   jwtVerify,
@@ -14,6 +10,7 @@ import {
   type JWTPayload,
 } from 'jose';
 import type { ResourceScope } from '../domain/identity/scope.js';
+import { createMemoryCache } from '../platform/cache.js';
 
 const algorithm = 'ES256';
 
@@ -44,14 +41,14 @@ export interface TokenServiceOptions {
 }
 
 /**
- * Issues and verifies registry bearer tokens (Docker token protocol, JWT ES256). The signing key
- * lives in the data dir (0600) so tokens survive restarts and every instance sharing the dir
- * agrees. Verification pins the algorithm, issuer and audience: `alg: none`, HS256 signed with
+ * Issues and verifies registry bearer tokens (Docker token protocol, JWT ES256) with an EC P-256
+ * private key in PEM (from configuration, shared by every instance, or kept in the data dir; see
+ * key-files.ts), so tokens survive restarts and any instance honours another's. Verification pins the algorithm, issuer and audience: `alg: none`, HS256 signed with
  * the public key, and tokens for another service all fail.
  */
-export async function createTokenService(dataDir: string, opts: TokenServiceOptions) {
-  const { privateKey, publicKey, kid } = await loadOrCreateKey(join(dataDir, 'token-signing-key.pem'));
-  const verified = new Map<string, TokenClaims>();
+export async function createTokenService(signingKeyPem: string, opts: TokenServiceOptions) {
+  const { privateKey, publicKey, kid } = await importKey(signingKeyPem);
+  const verified = createMemoryCache<string, TokenClaims>({ max: 10_000 });
 
   return {
     service: opts.service,
@@ -88,10 +85,7 @@ export async function createTokenService(dataDir: string, opts: TokenServiceOpti
           audience: opts.service,
         });
         const claims = toClaims(payload);
-        if (claims) {
-          verified.set(token, claims);
-          if (verified.size > 10_000) verified.delete(verified.keys().next().value!);
-        }
+        if (claims) verified.set(token, claims, claims.expiresAt - now);
         return claims;
       } catch {
         return null;
@@ -137,19 +131,10 @@ function toClaims(p: JWTPayload): TokenClaims | null {
   return { subject: p.sub, access, bound, expiresAt: p.exp * 1000 };
 }
 
-async function loadOrCreateKey(file: string): Promise<{ privateKey: CryptoKey; publicKey: CryptoKey; kid: string }> {
-  let pem: string;
-  try {
-    pem = await readFile(file, 'utf8');
-  } catch {
-    const pair = await generateKeyPair(algorithm, { extractable: true });
-    pem = await exportPKCS8(pair.privateKey);
-    // wx: two instances starting at once must not overwrite each other's key.
-    await writeFile(file, pem, { mode: 0o600, flag: 'wx' }).catch(async () => {
-      pem = await readFile(file, 'utf8');
-    });
-  }
-  const privateKey = await importPKCS8(pem, algorithm, { extractable: true });
+async function importKey(pem: string): Promise<{ privateKey: CryptoKey; publicKey: CryptoKey; kid: string }> {
+  // Through node:crypto first, so SEC1 ("EC PRIVATE KEY", what openssl ecparam writes) works too.
+  const pkcs8 = createPrivateKey(pem).export({ type: 'pkcs8', format: 'pem' }) as string;
+  const privateKey = await importPKCS8(pkcs8, algorithm, { extractable: true });
   const jwk = await exportJWK(privateKey);
   const publicJwk = { kty: jwk.kty!, crv: jwk.crv!, x: jwk.x!, y: jwk.y! };
   const publicKey = (await importJWK(publicJwk, algorithm)) as CryptoKey;

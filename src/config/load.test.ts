@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, envName, flagName, loadConfig } from './load.js';
+import { configKeys } from './schema.js';
 
 const noFile = { file: '/dev/null', env: {} };
 
@@ -90,4 +91,17 @@ test('trustProxy: true, false, or a list of addresses, CIDRs and proxy-addr rang
   const dir = mkdtempSync(join(tmpdir(), 'haven-config-'));
   writeFileSync(join(dir, 'haven.yml'), 'trustProxy: [10.0.0.1, 10.0.0.2]\n');
   assert.deepEqual(loadConfig({ file: join(dir, 'haven.yml'), env: {} }).trustProxy, ['10.0.0.1', '10.0.0.2']);
+});
+
+test('the keys that get a variable and a flag are the leaves of the schema, found by walking it', () => {
+  const defaults = loadConfig(noFile) as unknown as Record<string, unknown>;
+  const leaves = (o: Record<string, unknown>, prefix = ''): string[] =>
+    Object.entries(o).flatMap(([k, v]) =>
+      typeof v === 'object' && v !== null && !Array.isArray(v) ? leaves(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`],
+    );
+  assert.deepEqual([...configKeys].sort(), leaves(defaults).sort());
+  assert.ok(configKeys.includes('auth.signingKeyFile') && !configKeys.includes('auth'));
+  const pem = join(mkdtempSync(join(tmpdir(), 'haven-keys-')), 'k.pem');
+  writeFileSync(pem, '-----BEGIN PRIVATE KEY-----\nbm9wZQ==\n-----END PRIVATE KEY-----\n');
+  assert.throws(() => loadConfig({ ...noFile, env: { HAVEN_AUTH_SIGNING_KEY_FILE: pem } }), /"auth\.signingKeyFile" \(env HAVEN_AUTH_SIGNING_KEY_FILE, flag --auth-signing-key-file\): .*EC P-256/);
 });

@@ -65,7 +65,7 @@ export function loadConfig(opts: LoadOptions = {}): HavenConfig {
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const key = issue.path.join('.') || '(root)';
-    const hint = configKeys.includes(key as (typeof configKeys)[number]) ? ` (env ${envName(key)}, flag --${flagName(key)})` : '';
+    const hint = configKeys.includes(key) ? ` (env ${envName(key)}, flag --${flagName(key)})` : '';
     const msg = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')}` : issue.message;
     throw new ConfigError(`invalid configuration at "${key}"${hint}: ${msg}`);
   }

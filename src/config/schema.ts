@@ -1,3 +1,5 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseDuration } from '../platform/duration.js';
@@ -66,6 +68,51 @@ const trustProxy = z
   });
 
 
+/** Why PEM text is not an EC P-256 private key (ES256, what the token service signs with), or null. */
+export function signingKeyProblem(pem: string | Buffer): string | null {
+  try {
+    const key = createPrivateKey(pem);
+    if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return null;
+  } catch {
+    // Reported below: what was given matters less than what is wanted.
+  }
+  return 'must be an EC P-256 private key in PEM (openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256)';
+}
+
+/** Key material for HMACs: at least 32 bytes. */
+export function secretKeyProblem(bytes: Buffer): string | null {
+  return bytes.length >= 32 ? null : `must be at least 32 bytes (it is ${bytes.length}); e.g. openssl rand -hex 32`;
+}
+
+/**
+ * A key given inline or by file, validated here so bad key material stops start-up with one line
+ * naming the key (and before anything is written). The file is read again when the app starts.
+ */
+function keyPair(inline: string, file: string, problem: (bytes: Buffer) => string | null) {
+  return (auth: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    const value = auth[inline] as string;
+    const path = auth[file] as string;
+    if (value !== '' && path !== '') {
+      ctx.addIssue({ code: 'custom', path: [inline], message: `set auth.${inline} or auth.${file}, not both` });
+      return;
+    }
+    if (value !== '') {
+      const p = problem(Buffer.from(value));
+      if (p) ctx.addIssue({ code: 'custom', path: [inline], message: p });
+    } else if (path !== '') {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(path);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: [file], message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+        return;
+      }
+      const p = problem(bytes);
+      if (p) ctx.addIssue({ code: 'custom', path: [file], message: `${path} ${p}` });
+    }
+  };
+}
+
 const positiveDuration = duration.refine((v) => v > 0, 'must be more than 0');
 
 const boolean = z.union([z.boolean(), z.enum(['true', 'false'])]).transform((v) => v === true || v === 'true');
@@ -114,9 +161,20 @@ export const configSchema = z
       .object({
         tokenTtl: duration.default(30 * 60_000).describe('lifetime of registry bearer tokens'),
         sessionIdle: duration.default(60 * 60_000).describe('portal sessions end after this long without a request'),
+        /**
+         * Instances that serve the same registry must share the signing key (a token from one is
+         * honoured by all) and the CSRF key (a portal session works on any). Empty: a key made
+         * once and kept in the data dir.
+         */
+        signingKey: z.string().default('').describe('token signing key: EC P-256 private key, PEM (empty: kept in the data dir)'),
+        signingKeyFile: z.string().default('').describe('file holding the token signing key (PEM), instead of auth.signingKey'),
+        csrfKey: z.string().default('').describe('portal CSRF key, at least 32 bytes (empty: kept in the data dir)'),
+        csrfKeyFile: z.string().default('').describe('file holding the portal CSRF key, instead of auth.csrfKey'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .superRefine(keyPair('signingKey', 'signingKeyFile', signingKeyProblem))
+      .superRefine(keyPair('csrfKey', 'csrfKeyFile', secretKeyProblem)),
     audit: z
       .object({
         retentionDays: z.coerce.number().int().min(1).max(36500).default(180).describe('audit records older than this many days are deleted'),
@@ -183,28 +241,22 @@ export const configSchema = z
 
 export type HavenConfig = z.output<typeof configSchema>;
 
-/** Leaf keys as dotted paths, for env var and flag names. */
-export const configKeys = [
-  'listen',
-  'dataDir',
-  'externalUrl',
-  'trustProxy',
-  'adminPassword',
-  'log.level',
-  'log.file',
-  'registry.automaticMount',
-  'auth.tokenTtl',
-  'auth.sessionIdle',
-  'audit.retentionDays',
-  'audit.pulls',
-  'uploads.purgeAge',
-  'uploads.purgeInterval',
-  'storage.reserve',
-  'http.headersTimeout',
-  'http.bodyIdleTimeout',
-  'http.keepAliveTimeout',
-  'http.maxConnectionsPerIp',
-  'metrics.listen',
-  'metrics.username',
-  'metrics.password',
-] as const;
+/** The parts of a zod 4 schema this file uses to find its keys. */
+type SchemaNode = { _zod: { def: { type: string; innerType?: SchemaNode; in?: SchemaNode; shape?: Record<string, SchemaNode> } } };
+
+/** The object inside a key's wrappers (defaults, prefaults, transforms), if it is one. */
+function objectShape(node: SchemaNode): Record<string, SchemaNode> | undefined {
+  for (let n: SchemaNode | undefined = node; n; n = n._zod.def.innerType ?? n._zod.def.in) {
+    if (n._zod.def.type === 'object') return n._zod.def.shape;
+  }
+  return undefined;
+}
+
+function leafPaths(node: SchemaNode, prefix: string): string[] {
+  const shape = objectShape(node);
+  if (!shape) return [prefix];
+  return Object.entries(shape).flatMap(([k, v]) => leafPaths(v, prefix ? `${prefix}.${k}` : k));
+}
+
+/** Leaf keys as dotted paths, in schema order: each gets an env variable and a flag. */
+export const configKeys: readonly string[] = leafPaths(configSchema as unknown as SchemaNode, '');

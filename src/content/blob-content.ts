@@ -1,9 +1,11 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { createMemoryCache } from '../platform/cache.js';
 import { AppError } from '../platform/errors.js';
 import { DigestingStream, parseDigest } from '../platform/digest.js';
-import { NotFoundError, type BlobDriver, type ByteRange } from '../storage/blob-driver.js';
+import type { ByteRange } from '../platform/byte-range.js';
+import { NotFoundError, type BlobDriver } from '../storage/blob-driver.js';
 
 /** Cap on remembered hash states; past it the oldest upload simply re-reads its file at commit. */
 const maxHashStates = 10_000;
@@ -24,12 +26,10 @@ export function uploadPath(id: string): string {
  * when it is missing (after a restart, or on another instance).
  */
 export function createBlobContent(driver: BlobDriver) {
-  const hashes = new Map<string, { offset: number; hash: Hash }>();
+  const hashes = createMemoryCache<string, { offset: number; hash: Hash }>({ max: maxHashStates });
 
   function remember(id: string, offset: number, hash: Hash): void {
-    hashes.delete(id);
     hashes.set(id, { offset, hash });
-    if (hashes.size > maxHashStates) hashes.delete(hashes.keys().next().value!);
   }
 
   /** Hashes exactly bytes [0, size) of a stored object; a file of another length never verifies. */

@@ -23,10 +23,7 @@ export interface AuditQuery {
   resource?: TextFilter;
   resourceType?: TextFilter;
   projectId?: number;
-  /**
-   * Only records of projects where this user is a member with one of these role ids, written
-   * since the project was created (SQLite may give a new project a deleted one's id).
-   */
+  /** Only records of projects where this user is a member with one of these role ids. */
   memberOf?: { userId: number; roleIds: number[] };
   from?: number;
   to?: number;
@@ -55,12 +52,10 @@ export function createAuditStore(db: Db) {
           : s.where(({ exists, selectFrom }) =>
               exists(
                 selectFrom('project_members as m')
-                  .innerJoin('projects as p', 'p.id', 'm.project_id')
                   .select('m.id')
                   .whereRef('m.project_id', '=', 'audit_logs.project_id')
                   .where('m.user_id', '=', userId)
-                  .where('m.role_id', 'in', roleIds)
-                  .whereRef('audit_logs.op_time', '>=', 'p.created_at'),
+                  .where('m.role_id', 'in', roleIds),
               ),
             );
     }

@@ -42,6 +42,7 @@ export function createBlobStore(db: Db) {
       return row ? Number(row.size) : null;
     },
 
+    /** The recorded size of a blob, whatever repositories link it (garbage collection asks). */
     async size(digest: string): Promise<number | null> {
       const row = await db.selectFrom('blobs').select('size').where('digest', '=', digest).executeTakeFirst();
       return row ? Number(row.size) : null;

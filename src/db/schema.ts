@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 
 /** Timestamps are epoch milliseconds in every dialect, so ordering and arithmetic need no casts. */
 export interface RepositoriesTable {
@@ -155,8 +155,6 @@ export interface Database {
   upload_sessions: UploadSessionsTable;
 }
 
-export type ManifestRow = Selectable<ManifestsTable>;
-export type NewManifest = Insertable<ManifestsTable>;
 export type UserRow = Selectable<UsersTable>;
 export type ProjectRow = Selectable<ProjectsTable>;
 export type RobotRow = Selectable<RobotsTable>;

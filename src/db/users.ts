@@ -103,6 +103,7 @@ export function createUserStore(db: Db) {
       return (await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst()) ?? null;
     },
 
+    /** Sysadmins left: the last one must not be demoted or deleted (used by the user service later). */
     async countAdmins(): Promise<number> {
       const r = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('sysadmin', '=', 1).executeTakeFirstOrThrow();
       return Number(r.n);

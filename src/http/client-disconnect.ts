@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 
 /** What Node raises on a stream whose peer went away mid-transfer. */
-const disconnectCodes = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED']);
+const disconnectCodes = new Set(['ABORT_ERR', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED']);
 
 /** Whether the client's connection is closed: nothing more can be read from it or sent to it. */
 export function connectionGone(req: IncomingMessage): boolean {

@@ -29,15 +29,6 @@ export function parseDigest(value: string): ParsedDigest {
   return { algorithm, hex, digest: value };
 }
 
-export function isDigest(value: string): boolean {
-  try {
-    parseDigest(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function digestOf(data: Uint8Array | string, algorithm: DigestAlgorithm = 'sha256'): string {
   return `${algorithm}:${createHash(algorithm).update(data).digest('hex')}`;
 }

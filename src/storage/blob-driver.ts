@@ -1,10 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-
-/** An inclusive byte range, as HTTP Range speaks it. */
-export interface ByteRange {
-  start: number;
-  end: number;
-}
+import type { ByteRange } from '../platform/byte-range.js';
 
 /**
  * The narrow interface every blob backend implements (filesystem now, S3 later). Paths are

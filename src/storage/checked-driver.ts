@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
-import type { BlobDriver, ByteRange } from './blob-driver.js';
+import type { ByteRange } from '../platform/byte-range.js';
+import type { BlobDriver } from './blob-driver.js';
 
 const componentPattern = /^[A-Za-z0-9._-]+$/;
 

@@ -2,7 +2,8 @@ import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs
 import { dirname, join } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { NotFoundError, type BlobDriver, type ByteRange, type StoredObject } from './blob-driver.js';
+import type { ByteRange } from '../platform/byte-range.js';
+import { NotFoundError, type BlobDriver, type StoredObject } from './blob-driver.js';
 import { withPathChecks } from './checked-driver.js';
 import { pumpFile } from './file-pump.js';
 import { freeBytes } from '../platform/free-space.js';

@@ -9,14 +9,6 @@ export const roleIds: Record<number, ProjectRole> = {
   5: 'limitedGuest',
 };
 
-export const roleNames: Record<ProjectRole, string> = {
-  projectAdmin: 'projectAdmin',
-  developer: 'developer',
-  guest: 'guest',
-  maintainer: 'maintainer',
-  limitedGuest: 'limitedGuest',
-};
-
 export function roleOfId(id: number): ProjectRole | null {
   return roleIds[id] ?? null;
 }

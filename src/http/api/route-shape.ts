@@ -26,6 +26,7 @@ export function acceptEmptyJsonBodies(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
+    // biome-ignore lint/nursery/noFloatingPromises: Fastify's default JSON parser is callback-style and returns nothing
     parse(req, text, done);
   });
 }

@@ -1,5 +1,5 @@
 import { AppError } from '../../platform/errors.js';
-import type { ByteRange } from '../../storage/blob-driver.js';
+import type { ByteRange } from '../../platform/byte-range.js';
 
 /**
  * Parses an HTTP `Range: bytes=…` header against a blob size. Multiple ranges are not served

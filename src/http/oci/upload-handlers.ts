@@ -1,4 +1,5 @@
 import { requestBody } from '../body-bytes.js';
+import { abortedOnDisconnect } from '../request-signal.js';
 import { hasBody } from './body.js';
 import { uploadRange } from './headers.js';
 import { parseContentRange } from './range.js';
@@ -8,17 +9,31 @@ function optional(q: URLSearchParams, key: string): string | undefined {
   return q.get(key) ?? undefined;
 }
 
+/** Runs an upload step that streams the request body; a client that leaves stops it. */
+async function streaming<T>(ctx: OciContext, id: string | null, step: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const signal = abortedOnDisconnect(ctx.req.raw);
+  try {
+    return await step(signal);
+  } catch (err) {
+    if (signal.aborted) ctx.req.log.info({ upload: id }, 'upload stopped: client disconnected');
+    throw err;
+  }
+}
+
 export async function startUpload(ctx: OciContext, name: string): Promise<void> {
   const { req, reply, query, services, urls } = ctx;
   const from = query.has('mount') ? (query.get('from') ?? undefined) : undefined;
   await services.access.authorize(req, { repository: name, actions: ['pull', 'push'], ...(from !== undefined && from !== name ? { mountFrom: from } : {}) });
   const digest = optional(query, 'digest');
-  const result = await services.uploads.start(name, {
-    ...(digest !== undefined ? { digest, body: hasBody(req.raw) ? requestBody(req.raw) : null } : {}),
-    ...(query.has('mount') ? { mount: query.get('mount')! } : {}),
-    ...(query.has('from') ? { from: query.get('from')! } : {}),
-    canRead: (repo) => services.access.canRead(req, repo),
-  });
+  const result = await streaming(ctx, null, (signal) =>
+    services.uploads.start(name, {
+      ...(digest !== undefined ? { digest, body: hasBody(req.raw) ? requestBody(req.raw) : null } : {}),
+      ...(query.has('mount') ? { mount: query.get('mount')! } : {}),
+      ...(query.has('from') ? { from: query.get('from')! } : {}),
+      canRead: (repo) => services.access.canRead(req, repo),
+      signal,
+    }),
+  );
   if (result.kind === 'created') {
     reply
       .code(201)
@@ -42,7 +57,7 @@ export async function patchUpload(ctx: OciContext, name: string, id: string): Pr
   const { req, services } = ctx;
   await services.access.authorize(req, { repository: name, actions: ['pull', 'push'] });
   const range = parseContentRange(req.headers['content-range']);
-  const offset = await services.uploads.patch(name, id, requestBody(req.raw), range);
+  const offset = await streaming(ctx, id, (signal) => services.uploads.patch(name, id, requestBody(req.raw), range, signal));
   sessionReply(ctx, name, id, offset).code(202).send();
 }
 
@@ -52,7 +67,7 @@ export async function finishUpload(ctx: OciContext, name: string, id: string): P
   const digest = query.get('digest') ?? '';
   const range = parseContentRange(req.headers['content-range']);
   const body = hasBody(req.raw) ? requestBody(req.raw) : null;
-  await services.uploads.finish(name, id, digest, body, range);
+  await streaming(ctx, id, (signal) => services.uploads.finish(name, id, digest, body, range, signal));
   reply
     .code(201)
     .header('Location', urls.blob(name, digest))

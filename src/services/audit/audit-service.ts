@@ -135,8 +135,6 @@ export function createAuditService(deps: { audit: Pick<AuditStore, 'list'>; proj
       const { project } = await projects.resolve(actor, projectName, true, 'log', 'list');
       const filters = auditQueryOf(opts.q);
       filters.projectId = project.id;
-      // SQLite may reuse a deleted project's id: never show the records of that earlier project.
-      filters.from = Math.max(filters.from ?? project.created_at, project.created_at);
       return run(filters, opts.sort, page);
     },
   };

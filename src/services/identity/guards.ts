@@ -10,7 +10,3 @@ export function requireSysadmin(p: Principal): void {
   requireLogin(p);
   if (!isSysadmin(p)) throw new AppError('FORBIDDEN', 'only system administrators may do this');
 }
-
-export function forbidden(message = 'not allowed'): AppError {
-  return new AppError('FORBIDDEN', message);
-}

@@ -17,8 +17,8 @@ async function setup(projectCount: number) {
   const database = await openTestDatabase();
   const stores = { projects: createProjectStore(database.db), members: createMemberStore(database.db), users: createUserStore(database.db), robots: createRobotStore(database.db) };
   const audit = { record() {} } as unknown as AuditLog;
-  const projects = createProjectService({ ...stores, authorizer: createAuthorizer(stores), audit, creationRestricted: async () => false, identity: { forgetProject() {} } });
-  const robots = createRobotService({ robots: stores.robots, users: stores.users, projects, audit, forgetLogins() {}, identity: { forgetRobot() {} } });
+  const projects = createProjectService({ ...stores, authorizer: createAuthorizer(stores), audit, creationRestricted: async () => false, identity: { forgetProject: async () => {} } });
+  const robots = createRobotService({ robots: stores.robots, users: stores.users, projects, audit, forgetLogins: async () => {}, identity: { forgetRobot: async () => {} } });
   const user = (name: string, sysadmin: boolean) => stores.users.create({ username: name, email: null, realname: '', comment: '', passwordHash: 'x', sysadmin });
   const adminId = await user('admin', true);
   const aliceId = await user('alice', false);

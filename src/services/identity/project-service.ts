@@ -90,7 +90,7 @@ export function createProjectService(deps: {
       if (await projects.byName(name)) throw new AppError('CONFLICT', `project ${name} already exists`);
       throw err;
     } finally {
-      deps.identity.forgetProject(name);
+      await deps.identity.forgetProject(name);
     }
   }
 
@@ -210,7 +210,7 @@ export function createProjectService(deps: {
       const { project } = await resolve(actor, ref, byName, 'self', 'delete');
       const r = await projects.deleteIfEmpty(project.id);
       if (!r.deleted) throw new AppError('PRECONDITION', `project ${project.name} still has ${r.repositories} repositories; delete them first`);
-      deps.identity.forgetProject(project.name);
+      await deps.identity.forgetProject(project.name);
       record(actor, project.id, 'delete', project.name, ip);
     },
 

@@ -152,7 +152,7 @@ export function createRobotService(deps: {
   projects: Pick<ProjectService, 'resolve' | 'exists'>;
   audit: AuditLog;
   /** Drops remembered logins, so an old secret stops working at once. */
-  forgetLogins: (name: string) => void;
+  forgetLogins: (name: string) => Promise<void>;
   /** Told of every robot disabled, re-dated or deleted: its registry tokens follow at once. */
   identity: Pick<IdentityCache, 'forgetRobot'>;
 }) {
@@ -385,7 +385,7 @@ export function createRobotService(deps: {
         changes.grants = grants;
       }
       await robots.update(r.id, changes);
-      deps.identity.forgetRobot(r.id);
+      await deps.identity.forgetRobot(r.id);
       record(actor, r, 'update', ip);
     },
 
@@ -397,7 +397,7 @@ export function createRobotService(deps: {
       if (secret) checkSecret(secret);
       const next = secret ? secret : generateSecret();
       await robots.update(r.id, { secretHash: await hashSecret(next) });
-      deps.forgetLogins(r.name);
+      await deps.forgetLogins(r.name);
       record(actor, r, 'update', ip);
       return secret ? {} : { secret: next };
     },
@@ -407,8 +407,8 @@ export function createRobotService(deps: {
       const r = await load(id);
       await authorize(actor, r, 'delete');
       await robots.delete(r.id);
-      deps.identity.forgetRobot(r.id);
-      deps.forgetLogins(r.name);
+      await deps.identity.forgetRobot(r.id);
+      await deps.forgetLogins(r.name);
       record(actor, r, 'delete', ip);
     },
   };

@@ -66,7 +66,7 @@ export function createUserService(deps: {
   const { users, authenticator, audit } = deps;
 
   async function revoke(u: UserRow): Promise<void> {
-    authenticator.forget(u.username);
+    await authenticator.forget(u.username);
     await deps.endSessions(u.id);
   }
 
@@ -158,7 +158,7 @@ export function createUserService(deps: {
       const u = await load(id);
       await users.delete(id);
       // After the delete, so no login racing it can be remembered past it.
-      deps.identity.forgetUser(id);
+      await deps.identity.forgetUser(id);
       await revoke(u);
       record(actor, 'delete', u.username, ip);
     },

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { AppError, ClientClosedError } from '../../platform/errors.js';
 import { parseDigest } from '../../platform/digest.js';
-import type { ByteRange } from '../../storage/blob-driver.js';
+import type { ByteRange } from '../../platform/byte-range.js';
 import type { RegistryDeps } from './deps.js';
 
 export interface BlobRead {

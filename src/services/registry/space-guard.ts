@@ -40,6 +40,3 @@ export function createSpaceGuard(opts: { free: () => Promise<number | null>; res
     },
   };
 }
-
-/** A guard that never refuses, for storage that does not run out (object stores) and for tests. */
-export const unlimitedSpace: SpaceGuard = { assertRoom: async () => {}, problem: async () => null };

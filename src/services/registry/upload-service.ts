@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { AppError } from '../../platform/errors.js';
 import { parseDigest } from '../../platform/digest.js';
-import type { ByteRange } from '../../storage/blob-driver.js';
+import type { ByteRange } from '../../platform/byte-range.js';
 import { validateRepositoryName } from '../../domain/oci/names.js';
 import type { KeyedLocks } from '../../platform/keyed-lock.js';
 import type { UploadSessionRow } from '../../db/schema.js';
