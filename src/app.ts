@@ -151,7 +151,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       projects,
       members: createMemberService({ members: stores.members, users: stores.users, projects, audit }),
       robots: createRobotService({ robots: stores.robots, users: stores.users, projects, audit, forgetLogins: (name) => authenticator.forget(name), identity }),
-      audit: createAuditService({ audit: stores.audit, projects }),
+      audit: createAuditService({ audit: stores.audit, projects, flushPending: () => audit.flush() }),
       repositories: createRepositoryService({ repositories: stores.repositories, projects, audit }),
     },
   });

@@ -105,10 +105,18 @@ function view(r: AuditLogRow): AuditLogView {
 }
 
 /** Reading the audit log, as Harbor's /audit-logs and /projects/{name}/logs answer. */
-export function createAuditService(deps: { audit: Pick<AuditStore, 'list'>; projects: Pick<ProjectService, 'resolve'> }) {
+export function createAuditService(deps: {
+  audit: Pick<AuditStore, 'list'>;
+  projects: Pick<ProjectService, 'resolve'>;
+  /** Writes the records still queued, so a query shows what has already happened. */
+  flushPending?: () => Promise<void>;
+}) {
   const { audit, projects } = deps;
 
   async function run(filters: AuditQuery, sort: string | undefined, page: Page) {
+    // Records are written in batches; without this, a push seconds ago could be missing from the
+    // answer (on this instance: other instances' queues are theirs to flush).
+    await deps.flushPending?.();
     const [first] = parseSort(sort, ['op_time']);
     const { rows, total } = await audit.list(filters, page, first ? first.desc : true);
     return { items: rows.map(view), total };
