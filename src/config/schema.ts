@@ -6,28 +6,22 @@ import { parseDuration } from '../platform/duration.js';
 import { parseSize } from '../platform/size.js';
 import { passwordProblem } from '../domain/identity/password-policy.js';
 
-/** A duration: "90s", "30m", "24h", "7d" or milliseconds. Exported so help can show its defaults so. */
-export const duration = z
-  .union([z.string(), z.number()])
-  .transform((v, ctx) => {
+/** A string or number turned into a value by `parse`, whose error message becomes the key's. */
+const parsedBy = (parse: (v: string | number) => number) =>
+  z.union([z.string(), z.number()]).transform((v, ctx) => {
     try {
-      return parseDuration(v);
+      return parse(v);
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: (err as Error).message });
       return z.NEVER;
     }
   });
 
-const size = z
-  .union([z.string(), z.number()])
-  .transform((v, ctx) => {
-    try {
-      return parseSize(v);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  });
+/** A duration: "90s", "30m", "24h", "7d" or milliseconds. Exported so help can show its defaults so. */
+export const duration = parsedBy(parseDuration);
+
+/** A size: "512MiB", "1GiB", "10GB" or bytes. */
+const size = parsedBy(parseSize);
 
 const listen = z
   .string()
