@@ -102,7 +102,7 @@ test('below the reserve, uploads get 507 INSUFFICIENT_STORAGE, /health says why,
   assert.equal(fresh.status, 507);
   await fresh.arrayBuffer();
 
-  // Health polls with a deadline: the space probe is cached for a second.
+  // Health polls with a deadline rather than assuming when the refusal shows there.
   await eventually(async () => {
     const h = await health(reserved);
     assert.equal(h.status, 503);

@@ -17,6 +17,7 @@ const readChunk = 1 << 20;
  */
 export function createFilesystemDriver(root: string): BlobDriver {
   const abs = (p: string) => join(root, p);
+  let rootReady: Promise<unknown> | null = null;
 
   const driver: BlobDriver = {
     name: 'filesystem',
@@ -91,7 +92,12 @@ export function createFilesystemDriver(root: string): BlobDriver {
     },
 
     async freeBytes() {
-      await mkdir(root, { recursive: true });
+      // The root appears with the first write; statfs needs it before that, once.
+      rootReady ??= mkdir(root, { recursive: true }).catch((err: unknown) => {
+        rootReady = null;
+        throw err;
+      });
+      await rootReady;
       return freeBytes(root);
     },
   };

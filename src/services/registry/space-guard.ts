@@ -11,23 +11,13 @@ export interface SpaceGuard {
 /**
  * Keeps a reserve of free space for what must still work on a nearly full disk: metadata
  * commits, deletes and the purge that frees space. Without it a chunked push fills the disk and
- * the database itself hits ENOSPC. Every upload request probes afresh (statfs costs microseconds,
- * and a cached figure lets a fast chunked push run past the reserve); `cacheMs` is for tests.
+ * the database itself hits ENOSPC. Every upload request probes afresh: statfs costs microseconds,
+ * and a cached figure would let a fast chunked push run past the reserve.
  */
-export function createSpaceGuard(opts: { free: () => Promise<number | null>; reserve: number; cacheMs?: number; now?: () => number }): SpaceGuard {
-  const cacheMs = opts.cacheMs ?? 0;
-  const now = opts.now ?? Date.now;
-  let cached: { at: number; free: number | null } | null = null;
-
-  async function free(): Promise<number | null> {
-    const t = now();
-    if (!cached || t - cached.at >= cacheMs || cacheMs === 0) cached = { at: t, free: await opts.free() };
-    return cached.free;
-  }
-
+export function createSpaceGuard(opts: { free: () => Promise<number | null>; reserve: number }): SpaceGuard {
   async function problem(): Promise<string | null> {
     if (opts.reserve <= 0) return null;
-    const f = await free();
+    const f = await opts.free();
     if (f === null || f >= opts.reserve) return null;
     return `only ${formatSize(f)} free, below the ${formatSize(opts.reserve)} reserve (storage.reserve)`;
   }

@@ -13,6 +13,9 @@ export type UploadStart =
   | { kind: 'created'; digest: string }
   | { kind: 'session'; id: string; offset: number };
 
+/** One lock per upload, shared by every request on it and by the purge. */
+const lockKey = (id: string) => `upload:${id}`;
+
 const uploadIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function createUploadService(
@@ -41,7 +44,7 @@ export function createUploadService(
    * it could otherwise keep a handle on the file that is about to become a shared blob.
    */
   async function exclusive<T>(repository: string, id: string, work: (s: UploadSessionRow) => Promise<T>): Promise<T> {
-    const release = await locks.tryAcquire(`upload:${id}`);
+    const release = await locks.tryAcquire(lockKey(id));
     if (!release) {
       const s = await session(repository, id);
       throw rangeMismatch(s.offset, 'another request is writing to this upload');
@@ -167,7 +170,7 @@ export function createUploadService(
     async purge(maxAgeMs: number, now = Date.now()): Promise<number> {
       let purged = 0;
       for (const id of await uploads.idleSince(now - maxAgeMs)) {
-        const release = await locks.tryAcquire(`upload:${id}`);
+        const release = await locks.tryAcquire(lockKey(id));
         if (!release) continue;
         try {
           // Bytes first, so a purge on a full disk frees space even if the row delete fails.
