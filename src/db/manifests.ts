@@ -1,6 +1,9 @@
 import type { Db } from './database.js';
+import { removeManifests } from './manifest-removal.js';
+import { chargeManifest } from './quota-ledger.js';
 import { dropIfEmpty, ensureRepository } from './repositories.js';
 import { missingDigests, transactionWithUndo } from './sql-helpers.js';
+import { setTag } from './tag-writes.js';
 
 export type ManifestDelete =
   | { kind: 'deleted'; repositoryGone: boolean }
@@ -50,6 +53,13 @@ export interface ManifestRecord {
   content: Buffer;
   blobDigests: string[];
   manifestDigests: string[];
+  /** What Harbor shows of the artifact; computed by the service before the transaction. */
+  artifact?: {
+    configMediaType: string | null;
+    kind: string;
+    totalSize: number;
+    extraAttrs: string | null;
+  };
 }
 
 /** Digests an index in the repository lists (none for an image manifest). */
@@ -91,8 +101,10 @@ async function deleteOrphans(tx: Db, repositoryId: number, digests: string[], de
       .executeTakeFirst();
     if (kept) continue;
     const grandchildren = await childrenOf(tx, repositoryId, digest);
-    const r = await tx.deleteFrom('manifests').where('repository_id', '=', repositoryId).where('digest', '=', digest).executeTakeFirst();
-    if (Number(r.numDeletedRows) > 0) await deleteOrphans(tx, repositoryId, grandchildren, depth + 1);
+    const row = await tx.selectFrom('manifests').select('id').where('repository_id', '=', repositoryId).where('digest', '=', digest).executeTakeFirst();
+    if (!row) continue;
+    await removeManifests(tx, repositoryId, [row.id]);
+    await deleteOrphans(tx, repositoryId, grandchildren, depth + 1);
   }
 }
 
@@ -137,7 +149,7 @@ export function createManifestStore(db: Db) {
       await db.transaction().execute(async (tx) => {
         const repositoryId = await ensureRepository(tx, repository, now);
         await check(tx, repositoryId);
-        await tx
+        const inserted = await tx
           .insertInto('manifests')
           .values({
             repository_id: repositoryId,
@@ -149,9 +161,15 @@ export function createManifestStore(db: Db) {
             size: record.content.length,
             content: record.content,
             created_at: now,
+            pushed_at: now,
+            config_media_type: record.artifact?.configMediaType ?? null,
+            artifact_kind: record.artifact?.kind ?? 'UNKNOWN',
+            total_size: record.artifact?.totalSize ?? record.content.length,
+            extra_attrs: record.artifact?.extraAttrs ?? null,
           })
           .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
-          .execute();
+          .executeTakeFirst();
+        const isNew = Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
         const { id } = await tx
           .selectFrom('manifests')
           .select('id')
@@ -172,13 +190,9 @@ export function createManifestStore(db: Db) {
             .onConflict((oc) => oc.columns(['manifest_id', 'digest', 'kind']).doNothing())
             .execute();
         }
-        if (tag !== null) {
-          await tx
-            .insertInto('tags')
-            .values({ repository_id: repositoryId, name: tag, manifest_id: id, created_at: now, updated_at: now })
-            .onConflict((oc) => oc.columns(['repository_id', 'name']).doUpdateSet({ manifest_id: id, updated_at: now }))
-            .execute();
-        }
+        if (isNew) await chargeManifest(tx, repositoryId, id, now);
+        else await tx.updateTable('manifests').set({ pushed_at: now }).where('id', '=', id).execute();
+        if (tag !== null) await setTag(tx, repositoryId, tag, id, now);
         await tx.updateTable('repositories').set({ updated_at: now }).where('id', '=', repositoryId).execute();
       });
     },
@@ -199,8 +213,9 @@ export function createManifestStore(db: Db) {
         const repo = await tx.selectFrom('repositories').select('id').where('name', '=', repository).executeTakeFirst();
         if (!repo) return { kind: 'no-repository' };
         const children = await childrenOf(tx, repo.id, digest);
-        const r = await tx.deleteFrom('manifests').where('repository_id', '=', repo.id).where('digest', '=', digest).executeTakeFirst();
-        if (Number(r.numDeletedRows) === 0) return { kind: 'unknown' };
+        const row = await tx.selectFrom('manifests').select('id').where('repository_id', '=', repo.id).where('digest', '=', digest).executeTakeFirst();
+        if (!row) return { kind: 'unknown' };
+        await removeManifests(tx, repo.id, [row.id]);
         const parents = await referencingIn(tx, repo.id, digest, 'manifest');
         if (parents.length > 0) undo({ kind: 'listed', by: parents });
         await deleteOrphans(tx, repo.id, children);

@@ -1,6 +1,7 @@
 import { projectOf } from '../domain/oci/names.js';
 import { AppError } from '../platform/errors.js';
 import type { Db } from './database.js';
+import { removeManifests } from './manifest-removal.js';
 
 /**
  * Id of the repository, creating it on first use in the project its name starts with. Only ever
@@ -54,12 +55,19 @@ export function createRepositoryStore(db: Db) {
     },
 
     /**
-     * Deletes a repository with all its manifests, tags and blob links: one statement, the rest
-     * cascades, so a reader sees all of it or none. False when there was no such repository.
+     * Deletes a repository with all its manifests, tags and blob links in one transaction, so a
+     * reader sees all of it or none, through removeManifests (immutable tags and quota).
+     * False when there was no such repository.
      */
     async delete(name: string): Promise<boolean> {
-      const r = await db.deleteFrom('repositories').where('name', '=', name).executeTakeFirst();
-      return Number(r.numDeletedRows) > 0;
+      return db.transaction().execute(async (tx) => {
+        const repo = await tx.selectFrom('repositories').select('id').where('name', '=', name).executeTakeFirst();
+        if (!repo) return false;
+        const ids = await tx.selectFrom('manifests').select('id').where('repository_id', '=', repo.id).execute();
+        await removeManifests(tx, repo.id, ids.map((m) => m.id));
+        await tx.deleteFrom('repositories').where('id', '=', repo.id).execute();
+        return true;
+      });
     },
   };
 }

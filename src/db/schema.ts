@@ -6,6 +6,9 @@ export interface RepositoriesTable {
   name: string;
   /** Null only for rows older than migration 0004 whose project was already gone. */
   project_id: number | null;
+  /** Markdown, stored as given. */
+  description: Generated<string>;
+  pull_count: Generated<number>;
   created_at: number;
   updated_at: number;
 }
@@ -33,6 +36,17 @@ export interface ManifestsTable {
   size: number;
   content: Buffer;
   created_at: number;
+  /** The config's media type (Harbor's artifact `media_type`); null for an index. */
+  config_media_type: string | null;
+  /** Harbor's artifact type: IMAGE, CHART, CNAB, SIGNATURE, SBOM, WASM, UNKNOWN. */
+  artifact_kind: Generated<string>;
+  /** Manifest + config + layers; an index adds its children's total sizes. */
+  total_size: Generated<number>;
+  /** JSON object, or null when there is nothing to show. */
+  extra_attrs: string | null;
+  /** Last push of this digest into the repository (a re-push moves it). */
+  pushed_at: Generated<number>;
+  pulled_at: number | null;
 }
 
 export interface ManifestReferencesTable {
@@ -43,11 +57,71 @@ export interface ManifestReferencesTable {
 }
 
 export interface TagsTable {
+  id: Generated<number>;
   repository_id: number;
   name: string;
   manifest_id: number;
   created_at: number;
+  /** When the tag was last pushed or moved: Harbor's tag push_time. */
   updated_at: number;
+  pulled_at: number | null;
+}
+
+export interface LabelsTable {
+  id: Generated<number>;
+  name: string;
+  description: string;
+  color: string;
+  scope: 'g' | 'p';
+  project_id: number | null;
+  /** 'g' or 'p:<project id>', unique with the name. */
+  scope_key: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ArtifactLabelsTable {
+  manifest_id: number;
+  label_id: number;
+  created_at: number;
+}
+
+export interface ImmutableRulesTable {
+  id: Generated<number>;
+  project_id: number;
+  disabled: number;
+  priority: number;
+  /** JSON of Harbor's rule: action, template, params, tag_selectors, scope_selectors. */
+  rule: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface QuotasTable {
+  id: Generated<number>;
+  project_id: number;
+  /** Bytes; -1 is unlimited. */
+  hard_storage: number;
+  used_storage: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The distinct digests a project's manifests are or reference, with how many manifest rows do. */
+export interface ProjectBlobsTable {
+  project_id: number;
+  digest: string;
+  size: number;
+  refs: number;
+}
+
+/** Domain events written in the transaction of the change that caused them. */
+export interface EventOutboxTable {
+  id: Generated<number>;
+  type: string;
+  project_id: number | null;
+  payload: string;
+  created_at: number;
 }
 
 export interface UploadSessionsTable {
@@ -152,6 +226,12 @@ export interface Database {
   manifests: ManifestsTable;
   manifest_references: ManifestReferencesTable;
   tags: TagsTable;
+  labels: LabelsTable;
+  artifact_labels: ArtifactLabelsTable;
+  immutable_rules: ImmutableRulesTable;
+  quotas: QuotasTable;
+  project_blobs: ProjectBlobsTable;
+  event_outbox: EventOutboxTable;
   upload_sessions: UploadSessionsTable;
 }
 

@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { removeTag } from './tag-writes.js';
 
 export function createTagStore(db: Db) {
   return {
@@ -15,12 +16,7 @@ export function createTagStore(db: Db) {
     },
 
     async delete(repositoryId: number, tag: string): Promise<boolean> {
-      const r = await db
-        .deleteFrom('tags')
-        .where('repository_id', '=', repositoryId)
-        .where('name', '=', tag)
-        .executeTakeFirst();
-      return Number(r.numDeletedRows) > 0;
+      return db.transaction().execute((tx) => removeTag(tx, repositoryId, tag));
     },
   };
 }

@@ -4,6 +4,7 @@ import * as m0001 from './0001-registry.js';
 import * as m0002 from './0002-identity.js';
 import * as m0003 from './0003-sessions.js';
 import * as m0004 from './0004-repository-project.js';
+import * as m0005 from './0005-content-model.js';
 
 interface VersionedMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>;
@@ -16,6 +17,7 @@ const all: Record<string, VersionedMigration> = {
   '0002-identity': m0002,
   '0003-sessions': m0003,
   '0004-repository-project': m0004,
+  '0005-content-model': m0005,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
