@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { projectRoles, roleAllows } from '../src/domain/rbac/matrix.js';
 import { harborAllows, harborPermissions, harborPermissionsOf, type HarborRole as ProjectRole } from './helpers/harbor-matrix.js';
-import { apiClient, type Creds, type Reply } from './helpers/api-client.js';
+import type { Variant, Who } from './matrix/operation.js';
+import { apiClient, type Creds } from './helpers/api-client.js';
 import { startHaven, type RunningHaven } from './helpers/haven.js';
+import { areaGroups } from './matrix/index.js';
+import type { Operation, ProjectUnderTest } from './matrix/operation.js';
 
-type Who = ProjectRole | 'nonMember' | 'anonymous' | 'sysadmin';
-type Variant = 'private' | 'public';
 
 /** Harbor's role ids, as the members API takes them. */
 const roleId: Record<ProjectRole, number> = { projectAdmin: 1, developer: 2, guest: 3, maintainer: 4, limitedGuest: 5 };
@@ -42,14 +43,6 @@ let h: RunningHaven;
 let client: ReturnType<typeof apiClient>;
 const api = (method: string, path: string, opts: Parameters<typeof client.api>[2] = {}) => client.api(method, path, opts);
 
-interface ProjectUnderTest {
-  name: string;
-  id: number;
-  /** Member id of "target", a guest whom role holders update and remove. */
-  targetMid: number;
-  /** Throwaway empty projects, one per caller, for the delete operation. */
-  throwaway: Map<Who, { name: string; id: number }>;
-}
 const projects: Partial<Record<Variant, ProjectUnderTest>> = {};
 
 async function createProject(name: string, isPublic: boolean): Promise<number> {
@@ -86,7 +79,10 @@ before(async () => {
       if (roles.includes(who as ProjectRole)) await addMember(tid, creds[who]!.username, roleId[who as ProjectRole]);
       throwaway.set(who, { name: tname, id: tid });
     }
-    projects[variant] = { name, id, targetMid, throwaway };
+    projects[variant] = { name, id, targetMid, throwaway, fixtures: {} };
+  }
+  for (const group of areaGroups) {
+    for (const variant of ['private', 'public'] as const) await group.setup?.({ h, api, client }, projects[variant]!, variant);
   }
 });
 
@@ -94,20 +90,7 @@ after(async () => {
   await h?.cleanup();
 });
 
-/** One API operation: the permission it needs and how to try it as a caller. */
-interface Operation {
-  name: string;
-  permission: string;
-  /** The status that means "done" (anything else, other than the expected refusal, is a failure). */
-  okStatus: number;
-  attempt(as: Creds | null, p: ProjectUnderTest, who: Who, variant: Variant): Promise<Reply>;
-  /** The robot API asks for a login before it looks at any project: anonymous callers get 401 there. */
-  loginFirst?: boolean;
-  /** Puts things back after an allowed attempt, as the administrator. */
-  restore?(r: Reply, p: ProjectUnderTest): Promise<void>;
-}
-
-const operations: Operation[] = [
+const identityOperations: Operation[] = [
   { name: 'GET /projects/{id}', permission: 'self:read', okStatus: 200, attempt: (as, p) => api('GET', `/projects/${p.id}`, { as }) },
   { name: 'GET /projects/{id}/summary', permission: 'self:read', okStatus: 200, attempt: (as, p) => api('GET', `/projects/${p.id}/summary`, { as }) },
   { name: 'GET /projects/{id}/members', permission: 'member:list', okStatus: 200, attempt: (as, p) => api('GET', `/projects/${p.id}/members`, { as }) },
@@ -173,6 +156,8 @@ const operations: Operation[] = [
     attempt: (as, p, who) => api('DELETE', `/projects/${p.throwaway.get(who)!.id}`, { as }),
   },
 ];
+
+const operations: Operation[] = [...identityOperations, ...areaGroups.flatMap((g) => g.operations)];
 
 for (const variant of ['private', 'public'] as const) {
   describe(`permission matrix over HTTP, ${variant} project`, () => {

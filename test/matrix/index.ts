@@ -1,0 +1,4 @@
+import type { OperationGroup } from './operation.js';
+
+/** Every area's operations for the permission matrix test, one import per area. */
+export const areaGroups: OperationGroup[] = [];
