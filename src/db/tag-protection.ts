@@ -10,3 +10,8 @@ export async function checkTagWrite(_tx: Db, _repositoryId: number, _tag: string
 
 /** Throws when any of these tags may not be removed. */
 export async function checkTagsRemovable(_tx: Db, _repositoryId: number, _tags: string[]): Promise<void> {}
+
+/** Of `tags` in the repository, those an enabled immutable rule protects (the artifact API's `immutable`). */
+export async function immutableAmong(_db: Db, _repositoryId: number, _tags: string[]): Promise<Set<string>> {
+  return new Set();
+}
