@@ -11,24 +11,22 @@ const byName = (req: FastifyRequest) => req.headers['x-is-resource-name'] === 't
 
 /** Harbor's immutable tag rules of a project (/projects/{p}/immutabletagrules). */
 export const immutableRoutes: FastifyPluginAsyncZod<{ immutableRules: ImmutableRuleService }> = async (app, { immutableRules: rules }) => {
-  const base = '/projects/:project_name_or_id/immutabletagrules';
-
-  app.get(base, { schema: { operationId: 'ListImmuRules', tags, params: projectRefParams, querystring: immutableRuleListQuery, response: { 200: listOf(immutableRule) } } }, async (req, reply) =>
+  app.get('/projects/:project_name_or_id/immutabletagrules', { schema: { operationId: 'ListImmuRules', tags, params: projectRefParams, querystring: immutableRuleListQuery, response: { 200: listOf(immutableRule) } } }, async (req, reply) =>
     sendPage(req, reply, req.query, rules.list(req.principal, req.params.project_name_or_id, byName(req), req.query, pageOf(req.query))),
   );
 
-  app.post(base, { schema: { operationId: 'CreateImmuRule', tags, params: projectRefParams, body: immutableRuleReq, response: { 201: created } } }, async (req, reply) => {
+  app.post('/projects/:project_name_or_id/immutabletagrules', { schema: { operationId: 'CreateImmuRule', tags, params: projectRefParams, body: immutableRuleReq, response: { 201: created } } }, async (req, reply) => {
     const id = await rules.create(req.principal, req.params.project_name_or_id, byName(req), req.body);
     // Harbor's Location is the request path plus the id.
     reply.code(201).header('Location', `${req.url.split('?')[0]!.replace(/\/$/, '')}/${id}`).send();
   });
 
-  app.put(`${base}/:immutable_rule_id`, { schema: { operationId: 'UpdateImmuRule', tags, params: immutableRuleParams, body: immutableRuleReq, response: { 200: noContent } } }, async (req, reply) => {
+  app.put('/projects/:project_name_or_id/immutabletagrules/:immutable_rule_id', { schema: { operationId: 'UpdateImmuRule', tags, params: immutableRuleParams, body: immutableRuleReq, response: { 200: noContent } } }, async (req, reply) => {
     await rules.update(req.principal, req.params.project_name_or_id, byName(req), req.params.immutable_rule_id, req.body);
     reply.code(200).send();
   });
 
-  app.delete(`${base}/:immutable_rule_id`, { schema: { operationId: 'DeleteImmuRule', tags, params: immutableRuleParams, response: { 200: noContent } } }, async (req, reply) => {
+  app.delete('/projects/:project_name_or_id/immutabletagrules/:immutable_rule_id', { schema: { operationId: 'DeleteImmuRule', tags, params: immutableRuleParams, response: { 200: noContent } } }, async (req, reply) => {
     await rules.delete(req.principal, req.params.project_name_or_id, byName(req), req.params.immutable_rule_id);
     reply.code(200).send();
   });
