@@ -10,6 +10,21 @@ import type { Db } from './database.js';
  * ago counts at once; only the compiled matchers are remembered, by rule text.
  */
 
+/**
+ * The refusal (412 PRECONDITION, Harbor's message) of a write or removal of a protected tag. The
+ * write's message is the one Harbor's /v2 middleware gives; an API path that wants the tag
+ * controller's instead (`updateRefusal(e.tag)`) can tell the error by its class.
+ */
+export class ImmutableTagError extends AppError {
+  constructor(
+    readonly operation: 'write' | 'delete',
+    readonly repository: string,
+    readonly tag: string,
+  ) {
+    super('PRECONDITION', operation === 'write' ? overwriteRefusal(repository, tag) : deleteRefusal(tag));
+  }
+}
+
 const compiled = new Map<string, RuleMatcher>();
 
 function matcherOf(ruleJson: string): RuleMatcher {
@@ -47,7 +62,7 @@ export async function checkTagWrite(tx: Db, repositoryId: number, tag: string, m
   if (!protection?.covers(tag)) return;
   const current = await tx.selectFrom('tags').select('manifest_id').where('repository_id', '=', repositoryId).where('name', '=', tag).executeTakeFirst();
   if (!current || current.manifest_id === manifestId) return;
-  throw new AppError('PRECONDITION', overwriteRefusal(protection.repository, tag));
+  throw new ImmutableTagError('write', protection.repository, tag);
 }
 
 /**
@@ -67,7 +82,7 @@ export async function checkTagsRemovable(tx: Db, repositoryId: number, tags: str
       .where('name', 'in', covered.slice(i, i + 500))
       .orderBy('name')
       .executeTakeFirst();
-    if (existing) throw new AppError('PRECONDITION', deleteRefusal(existing.name));
+    if (existing) throw new ImmutableTagError('delete', protection.repository, existing.name);
   }
 }
 

@@ -114,5 +114,8 @@ export function withoutProject(fullName: string): string {
 /** Harbor's /v2 refusal (server/middleware/immutable): a PUT over an existing immutable tag. */
 export const overwriteRefusal = (repository: string, tag: string) => `Failed to process request due to '${repository}:${tag}' configured as immutable.`;
 
+/** Harbor's tag controller refusal for moving an immutable tag through the API (copy, retag). */
+export const updateRefusal = (tag: string) => `the tag ${tag} configured as immutable, cannot be updated`;
+
 /** Harbor's tag controller refusal for deleting an immutable tag (also by artifact or repository). */
 export const deleteRefusal = (tag: string) => `the tag ${tag} configured as immutable, cannot be deleted`;
