@@ -154,7 +154,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       robots: createRobotService({ robots: stores.robots, users: stores.users, projects, audit, forgetLogins: (name) => authenticator.forget(name), identity }),
       audit: createAuditService({ audit: stores.audit, projects, flushPending: () => audit.flush() }),
       repositories: createRepositoryService({ repositories: stores.repositories, projects, audit }),
-      ...createImmutableArea(db, projects),
+      ...createImmutableArea(db, projects, audit),
     },
   });
 

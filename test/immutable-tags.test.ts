@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { apiClient } from './helpers/api-client.js';
+import { eventually } from './helpers/eventually.js';
 import { startHaven, type RunningHaven } from './helpers/haven.js';
 import { asAdmin, imageManifest, pushBlob, pushImage, putManifest, randomBlob, sha256, type Registry } from './helpers/oci.js';
 import { writeTestLayout } from './helpers/oci-layout.js';
@@ -139,6 +140,16 @@ describe('the rules API', () => {
     assert.deepEqual(await listRules('crud'), []);
     r = await api('DELETE', `/projects/crud/immutabletagrules/${id}`);
     assert.equal(r.status, 404);
+
+    // Every change is in the project's audit log (written in batches, hence eventually).
+    const logged = await eventually(async () => {
+      const logs = await api('GET', `/projects/crud/logs?q=${encodeURIComponent('resource_type=immutable_rule')}&page_size=50`);
+      assert.equal(logs.status, 200, logs.text);
+      assert.equal(logs.json.length, 5);
+      return logs.json as Array<{ operation: string; resource: string; username: string }>;
+    });
+    assert.deepEqual(logged.map((l) => l.operation).sort(), ['create', 'delete', 'update', 'update', 'update']);
+    assert.ok(logged.every((l) => l.resource === `crud/immutabletagrules/${id}` && l.username === 'admin'), JSON.stringify(logged));
   });
 
   test('bad rules get a 400 naming the problem, and nothing is stored', async () => {
