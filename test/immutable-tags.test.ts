@@ -2,7 +2,7 @@
 // validation, cap and duplicates, and what a protected tag means to /v2 clients and the API: it is
 // pushed once, and then no manifest PUT, tag or manifest delete, or repository delete can move or
 // drop it. Refusals carry Harbor's 412 and message, which skopeo prints.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -377,5 +377,41 @@ describe('real clients', () => {
     const del = await skopeo(['delete', '--tls-verify=false', dest]);
     assert.notEqual(del.code, 0);
     assert.match(del.stderr, /configured as immutable/, del.stderr);
+  });
+
+  test('podman pushes a protected tag once, then prints Harbor\'s refusal', { timeout: 180_000 }, async (t) => {
+    if (!requireTool(t, 'podman')) return;
+    await createRule('tool', rule('v*', 'hello'));
+    // A private image store and configuration: the machine's podman images are neither read nor changed.
+    const pm = join(work, 'podman');
+    for (const d of ['root', 'runroot', 'tmp', 'networks', 'vartmp', 'ctx']) mkdirSync(join(pm, d), { recursive: true });
+    writeFileSync(join(pm, 'storage.conf'), `[storage]\ndriver = "vfs"\nrunroot = "${join(pm, 'runroot')}"\ngraphroot = "${join(pm, 'root')}"\n`);
+    const authFile = join(pm, 'auth.json');
+    writeFileSync(authFile, JSON.stringify({ auths: { [h.host]: { auth: Buffer.from(`admin:${h.admin.password}`).toString('base64') } } }));
+    const globals = ['--root', join(pm, 'root'), '--runroot', join(pm, 'runroot'), '--tmpdir', join(pm, 'tmp'), '--network-config-dir', join(pm, 'networks'), '--storage-driver', 'vfs', '--cgroup-manager', 'cgroupfs', '--events-backend', 'none'];
+    const env = { CONTAINERS_STORAGE_CONF: join(pm, 'storage.conf'), TMPDIR: join(pm, 'vartmp'), REGISTRY_AUTH_FILE: authFile, BUILDAH_ISOLATION: 'chroot' };
+    const podman = (args: string[]) => run('podman', [...globals, ...args], { timeoutMs: 90_000, env });
+    const info = await podman(['info', '--format', '{{.Store.GraphDriverName}}']);
+    if (info.code !== 0) {
+      const reason = `podman cannot run on this machine: ${info.stderr.trim().split('\n').pop() ?? `exit ${info.code}`}`;
+      if (process.env.CI) assert.fail(reason);
+      return void t.skip(reason);
+    }
+    const image = `${h.host}/tool/hello:v1`;
+    try {
+      const pushes = [];
+      for (const content of ['first', 'second']) {
+        writeFileSync(join(pm, 'ctx', 'hello.txt'), content);
+        writeFileSync(join(pm, 'ctx', 'Containerfile'), 'FROM scratch\nCOPY hello.txt /\n');
+        const built = await podman(['build', '-q', '-t', image, join(pm, 'ctx')]);
+        assert.equal(built.code, 0, describeRun('podman', ['build'], built));
+        pushes.push(await podman(['push', '--tls-verify=false', image]));
+      }
+      assert.equal(pushes[0]!.code, 0, describeRun('podman', ['push', image], pushes[0]!));
+      assert.notEqual(pushes[1]!.code, 0, describeRun('podman', ['push', image], pushes[1]!));
+      assert.match(pushes[1]!.stderr, /Failed to process request due to 'hello:v1' configured as immutable\./, pushes[1]!.stderr);
+    } finally {
+      await podman(['rmi', '--all', '--force']);
+    }
   });
 });
