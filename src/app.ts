@@ -36,6 +36,7 @@ import { createSettingsService } from './services/identity/settings-service.js';
 import { createMemberService } from './services/identity/member-service.js';
 import { createProjectService } from './services/identity/project-service.js';
 import { createRobotService } from './services/identity/robot-service.js';
+import { createImmutableArea } from './services/immutable/immutable-area.js';
 import { createBlobService } from './services/registry/blob-service.js';
 import { createDiscoveryService } from './services/registry/discovery-service.js';
 import { createManifestService } from './services/registry/manifest-service.js';
@@ -153,6 +154,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       robots: createRobotService({ robots: stores.robots, users: stores.users, projects, audit, forgetLogins: (name) => authenticator.forget(name), identity }),
       audit: createAuditService({ audit: stores.audit, projects, flushPending: () => audit.flush() }),
       repositories: createRepositoryService({ repositories: stores.repositories, projects, audit }),
+      ...createImmutableArea(db, projects, audit),
     },
   });
 

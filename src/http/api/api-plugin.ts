@@ -2,6 +2,7 @@ import fastifySwagger from '@fastify/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../domain/identity/principal.js';
 import type { AuditService } from '../../services/audit/audit-service.js';
+import type { ImmutableRuleService } from '../../services/immutable/immutable-rule-service.js';
 import type { MemberService } from '../../services/identity/member-service.js';
 import type { ProjectService } from '../../services/identity/project-service.js';
 import type { RobotService } from '../../services/identity/robot-service.js';
@@ -10,6 +11,7 @@ import type { UserService } from '../../services/identity/user-service.js';
 import type { RepositoryService } from '../../services/registry/repository-service.js';
 import { auditRoutes } from './audit-routes.js';
 import { configRoutes } from './config-routes.js';
+import { immutableRoutes } from './immutable-routes.js';
 import { openapiRoutes } from './openapi-routes.js';
 import { swagger2Transform } from './openapi-transform.js';
 import { projectRoutes } from './project-routes.js';
@@ -29,6 +31,7 @@ export interface ApiDeps {
   repositories: RepositoryService;
   audit: AuditService;
   settings: SettingsService;
+  immutableRules: ImmutableRuleService;
 }
 
 /** The Harbor-compatible management API under /api/v2.0: same paths, parameters and JSON. */
@@ -62,5 +65,6 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(robotRoutes, { robots: deps.robots });
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(configRoutes, { settings: deps.settings });
+  await app.register(immutableRoutes, { immutableRules: deps.immutableRules });
   await app.register(openapiRoutes);
 }
