@@ -15,6 +15,7 @@ import { migrateToLatest, openSqlite, type DatabaseHandle } from './db/database.
 import { createManifestStore } from './db/manifests.js';
 import { createMemberStore } from './db/members.js';
 import { createProjectStore } from './db/projects.js';
+import { createQuotaStore } from './db/quotas.js';
 import { createRepositoryStore } from './db/repositories.js';
 import { createRobotStore } from './db/robots.js';
 import { createSettingStore } from './db/settings.js';
@@ -35,6 +36,7 @@ import { createUserService } from './services/identity/user-service.js';
 import { createSettingsService } from './services/identity/settings-service.js';
 import { createMemberService } from './services/identity/member-service.js';
 import { createProjectService } from './services/identity/project-service.js';
+import { createQuotaService } from './services/content/quota-service.js';
 import { createRobotService } from './services/identity/robot-service.js';
 import { createBlobService } from './services/registry/blob-service.js';
 import { createDiscoveryService } from './services/registry/discovery-service.js';
@@ -75,6 +77,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     robots: createRobotStore(db),
     settings: createSettingStore(db),
     audit: createAuditStore(db),
+    quotas: createQuotaStore(db),
   };
   const bootstrap = await ensureAdmin(stores.users, dataDir, config.adminPassword);
   const audit = createAuditLog(stores.audit, log, { pulls: config.audit.pulls });
@@ -97,6 +100,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     authorizer,
     audit,
     creationRestricted: async () => (await settings()).projectCreationRestriction === 'adminonly',
+    defaultStorageLimit: async () => (await settings()).storagePerProject,
     identity,
   });
   // Only at first start: an administrator may delete `library` later, and it must stay deleted.
@@ -153,6 +157,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       robots: createRobotService({ robots: stores.robots, users: stores.users, projects, audit, forgetLogins: (name) => authenticator.forget(name), identity }),
       audit: createAuditService({ audit: stores.audit, projects, flushPending: () => audit.flush() }),
       repositories: createRepositoryService({ repositories: stores.repositories, projects, audit }),
+      quotas: createQuotaService(stores),
     },
   });
 

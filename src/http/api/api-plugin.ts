@@ -2,6 +2,7 @@ import fastifySwagger from '@fastify/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../domain/identity/principal.js';
 import type { AuditService } from '../../services/audit/audit-service.js';
+import type { QuotaService } from '../../services/content/quota-service.js';
 import type { MemberService } from '../../services/identity/member-service.js';
 import type { ProjectService } from '../../services/identity/project-service.js';
 import type { RobotService } from '../../services/identity/robot-service.js';
@@ -13,6 +14,7 @@ import { configRoutes } from './config-routes.js';
 import { openapiRoutes } from './openapi-routes.js';
 import { swagger2Transform } from './openapi-transform.js';
 import { projectRoutes } from './project-routes.js';
+import { quotaRoutes } from './quota-routes.js';
 import { repositoryRoutes } from './repository-routes.js';
 import { robotRoutes } from './robot-routes.js';
 import { acceptEmptyJsonBodies, installSchemas } from './route-shape.js';
@@ -29,6 +31,7 @@ export interface ApiDeps {
   repositories: RepositoryService;
   audit: AuditService;
   settings: SettingsService;
+  quotas: QuotaService;
 }
 
 /** The Harbor-compatible management API under /api/v2.0: same paths, parameters and JSON. */
@@ -62,5 +65,6 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(robotRoutes, { robots: deps.robots });
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(configRoutes, { settings: deps.settings });
+  await app.register(quotaRoutes, { quotas: deps.quotas });
   await app.register(openapiRoutes);
 }

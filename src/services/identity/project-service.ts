@@ -52,6 +52,8 @@ export function createProjectService(deps: {
   authorizer: Authorizer;
   audit: AuditLog;
   creationRestricted: () => Promise<boolean>;
+  /** The hard storage limit of a new project's quota when the request names none (Harbor's storage_per_project). */
+  defaultStorageLimit?: () => Promise<number>;
   /** Told of every project created or deleted: tokens bound to a deleted project stop at once. */
   identity: Pick<IdentityCache, 'forgetProject'>;
 }) {
@@ -83,9 +85,9 @@ export function createProjectService(deps: {
   }
 
   /** A taken name is caught by the unique index, whichever of two concurrent creates loses. */
-  async function createProject(name: string, ownerId: number, isPublic: boolean, metadata: Record<string, string>): Promise<number> {
+  async function createProject(name: string, ownerId: number, isPublic: boolean, metadata: Record<string, string>, storageLimit = -1): Promise<number> {
     try {
-      return await projects.createWithAdmin(name, ownerId, isPublic, metadata);
+      return await projects.createWithAdmin(name, ownerId, isPublic, metadata, undefined, storageLimit);
     } catch (err) {
       if (await projects.byName(name)) throw new AppError('CONFLICT', `project ${name} already exists`);
       throw err;
@@ -191,7 +193,10 @@ export function createProjectService(deps: {
       const metadata = { ...(req.metadata ?? {}) };
       const isPublic = req.public ?? metadata.public === 'true';
       delete metadata.public;
-      const id = await createProject(name, actor.id, isPublic, metadata);
+      // As Harbor: only a sysadmin's non-zero storage_limit counts; everyone else gets the default.
+      const limit = req.storage_limit;
+      const storageLimit = isSysadmin(actor) && limit !== undefined && limit !== null && limit !== 0 ? limit : await (deps.defaultStorageLimit?.() ?? -1);
+      const id = await createProject(name, actor.id, isPublic, metadata, storageLimit);
       record(actor, id, 'create', name, ip);
       return id;
     },

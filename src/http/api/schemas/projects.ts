@@ -7,7 +7,7 @@ export const projectReq = jsonBody(
     project_name: z.string().max(255).optional(),
     public: z.boolean().optional(),
     metadata: z.record(z.string(), z.string()).optional(),
-    storage_limit: z.number().optional(),
+    storage_limit: z.number().int().nullable().optional(),
     registry_id: z.number().nullable().optional(),
     cve_allowlist: z.unknown().optional(),
   }).meta({ id: 'ProjectReq' }),
