@@ -101,6 +101,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     audit,
     creationRestricted: async () => (await settings()).projectCreationRestriction === 'adminonly',
     defaultStorageLimit: async () => (await settings()).storagePerProject,
+    quotaOf: (id) => stores.quotas.ofProject(id),
     identity,
   });
   // Only at first start: an administrator may delete `library` later, and it must stay deleted.

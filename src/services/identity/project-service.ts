@@ -54,6 +54,8 @@ export function createProjectService(deps: {
   creationRestricted: () => Promise<boolean>;
   /** The hard storage limit of a new project's quota when the request names none (Harbor's storage_per_project). */
   defaultStorageLimit?: () => Promise<number>;
+  /** The project's quota, for its summary. */
+  quotaOf?: (projectId: number) => Promise<{ hard: number; used: number } | null>;
   /** Told of every project created or deleted: tokens bound to a deleted project stop at once. */
   identity: Pick<IdentityCache, 'forgetProject'>;
 }) {
@@ -204,6 +206,10 @@ export function createProjectService(deps: {
     async update(actor: Principal, ref: string, byName: boolean, req: ProjectRequest, ip: string) {
       const { project } = await resolve(actor, ref, byName, 'self', 'update');
       checkProjectSettings(req);
+      // Harbor ignores it here; Haven says so rather than let a caller believe a limit was set.
+      if (req.storage_limit !== undefined && req.storage_limit !== null && req.storage_limit !== 0 && req.storage_limit !== -1) {
+        throw new AppError('BAD_REQUEST', 'storage_limit is not changed by updating a project; set it with PUT /quotas/{id}');
+      }
       const metadata = { ...(JSON.parse(project.metadata) as Record<string, string>), ...(req.metadata ?? {}) };
       const isPublic = req.metadata?.public !== undefined ? req.metadata.public === 'true' : req.public;
       delete metadata.public;
@@ -229,8 +235,10 @@ export function createProjectService(deps: {
       const access = await resolve(actor, ref, byName, 'self', 'read');
       const { project } = access;
       const repoCount = await projects.repositoryCount(project.id);
+      const q = access.can('quota', 'read') ? await deps.quotaOf?.(project.id) : null;
+      const quota = q ? { quota: { hard: { storage: q.hard }, used: { storage: q.used } } } : {};
       // As Harbor: the member counts only for those who may list the members.
-      if (!access.can('member', 'list')) return { repo_count: repoCount };
+      if (!access.can('member', 'list')) return { repo_count: repoCount, ...quota };
       const counts: Record<string, number> = { projectAdmin: 0, maintainer: 0, developer: 0, guest: 0, limitedGuest: 0 };
       for (const m of await members.list(project.id)) {
         const role = roleIds[m.roleId];
@@ -243,6 +251,7 @@ export function createProjectService(deps: {
         developer_count: counts.developer,
         guest_count: counts.guest,
         limited_guest_count: counts.limitedGuest,
+        ...quota,
       };
     },
 

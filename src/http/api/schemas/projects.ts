@@ -44,6 +44,8 @@ export const projectSummary = z.strictObject({
   developer_count: z.number().int().optional(),
   guest_count: z.number().int().optional(),
   limited_guest_count: z.number().int().optional(),
+  /** Harbor's ProjectSummaryQuota, for those who may read the project's quota. */
+  quota: z.strictObject({ hard: z.strictObject({ storage: z.number().int() }), used: z.strictObject({ storage: z.number().int() }) }).optional(),
 }).meta({ id: 'ProjectSummary' });
 
 /** Harbor's Permission. */
