@@ -1,4 +1,5 @@
 import type { OperationGroup } from './operation.js';
+import { quotaOperations } from './quota-operations.js';
 
 /** Every area's operations for the permission matrix test, one import per area. */
-export const areaGroups: OperationGroup[] = [];
+export const areaGroups: OperationGroup[] = [quotaOperations];

@@ -1,5 +1,5 @@
 import { isSysadmin, principalName, type Principal } from '../../domain/identity/principal.js';
-import { sees } from '../../domain/identity/access-policy.js';
+import { allows, sees } from '../../domain/identity/access-policy.js';
 import { roleIds } from '../../domain/identity/roles.js';
 import { allPermissions } from '../../domain/rbac/matrix.js';
 import { findCondition, parseQuery, parseSort } from '../../domain/query/harbor-query.js';
@@ -235,7 +235,8 @@ export function createProjectService(deps: {
       const access = await resolve(actor, ref, byName, 'self', 'read');
       const { project } = access;
       const repoCount = await projects.repositoryCount(project.id);
-      const q = access.can('quota', 'read') ? await deps.quotaOf?.(project.id) : null;
+      // Harbor's public-project policies grant no quota:read: only members (and admins, robots) see it.
+      const q = allows(actor, { ...access.facts, public: false }, 'quota', 'read') ? await deps.quotaOf?.(project.id) : null;
       const quota = q ? { quota: { hard: { storage: q.hard }, used: { storage: q.used } } } : {};
       // As Harbor: the member counts only for those who may list the members.
       if (!access.can('member', 'list')) return { repo_count: repoCount, ...quota };
