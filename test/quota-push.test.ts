@@ -3,7 +3,7 @@
 // skopeo prints; a refused push leaves nothing behind; usage counts each digest once per project;
 // warnings (85 %) and refusals are written to the event outbox.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -98,6 +98,44 @@ describe('quota enforcement on /v2', () => {
     assert.equal(ev[0]!.payload.repository, 'q-skopeo/app');
     assert.equal(ev[0]!.payload.hard, 64 * 1024);
     assert.match(ev[0]!.payload.message, exceeded);
+  });
+
+  test('podman: a push over the limit fails with Harbor\'s message, and leaves no tag and no usage', async (t) => {
+    if (!requireTool(t, 'podman')) return;
+    const id = await createProject('q-podman', 64 * 1024);
+    // podman names an image pulled from a layout after its path, which must be lowercase.
+    const layoutDir = join(tmpdir(), `haven-quota-podman-${process.pid}`);
+    const layout = writeTestLayout(layoutDir, { tag: 'v1' });
+    const authFile = join(work, 'auth.json');
+    writeFileSync(authFile, JSON.stringify({ auths: { [h.host]: { auth: Buffer.from(`admin:${h.admin.password}`).toString('base64') } } }));
+    // A private image store, as in skopeo.test.ts, so the machine's podman images are untouched.
+    const pm = join(work, 'podman');
+    for (const d of ['root', 'runroot', 'tmp', 'networks', 'vartmp']) mkdirSync(join(pm, d), { recursive: true });
+    writeFileSync(join(pm, 'storage.conf'), `[storage]\ndriver = "vfs"\nrunroot = "${join(pm, 'runroot')}"\ngraphroot = "${join(pm, 'root')}"\n`);
+    const globals = ['--root', join(pm, 'root'), '--runroot', join(pm, 'runroot'), '--tmpdir', join(pm, 'tmp'), '--network-config-dir', join(pm, 'networks'), '--storage-driver', 'vfs', '--cgroup-manager', 'cgroupfs', '--events-backend', 'none'];
+    const env = { CONTAINERS_STORAGE_CONF: join(pm, 'storage.conf'), TMPDIR: join(pm, 'vartmp'), REGISTRY_AUTH_FILE: authFile };
+    const podman = (args: string[]) => run('podman', [...globals, ...args], { timeoutMs: 60_000, env });
+    const info = await podman(['info', '--format', '{{.Store.GraphDriverName}}']);
+    if (info.code !== 0) {
+      const reason = `podman cannot run on this machine: ${info.stderr.trim().split('\n').pop() ?? `exit ${info.code}`}`;
+      if (process.env.CI) assert.fail(reason);
+      return void t.skip(reason);
+    }
+    try {
+      const pull = ['pull', '--arch', 'amd64', '--os', 'linux', `oci:${layout.dir}:v1`];
+      const pulled = await podman(pull);
+      assert.equal(pulled.code, 0, describeRun('podman', pull, pulled));
+      const imageId = pulled.stdout.toString().trim().split('\n').pop()!;
+      const push = ['push', '--tls-verify=false', imageId, `${h.host}/q-podman/app:v1`];
+      const r = await podman(push);
+      assert.notEqual(r.code, 0, describeRun('podman', push, r));
+      assert.match(r.stderr, /denied: adding .* of storage resource, which when updated to current usage of .* will exceed the configured upper limit of 64\.0 KiB\./, describeRun('podman', push, r));
+    } finally {
+      await podman(['rmi', '--all', '--force']);
+      rmSync(layoutDir, { recursive: true, force: true });
+    }
+    assert.equal((await h.adminFetch(`${h.url}/v2/q-podman/app/manifests/v1`)).status, 404);
+    assert.equal((await quotaOf(id)).used, 0);
   });
 
   test('manifest PUT over the limit: 403 DENIED, no manifest, no tag, usage unchanged, QUOTA_EXCEED with the digest', async () => {
