@@ -116,10 +116,15 @@ describe('GET /quotas', () => {
   test('only system administrators may list, read or update quotas: a project admin gets 403, anonymous 401', async () => {
     const id = await createProject('q-alices', {}, await asAlice());
     const q = await quotaOf(id);
+    // Another project's quota id, tried by the admin of this one: the same refusal, nothing changed.
+    const otherId = await createProject('q-not-alices', { storage_limit: 12_345 });
+    const other = await quotaOf(otherId);
     for (const [method, path, body] of [
       ['GET', '/quotas', undefined],
       ['GET', `/quotas/${q.id}`, undefined],
       ['PUT', `/quotas/${q.id}`, { hard: { storage: 1 } }],
+      ['GET', `/quotas/${other.id}`, undefined],
+      ['PUT', `/quotas/${other.id}`, { hard: { storage: 1 } }],
     ] as const) {
       const mine = await client.api(method, path, { as: alice, ...(body ? { body } : {}) });
       assert.equal(mine.status, 403, `${method} ${path} as the project's admin: ${mine.text}`);
@@ -128,6 +133,8 @@ describe('GET /quotas', () => {
       assert.equal(anon.status, 401, `${method} ${path} anonymous`);
     }
     assert.equal((await quotaOf(id)).hard.storage, -1, 'nothing changed');
+    assert.equal((await quotaOf(otherId)).hard.storage, 12_345, 'nothing changed in the other project');
+    assert.doesNotMatch((await client.api('GET', `/quotas/${other.id}`, { as: alice })).text, /q-not-alices|12345/, 'the refusal shows nothing of it');
     // Her own project's summary still shows her quota (Harbor's quota:read for members).
     assert.deepEqual((await client.api('GET', `/projects/${id}/summary`, { as: alice })).json.quota, { hard: { storage: -1 }, used: { storage: 0 } });
   });
