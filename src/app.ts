@@ -15,6 +15,7 @@ import { migrateToLatest, openSqlite, type DatabaseHandle } from './db/database.
 import { createManifestStore } from './db/manifests.js';
 import { createMemberStore } from './db/members.js';
 import { createProjectStore } from './db/projects.js';
+import { createQuotaStore } from './db/quotas.js';
 import { createRepositoryStore } from './db/repositories.js';
 import { createRobotStore } from './db/robots.js';
 import { createSettingStore } from './db/settings.js';
@@ -35,6 +36,7 @@ import { createUserService } from './services/identity/user-service.js';
 import { createSettingsService } from './services/identity/settings-service.js';
 import { createMemberService } from './services/identity/member-service.js';
 import { createProjectService } from './services/identity/project-service.js';
+import { createQuotaService } from './services/content/quota-service.js';
 import { createRobotService } from './services/identity/robot-service.js';
 import { createImmutableArea } from './services/immutable/immutable-area.js';
 import { createBlobService } from './services/registry/blob-service.js';
@@ -76,6 +78,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     robots: createRobotStore(db),
     settings: createSettingStore(db),
     audit: createAuditStore(db),
+    quotas: createQuotaStore(db),
   };
   const bootstrap = await ensureAdmin(stores.users, dataDir, config.adminPassword);
   const audit = createAuditLog(stores.audit, log, { pulls: config.audit.pulls });
@@ -98,6 +101,8 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     authorizer,
     audit,
     creationRestricted: async () => (await settings()).projectCreationRestriction === 'adminonly',
+    defaultStorageLimit: async () => (await settings()).storagePerProject,
+    quotaOf: (id) => stores.quotas.ofProject(id),
     identity,
   });
   // Only at first start: an administrator may delete `library` later, and it must stay deleted.
@@ -155,6 +160,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       audit: createAuditService({ audit: stores.audit, projects, flushPending: () => audit.flush() }),
       repositories: createRepositoryService({ repositories: stores.repositories, projects, audit }),
       ...createImmutableArea(db, projects, audit),
+      quotas: createQuotaService(stores),
     },
   });
 

@@ -28,8 +28,9 @@ const exists = async (name: string) => (await client.api('HEAD', `/projects?proj
 
 describe('POST /projects', () => {
   const refused: Array<[string, Record<string, unknown>, RegExp]> = [
-    ['a positive storage_limit', { storage_limit: 1 << 30 }, /storage_limit.*not supported.*quota/],
-    ['storage_limit 0', { storage_limit: 0 }, /storage_limit.*not supported/],
+    ['a negative storage_limit other than -1', { storage_limit: -2 }, /invalid non-positive value for quota limit, value=-2/],
+    ['a storage_limit over 1024 TB', { storage_limit: 1_125_899_906_842_625 }, /exceeded 1024TB/],
+    ['a fractional storage_limit', { storage_limit: 1.5 }, /storage_limit/],
     ['a registry_id (proxy cache)', { registry_id: 1 }, /registry_id.*not supported.*proxy cache/],
     ['content trust', { metadata: { enable_content_trust: 'true' } }, /enable_content_trust=true.*not supported/],
     ['cosign enforcement', { metadata: { enable_content_trust_cosign: 'true' } }, /enable_content_trust_cosign=true.*not supported/],
@@ -91,7 +92,7 @@ describe('PUT /projects/{id}', () => {
     const path = `/projects/${name}`;
     const headers = { 'X-Is-Resource-Name': 'true' };
     assertRefused(await client.api('PUT', path, { headers, body: { metadata: { auto_scan: 'true', public: 'true' } } }), /auto_scan=true.*not supported/);
-    assertRefused(await client.api('PUT', path, { headers, body: { storage_limit: 10 } }), /storage_limit.*not supported/);
+    assertRefused(await client.api('PUT', path, { headers, body: { storage_limit: 10 } }), /storage_limit is not changed by updating a project; set it with PUT \/quotas\/\{id\}/);
     assertRefused(await client.api('PUT', path, { headers, body: { registry_id: 3 } }), /registry_id.*not supported/);
     assertRefused(await client.api('PUT', path, { headers, body: { metadata: { foo: 'bar' } } }), /unknown project metadata key "foo"/);
     const view = await client.api('GET', path, { headers });

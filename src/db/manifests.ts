@@ -1,6 +1,6 @@
 import type { Db } from './database.js';
 import { removeManifests } from './manifest-removal.js';
-import { chargeManifest } from './quota-ledger.js';
+import { chargeManifest, rethrowRecordingExceeded } from './quota-ledger.js';
 import { dropIfEmpty, ensureRepository } from './repositories.js';
 import { missingDigests, transactionWithUndo } from './sql-helpers.js';
 import { setTag } from './tag-writes.js';
@@ -194,7 +194,7 @@ export function createManifestStore(db: Db) {
         else await tx.updateTable('manifests').set({ pushed_at: now }).where('id', '=', id).execute();
         if (tag !== null) await setTag(tx, repositoryId, tag, id, now);
         await tx.updateTable('repositories').set({ updated_at: now }).where('id', '=', repositoryId).execute();
-      });
+      }).catch(rethrowRecordingExceeded(db));
     },
 
     /** Digests among `digests` that the repository holds no manifest for. */

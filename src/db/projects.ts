@@ -83,9 +83,10 @@ export function createProjectStore(db: Db) {
   return {
     /**
      * Creates a project with its creator as project admin, in one transaction: no crash leaves a
-     * project nobody administers. A taken name fails on the unique index (the caller maps it).
+     * project nobody administers, nor one without its storage quota (`hardStorage` bytes, -1
+     * unlimited). A taken name fails on the unique index (the caller maps it).
      */
-    async createWithAdmin(name: string, ownerId: number, isPublic: boolean, metadata: Record<string, string>, now = Date.now()): Promise<number> {
+    async createWithAdmin(name: string, ownerId: number, isPublic: boolean, metadata: Record<string, string>, now = Date.now(), hardStorage = -1): Promise<number> {
       return db.transaction().execute(async (tx) => {
         const row = await tx
           .insertInto('projects')
@@ -96,6 +97,7 @@ export function createProjectStore(db: Db) {
           .insertInto('project_members')
           .values({ project_id: row.id, user_id: ownerId, role_id: projectAdminRoleId, created_at: now, updated_at: now })
           .execute();
+        await tx.insertInto('quotas').values({ project_id: row.id, hard_storage: hardStorage, used_storage: 0, created_at: now, updated_at: now }).execute();
         return row.id;
       });
     },

@@ -1,5 +1,6 @@
 import { immutableOperations } from './immutable-operations.js';
 import type { OperationGroup } from './operation.js';
+import { quotaOperations } from './quota-operations.js';
 
 /** Every area's operations for the permission matrix test, one import per area. */
-export const areaGroups: OperationGroup[] = [immutableOperations];
+export const areaGroups: OperationGroup[] = [immutableOperations, quotaOperations];

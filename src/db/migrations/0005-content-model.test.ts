@@ -20,7 +20,7 @@ test('0005 keeps every tag (now with an id), backfills artifact fields, and coun
     .execute();
   await db.insertInto('blobs').values([{ digest: 'sha256:layer', size: 1000, created_at: now }, { digest: 'sha256:cfg', size: 10, created_at: now }]).execute();
   // The same image in two repositories of one project: its layer and config count once.
-  const manifests = [];
+  const manifests: number[] = [];
   for (const r of repos) {
     const [m] = await db
       .insertInto('manifests')

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../domain/identity/principal.js';
 import type { AuditService } from '../../services/audit/audit-service.js';
 import type { ImmutableRuleService } from '../../services/immutable/immutable-rule-service.js';
+import type { QuotaService } from '../../services/content/quota-service.js';
 import type { MemberService } from '../../services/identity/member-service.js';
 import type { ProjectService } from '../../services/identity/project-service.js';
 import type { RobotService } from '../../services/identity/robot-service.js';
@@ -15,6 +16,7 @@ import { immutableRoutes } from './immutable-routes.js';
 import { openapiRoutes } from './openapi-routes.js';
 import { swagger2Transform } from './openapi-transform.js';
 import { projectRoutes } from './project-routes.js';
+import { quotaRoutes } from './quota-routes.js';
 import { repositoryRoutes } from './repository-routes.js';
 import { robotRoutes } from './robot-routes.js';
 import { acceptEmptyJsonBodies, installSchemas } from './route-shape.js';
@@ -32,6 +34,7 @@ export interface ApiDeps {
   audit: AuditService;
   settings: SettingsService;
   immutableRules: ImmutableRuleService;
+  quotas: QuotaService;
 }
 
 /** The Harbor-compatible management API under /api/v2.0: same paths, parameters and JSON. */
@@ -66,5 +69,6 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(configRoutes, { settings: deps.settings });
   await app.register(immutableRoutes, { immutableRules: deps.immutableRules });
+  await app.register(quotaRoutes, { quotas: deps.quotas });
   await app.register(openapiRoutes);
 }

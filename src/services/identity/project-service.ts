@@ -1,5 +1,5 @@
 import { isSysadmin, principalName, type Principal } from '../../domain/identity/principal.js';
-import { sees } from '../../domain/identity/access-policy.js';
+import { allows, sees } from '../../domain/identity/access-policy.js';
 import { roleIds } from '../../domain/identity/roles.js';
 import { allPermissions } from '../../domain/rbac/matrix.js';
 import { findCondition, parseQuery, parseSort } from '../../domain/query/harbor-query.js';
@@ -52,6 +52,10 @@ export function createProjectService(deps: {
   authorizer: Authorizer;
   audit: AuditLog;
   creationRestricted: () => Promise<boolean>;
+  /** The hard storage limit of a new project's quota when the request names none (Harbor's storage_per_project). */
+  defaultStorageLimit?: () => Promise<number>;
+  /** The project's quota, for its summary. */
+  quotaOf?: (projectId: number) => Promise<{ hard: number; used: number } | null>;
   /** Told of every project created or deleted: tokens bound to a deleted project stop at once. */
   identity: Pick<IdentityCache, 'forgetProject'>;
 }) {
@@ -83,9 +87,9 @@ export function createProjectService(deps: {
   }
 
   /** A taken name is caught by the unique index, whichever of two concurrent creates loses. */
-  async function createProject(name: string, ownerId: number, isPublic: boolean, metadata: Record<string, string>): Promise<number> {
+  async function createProject(name: string, ownerId: number, isPublic: boolean, metadata: Record<string, string>, storageLimit = -1): Promise<number> {
     try {
-      return await projects.createWithAdmin(name, ownerId, isPublic, metadata);
+      return await projects.createWithAdmin(name, ownerId, isPublic, metadata, undefined, storageLimit);
     } catch (err) {
       if (await projects.byName(name)) throw new AppError('CONFLICT', `project ${name} already exists`);
       throw err;
@@ -191,7 +195,10 @@ export function createProjectService(deps: {
       const metadata = { ...(req.metadata ?? {}) };
       const isPublic = req.public ?? metadata.public === 'true';
       delete metadata.public;
-      const id = await createProject(name, actor.id, isPublic, metadata);
+      // As Harbor: only a sysadmin's non-zero storage_limit counts; everyone else gets the default.
+      const limit = req.storage_limit;
+      const storageLimit = isSysadmin(actor) && limit !== undefined && limit !== null && limit !== 0 ? limit : await (deps.defaultStorageLimit?.() ?? -1);
+      const id = await createProject(name, actor.id, isPublic, metadata, storageLimit);
       record(actor, id, 'create', name, ip);
       return id;
     },
@@ -199,6 +206,10 @@ export function createProjectService(deps: {
     async update(actor: Principal, ref: string, byName: boolean, req: ProjectRequest, ip: string) {
       const { project } = await resolve(actor, ref, byName, 'self', 'update');
       checkProjectSettings(req);
+      // Harbor ignores it here; Haven says so rather than let a caller believe a limit was set.
+      if (req.storage_limit !== undefined && req.storage_limit !== null && req.storage_limit !== 0 && req.storage_limit !== -1) {
+        throw new AppError('BAD_REQUEST', 'storage_limit is not changed by updating a project; set it with PUT /quotas/{id}');
+      }
       const metadata = { ...(JSON.parse(project.metadata) as Record<string, string>), ...(req.metadata ?? {}) };
       const isPublic = req.metadata?.public !== undefined ? req.metadata.public === 'true' : req.public;
       delete metadata.public;
@@ -224,8 +235,11 @@ export function createProjectService(deps: {
       const access = await resolve(actor, ref, byName, 'self', 'read');
       const { project } = access;
       const repoCount = await projects.repositoryCount(project.id);
+      // Harbor's public-project policies grant no quota:read: only members (and admins, robots) see it.
+      const q = allows(actor, { ...access.facts, public: false }, 'quota', 'read') ? await deps.quotaOf?.(project.id) : null;
+      const quota = q ? { quota: { hard: { storage: q.hard }, used: { storage: q.used } } } : {};
       // As Harbor: the member counts only for those who may list the members.
-      if (!access.can('member', 'list')) return { repo_count: repoCount };
+      if (!access.can('member', 'list')) return { repo_count: repoCount, ...quota };
       const counts: Record<string, number> = { projectAdmin: 0, maintainer: 0, developer: 0, guest: 0, limitedGuest: 0 };
       for (const m of await members.list(project.id)) {
         const role = roleIds[m.roleId];
@@ -238,6 +252,7 @@ export function createProjectService(deps: {
         developer_count: counts.developer,
         guest_count: counts.guest,
         limited_guest_count: counts.limitedGuest,
+        ...quota,
       };
     },
 

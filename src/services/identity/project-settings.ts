@@ -1,3 +1,4 @@
+import { invalidLimit } from '../../domain/quota/quota-math.js';
 import { AppError } from '../../platform/errors.js';
 
 /**
@@ -8,7 +9,7 @@ import { AppError } from '../../platform/errors.js';
  */
 export interface ProjectSettingsRequest {
   metadata?: Record<string, string> | undefined;
-  storage_limit?: number | undefined;
+  storage_limit?: number | null | undefined;
   registry_id?: number | null | undefined;
   cve_allowlist?: unknown;
 }
@@ -61,7 +62,11 @@ function checkMetadata(metadata: Record<string, string>): void {
 /** Throws the 400 for the first setting in `req` that Haven would otherwise have to ignore. */
 export function checkProjectSettings(req: ProjectSettingsRequest): void {
   if (req.metadata) checkMetadata(req.metadata);
-  if (req.storage_limit !== undefined && req.storage_limit !== -1) throw notYet(`storage_limit ${req.storage_limit}`, 'storage quotas (only -1, unlimited, is accepted)');
+  // Harbor validates storage_limit (0 and null mean the default); a change goes through /quotas.
+  if (req.storage_limit !== undefined && req.storage_limit !== null && req.storage_limit !== 0) {
+    const invalid = invalidLimit(req.storage_limit);
+    if (invalid) throw new AppError('BAD_REQUEST', invalid);
+  }
   if (req.registry_id !== undefined && req.registry_id !== null) throw notYet('registry_id', 'proxy cache projects');
   if (req.cve_allowlist !== undefined && req.cve_allowlist !== null) {
     const items = (req.cve_allowlist as { items?: unknown }).items;

@@ -1,5 +1,6 @@
 import { principalName, type Principal } from '../../domain/identity/principal.js';
 import type { SettingStore } from '../../db/settings.js';
+import { invalidLimit, unlimited } from '../../domain/quota/quota-math.js';
 import { AppError } from '../../platform/errors.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { requireSysadmin } from './guards.js';
@@ -7,6 +8,8 @@ import { requireSysadmin } from './guards.js';
 export interface SystemSettings {
   selfRegistration: boolean;
   projectCreationRestriction: 'everyone' | 'adminonly';
+  /** Harbor's storage_per_project: the hard limit of new projects' quotas, -1 unlimited. */
+  storagePerProject: number;
 }
 
 /** Harbor's /configurations for the settings Haven has; the rest are not editable here. */
@@ -18,6 +21,7 @@ export function createSettingsService(deps: { settings: SettingStore; audit: Aud
     return {
       selfRegistration: s.self_registration === 'true',
       projectCreationRestriction: s.project_creation_restriction === 'adminonly' ? 'adminonly' : 'everyone',
+      storagePerProject: s.storage_per_project !== undefined ? Number(s.storage_per_project) : unlimited,
     };
   }
 
@@ -34,6 +38,8 @@ export function createSettingsService(deps: { settings: SettingStore; audit: Aud
         token_expiration: { value: deps.tokenTtlMinutes, editable: false },
         robot_name_prefix: { value: 'robot$', editable: false },
         read_only: { value: false, editable: false },
+        quota_per_project_enable: { value: true, editable: false },
+        storage_per_project: { value: s.storagePerProject, editable: true },
       };
     },
 
@@ -47,6 +53,10 @@ export function createSettingsService(deps: { settings: SettingStore; audit: Aud
         } else if (key === 'project_creation_restriction') {
           if (value !== 'everyone' && value !== 'adminonly') throw new AppError('BAD_REQUEST', 'project_creation_restriction must be "everyone" or "adminonly"');
           out.project_creation_restriction = value;
+        } else if (key === 'storage_per_project') {
+          const invalid = typeof value === 'number' ? invalidLimit(value) : 'storage_per_project must be an integer';
+          if (invalid) throw new AppError('BAD_REQUEST', invalid);
+          out.storage_per_project = String(value);
         } else {
           throw new AppError('BAD_REQUEST', `configuration ${key.slice(0, 64)} cannot be changed in Haven`);
         }

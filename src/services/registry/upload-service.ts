@@ -3,8 +3,9 @@ import { Readable } from 'node:stream';
 import { AppError } from '../../platform/errors.js';
 import { parseDigest } from '../../platform/digest.js';
 import type { ByteRange } from '../../platform/byte-range.js';
-import { validateRepositoryName } from '../../domain/oci/names.js';
+import { projectOf, validateRepositoryName } from '../../domain/oci/names.js';
 import type { KeyedLocks } from '../../platform/keyed-lock.js';
+import type { QuotaStore } from '../../db/quotas.js';
 import type { UploadSessionRow } from '../../db/schema.js';
 import type { CanRead, RegistryDeps } from './deps.js';
 import type { SpaceGuard } from './space-guard.js';
@@ -19,11 +20,13 @@ const lockKey = (id: string) => `upload:${id}`;
 const uploadIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function createUploadService(
-  deps: Pick<RegistryDeps, 'blobs' | 'uploads' | 'content' | 'log'> & { locks: KeyedLocks; space: SpaceGuard },
+  deps: Pick<RegistryDeps, 'blobs' | 'uploads' | 'content' | 'log'> & { locks: KeyedLocks; space: SpaceGuard; quotas?: Pick<QuotaStore, 'checkBlob'> },
   opts: { automaticMount?: boolean } = {},
 ) {
   const automaticMount = opts.automaticMount ?? true;
   const { blobs, uploads, content, log, locks, space } = deps;
+  /** Harbor's pre-check at blob completion and mount: a blob the project lacks must fit its quota. */
+  const checkQuota = (repository: string, digest: string, size: number) => deps.quotas?.checkBlob(projectOf(repository), repository, digest, size);
 
   async function session(repository: string, id: string) {
     const s = uploadIdPattern.test(id) ? await uploads.get(id) : null;
@@ -78,6 +81,7 @@ export function createUploadService(
         if (source !== null) {
           const size = await blobs.sizeInRepository(source, opts.mount);
           if (size !== null) {
+            await checkQuota(repository, opts.mount, size);
             await blobs.recordAndLink(repository, opts.mount, size);
             return { kind: 'created', digest: opts.mount };
           }
@@ -91,6 +95,7 @@ export function createUploadService(
         const id = randomUUID();
         try {
           const size = await content.write(id, opts.body ?? emptyBody(), 0, opts.signal);
+          await checkQuota(repository, opts.digest, size);
           await content.commit(id, opts.digest, size);
           await blobs.recordAndLink(repository, opts.digest, size);
         } catch (err) {
@@ -141,9 +146,11 @@ export function createUploadService(
         // the acknowledged offset, and only acknowledged bytes may be verified and committed.
         const size = await content.write(id, body ?? emptyBody(), s.offset, signal);
         try {
+          await checkQuota(repository, digest, size);
           await content.commit(id, digest, size);
         } catch (err) {
-          if (err instanceof AppError && err.code === 'DIGEST_INVALID') {
+          // A refused blob (bad digest, over quota) leaves nothing behind: no file, no session.
+          if (err instanceof AppError && (err.code === 'DIGEST_INVALID' || err.code === 'DENIED')) {
             await content.discard(id).catch(() => {});
             await uploads.delete(id);
           }

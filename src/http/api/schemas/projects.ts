@@ -7,7 +7,7 @@ export const projectReq = jsonBody(
     project_name: z.string().max(255).optional(),
     public: z.boolean().optional(),
     metadata: z.record(z.string(), z.string()).optional(),
-    storage_limit: z.number().optional(),
+    storage_limit: z.number().int().nullable().optional(),
     registry_id: z.number().nullable().optional(),
     cve_allowlist: z.unknown().optional(),
   }).meta({ id: 'ProjectReq' }),
@@ -44,6 +44,8 @@ export const projectSummary = z.strictObject({
   developer_count: z.number().int().optional(),
   guest_count: z.number().int().optional(),
   limited_guest_count: z.number().int().optional(),
+  /** Harbor's ProjectSummaryQuota, for those who may read the project's quota. */
+  quota: z.strictObject({ hard: z.strictObject({ storage: z.number().int() }), used: z.strictObject({ storage: z.number().int() }) }).optional(),
 }).meta({ id: 'ProjectSummary' });
 
 /** Harbor's Permission. */

@@ -34,6 +34,8 @@ export const configurations = z.strictObject({
   token_expiration: setting(z.number().int()),
   robot_name_prefix: setting(z.string()),
   read_only: setting(z.boolean()),
+  quota_per_project_enable: setting(z.boolean()),
+  storage_per_project: setting(z.number().int()),
 }).meta({ id: 'ConfigurationsResponse' });
 
 /** Harbor's Configurations: key -> new value; the service says which keys may change. */
