@@ -45,6 +45,7 @@ import { createFilesystemDriver } from './storage/filesystem-driver.js';
 import { createSpaceGuard } from './services/registry/space-guard.js';
 import { createLocalLocks } from './platform/keyed-lock.js';
 import { freeBytes } from './platform/free-space.js';
+import { createLabelsSystem, createReadOnly, quotaReader } from './labels-system.js';
 
 export const version = '0.1.0';
 
@@ -89,7 +90,8 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     idleMs: config.auth.sessionIdle,
   });
   const tokens = await createTokenService(await signingKeyPem(config.auth, dataDir), { issuer: 'haven-token-issuer', service: 'haven', ttlSeconds: Math.round(config.auth.tokenTtl / 1000) });
-  const settingsService = createSettingsService({ settings: stores.settings, audit, tokenTtlMinutes: Math.round(config.auth.tokenTtl / 60_000) });
+  const readOnly = createReadOnly(stores.settings);
+  const settingsService = createSettingsService({ settings: stores.settings, audit, tokenTtlMinutes: Math.round(config.auth.tokenTtl / 60_000), onChange: readOnly.forget });
   const settings = settingsService.current;
 
   const projects = createProjectService({
@@ -98,6 +100,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     audit,
     creationRestricted: async () => (await settings()).projectCreationRestriction === 'adminonly',
     identity,
+    quotaOf: quotaReader(db),
   });
   // Only at first start: an administrator may delete `library` later, and it must stay deleted.
   const admin = bootstrap.created ? await stores.users.byName('admin') : null;
@@ -126,6 +129,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     trustProxy: config.trustProxy,
     http: config.http,
     metrics: config.metrics,
+    readOnly: () => readOnly.isOn(),
     api: {
       identify: createApiAuth({ login, sessions }),
       settings: settingsService,
@@ -153,6 +157,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       robots: createRobotService({ robots: stores.robots, users: stores.users, projects, audit, forgetLogins: (name) => authenticator.forget(name), identity }),
       audit: createAuditService({ audit: stores.audit, projects, flushPending: () => audit.flush() }),
       repositories: createRepositoryService({ repositories: stores.repositories, projects, audit }),
+      labelsSystem: createLabelsSystem(db, { projects, audit }),
     },
   });
 

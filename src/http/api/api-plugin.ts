@@ -10,6 +10,7 @@ import type { UserService } from '../../services/identity/user-service.js';
 import type { RepositoryService } from '../../services/registry/repository-service.js';
 import { auditRoutes } from './audit-routes.js';
 import { configRoutes } from './config-routes.js';
+import { type LabelsSystemApi, labelsSystemRoutes } from './labels-system-routes.js';
 import { openapiRoutes } from './openapi-routes.js';
 import { swagger2Transform } from './openapi-transform.js';
 import { projectRoutes } from './project-routes.js';
@@ -29,6 +30,7 @@ export interface ApiDeps {
   repositories: RepositoryService;
   audit: AuditService;
   settings: SettingsService;
+  labelsSystem: LabelsSystemApi;
 }
 
 /** The Harbor-compatible management API under /api/v2.0: same paths, parameters and JSON. */
@@ -62,5 +64,6 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(robotRoutes, { robots: deps.robots });
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(configRoutes, { settings: deps.settings });
+  await app.register(labelsSystemRoutes, deps.labelsSystem);
   await app.register(openapiRoutes);
 }

@@ -7,10 +7,12 @@ import { requireSysadmin } from './guards.js';
 export interface SystemSettings {
   selfRegistration: boolean;
   projectCreationRestriction: 'everyone' | 'adminonly';
+  /** Harbor's read_only: every write refused (http/read-only-guard.ts). */
+  readOnly: boolean;
 }
 
 /** Harbor's /configurations for the settings Haven has; the rest are not editable here. */
-export function createSettingsService(deps: { settings: SettingStore; audit: AuditLog; tokenTtlMinutes: number }) {
+export function createSettingsService(deps: { settings: SettingStore; audit: AuditLog; tokenTtlMinutes: number; onChange?: () => void }) {
   const { settings, audit } = deps;
 
   async function current(): Promise<SystemSettings> {
@@ -18,6 +20,7 @@ export function createSettingsService(deps: { settings: SettingStore; audit: Aud
     return {
       selfRegistration: s.self_registration === 'true',
       projectCreationRestriction: s.project_creation_restriction === 'adminonly' ? 'adminonly' : 'everyone',
+      readOnly: s.read_only === 'true',
     };
   }
 
@@ -33,7 +36,7 @@ export function createSettingsService(deps: { settings: SettingStore; audit: Aud
         project_creation_restriction: { value: s.projectCreationRestriction, editable: true },
         token_expiration: { value: deps.tokenTtlMinutes, editable: false },
         robot_name_prefix: { value: 'robot$', editable: false },
-        read_only: { value: false, editable: false },
+        read_only: { value: s.readOnly, editable: true },
       };
     },
 
@@ -47,11 +50,15 @@ export function createSettingsService(deps: { settings: SettingStore; audit: Aud
         } else if (key === 'project_creation_restriction') {
           if (value !== 'everyone' && value !== 'adminonly') throw new AppError('BAD_REQUEST', 'project_creation_restriction must be "everyone" or "adminonly"');
           out.project_creation_restriction = value;
+        } else if (key === 'read_only') {
+          if (typeof value !== 'boolean') throw new AppError('BAD_REQUEST', 'read_only must be true or false');
+          out.read_only = String(value);
         } else {
           throw new AppError('BAD_REQUEST', `configuration ${key.slice(0, 64)} cannot be changed in Haven`);
         }
       }
       await settings.set(out);
+      deps.onChange?.();
       audit.record({ projectId: null, operation: 'update', resourceType: 'configuration', resource: Object.keys(out).join(','), username: principalName(actor), clientIp: ip, success: true });
     },
   };
