@@ -79,6 +79,7 @@ describe('project metadata', () => {
     for (const [key] of cases) assert.equal((await api('DELETE', metaPath(projectId, key), { as: owner })).status, 200);
     assert.deepEqual(await all(), { public: 'false' });
     assert.deepEqual((await api('GET', metaPath(projectId, 'auto_scan'))).json, {}, 'a key not set reads as {}');
+    for (const key of ['constructor', '__proto__', 'toString']) assert.deepEqual((await api('GET', metaPath(projectId, key))).json, {}, `${key} is no key`);
   });
 
   test('public is the project visibility: set, seen by anonymous callers, deleted back to private', async () => {

@@ -26,7 +26,7 @@ export function createProjectMetadataStore(db: Db) {
         const row = await tx.selectFrom('projects').select(['public', 'metadata']).where('id', '=', projectId).executeTakeFirst();
         if (!row) return 'missing';
         const current = view(row);
-        if (c.op === 'add' && c.key in current) return 'exists';
+        if (c.op === 'add' && Object.hasOwn(current, c.key)) return 'exists';
         if (c.key === 'public') {
           const pub = c.op !== 'delete' && c.value === 'true' ? 1 : 0;
           await tx.updateTable('projects').set({ public: pub, updated_at: now }).where('id', '=', projectId).execute();

@@ -23,9 +23,15 @@ const allowed: Array<[string, RegExp]> = [
  * setting; writes ask a cached switch.
  */
 export function installReadOnlyGuard(app: FastifyInstance, isOn: () => Promise<boolean>): void {
-  app.addHook('onRequest', async (req) => {
-    if (safeMethods.has(req.method)) return;
-    if (allowed.some(([method, path]) => method === req.method && path.test(req.url))) return;
-    if (await isOn()) throw new AppError('DENIED', readOnlyMessage);
+  // Callback style: a read (the hot path, manifest and blob GETs) costs one Set lookup, no promise.
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (safeMethods.has(req.method) || allowed.some(([method, path]) => method === req.method && path.test(req.url))) {
+      done();
+      return;
+    }
+    isOn().then(
+      (on) => done(on ? new AppError('DENIED', readOnlyMessage) : undefined),
+      (err: Error) => done(err),
+    );
   });
 }

@@ -36,7 +36,7 @@ export function createProjectMetadataService(deps: { metadata: ProjectMetadataSt
     /** The one key, or {} when it is not set (as Harbor). */
     async get(actor: Principal, ref: string, byName: boolean, key: string): Promise<Record<string, string>> {
       const all = await read(actor, ref, byName, 'read');
-      return key in all ? { [key]: all[key]! } : {};
+      return Object.hasOwn(all, key) ? { [key]: all[key]! } : {};
     },
 
     async add(actor: Principal, ref: string, byName: boolean, body: Record<string, string>, ip: string): Promise<void> {

@@ -53,7 +53,7 @@ export function metadataValue(key: string, value: string): string {
     if (!severities.has(v)) throw new AppError('BAD_REQUEST', `metadata.severity must be one of ${[...severities].join(', ')}, not ${JSON.stringify(value.slice(0, 100))}`);
     return v;
   }
-  if (key in absent) throw notYet(`metadata.${key}`, absent[key]!);
+  if (Object.hasOwn(absent, key)) throw notYet(`metadata.${key}`, absent[key]!);
   throw new AppError('BAD_REQUEST', `unknown project metadata key ${JSON.stringify(key.slice(0, 100))}`);
 }
 
