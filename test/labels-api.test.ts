@@ -174,6 +174,28 @@ describe('project labels', () => {
   });
 });
 
+describe('labels of a public project', () => {
+  test("anyone may list and read them, as Harbor's public project policies say; nobody outside changes them", async () => {
+    await h.createProject('open', true);
+    const openId = (await api('GET', '/projects/open', { headers: { 'X-Is-Resource-Name': 'true' } })).json.project_id as number;
+    const id = await createLabel({ name: 'public-label', scope: 'p', project_id: openId });
+    for (const as of [null, alice]) {
+      const list = await api('GET', `/labels?scope=p&project_id=${openId}`, { as });
+      assert.equal(list.status, 200, list.text);
+      assert.deepEqual((list.json as Array<{ id: number }>).map((l) => l.id), [id]);
+      assert.equal((await api('GET', `/labels/${id}`, { as })).status, 200);
+    }
+    assertError(await api('PUT', `/labels/${id}`, { as: null, body: { name: 'x' } }), 401, 'UNAUTHORIZED');
+    assertError(await api('PUT', `/labels/${id}`, { as: alice, body: { name: 'x' } }), 403, 'FORBIDDEN');
+    assertError(await api('DELETE', `/labels/${id}`, { as: alice }), 403, 'FORBIDDEN');
+    // A private project's labels stay hidden from anonymous callers.
+    const betaLabel = await createLabel({ name: 'hidden', scope: 'p', project_id: betaId });
+    assertError(await api('GET', `/labels/${betaLabel}`, { as: null }), 404, 'NOT_FOUND');
+    assertError(await api('GET', `/labels?scope=p&project_id=${betaId}`, { as: null }), 404, 'NOT_FOUND');
+    assert.equal((await api('GET', `/labels/${id}`)).json.name, 'public-label');
+  });
+});
+
 describe('labels on artifacts', () => {
   const labelsPath = (project: string, repo: string, ref: string) => `/projects/${project}/repositories/${repo}/artifacts/${ref}/labels`;
 

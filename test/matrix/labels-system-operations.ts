@@ -24,11 +24,10 @@ const operations: Operation[] = [
   {
     name: 'GET /labels?scope=p&project_id=N',
     permission: 'label:list',
-    loginFirst: true,
     okStatus: 200,
     attempt: (as, p) => api('GET', `/labels?scope=p&project_id=${p.id}`, { as }),
   },
-  { name: 'GET /labels/{id}', permission: 'label:read', loginFirst: true, okStatus: 200, attempt: (as, p) => api('GET', `/labels/${id(p, 'label')}`, { as }) },
+  { name: 'GET /labels/{id}', permission: 'label:read', okStatus: 200, attempt: (as, p) => api('GET', `/labels/${id(p, 'label')}`, { as }) },
   {
     name: 'POST /labels (project)',
     permission: 'label:create',
@@ -42,14 +41,12 @@ const operations: Operation[] = [
   {
     name: 'PUT /labels/{id}',
     permission: 'label:update',
-    loginFirst: true,
     okStatus: 200,
     attempt: (as, p, who) => api('PUT', `/labels/${id(p, 'label')}`, { as, body: { description: `changed by ${who}` } }),
   },
   {
     name: 'DELETE /labels/{id}',
     permission: 'label:delete',
-    loginFirst: true,
     okStatus: 200,
     attempt: (as, p) => api('DELETE', `/labels/${id(p, 'doomed')}`, { as }),
     async restore(_r, p) {

@@ -8,14 +8,17 @@ export interface ProjectFacts {
   role: ProjectRole | null;
 }
 
+/** Reads Harbor grants on a public project beyond a limited guest's (publicProjectPolicies in rbac_util.go). */
+const publicExtras = new Set(['label:read', 'label:list']);
+
 /**
  * The one permission rule: system admins may do anything; members get their role's row of the
  * matrix; robots get exactly their grants; and anyone (anonymous included) may read a public
- * project as a limited guest would.
+ * project as a limited guest would, and list and read its labels.
  */
 export function allows(p: Principal, project: ProjectFacts, resource: string, action: string): boolean {
   if (p.kind === 'user' && p.sysadmin) return true;
-  if (project.public && roleAllows('limitedGuest', resource, action) && isReadAction(action)) return true;
+  if (project.public && ((roleAllows('limitedGuest', resource, action) && isReadAction(action)) || publicExtras.has(`${resource}:${action}`))) return true;
   if (p.kind === 'user') return project.role !== null && roleAllows(project.role, resource, action);
   if (p.kind === 'robot') {
     return p.grants.some(

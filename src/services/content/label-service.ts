@@ -75,8 +75,8 @@ export function createLabelService(deps: { labels: LabelStore; projects: Pick<Pr
     }
   }
 
+  /** No login asked first: a project label follows its project's rights (anyone reads a public project's). */
   async function load(actor: Principal, id: number, action: string): Promise<LabelRow> {
-    requireLogin(actor);
     const label = await labels.byId(id);
     if (!label) throw labelNotFound(id);
     await requireOnLabel(actor, label, action);
@@ -91,11 +91,12 @@ export function createLabelService(deps: { labels: LabelStore; projects: Pick<Pr
       opts: { scope?: string | undefined; projectId?: number | undefined; name?: string | undefined; q?: string | undefined; sort?: string | undefined },
       page: { offset: number; limit: number },
     ): Promise<{ items: LabelView[]; total: number }> {
-      requireLogin(actor);
       const scope = opts.scope ?? '';
       if (scope !== 'g' && scope !== 'p') throw new AppError('BAD_REQUEST', `invalid scope: ${scope.slice(0, 16)}`);
       const f: LabelFilter = { scope };
-      if (scope === 'p') {
+      // Global labels are listed to everyone logged in; a project's as its project allows (public: anyone).
+      if (scope === 'g') requireLogin(actor);
+      else {
         if (!opts.projectId) throw new AppError('BAD_REQUEST', 'must with project ID when to query project labels');
         const { project } = await projects.resolve(actor, String(opts.projectId), false, 'label', 'list');
         f.projectId = project.id;
