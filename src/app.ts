@@ -46,6 +46,7 @@ import { createSpaceGuard } from './services/registry/space-guard.js';
 import { createLocalLocks } from './platform/keyed-lock.js';
 import { freeBytes } from './platform/free-space.js';
 import { createLabelsSystem, createReadOnly, quotaReader } from './labels-system.js';
+import { unlessReadOnly } from './services/system/read-only.js';
 
 export const version = '0.1.0';
 
@@ -161,10 +162,11 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     },
   });
 
+  // Purges pause while the system is read-only: nothing changes under a backup or migration.
   const jobs: IntervalJob[] = [
-    startIntervalJob('upload-purge', config.uploads.purgeInterval, () => uploads.purge(config.uploads.purgeAge), log),
-    startIntervalJob('session-purge', 600_000, () => sessions.purgeIdle(), log),
-    startIntervalJob('audit-purge', 3_600_000, () => stores.audit.purgeBefore(Date.now() - config.audit.retentionDays * 86_400_000), log, { atStart: true }),
+    startIntervalJob('upload-purge', config.uploads.purgeInterval, unlessReadOnly(readOnly, () => uploads.purge(config.uploads.purgeAge)), log),
+    startIntervalJob('session-purge', 600_000, unlessReadOnly(readOnly, () => sessions.purgeIdle()), log),
+    startIntervalJob('audit-purge', 3_600_000, unlessReadOnly(readOnly, () => stores.audit.purgeBefore(Date.now() - config.audit.retentionDays * 86_400_000)), log, { atStart: true }),
   ];
 
   return {
