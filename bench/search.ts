@@ -4,8 +4,9 @@
  * projects (every other one public) of 1,000 repositories each, one artifact per repository.
  * Then sequential GET /search requests, as the administrator (sees everything) and as a user who
  * is a member of ten private projects (the visibility filter), each for a term that matches
- * nearly every repository (the page stops at the first 100 in name order) and one that matches
- * a single repository (every name is scanned).
+ * every repository (the page stops at the first 100 in name order), one that also matches every
+ * project (100 projects with their details too), and one that matches a single repository
+ * (every name is scanned).
  */
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -101,6 +102,7 @@ export async function searchLoad(ctx: WorkloadContext): Promise<Row[]> {
     ] as const) {
       for (const [what, term] of [
         ['a term in every name (first 100 answered)', 'service'],
+        ['a term in every project and repository name (100 of each answered)', 'search-'],
         ['a term in one name (all names scanned)', 'search-043/team-7/service-0427'],
       ] as const) {
         const m = await measure(who, headers, term);
