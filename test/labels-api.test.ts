@@ -66,6 +66,9 @@ describe('global labels', () => {
     assert.equal(list.status, 200);
     assert.equal(list.headers.get('x-total-count'), '1');
     assert.equal(list.json[0].id, id);
+    assert.deepEqual((await api('GET', `/labels?scope=g&q=${encodeURIComponent('name=~lease')}`)).json.map((l: { id: number }) => l.id), [id]);
+    assert.deepEqual((await api('GET', `/labels?scope=g&q=${encodeURIComponent('name=releas')}`)).json, [], 'name=x is exact');
+    assert.equal((await api('GET', '/labels?scope=g&sort=-name&page_size=1')).status, 200);
 
     assert.equal((await api('PUT', `/labels/${id}`, { body: { name: 'released', color: '#0000FF' } })).status, 200);
     const after = (await api('GET', `/labels/${id}`)).json;
