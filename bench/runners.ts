@@ -1,4 +1,5 @@
 import { auditCost } from './audit-cost.js';
+import { searchLoad } from './search.js';
 import type { WorkloadId } from './config.js';
 import { pullLarge, pushImages, pushLarge, requestLoad, tagListing, type Row, type WorkloadContext } from './workloads.js';
 
@@ -10,4 +11,5 @@ export const workloadRunners: Record<WorkloadId, (ctx: WorkloadContext) => Promi
   load: requestLoad,
   tags: tagListing,
   audit: auditCost,
+  search: searchLoad,
 };

@@ -48,6 +48,8 @@ import { createFilesystemDriver } from './storage/filesystem-driver.js';
 import { createSpaceGuard } from './services/registry/space-guard.js';
 import { createLocalLocks } from './platform/keyed-lock.js';
 import { freeBytes } from './platform/free-space.js';
+import { createLabelsSystem, createReadOnly } from './labels-system.js';
+import { unlessReadOnly } from './services/system/read-only.js';
 
 export const version = '0.1.0';
 
@@ -93,7 +95,8 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     idleMs: config.auth.sessionIdle,
   });
   const tokens = await createTokenService(await signingKeyPem(config.auth, dataDir), { issuer: 'haven-token-issuer', service: 'haven', ttlSeconds: Math.round(config.auth.tokenTtl / 1000) });
-  const settingsService = createSettingsService({ settings: stores.settings, audit, tokenTtlMinutes: Math.round(config.auth.tokenTtl / 60_000) });
+  const readOnly = createReadOnly(stores.settings);
+  const settingsService = createSettingsService({ settings: stores.settings, audit, tokenTtlMinutes: Math.round(config.auth.tokenTtl / 60_000), onChange: readOnly.forget });
   const settings = settingsService.current;
 
   const projects = createProjectService({
@@ -132,6 +135,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     trustProxy: config.trustProxy,
     http: config.http,
     metrics: config.metrics,
+    readOnly: () => readOnly.isOn(),
     api: {
       identify: createApiAuth({ login, sessions }),
       settings: settingsService,
@@ -161,13 +165,15 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       repositories: createRepositoryService({ repositories: stores.repositories, projects, audit }),
       ...createImmutableArea(db, projects, audit),
       quotas: createQuotaService(stores),
+      labelsSystem: createLabelsSystem(db, { projects, audit }),
     },
   });
 
+  // Purges pause while the system is read-only: nothing changes under a backup or migration.
   const jobs: IntervalJob[] = [
-    startIntervalJob('upload-purge', config.uploads.purgeInterval, () => uploads.purge(config.uploads.purgeAge), log),
-    startIntervalJob('session-purge', 600_000, () => sessions.purgeIdle(), log),
-    startIntervalJob('audit-purge', 3_600_000, () => stores.audit.purgeBefore(Date.now() - config.audit.retentionDays * 86_400_000), log, { atStart: true }),
+    startIntervalJob('upload-purge', config.uploads.purgeInterval, unlessReadOnly(readOnly, () => uploads.purge(config.uploads.purgeAge)), log),
+    startIntervalJob('session-purge', 600_000, unlessReadOnly(readOnly, () => sessions.purgeIdle()), log),
+    startIntervalJob('audit-purge', 3_600_000, unlessReadOnly(readOnly, () => stores.audit.purgeBefore(Date.now() - config.audit.retentionDays * 86_400_000)), log, { atStart: true }),
   ];
 
   return {

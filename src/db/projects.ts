@@ -9,6 +9,8 @@ export interface ProjectFilter {
   /** Name contains (fuzzy, Harbor's `name=~x`). */
   nameLike?: string;
   public?: boolean;
+  /** Only projects this user (by name) owns: Harbor's `owner`. */
+  ownerName?: string;
   /** Only projects that are public or have this user as a member (null: no restriction). */
   visibleTo?: { userId: number | null } | null;
 }
@@ -60,6 +62,10 @@ export function createProjectStore(db: Db) {
     if (f.name !== undefined) q = q.where('p.name', '=', f.name);
     if (f.nameLike !== undefined) q = q.where(likeEscaped('p.name', `%${escapeLike(f.nameLike)}%`));
     if (f.public !== undefined) q = q.where('p.public', '=', f.public ? 1 : 0);
+    if (f.ownerName !== undefined) {
+      const owner = f.ownerName;
+      q = q.where('p.owner_id', 'in', (eb) => eb.selectFrom('users as ou').select('ou.id').where('ou.username', '=', owner));
+    }
     if (f.visibleTo) {
       const userId = f.visibleTo.userId;
       q = q.where((eb) =>

@@ -89,7 +89,9 @@ export function errorBody(area: ErrorArea, e: AppError): unknown {
   }
   if (area === 'token' && e.code === 'UNSUPPORTED_GRANT_TYPE') return { error: 'unsupported_grant_type', error_description: e.message };
   // The token service answers like Harbor's API: {"errors":[{"code":"UNAUTHORIZED",...}]}.
-  return { errors: [{ code: harborCode(e.status), message: e.message }] };
+  // Harbor's middlewares (read-only mode) refuse with DENIED everywhere, the API included.
+  const code = e.code === 'DENIED' && e.status === 403 ? 'DENIED' : harborCode(e.status);
+  return { errors: [{ code, message: e.message }] };
 }
 
 function send(req: FastifyRequest, reply: FastifyReply, e: AppError): FastifyReply {

@@ -15,6 +15,7 @@ import fastifyCookie from '@fastify/cookie';
 import { sessionRoutes } from './api/session-routes.js';
 import type { Sessions } from '../auth/sessions.js';
 import { limitConnectionsPerIp } from './connection-limit.js';
+import { installReadOnlyGuard } from './read-only-guard.js';
 
 export interface HttpLimits {
   headersTimeout: number;
@@ -41,6 +42,8 @@ export interface ServerDeps {
   trustProxy: boolean | string[];
   http: HttpLimits;
   metrics: MetricsSettings;
+  /** Whether the system is in read-only mode (every write refused); absent: never. */
+  readOnly?: () => Promise<boolean>;
 }
 
 const metricsListeners = new WeakMap<FastifyInstance, MetricsListener>();
@@ -106,6 +109,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     });
   }
   installErrorMapping(app);
+  if (deps.readOnly) installReadOnlyGuard(app, deps.readOnly);
   await app.register(registryRoutes, { services: deps.oci, externalUrl: deps.externalUrl });
   await app.register(tokenRoutes, deps.token);
   // Cookies matter only to the portal's session routes and the API; /v2 never pays for them.

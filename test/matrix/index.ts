@@ -1,6 +1,7 @@
 import { immutableOperations } from './immutable-operations.js';
+import { labelsSystemGroup } from './labels-system-operations.js';
 import type { OperationGroup } from './operation.js';
 import { quotaOperations } from './quota-operations.js';
 
 /** Every area's operations for the permission matrix test, one import per area. */
-export const areaGroups: OperationGroup[] = [immutableOperations, quotaOperations];
+export const areaGroups: OperationGroup[] = [immutableOperations, quotaOperations, labelsSystemGroup];

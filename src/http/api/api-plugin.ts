@@ -13,6 +13,7 @@ import type { RepositoryService } from '../../services/registry/repository-servi
 import { auditRoutes } from './audit-routes.js';
 import { configRoutes } from './config-routes.js';
 import { immutableRoutes } from './immutable-routes.js';
+import { type LabelsSystemApi, labelsSystemRoutes } from './labels-system-routes.js';
 import { openapiRoutes } from './openapi-routes.js';
 import { swagger2Transform } from './openapi-transform.js';
 import { projectRoutes } from './project-routes.js';
@@ -35,6 +36,7 @@ export interface ApiDeps {
   settings: SettingsService;
   immutableRules: ImmutableRuleService;
   quotas: QuotaService;
+  labelsSystem: LabelsSystemApi;
 }
 
 /** The Harbor-compatible management API under /api/v2.0: same paths, parameters and JSON. */
@@ -70,5 +72,6 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(configRoutes, { settings: deps.settings });
   await app.register(immutableRoutes, { immutableRules: deps.immutableRules });
   await app.register(quotaRoutes, { quotas: deps.quotas });
+  await app.register(labelsSystemRoutes, deps.labelsSystem);
   await app.register(openapiRoutes);
 }

@@ -34,8 +34,8 @@ export const projectRoutes: FastifyPluginAsyncZod<{ projects: ProjectService; me
   );
 
   app.get('/projects', { schema: { operationId: 'listProjects', tags, querystring: projectListQuery, response: { 200: listOf(project) } } }, async (req, reply) => {
-    const { q, name, public: pub, sort } = req.query;
-    return sendPage(req, reply, req.query, projects.list(req.principal, { q, name, public: pub, sort }, pageOf(req.query)));
+    const { q, name, public: pub, owner, with_detail: withDetail, sort } = req.query;
+    return sendPage(req, reply, req.query, projects.list(req.principal, { q, name, public: pub, owner, withDetail, sort }, pageOf(req.query)));
   });
 
   app.head('/projects', { config: { swagger: { exposeHeadRoute: true } }, schema: { operationId: 'headProject', tags, querystring: projectHeadQuery, response: { 200: noContent, 404: noContent } } }, async (req, reply) => {

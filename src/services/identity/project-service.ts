@@ -1,5 +1,5 @@
 import { isSysadmin, principalName, type Principal } from '../../domain/identity/principal.js';
-import { allows, sees } from '../../domain/identity/access-policy.js';
+import { sees } from '../../domain/identity/access-policy.js';
 import { roleIds } from '../../domain/identity/roles.js';
 import { allPermissions } from '../../domain/rbac/matrix.js';
 import { findCondition, parseQuery, parseSort } from '../../domain/query/harbor-query.js';
@@ -19,7 +19,8 @@ const sortColumns = { name: 'name', creation_time: 'created_at', update_time: 'u
 export interface ProjectView {
   project_id: number;
   owner_id: number;
-  owner_name: string;
+  /** Absent in a list asked for with_detail=false, as Harbor's. */
+  owner_name?: string;
   name: string;
   creation_time: string;
   update_time: string;
@@ -28,7 +29,7 @@ export interface ProjectView {
   current_user_role_id: number;
   current_user_role_ids: number[];
   repo_count: number;
-  metadata: Record<string, string>;
+  metadata?: Record<string, string>;
 }
 
 export interface ProjectRequest extends ProjectSettingsRequest {
@@ -54,7 +55,7 @@ export function createProjectService(deps: {
   creationRestricted: () => Promise<boolean>;
   /** The hard storage limit of a new project's quota when the request names none (Harbor's storage_per_project). */
   defaultStorageLimit?: () => Promise<number>;
-  /** The project's quota, for its summary. */
+  /** A project's storage quota and usage in bytes (hard -1: unlimited), for the summary. */
   quotaOf?: (projectId: number) => Promise<{ hard: number; used: number } | null>;
   /** Told of every project created or deleted: tokens bound to a deleted project stop at once. */
   identity: Pick<IdentityCache, 'forgetProject'>;
@@ -125,7 +126,11 @@ export function createProjectService(deps: {
     resolve,
     view,
 
-    async list(actor: Principal, opts: { q?: string | undefined; name?: string | undefined; public?: boolean | undefined; sort?: string | undefined }, page: { offset: number; limit: number }) {
+    async list(
+      actor: Principal,
+      opts: { q?: string | undefined; name?: string | undefined; public?: boolean | undefined; owner?: string | undefined; withDetail?: boolean | undefined; sort?: string | undefined },
+      page: { offset: number; limit: number },
+    ) {
       const conds = parseQuery(opts.q, ['name', 'public', 'project_id']);
       const f: Parameters<ProjectStore['list']>[0] = {};
       const name = findCondition(conds, 'name');
@@ -137,6 +142,7 @@ export function createProjectService(deps: {
       if (pub?.op === 'eq') f.public = pub.value === 'true';
       else if (pub) throw new AppError('BAD_REQUEST', 'public takes true or false');
       if (opts.public !== undefined) f.public = opts.public;
+      if (opts.owner) f.ownerName = opts.owner;
       // A condition the store cannot express must never be dropped: that would list every project.
       const pid = findCondition(conds, 'project_id');
       if (pid) {
@@ -150,7 +156,9 @@ export function createProjectService(deps: {
       const [first] = parseSort(opts.sort, Object.keys(sortColumns));
       const sort = first ? { column: sortColumns[first.key as keyof typeof sortColumns], desc: first.desc } : { column: 'name' as const, desc: false };
       const { rows, total } = await projects.list(f, page, sort, viewerOf(actor));
-      return { items: rows.map(toView), total };
+      // Harbor's with_detail=false leaves out what its detail loads: metadata and the owner's name.
+      const brief = ({ metadata: _m, owner_name: _o, ...rest }: ProjectView): ProjectView => rest;
+      return { items: rows.map((r) => (opts.withDetail === false ? brief(toView(r)) : toView(r))), total };
     },
 
     /** Harbor's /users/current/permissions for scope "/project/{id}" (others: none here). */
@@ -235,8 +243,8 @@ export function createProjectService(deps: {
       const access = await resolve(actor, ref, byName, 'self', 'read');
       const { project } = access;
       const repoCount = await projects.repositoryCount(project.id);
-      // Harbor's public-project policies grant no quota:read: only members (and admins, robots) see it.
-      const q = allows(actor, { ...access.facts, public: false }, 'quota', 'read') ? await deps.quotaOf?.(project.id) : null;
+      // As Harbor: the quota for those who may read it, in its ResourceList shape.
+      const q = access.can('quota', 'read') && deps.quotaOf ? await deps.quotaOf(project.id) : null;
       const quota = q ? { quota: { hard: { storage: q.hard }, used: { storage: q.used } } } : {};
       // As Harbor: the member counts only for those who may list the members.
       if (!access.can('member', 'list')) return { repo_count: repoCount, ...quota };

@@ -2,10 +2,10 @@ import { invalidLimit } from '../../domain/quota/quota-math.js';
 import { AppError } from '../../platform/errors.js';
 
 /**
- * What POST/PUT /projects may set today. Harbor's project settings that drive features Haven does
- * not have yet (signing, scanning, quotas, proxy cache, retention) are refused with a 400 that
- * says so, rather than stored and silently ignored: a user who asks for "scan on push" must not
- * believe images are scanned. Switching such a feature off (Harbor's default) is accepted.
+ * What POST/PUT /projects may set today. Harbor's project metadata keys (public, scanning,
+ * signing and SBOM switches, severity, the CVE allowlist choice) are validated and stored, for
+ * the features that read them. Settings of features Haven has no place for (quotas, proxy cache,
+ * retention) are refused with a 400 that says so, rather than stored and silently ignored.
  */
 export interface ProjectSettingsRequest {
   metadata?: Record<string, string> | undefined;
@@ -16,14 +16,11 @@ export interface ProjectSettingsRequest {
 
 const notYet = (what: string, feature: string) => new AppError('BAD_REQUEST', `${what} is not supported: Haven has no ${feature} yet`);
 
-/** Boolean settings whose "true" needs a feature Haven lacks; "false" is Harbor's default and fine. */
-const offOnly: Record<string, string> = {
-  enable_content_trust: 'content trust (image signing)',
-  enable_content_trust_cosign: 'cosign signature enforcement',
-  prevent_vul: 'vulnerability scanning',
-  auto_scan: 'vulnerability scanning',
-  auto_sbom_generation: 'SBOM generation',
-};
+/**
+ * Harbor's boolean project settings. They are stored and returned (the scanning, signing and SBOM
+ * features behind some of them come later and will read them), spelled "true" or "false".
+ */
+const booleanKeys = new Set(['public', 'enable_content_trust', 'enable_content_trust_cosign', 'prevent_vul', 'auto_scan', 'auto_sbom_generation', 'reuse_sys_cve_allowlist']);
 
 /** Settings of features Haven lacks entirely: any value is refused. */
 const absent: Record<string, string> = {
@@ -38,28 +35,35 @@ const absent: Record<string, string> = {
 
 const severities = new Set(['none', 'low', 'medium', 'high', 'critical']);
 
-function checkMetadata(metadata: Record<string, string>): void {
-  for (const [key, value] of Object.entries(metadata)) {
-    if (key === 'public') {
-      if (value !== 'true' && value !== 'false') throw new AppError('BAD_REQUEST', `metadata.public must be "true" or "false", not ${JSON.stringify(value)}`);
-    } else if (key in offOnly) {
-      if (value === 'true') throw notYet(`metadata.${key}=true`, offOnly[key]!);
-      if (value !== 'false') throw new AppError('BAD_REQUEST', `metadata.${key} must be "true" or "false", not ${JSON.stringify(value)}`);
-    } else if (key === 'severity') {
-      // Harbor's portal always sends a severity; it only matters with prevent_vul, refused above.
-      if (!severities.has(value)) throw new AppError('BAD_REQUEST', `metadata.severity must be one of ${[...severities].join(', ')}`);
-    } else if (key === 'reuse_sys_cve_allowlist') {
-      // The system allowlist (empty) is the only one there is.
-      if (value !== 'true') throw notYet(`metadata.reuse_sys_cve_allowlist=${JSON.stringify(value)}`, 'project CVE allowlists');
-    } else if (key in absent) {
-      throw notYet(`metadata.${key}`, absent[key]!);
-    } else {
-      throw new AppError('BAD_REQUEST', `unknown project metadata key ${JSON.stringify(key.slice(0, 100))}`);
-    }
+/** Go's strconv.ParseBool, which Harbor parses these with: 1, t, T, TRUE, true, True and the false forms. */
+const truthy = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const falsy = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+
+/**
+ * A metadata value as Harbor stores it: booleans as "true"/"false", severities lower case (CVSS
+ * v3 ratings; "negligible" is "none"). Throws Harbor's 400 for a key or value it would refuse.
+ */
+export function metadataValue(key: string, value: string): string {
+  if (booleanKeys.has(key)) {
+    if (truthy.has(value)) return 'true';
+    if (falsy.has(value)) return 'false';
+    throw new AppError('BAD_REQUEST', `metadata.${key} must be "true" or "false", not ${JSON.stringify(value.slice(0, 100))}`);
   }
+  if (key === 'severity') {
+    const v = value.toLowerCase() === 'negligible' ? 'none' : value.toLowerCase();
+    if (!severities.has(v)) throw new AppError('BAD_REQUEST', `metadata.severity must be one of ${[...severities].join(', ')}, not ${JSON.stringify(value.slice(0, 100))}`);
+    return v;
+  }
+  if (Object.hasOwn(absent, key)) throw notYet(`metadata.${key}`, absent[key]!);
+  throw new AppError('BAD_REQUEST', `unknown project metadata key ${JSON.stringify(key.slice(0, 100))}`);
 }
 
-/** Throws the 400 for the first setting in `req` that Haven would otherwise have to ignore. */
+/** Checks every value and rewrites it in Harbor's spelling, in place. */
+function checkMetadata(metadata: Record<string, string>): void {
+  for (const [key, value] of Object.entries(metadata)) metadata[key] = metadataValue(key, value);
+}
+
+/** Throws the 400 for the first setting in `req` Haven refuses; metadata values are rewritten in Harbor's spelling. */
 export function checkProjectSettings(req: ProjectSettingsRequest): void {
   if (req.metadata) checkMetadata(req.metadata);
   // Harbor validates storage_limit (0 and null mean the default); a change goes through /quotas.

@@ -10,10 +10,12 @@ export interface SystemSettings {
   projectCreationRestriction: 'everyone' | 'adminonly';
   /** Harbor's storage_per_project: the hard limit of new projects' quotas, -1 unlimited. */
   storagePerProject: number;
+  /** Harbor's read_only: every write refused (http/read-only-guard.ts). */
+  readOnly: boolean;
 }
 
 /** Harbor's /configurations for the settings Haven has; the rest are not editable here. */
-export function createSettingsService(deps: { settings: SettingStore; audit: AuditLog; tokenTtlMinutes: number }) {
+export function createSettingsService(deps: { settings: SettingStore; audit: AuditLog; tokenTtlMinutes: number; onChange?: () => void }) {
   const { settings, audit } = deps;
 
   async function current(): Promise<SystemSettings> {
@@ -22,6 +24,7 @@ export function createSettingsService(deps: { settings: SettingStore; audit: Aud
       selfRegistration: s.self_registration === 'true',
       projectCreationRestriction: s.project_creation_restriction === 'adminonly' ? 'adminonly' : 'everyone',
       storagePerProject: s.storage_per_project !== undefined ? Number(s.storage_per_project) : unlimited,
+      readOnly: s.read_only === 'true',
     };
   }
 
@@ -37,7 +40,7 @@ export function createSettingsService(deps: { settings: SettingStore; audit: Aud
         project_creation_restriction: { value: s.projectCreationRestriction, editable: true },
         token_expiration: { value: deps.tokenTtlMinutes, editable: false },
         robot_name_prefix: { value: 'robot$', editable: false },
-        read_only: { value: false, editable: false },
+        read_only: { value: s.readOnly, editable: true },
         quota_per_project_enable: { value: true, editable: false },
         storage_per_project: { value: s.storagePerProject, editable: true },
       };
@@ -57,11 +60,15 @@ export function createSettingsService(deps: { settings: SettingStore; audit: Aud
           const invalid = typeof value === 'number' ? invalidLimit(value) : 'storage_per_project must be an integer';
           if (invalid) throw new AppError('BAD_REQUEST', invalid);
           out.storage_per_project = String(value);
+        } else if (key === 'read_only') {
+          if (typeof value !== 'boolean') throw new AppError('BAD_REQUEST', 'read_only must be true or false');
+          out.read_only = String(value);
         } else {
           throw new AppError('BAD_REQUEST', `configuration ${key.slice(0, 64)} cannot be changed in Haven`);
         }
       }
       await settings.set(out);
+      deps.onChange?.();
       audit.record({ projectId: null, operation: 'update', resourceType: 'configuration', resource: Object.keys(out).join(','), username: principalName(actor), clientIp: ip, success: true });
     },
   };

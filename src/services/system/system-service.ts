@@ -3,7 +3,7 @@ export interface SystemInfo {
   externalUrl(req: { protocol: string; host: string }): string;
   version: string;
   storageProvider: string;
-  settings(): Promise<{ selfRegistration: boolean; projectCreationRestriction: 'everyone' | 'adminonly' }>;
+  settings(): Promise<{ selfRegistration: boolean; projectCreationRestriction: 'everyone' | 'adminonly'; readOnly?: boolean }>;
   /** Component name -> null when healthy, or the error. */
   health(): Promise<Record<string, string | null>>;
 }
@@ -33,7 +33,7 @@ export function createSystemService(system: SystemInfo) {
         has_ca_root: false,
         harbor_version: `haven-${system.version}`,
         registry_storage_provider_name: system.storageProvider,
-        read_only: false,
+        read_only: s.readOnly === true,
         notification_enable: false,
         banner_message: '',
       };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idParam, jsonBody, listQuery, pagingQuery, projectRefParams, queryBool } from './common.js';
+import { resourceList } from './quotas.js';
 
 /** Harbor's ProjectReq; a field Harbor does not have is refused, never silently dropped. */
 export const projectReq = jsonBody(
@@ -13,7 +14,7 @@ export const projectReq = jsonBody(
   }).meta({ id: 'ProjectReq' }),
 );
 
-export const projectListQuery = listQuery.extend({ name: z.string().optional(), public: queryBool });
+export const projectListQuery = listQuery.extend({ name: z.string().optional(), public: queryBool, owner: z.string().max(255).optional(), with_detail: queryBool });
 export const projectHeadQuery = z.object({ project_name: z.string().default('') });
 export const permissionsQuery = z.object({ scope: z.string().optional(), relative: queryBool });
 
@@ -21,7 +22,7 @@ export const permissionsQuery = z.object({ scope: z.string().optional(), relativ
 export const project = z.strictObject({
   project_id: z.number().int(),
   owner_id: z.number().int(),
-  owner_name: z.string(),
+  owner_name: z.string().optional(),
   name: z.string(),
   creation_time: z.string(),
   update_time: z.string(),
@@ -30,11 +31,12 @@ export const project = z.strictObject({
   current_user_role_id: z.number().int(),
   current_user_role_ids: z.array(z.number().int()),
   repo_count: z.number().int(),
-  metadata: z.record(z.string(), z.string()),
+  metadata: z.record(z.string(), z.string()).optional(),
 }).meta({ id: 'Project' });
 
 /** Harbor's ProjectDeletable. */
 export const projectDeletable = z.strictObject({ deletable: z.boolean(), message: z.string() }).meta({ id: 'ProjectDeletable' });
+
 
 /** Harbor's ProjectSummary; the member counts only for those who may list members. */
 export const projectSummary = z.strictObject({
@@ -44,8 +46,7 @@ export const projectSummary = z.strictObject({
   developer_count: z.number().int().optional(),
   guest_count: z.number().int().optional(),
   limited_guest_count: z.number().int().optional(),
-  /** Harbor's ProjectSummaryQuota, for those who may read the project's quota. */
-  quota: z.strictObject({ hard: z.strictObject({ storage: z.number().int() }), used: z.strictObject({ storage: z.number().int() }) }).optional(),
+  quota: z.strictObject({ hard: resourceList, used: resourceList }).meta({ id: 'ProjectSummaryQuota' }).optional(),
 }).meta({ id: 'ProjectSummary' });
 
 /** Harbor's Permission. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { idParam, jsonBody, pagingQuery } from './common.js';
 
 /** Harbor's ResourceList: resource name -> integer (only "storage" exists). */
-const resourceList = z.strictObject({ storage: z.number().int() }).meta({ id: 'ResourceList' });
+export const resourceList = z.strictObject({ storage: z.number().int() }).meta({ id: 'ResourceList' });
 
 /** Harbor's Quota. */
 export const quota = z.strictObject({
