@@ -1,0 +1,384 @@
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import type { Db } from './database.js';
+import type { Database } from './schema.js';
+import { immutableAmong } from './tag-protection.js';
+
+/** A manifest row as Harbor's artifact, with its repository. */
+export interface ArtifactRow {
+  id: number;
+  repositoryId: number;
+  repositoryName: string;
+  projectId: number;
+  digest: string;
+  manifestMediaType: string;
+  /** Only the explicit artifactType or the config's media type (the referrers API's). */
+  artifactType: string | null;
+  mediaType: string;
+  kind: string;
+  size: number;
+  annotations: string | null;
+  extraAttrs: string | null;
+  pushedAt: number;
+  pulledAt: number | null;
+  subjectDigest: string | null;
+  /** Bytes of the manifest, for indexes only (their references), else null. */
+  indexContent: Buffer | null;
+}
+
+export interface TagRow {
+  id: number;
+  repositoryId: number;
+  artifactId: number;
+  name: string;
+  pushedAt: number;
+  pulledAt: number | null;
+}
+
+export interface LabelRow {
+  artifactId: number;
+  id: number;
+  name: string;
+  description: string;
+  color: string;
+  scope: 'g' | 'p';
+  projectId: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A manifest that is an accessory of another artifact of the repository. */
+export interface AccessoryRow {
+  /** The accessory's own manifest id (also the accessory's id: one subject per manifest). */
+  artifactId: number;
+  subjectDigest: string;
+  digest: string;
+  size: number;
+  artifactType: string | null;
+  mediaType: string;
+  kind: string;
+  /** Set when found by cosign's tag convention. */
+  viaTag: string | null;
+  createdAt: number;
+  /** The manifest bytes (accessories are small), for the nydus check on layers. */
+  content: Buffer;
+}
+
+/** Filters of an artifact list, already parsed and checked by the service. */
+export interface ArtifactFilter {
+  /** Harbor's `base=*`: index children without tags are listed too. */
+  all?: boolean;
+  tags?: { kind: 'any' } | { kind: 'none' } | { kind: 'exact'; name: string } | { kind: 'like'; pattern: string };
+  kinds?: string[];
+  digests?: string[];
+  digestLike?: string;
+  mediaTypes?: string[];
+  manifestMediaTypes?: string[];
+  artifactTypes?: string[];
+  /** Every one of these label ids (Harbor's intersection). */
+  labelIds?: number[];
+  pushedAt?: { min: number | null; max: number | null };
+  pulledAt?: { min: number | null; max: number | null };
+}
+
+export type ArtifactSortColumn = 'id' | 'pushed_at' | 'pulled_at' | 'total_size' | 'digest' | 'artifact_kind' | 'config_media_type';
+
+const indexTypes = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
+
+type Eb = ExpressionBuilder<Database & { m: Database['manifests'] }, 'm'>;
+
+/**
+ * An accessory is hidden from Harbor's top-level list: a manifest with a subject, or a
+ * signature/SBOM under a cosign-convention tag (sha256-<64 hex>.sig|.att|.sbom).
+ */
+function notAccessory(eb: Eb): Expression<SqlBool> {
+  return eb.and([
+    eb('m.subject_digest', 'is', null),
+    eb.or([
+      eb('m.artifact_kind', 'not in', ['SIGNATURE', 'SBOM']),
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('tags as ct')
+            .select('ct.id')
+            .whereRef('ct.manifest_id', '=', 'm.id')
+            .where(sql<SqlBool>`length(ct.name) between 75 and 76`)
+            .where((e) => e.or([e('ct.name', 'like', 'sha256-%.sig'), e('ct.name', 'like', 'sha256-%.att'), e('ct.name', 'like', 'sha256-%.sbom')])),
+        ),
+      ),
+    ]),
+  ]);
+}
+
+/** Harbor's base filter: tagged, or not a child of an index of the repository. */
+function listedBase(eb: Eb): Expression<SqlBool> {
+  return eb.or([
+    eb.exists(eb.selectFrom('tags as bt').select('bt.id').whereRef('bt.manifest_id', '=', 'm.id')),
+    eb.not(
+      eb.exists(
+        eb
+          .selectFrom('manifest_references as br')
+          .innerJoin('manifests as bp', 'bp.id', 'br.manifest_id')
+          .select('br.manifest_id')
+          .whereRef('br.digest', '=', 'm.digest')
+          .where('br.kind', '=', 'manifest')
+          .whereRef('bp.repository_id', '=', 'm.repository_id'),
+      ),
+    ),
+  ]);
+}
+
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function conditions(eb: Eb, f: ArtifactFilter): Expression<SqlBool>[] {
+  const out: Expression<SqlBool>[] = [notAccessory(eb)];
+  if (!f.all) out.push(listedBase(eb));
+  const tagExists = (name?: { op: '=' | 'like'; value: string }) => {
+    let q = eb.selectFrom('tags as ft').select('ft.id').whereRef('ft.manifest_id', '=', 'm.id');
+    if (name?.op === '=') q = q.where('ft.name', '=', name.value);
+    if (name?.op === 'like') q = q.where(sql<SqlBool>`ft.name like ${`%${likeEscape(name.value)}%`} escape '\\'`);
+    return eb.exists(q);
+  };
+  if (f.tags?.kind === 'any') out.push(tagExists());
+  if (f.tags?.kind === 'none') out.push(eb.not(tagExists()));
+  if (f.tags?.kind === 'exact') out.push(tagExists({ op: '=', value: f.tags.name }));
+  if (f.tags?.kind === 'like') out.push(tagExists({ op: 'like', value: f.tags.pattern }));
+  if (f.kinds) out.push(eb('m.artifact_kind', 'in', f.kinds));
+  if (f.digests) out.push(eb('m.digest', 'in', f.digests));
+  if (f.digestLike !== undefined) out.push(sql<SqlBool>`m.digest like ${`%${likeEscape(f.digestLike)}%`} escape '\\'`);
+  if (f.mediaTypes) out.push(eb('m.config_media_type', 'in', f.mediaTypes));
+  if (f.manifestMediaTypes) out.push(eb('m.media_type', 'in', f.manifestMediaTypes));
+  if (f.artifactTypes) out.push(eb('m.artifact_type', 'in', f.artifactTypes));
+  for (const id of f.labelIds ?? []) {
+    out.push(eb.exists(eb.selectFrom('artifact_labels as fl').select('fl.label_id').whereRef('fl.manifest_id', '=', 'm.id').where('fl.label_id', '=', id)));
+  }
+  for (const [col, range] of [['m.pushed_at', f.pushedAt], ['m.pulled_at', f.pulledAt]] as const) {
+    if (range?.min != null) out.push(eb(col, '>=', range.min));
+    if (range?.max != null) out.push(eb(col, '<=', range.max));
+  }
+  return out;
+}
+
+type RawArtifact = {
+  id: number;
+  repository_id: number;
+  repository_name: string;
+  project_id: number | null;
+  digest: string;
+  media_type: string;
+  artifact_type: string | null;
+  config_media_type: string | null;
+  artifact_kind: string;
+  total_size: number;
+  annotations: string | null;
+  extra_attrs: string | null;
+  pushed_at: number;
+  pulled_at: number | null;
+  subject_digest: string | null;
+  index_content: Buffer | null;
+};
+
+const toArtifact = (r: RawArtifact): ArtifactRow => ({
+  id: r.id,
+  repositoryId: r.repository_id,
+  repositoryName: r.repository_name,
+  projectId: r.project_id ?? 0,
+  digest: r.digest,
+  manifestMediaType: r.media_type,
+  artifactType: r.artifact_type,
+  mediaType: r.config_media_type ?? r.media_type,
+  kind: r.artifact_kind,
+  size: Number(r.total_size),
+  annotations: r.annotations,
+  extraAttrs: r.extra_attrs,
+  pushedAt: Number(r.pushed_at),
+  pulledAt: r.pulled_at === null ? null : Number(r.pulled_at),
+  subjectDigest: r.subject_digest,
+  indexContent: r.index_content,
+});
+
+/** Reads of Harbor's artifact model; every list is one query, and so is each of its parts. */
+export function createArtifactStore(db: Db) {
+  const select = () =>
+    db
+      .selectFrom('manifests as m')
+      .innerJoin('repositories as r', 'r.id', 'm.repository_id')
+      .select([
+        'm.id',
+        'm.repository_id',
+        'r.name as repository_name',
+        'r.project_id',
+        'm.digest',
+        'm.media_type',
+        'm.artifact_type',
+        'm.config_media_type',
+        'm.artifact_kind',
+        'm.total_size',
+        'm.annotations',
+        'm.extra_attrs',
+        'm.pushed_at',
+        'm.pulled_at',
+        'm.subject_digest',
+        sql<Buffer | null>`case when m.media_type in (${sql.join(indexTypes)}) then m.content end`.as('index_content'),
+      ]);
+
+  return {
+    /** The repository's id, only if it belongs to the project (a name from another project is null). */
+    async repositoryIn(projectId: number, name: string): Promise<number | null> {
+      const row = await db.selectFrom('repositories').select('id').where('name', '=', name).where('project_id', '=', projectId).executeTakeFirst();
+      return row?.id ?? null;
+    },
+
+    async list(
+      repositoryId: number,
+      filter: ArtifactFilter,
+      sort: Array<{ column: ArtifactSortColumn; desc: boolean }>,
+      page: { offset: number; limit: number },
+    ): Promise<{ items: ArtifactRow[]; total: number }> {
+      const where = (eb: Eb) => eb.and([eb('m.repository_id', '=', repositoryId), ...conditions(eb, filter)]);
+      const count = await db
+        .selectFrom('manifests as m')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where(where)
+        .executeTakeFirstOrThrow();
+      const total = Number(count.n);
+      if (total === 0 || page.offset >= total) return { items: [], total };
+      let q = select().where(where);
+      for (const s of sort) q = q.orderBy(`m.${s.column}`, s.desc ? 'desc' : 'asc');
+      if (!sort.some((s) => s.column === 'id')) q = q.orderBy('m.id', 'desc');
+      const rows = await q.limit(page.limit).offset(page.offset).execute();
+      return { items: rows.map(toArtifact), total };
+    },
+
+    async byDigest(repositoryId: number, digest: string): Promise<ArtifactRow | null> {
+      const row = await select().where('m.repository_id', '=', repositoryId).where('m.digest', '=', digest).executeTakeFirst();
+      return row ? toArtifact(row) : null;
+    },
+
+    async byTag(repositoryId: number, tag: string): Promise<ArtifactRow | null> {
+      const row = await select()
+        .innerJoin('tags as t', 't.manifest_id', 'm.id')
+        .where('t.repository_id', '=', repositoryId)
+        .where('t.name', '=', tag)
+        .executeTakeFirst();
+      return row ? toArtifact(row) : null;
+    },
+
+    /** Tags of these artifacts, newest push first (Harbor's default tag order). */
+    async tagsOf(artifactIds: number[]): Promise<TagRow[]> {
+      if (artifactIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('tags')
+        .select(['id', 'repository_id', 'manifest_id', 'name', 'updated_at', 'pulled_at'])
+        .where('manifest_id', 'in', artifactIds)
+        .orderBy('updated_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        repositoryId: r.repository_id,
+        artifactId: r.manifest_id,
+        name: r.name,
+        pushedAt: Number(r.updated_at),
+        pulledAt: r.pulled_at === null ? null : Number(r.pulled_at),
+      }));
+    },
+
+    async labelsOf(artifactIds: number[]): Promise<LabelRow[]> {
+      if (artifactIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('artifact_labels as al')
+        .innerJoin('labels as l', 'l.id', 'al.label_id')
+        .select(['al.manifest_id', 'l.id', 'l.name', 'l.description', 'l.color', 'l.scope', 'l.project_id', 'l.created_at', 'l.updated_at'])
+        .where('al.manifest_id', 'in', artifactIds)
+        .orderBy('al.created_at')
+        .orderBy('l.id')
+        .execute();
+      return rows.map((r) => ({
+        artifactId: r.manifest_id,
+        id: r.id,
+        name: r.name,
+        description: r.description,
+        color: r.color,
+        scope: r.scope,
+        projectId: r.project_id,
+        createdAt: Number(r.created_at),
+        updatedAt: Number(r.updated_at),
+      }));
+    },
+
+    /** Of these tags of the repository, those an enabled immutable rule protects. */
+    immutableAmong(repositoryId: number, tags: string[]): Promise<Set<string>> {
+      return immutableAmong(db, repositoryId, tags);
+    },
+
+    /** Ids of the repository's manifests among `digests` (an index's children). */
+    async idsOf(repositoryId: number, digests: string[]): Promise<Map<string, number>> {
+      if (digests.length === 0) return new Map();
+      const rows = await db.selectFrom('manifests').select(['id', 'digest']).where('repository_id', '=', repositoryId).where('digest', 'in', digests).execute();
+      return new Map(rows.map((r) => [r.digest, r.id]));
+    },
+
+    /** Total sizes of a repository's manifests among `digests`, by repository name (used at push). */
+    async childSizes(repository: string, digests: string[]): Promise<Map<string, number>> {
+      if (digests.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('manifests as m')
+        .innerJoin('repositories as r', 'r.id', 'm.repository_id')
+        .select(['m.digest', 'm.total_size'])
+        .where('r.name', '=', repository)
+        .where('m.digest', 'in', digests)
+        .execute();
+      return new Map(rows.map((r) => [r.digest, Number(r.total_size)]));
+    },
+
+    /**
+     * Accessories of the artifacts `subjects` (digests) in the repository: manifests whose subject
+     * is one of them, and manifests under cosign-convention tags naming one of them (`cosignTags`,
+     * tag name -> subject digest). Two queries, whatever the number of subjects.
+     */
+    async accessoriesOf(repositoryId: number, subjects: string[], cosignTags: Map<string, string>): Promise<AccessoryRow[]> {
+      if (subjects.length === 0) return [];
+      const cols = ['m.id', 'm.digest', 'm.total_size', 'm.artifact_type', 'm.config_media_type', 'm.media_type', 'm.artifact_kind', 'm.created_at', 'm.content'] as const;
+      const bySubject = await db
+        .selectFrom('manifests as m')
+        .select([...cols, 'm.subject_digest'])
+        .where('m.repository_id', '=', repositoryId)
+        .where('m.subject_digest', 'in', subjects)
+        .execute();
+      const byTag =
+        cosignTags.size === 0
+          ? []
+          : await db
+              .selectFrom('tags as t')
+              .innerJoin('manifests as m', 'm.id', 't.manifest_id')
+              .select([...cols, 't.name as tag'])
+              .where('t.repository_id', '=', repositoryId)
+              .where('t.name', 'in', [...cosignTags.keys()])
+              .execute();
+      const out: AccessoryRow[] = [];
+      const seen = new Set<string>();
+      const push = (r: (typeof bySubject)[number] | (typeof byTag)[number], subject: string, viaTag: string | null) => {
+        const key = `${r.id} ${subject}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        out.push({
+          artifactId: r.id,
+          subjectDigest: subject,
+          digest: r.digest,
+          size: Number(r.total_size),
+          artifactType: r.artifact_type,
+          mediaType: r.config_media_type ?? r.media_type,
+          kind: r.artifact_kind,
+          viaTag,
+          createdAt: Number(r.created_at),
+          content: r.content,
+        });
+      };
+      for (const r of bySubject) push(r, r.subject_digest as string, null);
+      for (const r of byTag) push(r, cosignTags.get(r.tag) as string, r.tag);
+      return out;
+    },
+  };
+}
+
+export type ArtifactStore = ReturnType<typeof createArtifactStore>;
