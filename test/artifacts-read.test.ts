@@ -80,7 +80,26 @@ describe('artifacts of images and indexes', () => {
     const byTag = await api('/projects/arta/repositories/multi/artifacts/v1');
     assert.equal(byTag.json.digest, index.digest);
     const all = await list('multi', '?q=base%3D*');
-    assert.equal(all.headers.get('x-total-count'), '3', 'base=* lists the children too');
+    assert.equal(all.headers.get('x-total-count'), '3', 'base=* lists the children too, never accessories');
+  });
+
+  test("a signature on the index is inherited by its children (with_inherited_accessory)", async () => {
+    const sig = await pushManifest(reg, 'arta/multi', null, {
+      ...referrerParts('application/vnd.cncf.notary.signature', 'application/jose+json', Buffer.from('{"sig":"index"}'), index),
+      subject: { digest: index.digest, size: index.manifest.length, mediaType: 'application/vnd.oci.image.index.v1+json' },
+    });
+    const child = await api(`/projects/arta/repositories/multi/artifacts/${arm.digest}?with_inherited_accessory=true&with_accessory=true`);
+    assert.equal(child.status, 200, child.text);
+    assert.equal(child.json.accessories, null, 'the child itself has none');
+    assert.equal(child.json.inherited_accessories.length, 1);
+    assert.equal(child.json.inherited_accessories[0].digest, sig.digest);
+    assert.equal(child.json.inherited_accessories[0].subject_artifact_digest, index.digest);
+    assert.equal(child.json.inherited_accessories[0].type, 'signature.notation');
+    const without = await api(`/projects/arta/repositories/multi/artifacts/${arm.digest}`);
+    assert.equal(without.json.inherited_accessories, undefined);
+    const top = await list('multi', '?with_accessory=true');
+    assert.equal(top.json.length, 1, 'the signature is not listed');
+    assert.deepEqual(top.json[0].accessories.map((a: { digest: string }) => a.digest), [sig.digest]);
   });
 
   test('a missing reference is 404 in Harbor JSON; a repository with none lists nothing', async () => {

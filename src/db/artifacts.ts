@@ -318,6 +318,20 @@ export function createArtifactStore(db: Db) {
       return new Map(rows.map((r) => [r.digest, r.id]));
     },
 
+    /** Indexes of the repository listing any of `digests`: [child digest, parent id, parent digest]. */
+    async parentsOf(repositoryId: number, digests: string[]): Promise<Array<{ child: string; id: number; digest: string }>> {
+      if (digests.length === 0) return [];
+      const rows = await db
+        .selectFrom('manifest_references as ref')
+        .innerJoin('manifests as p', 'p.id', 'ref.manifest_id')
+        .select(['ref.digest as child', 'p.id', 'p.digest'])
+        .where('p.repository_id', '=', repositoryId)
+        .where('ref.kind', '=', 'manifest')
+        .where('ref.digest', 'in', digests)
+        .execute();
+      return rows;
+    },
+
     /** Total sizes of a repository's manifests among `digests`, by repository name (used at push). */
     async childSizes(repository: string, digests: string[]): Promise<Map<string, number>> {
       if (digests.length === 0) return new Map();

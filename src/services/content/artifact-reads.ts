@@ -13,6 +13,8 @@ export interface ArtifactOptions {
   withLabel: boolean;
   withImmutableStatus: boolean;
   withAccessory: boolean;
+  /** Signatures of the indexes that list the artifact (Harbor's inherited_accessories). */
+  withInheritedAccessory?: boolean;
 }
 
 type Page = { offset: number; limit: number };
@@ -49,10 +51,11 @@ export function createArtifactReads(deps: { artifacts: ArtifactStore; projects: 
   }
 
   /** Accessories of the given artifacts, grouped by subject digest. */
-  async function accessoriesOf(repositoryId: number, subjects: ArtifactRow[]): Promise<Map<string, AccessoryRow[]>> {
+  async function accessoriesOf(repositoryId: number, subjects: string[]): Promise<Map<string, AccessoryRow[]>> {
+    if (subjects.length === 0) return new Map();
     const tags = new Map<string, string>();
-    for (const s of subjects) for (const t of cosignTagsFor(s.digest)) tags.set(t, s.digest);
-    const rows = await artifacts.accessoriesOf(repositoryId, subjects.map((s) => s.digest), tags);
+    for (const s of subjects) for (const t of cosignTagsFor(s)) tags.set(t, s);
+    const rows = await artifacts.accessoriesOf(repositoryId, subjects, tags);
     const out = new Map<string, AccessoryRow[]>();
     for (const r of rows) {
       // By tag, only what cosign puts there: a plain image under such a tag is no accessory.
@@ -64,6 +67,22 @@ export function createArtifactReads(deps: { artifacts: ArtifactStore; projects: 
     return out;
   }
 
+  /**
+   * Signatures over the indexes that list these artifacts: a signed index covers its children,
+   * as Harbor's inherited_accessories (two queries for the page: parents, their accessories).
+   */
+  async function inheritedOf(repositoryId: number, page: ArtifactRow[]): Promise<Map<string, AccessoryView[]>> {
+    const parents = await artifacts.parentsOf(repositoryId, page.map((a) => a.digest));
+    const accs = await accessoriesOf(repositoryId, [...new Set(parents.map((p) => p.digest))]);
+    const repositoryName = page[0]?.repositoryName ?? '';
+    const out = new Map<string, AccessoryView[]>();
+    for (const p of parents) {
+      const views = (accs.get(p.digest) ?? []).map((r) => accessoryView(r, repositoryName, p.id)).filter((v) => v.type === 'signature.cosign' || v.type === 'signature.notation');
+      if (views.length > 0) out.set(p.child, [...(out.get(p.child) ?? []), ...views]);
+    }
+    return out;
+  }
+
   /** The views of a page of artifacts, with the parts asked for. */
   async function assemble(repositoryId: number, page: ArtifactRow[], o: ArtifactOptions): Promise<ArtifactView[]> {
     const ids = page.map((a) => a.id);
@@ -71,9 +90,10 @@ export function createArtifactReads(deps: { artifacts: ArtifactStore; projects: 
     const [tagRows, labelRows, accessories, childIds] = await Promise.all([
       o.withTag ? artifacts.tagsOf(ids) : Promise.resolve([]),
       o.withLabel ? artifacts.labelsOf(ids) : Promise.resolve([]),
-      o.withAccessory ? accessoriesOf(repositoryId, page) : Promise.resolve(new Map<string, AccessoryRow[]>()),
+      o.withAccessory ? accessoriesOf(repositoryId, page.map((a) => a.digest)) : Promise.resolve(new Map<string, AccessoryRow[]>()),
       artifacts.idsOf(repositoryId, children),
     ]);
+    const inherited = o.withInheritedAccessory ? await inheritedOf(repositoryId, page) : new Map<string, AccessoryView[]>();
     const immutable = o.withTag && o.withImmutableStatus && tagRows.length > 0 ? await artifacts.immutableAmong(repositoryId, tagRows.map((t) => t.name)) : new Set<string>();
     const tagsBy = new Map<number, TagView[]>();
     for (const t of tagRows) {
@@ -89,12 +109,15 @@ export function createArtifactReads(deps: { artifacts: ArtifactStore; projects: 
     }
     return page.map((a) => {
       const accs = accessories.get(a.digest)?.map((r) => accessoryView(r, a.repositoryName, a.id)) ?? [];
-      return artifactView(a, {
+      const view = artifactView(a, {
         references: referencesOf(a, childIds),
         tags: tagsBy.get(a.id) ?? null,
         labels: labelsBy.get(a.id) ?? null,
         accessories: accs.length > 0 ? accs : null,
       });
+      const inheritedHere = inherited.get(a.digest);
+      if (inheritedHere && inheritedHere.length > 0) view.inherited_accessories = inheritedHere;
+      return view;
     });
   }
 
@@ -121,7 +144,7 @@ export function createArtifactReads(deps: { artifacts: ArtifactStore; projects: 
       const sort = parseSort(query.sort, ['creation_time', 'size', 'digest', 'type', 'id']);
       const repo = await repositoryOf(actor, projectName, name, 'accessory', 'list');
       const a = await find(repo.id, repo.full, reference);
-      let list: AccessoryView[] = ((await accessoriesOf(a.repositoryId, [a])).get(a.digest) ?? []).map((r) => accessoryView(r, a.repositoryName, a.id));
+      let list: AccessoryView[] = ((await accessoriesOf(a.repositoryId, [a.digest])).get(a.digest) ?? []).map((r) => accessoryView(r, a.repositoryName, a.id));
       for (const c of conds) {
         const field = c.key as 'type' | 'digest';
         if (c.op === 'eq') list = list.filter((x) => x[field] === c.value);

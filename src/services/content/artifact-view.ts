@@ -87,6 +87,7 @@ export interface ArtifactView {
   addition_links?: Record<string, { href: string; absolute: boolean }>;
   labels: LabelView[] | null;
   accessories: AccessoryView[] | null;
+  inherited_accessories?: AccessoryView[];
 }
 
 const parseObject = <T>(s: string | null): T | undefined => {

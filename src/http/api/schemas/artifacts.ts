@@ -18,6 +18,7 @@ const withFlags = {
   with_sbom_overview: flag(false),
   with_immutable_status: flag(false),
   with_accessory: flag(false),
+  with_inherited_accessory: flag(false),
 };
 
 export const artifactListQuery = listQuery.extend(withFlags);
@@ -109,5 +110,7 @@ export const artifact = z
     scan_overview: z.record(z.string(), z.unknown()).optional(),
     sbom_overview: z.record(z.string(), z.unknown()).optional(),
     accessories: z.array(accessory).nullable(),
+    /** Signatures of the indexes that list this artifact; left out when there are none. */
+    inherited_accessories: z.array(accessory).optional(),
   })
   .meta({ id: 'Artifact' });
