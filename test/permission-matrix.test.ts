@@ -23,7 +23,7 @@ const everyone: Who[] = [...roles, 'nonMember', 'anonymous', 'sysadmin'];
  * What Harbor grants everyone on a public project (publicProjectPolicies in Harbor's
  * rbac_role.go): reading it and pulling from it, never writing.
  */
-const publicPolicies = new Set(['self:read', 'repository:pull', 'repository:list', 'artifact:read', 'artifact:list', 'tag:list', 'artifact-addition:read', 'scan:read', 'scanner:read']);
+const publicPolicies = new Set(['self:read', 'repository:pull', 'repository:list', 'artifact:read', 'artifact:list', 'tag:list', 'artifact-addition:read', 'scan:read', 'scanner:read', 'accessory:list']);
 
 /** Registry actions in the token protocol, as matrix permissions. */
 const registryPermission: Record<string, string> = { pull: 'repository:pull', push: 'repository:push', delete: 'artifact:delete' };
