@@ -1,3 +1,4 @@
+import { artifactListing } from './artifact-list.js';
 import { auditCost } from './audit-cost.js';
 import type { WorkloadId } from './config.js';
 import { pullLarge, pushImages, pushLarge, requestLoad, tagListing, type Row, type WorkloadContext } from './workloads.js';
@@ -10,4 +11,5 @@ export const workloadRunners: Record<WorkloadId, (ctx: WorkloadContext) => Promi
   load: requestLoad,
   tags: tagListing,
   audit: auditCost,
+  artifacts: artifactListing,
 };

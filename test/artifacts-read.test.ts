@@ -2,7 +2,9 @@
 // accessories), the list's q/sort/paging, and who may see what (private projects, other
 // projects' ids). Pushes go through /v2 exactly as clients send them.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { apiClient, type Creds } from './helpers/api-client.js';
 import { chartYaml, cosignTag, helmChart, imageParts, ociConfig, pushIndex, pushManifest, referrerParts, type Pushed } from './helpers/artifacts.js';
 import { useHaven, type RunningHaven } from './helpers/haven.js';
@@ -263,6 +265,55 @@ describe('q, sort and paging', () => {
   test('with_tag=false leaves tags out', async () => {
     const r = await list('many', '?with_tag=false&page_size=1');
     assert.equal(r.json[0].tags, null);
+  });
+});
+
+describe('labels', () => {
+  // The labels API is another area's; here the rows it writes are made directly, to see them read.
+  const ids: Record<string, number> = {};
+  let one: Pushed;
+  let both: Pushed;
+  before(async () => {
+    one = await pushManifest(reg, 'arta/labelled', 'one', imageParts({ nonce: 'one' }));
+    both = await pushManifest(reg, 'arta/labelled', 'both', imageParts({ nonce: 'both' }));
+    await pushManifest(reg, 'arta/labelled', 'none', imageParts({ nonce: 'none' }));
+    const db = new Database(join(h.dataDir, 'haven.db'));
+    try {
+      db.pragma('busy_timeout = 5000');
+      const now = Date.now();
+      const project = db.prepare('SELECT id FROM projects WHERE name = ?').get('arta') as { id: number };
+      const label = db.prepare('INSERT INTO labels (name, description, color, scope, project_id, scope_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      ids.global = Number(label.run('<b>release</b>', 'global one', '#00FF00', 'g', null, 'g', now, now).lastInsertRowid);
+      ids.project = Number(label.run('qa', '', '', 'p', project.id, `p:${project.id}`, now, now).lastInsertRowid);
+      const manifestId = (d: string) => (db.prepare('SELECT id FROM manifests WHERE digest = ?').get(d) as { id: number }).id;
+      const attach = db.prepare('INSERT INTO artifact_labels (manifest_id, label_id, created_at) VALUES (?, ?, ?)');
+      attach.run(manifestId(one.digest), ids.global, now);
+      attach.run(manifestId(both.digest), ids.global, now);
+      attach.run(manifestId(both.digest), ids.project, now + 1);
+    } finally {
+      db.close();
+    }
+  });
+
+  test('with_label shows them as given; q=labels=(a b) is their intersection', async () => {
+    const r = await list('labelled', '?with_label=true&sort=push_time');
+    assert.equal(r.status, 200, r.text);
+    const byDigest = new Map(r.json.map((a: { digest: string; labels: unknown }) => [a.digest, a.labels]));
+    const l = byDigest.get(both.digest) as Array<Record<string, unknown>>;
+    assert.deepEqual(l.map((x) => x.name), ['<b>release</b>', 'qa']);
+    assert.equal(l[0]!.scope, 'g');
+    assert.equal(l[0]!.project_id, 0);
+    assert.equal(l[0]!.color, '#00FF00');
+    assert.equal(l[1]!.scope, 'p');
+    assert.ok((l[1]!.project_id as number) > 0);
+    assert.equal(r.json.find((a: { tags: Array<{ name: string }> }) => a.tags[0]!.name === 'none').labels, null);
+    const noLabels = await list('labelled');
+    assert.ok(noLabels.json.every((a: { labels: unknown }) => a.labels === null), 'only with with_label');
+    const q = async (expr: string) => (await list('labelled', `?q=${encodeURIComponent(expr)}`)).json.map((a: { digest: string }) => a.digest).sort();
+    assert.deepEqual(await q(`labels=(${ids.global} ${ids.project})`), [both.digest]);
+    assert.deepEqual(await q(`labels=(${ids.global})`), [one.digest, both.digest].sort());
+    assert.deepEqual(await q(`labels=${ids.project}`), [both.digest]);
+    assert.deepEqual(await q('labels=(999999)'), []);
   });
 });
 
