@@ -111,17 +111,19 @@ function notAccessory(eb: Eb): Expression<SqlBool> {
 
 /** Harbor's base filter: tagged, or not a child of an index of the repository. */
 function listedBase(eb: Eb): Expression<SqlBool> {
+  // A tag settles it with one integer-key lookup; only untagged rows need the digest lookup.
   return eb.or([
     eb.exists(eb.selectFrom('tags as bt').select('bt.id').whereRef('bt.manifest_id', '=', 'm.id')),
     eb.not(
       eb.exists(
+        // Nested, not joined: a join lets the planner walk the repository's manifests for
+        // every row (quadratic); this is one digest-index lookup and a key lookup per parent.
         eb
           .selectFrom('manifest_references as br')
-          .innerJoin('manifests as bp', 'bp.id', 'br.manifest_id')
           .select('br.manifest_id')
           .whereRef('br.digest', '=', 'm.digest')
           .where('br.kind', '=', 'manifest')
-          .whereRef('bp.repository_id', '=', 'm.repository_id'),
+          .where((e) => e.exists(e.selectFrom('manifests as bp').select('bp.id').whereRef('bp.id', '=', 'br.manifest_id').whereRef('bp.repository_id', '=', 'm.repository_id'))),
       ),
     ),
   ]);
@@ -321,10 +323,12 @@ export function createArtifactStore(db: Db) {
     /** Indexes of the repository listing any of `digests`: [child digest, parent id, parent digest]. */
     async parentsOf(repositoryId: number, digests: string[]): Promise<Array<{ child: string; id: number; digest: string }>> {
       if (digests.length === 0) return [];
+      // CROSS JOIN keeps SQLite's loop order: references by digest first, then each parent by key.
       const rows = await db
         .selectFrom('manifest_references as ref')
-        .innerJoin('manifests as p', 'p.id', 'ref.manifest_id')
+        .crossJoin('manifests as p')
         .select(['ref.digest as child', 'p.id', 'p.digest'])
+        .whereRef('p.id', '=', 'ref.manifest_id')
         .where('p.repository_id', '=', repositoryId)
         .where('ref.kind', '=', 'manifest')
         .where('ref.digest', 'in', digests)

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.createIndex('manifests_repository_pushed').on('manifests').columns(['repository_id', 'pushed_at', 'id']).execute();
+  await db.schema.createIndex('manifests_repository_pushed').on('manifests').columns(['repository_id', 'pushed_at', 'id', 'subject_digest', 'artifact_kind', 'digest']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
