@@ -116,6 +116,28 @@ describe('artifacts of images and indexes', () => {
   });
 });
 
+describe('configs that say nothing', () => {
+  test('a config that is not JSON, or is over 1 MiB, leaves extra_attrs out and the push works', async () => {
+    const junk = await pushManifest(reg, 'arta/odd', 'junk', { config: Buffer.from('not json at all'), configMediaType: ociConfig, layers: [] });
+    const big = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', pad: 'x'.repeat(1024 * 1024 + 10) }));
+    const large = await pushManifest(reg, 'arta/odd', 'large', { config: big, configMediaType: ociConfig, layers: [] });
+    for (const [tag, p] of [['junk', junk], ['large', large]] as const) {
+      const r = await api(`/projects/arta/repositories/odd/artifacts/${tag}`);
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.type, 'IMAGE');
+      assert.equal(r.json.size, p.totalSize);
+      assert.equal(r.json.extra_attrs, undefined, tag);
+    }
+    const unknown = await pushManifest(reg, 'arta/odd', 'unknown', { config: Buffer.from('{"a":1}'), configMediaType: 'application/x-custom', layers: [] });
+    const u = await api('/projects/arta/repositories/odd/artifacts/unknown');
+    assert.equal(u.json.digest, unknown.digest);
+    assert.equal(u.json.type, 'UNKNOWN');
+    assert.equal(u.json.icon, 'sha256:da834479c923584f4cbcdecc0dac61f32bef1d51e8aae598cf16bd154efab49f');
+    assert.equal(u.json.extra_attrs, undefined);
+    assert.equal(u.json.addition_links, undefined);
+  });
+});
+
 describe('a Helm chart', () => {
   test('pushed with Helm media types is a CHART with the attributes of its Chart.yaml', async () => {
     const chart = helmChart();
