@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { apiClient, type Creds } from './helpers/api-client.js';
 import { chartYaml, cosignTag, helmChart, imageParts, ociConfig, pushIndex, pushManifest, referrerParts, type Pushed } from './helpers/artifacts.js';
 import { useHaven, type RunningHaven } from './helpers/haven.js';
-import { asAdmin, type Registry } from './helpers/oci.js';
+import { asAdmin, putManifest, type Registry } from './helpers/oci.js';
 
 let h: RunningHaven;
 let reg: Registry;
@@ -157,6 +157,35 @@ describe('a Helm chart', () => {
     const single = await api(`/projects/arta/repositories/${encodeURIComponent('charts/demo-chart')}/artifacts/1.2.3`);
     assert.equal(single.status, 200, single.text);
     assert.equal(single.json.type, 'CHART');
+  });
+});
+
+describe('a CNAB bundle', () => {
+  test("is a CNAB whose extra_attrs are its bundle.json, read from the config manifest's config", async () => {
+    const bundle = { schemaVersion: 'v1.0.0', name: 'hello-bundle', version: '0.1.0', description: 'a CNAB bundle' };
+    const configManifest = await pushManifest(reg, 'arta/bundle', null, { config: Buffer.from(JSON.stringify(bundle)), configMediaType: 'application/vnd.cnab.config.v1+json', layers: [] });
+    const invocation = await pushManifest(reg, 'arta/bundle', null, imageParts({ nonce: 'invocation' }));
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: [
+          { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: configManifest.digest, size: configManifest.manifest.length, annotations: { 'io.cnab.manifest.type': 'config' } },
+          { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: invocation.digest, size: invocation.manifest.length, annotations: { 'io.cnab.manifest.type': 'invocation' } },
+        ],
+        annotations: { 'io.cnab.runtime_version': 'v1.0.0', 'org.opencontainers.artifactType': 'application/vnd.cnab.manifest.v1' },
+      }),
+    );
+    const r = await putManifest(reg, 'arta/bundle', '0.1.0', manifest, 'application/vnd.oci.image.index.v1+json');
+    assert.equal(r.status, 201, await r.text());
+    const a = await api('/projects/arta/repositories/bundle/artifacts/0.1.0');
+    assert.equal(a.status, 200, a.text);
+    assert.equal(a.json.type, 'CNAB');
+    assert.equal(a.json.media_type, 'application/vnd.cnab.manifest.v1');
+    assert.deepEqual(a.json.extra_attrs, bundle);
+    assert.equal(a.json.size, manifest.length + configManifest.totalSize + invocation.totalSize);
+    assert.equal(a.json.icon, 'sha256:089bdda265c14d8686111402c8ad629e8177a1ceb7dcd0f7f39b6480f623b3bd');
+    assert.deepEqual(a.json.references.map((x: { annotations: Record<string, string> }) => x.annotations['io.cnab.manifest.type']), ['config', 'invocation']);
   });
 });
 

@@ -106,7 +106,7 @@ function kindOfLayers(layers: string[]): ArtifactKind | null {
   return null;
 }
 
-/** Whether Harbor reads the config blob into extra_attrs for this kind. */
+/** Whether Harbor reads the manifest's own config blob into extra_attrs for this kind (CNAB reads a child's). */
 export function readsConfig(kind: ArtifactKind, isIndex: boolean): boolean {
   if (isIndex) return false;
   return kind !== 'SIGNATURE' && kind !== 'SBOM' && kind !== 'UNKNOWN' && kind !== 'CNAB';

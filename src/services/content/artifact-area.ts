@@ -10,7 +10,12 @@ import { createArtifactReads } from './artifact-reads.js';
 export function createArtifactArea(deps: { db: Db; content: BlobContent; projects: Pick<ProjectService, 'resolve'>; log: Logger }) {
   const artifacts = createArtifactStore(deps.db);
   return {
-    describe: createArtifactDescriber({ content: deps.content, childSizes: (repo, digests) => artifacts.childSizes(repo, digests), log: deps.log }),
+    describe: createArtifactDescriber({
+      content: deps.content,
+      childSizes: (repo, digests) => artifacts.childSizes(repo, digests),
+      manifestBytes: (repo, digest) => artifacts.manifestBytes(repo, digest),
+      log: deps.log,
+    }),
     reads: createArtifactReads({ artifacts, projects: deps.projects }),
   };
 }

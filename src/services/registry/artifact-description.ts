@@ -1,6 +1,6 @@
 import { artifactMediaType, readsConfig, resolveKind, type KindInput } from '../../domain/artifact/artifact-kind.js';
 import { extraAttrsFromConfig, maxConfigBytes, wasmManifestAttrs } from '../../domain/artifact/extra-attrs.js';
-import type { ParsedManifest } from '../../domain/oci/manifest.js';
+import type { Descriptor, ParsedManifest } from '../../domain/oci/manifest.js';
 import { indexManifestTypes } from '../../domain/oci/media-types.js';
 import type { BlobContent } from '../../content/blob-content.js';
 import type { ManifestRecord } from '../../db/manifests.js';
@@ -10,6 +10,8 @@ export interface ArtifactDescriptionDeps {
   content: Pick<BlobContent, 'readSmall'>;
   /** Total sizes of the repository's manifests among `digests` (an index's children). */
   childSizes(repository: string, digests: string[]): Promise<Map<string, number>>;
+  /** The bytes of a manifest of the repository (a CNAB bundle's config manifest), or null. */
+  manifestBytes(repository: string, digest: string): Promise<Buffer | null>;
   log: Logger;
 }
 
@@ -21,6 +23,23 @@ export interface ArtifactDescriptionDeps {
  * rather than refusing a push the registry itself accepts.
  */
 export function createArtifactDescriber(deps: ArtifactDescriptionDeps) {
+  /**
+   * A CNAB bundle is an index; as Harbor's CNAB processor, its metadata is the config of the
+   * child manifest annotated io.cnab.manifest.type=config (the bundle.json).
+   */
+  async function cnabConfig(repository: string, parsed: ParsedManifest): Promise<Descriptor | null> {
+    const child = parsed.manifests.find((m) => m.annotations?.['io.cnab.manifest.type'] === 'config');
+    if (!child) return null;
+    const bytes = await deps.manifestBytes(repository, child.digest);
+    if (!bytes) return null;
+    try {
+      const m = JSON.parse(bytes.toString('utf8')) as { config?: Descriptor };
+      return m.config && typeof m.config.digest === 'string' && typeof m.config.size === 'number' ? m.config : null;
+    } catch {
+      return null;
+    }
+  }
+
   return async function describe(repository: string, parsed: ParsedManifest, body: Buffer): Promise<NonNullable<ManifestRecord['artifact']>> {
     const isIndex = indexManifestTypes.has(parsed.mediaType);
     const input: KindInput = {
@@ -42,10 +61,11 @@ export function createArtifactDescriber(deps: ArtifactDescriptionDeps) {
       for (const l of parsed.layers) totalSize += l.size;
     }
     let extra: Record<string, unknown> | null = null;
-    const config = parsed.config;
+    let config = parsed.config;
+    if (kind === 'CNAB') config = await cnabConfig(repository, parsed);
     if (kind === 'WASM' && config?.mediaType === 'application/vnd.wasm.config.v1+json') {
       extra = wasmManifestAttrs(parsed.layers);
-    } else if (config && config.size > 0 && readsConfig(kind, isIndex)) {
+    } else if (config && config.size > 0 && (readsConfig(kind, isIndex) || kind === 'CNAB')) {
       try {
         const bytes = await deps.content.readSmall(config.digest, config.size, maxConfigBytes);
         if (bytes) extra = extraAttrsFromConfig(kind, bytes);
