@@ -8,7 +8,7 @@ import { MiB } from './data.js';
 export type TargetKind = 'haven' | 'distribution';
 export type LoadTool = 'wrk' | 'node';
 
-export const workloadIds = ['push', 'pull', 'images', 'load', 'tags', 'audit', 'search'] as const;
+export const workloadIds = ['push', 'pull', 'images', 'load', 'tags', 'audit', 'search', 'artifacts'] as const;
 export type WorkloadId = (typeof workloadIds)[number];
 
 export interface BenchConfig {
@@ -38,6 +38,9 @@ export interface BenchConfig {
   tagPageSize: number;
   listRepeats: number;
   walkRepeats: number;
+  /** Artifacts in the repository of the artifact-list workload, and how often a page is asked for. */
+  artifacts: number;
+  artifactListRepeats: number;
   shaBytes: number;
   loopbackBytes: number;
   /** Registries to run (BENCH_TARGETS=haven to profile Haven alone). */
@@ -109,6 +112,8 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env, repoRoot: 
     tagPageSize: q('BENCH_TAG_PAGE', 1000, 100),
     listRepeats: q('BENCH_LIST_REPEATS', 20, 3),
     walkRepeats: q('BENCH_WALK_REPEATS', 10, 3),
+    artifacts: q('BENCH_ARTIFACTS', 10_000, 1_000),
+    artifactListRepeats: q('BENCH_ARTIFACT_LIST_REPEATS', 200, 50),
     shaBytes: q('BENCH_SHA_MIB', 256, 64) * MiB,
     loopbackBytes: q('BENCH_LOOPBACK_MIB', 2048, 256) * MiB,
     targets,

@@ -1,3 +1,4 @@
+import { artifactListing } from './artifact-list.js';
 import { auditCost } from './audit-cost.js';
 import { searchLoad } from './search.js';
 import type { WorkloadId } from './config.js';
@@ -12,4 +13,5 @@ export const workloadRunners: Record<WorkloadId, (ctx: WorkloadContext) => Promi
   tags: tagListing,
   audit: auditCost,
   search: searchLoad,
+  artifacts: artifactListing,
 };

@@ -44,6 +44,7 @@ import { createDiscoveryService } from './services/registry/discovery-service.js
 import { createManifestService } from './services/registry/manifest-service.js';
 import { createRepositoryService } from './services/registry/repository-service.js';
 import { createUploadService } from './services/registry/upload-service.js';
+import { createArtifactArea } from './services/content/artifact-area.js';
 import { createFilesystemDriver } from './storage/filesystem-driver.js';
 import { createSpaceGuard } from './services/registry/space-guard.js';
 import { createLocalLocks } from './platform/keyed-lock.js';
@@ -113,6 +114,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   if (admin) await projects.ensureLibrary(admin.id);
 
   const registryDeps = { ...stores, content: createBlobContent(driver), log };
+  const artifactArea = createArtifactArea({ db, content: registryDeps.content, projects, log });
   // The database shares the data dir's filesystem; whichever runs out first is what counts.
   const space = createSpaceGuard({
     reserve: config.storage.reserve,
@@ -125,7 +127,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     oci: {
       blobs: createBlobService(registryDeps),
       uploads,
-      manifests: createManifestService(registryDeps),
+      manifests: createManifestService({ ...registryDeps, describe: artifactArea.describe }),
       discovery: createDiscoveryService(registryDeps),
       access: createTokenAccess({ tokens, authenticator, login, authorizer, identity, audit, externalUrl: config.externalUrl }),
     },
@@ -166,6 +168,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       ...createImmutableArea(db, projects, audit),
       quotas: createQuotaService(stores),
       labelsSystem: createLabelsSystem(db, { projects, audit }),
+      artifactReads: artifactArea.reads,
     },
   });
 

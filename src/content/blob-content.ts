@@ -70,6 +70,29 @@ export function createBlobContent(driver: BlobDriver) {
       }
     },
 
+    /**
+     * The whole of a small blob (a config), or null when it is missing or larger than `max`
+     * bytes: never used for layers, so nothing large is ever buffered.
+     */
+    async readSmall(digest: string, size: number, max: number): Promise<Buffer | null> {
+      if (size > max) return null;
+      if (size === 0) return Buffer.alloc(0);
+      try {
+        const stream = await driver.read(blobPath(digest), { start: 0, end: size - 1 });
+        const chunks: Buffer[] = [];
+        let seen = 0;
+        for await (const chunk of stream) {
+          seen += (chunk as Buffer).length;
+          if (seen > size) return null;
+          chunks.push(chunk as Buffer);
+        }
+        return seen === size ? Buffer.concat(chunks) : null;
+      } catch (err) {
+        if (err instanceof NotFoundError) return null;
+        throw err;
+      }
+    },
+
     /** Writes `source` into the upload at `offset`; resolves with the new durable offset. */
     async write(id: string, source: Readable, offset: number, signal?: AbortSignal): Promise<number> {
       const state = hashes.get(id);

@@ -5,6 +5,7 @@ import * as m0002 from './0002-identity.js';
 import * as m0003 from './0003-sessions.js';
 import * as m0004 from './0004-repository-project.js';
 import * as m0005 from './0005-content-model.js';
+import * as m0006ArtifactRead from './0006-artifact-read.js';
 
 interface VersionedMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>;
@@ -18,6 +19,7 @@ const all: Record<string, VersionedMigration> = {
   '0003-sessions': m0003,
   '0004-repository-project': m0004,
   '0005-content-model': m0005,
+  '0006-artifact-read': m0006ArtifactRead,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {

@@ -46,6 +46,10 @@ export interface ParsedManifest {
   blobs: Descriptor[];
   /** Manifests (index children) the repository must hold. */
   manifests: Descriptor[];
+  /** The config of an image manifest (null for an index). */
+  config: Descriptor | null;
+  /** Every layer of an image manifest, foreign ones included. */
+  layers: Descriptor[];
 }
 
 /**
@@ -94,6 +98,8 @@ function parseImage(json: unknown, mediaType: string): ParsedManifest {
     annotations: m.annotations ?? null,
     blobs: [m.config, ...m.layers.filter((l) => !isForeignLayer(l.mediaType))],
     manifests: [],
+    config: m.config,
+    layers: m.layers,
   };
 }
 
@@ -109,6 +115,8 @@ function parseIndex(json: unknown, mediaType: string): ParsedManifest {
     annotations: m.annotations ?? null,
     blobs: [],
     manifests: m.manifests,
+    config: null,
+    layers: [],
   };
 }
 

@@ -10,6 +10,8 @@ import type { RobotService } from '../../services/identity/robot-service.js';
 import type { SettingsService } from '../../services/identity/settings-service.js';
 import type { UserService } from '../../services/identity/user-service.js';
 import type { RepositoryService } from '../../services/registry/repository-service.js';
+import type { ArtifactReads } from '../../services/content/artifact-reads.js';
+import { artifactRoutes } from './artifact-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { configRoutes } from './config-routes.js';
 import { immutableRoutes } from './immutable-routes.js';
@@ -37,6 +39,7 @@ export interface ApiDeps {
   immutableRules: ImmutableRuleService;
   quotas: QuotaService;
   labelsSystem: LabelsSystemApi;
+  artifactReads: ArtifactReads;
 }
 
 /** The Harbor-compatible management API under /api/v2.0: same paths, parameters and JSON. */
@@ -67,6 +70,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(userRoutes, { users: deps.users });
   await app.register(projectRoutes, { projects: deps.projects, members: deps.members });
   await app.register(repositoryRoutes, { repositories: deps.repositories });
+  await app.register(artifactRoutes, { artifacts: deps.artifactReads });
   await app.register(robotRoutes, { robots: deps.robots });
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(configRoutes, { settings: deps.settings });

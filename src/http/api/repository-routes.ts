@@ -17,7 +17,7 @@ const repositoryParams = z.object({
  * decoded once. A second decode takes either spelling, and is safe because no repository name
  * has a "%" of its own.
  */
-function repositoryName(raw: string): string {
+export function repositoryName(raw: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {

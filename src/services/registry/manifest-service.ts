@@ -3,6 +3,7 @@ import { digestOf, parseDigest } from '../../platform/digest.js';
 import { isTag, validateTag } from '../../domain/oci/names.js';
 import { parseManifest } from '../../domain/oci/manifest.js';
 import type { StoredManifest } from '../../db/manifests.js';
+import type { ArtifactDescriber } from './artifact-description.js';
 import type { RegistryDeps } from './deps.js';
 
 export interface PutResult {
@@ -27,8 +28,8 @@ function lookupReference(repository: string, reference: string): Reference {
   return parseReference(reference);
 }
 
-export function createManifestService(deps: Pick<RegistryDeps, 'manifests' | 'repositories' | 'blobs' | 'tags'>) {
-  const { manifests, repositories, blobs, tags } = deps;
+export function createManifestService(deps: Pick<RegistryDeps, 'manifests' | 'repositories' | 'blobs' | 'tags'> & { describe?: ArtifactDescriber }) {
+  const { manifests, repositories, blobs, tags, describe } = deps;
 
   return {
     async get(repository: string, reference: string): Promise<StoredManifest> {
@@ -49,6 +50,7 @@ export function createManifestService(deps: Pick<RegistryDeps, 'manifests' | 're
       }
       if (ref.tag !== undefined) validateTag(ref.tag);
       const parsed = parseManifest(body, contentType);
+      const artifact = describe ? await describe(repository, parsed, body) : undefined;
       await manifests.put(
         repository,
         {
@@ -60,6 +62,7 @@ export function createManifestService(deps: Pick<RegistryDeps, 'manifests' | 're
           content: body,
           blobDigests: parsed.blobs.map((d) => d.digest),
           manifestDigests: parsed.manifests.map((d) => d.digest),
+          ...(artifact ? { artifact } : {}),
         },
         ref.tag ?? null,
         async (tx, repositoryId) => {
