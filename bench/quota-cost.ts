@@ -1,7 +1,7 @@
 /**
- * What storage quota accounting adds to a manifest PUT (issue 9: under 1 ms). Run on its own:
- * `node --import tsx bench/quota-cost.ts [manifests]` (it is not part of the registry comparison:
- * distribution has no quotas).
+ * 8. What storage quota accounting adds to a manifest PUT (issue 9: under 1 ms): the `quota`
+ * workload of `npm run bench` (Haven only: distribution has no quotas), or on its own with
+ * `node --import tsx bench/quota-cost.ts [manifests]` for the full table.
  *
  * On a real database file (WAL, synchronous=FULL, as the server opens it) with a project already
  * holding `prefill` images, each new image manifest is inserted with its references the way
@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { migrateToLatest, openSqlite, type Db } from '../src/db/database.js';
 import { createProjectStore } from '../src/db/projects.js';
 import { chargeManifest, releaseManifests } from '../src/db/quota-ledger.js';
@@ -21,7 +22,6 @@ import { ensureRepository } from '../src/db/repositories.js';
 import { createUserStore } from '../src/db/users.js';
 import { digestOf } from '../src/platform/digest.js';
 
-const count = Number(process.argv[2] ?? 2000);
 const prefill = 3000;
 
 let serial = 0;
@@ -63,11 +63,19 @@ async function measure(db: Db, repositoryId: number, charge: boolean, n: number)
   return out;
 }
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const ms = (x: number) => `${x.toFixed(3)} ms`;
 
-async function main() {
+export interface QuotaCost {
+  ledgerRows: number;
+  cases: Array<{ name: string; charge: number[]; tx: number[] }>;
+  release: number[];
+}
+
+export const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
+
+/** Prefills two projects, then times `count` manifests of each case, interleaved, and as many releases. */
+export async function measureQuotaCost(count: number): Promise<QuotaCost> {
   const dir = mkdtempSync(join(tmpdir(), 'haven-quota-bench-'));
   const handle = openSqlite(join(dir, 'haven.db'));
   try {
@@ -82,7 +90,7 @@ async function main() {
     const prefillStart = performance.now();
     await measure(db, repositoryId, true, prefill);
     await measure(db, cappedRepositoryId, true, prefill);
-    const ledgerRows = (await db.selectFrom('project_blobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    const ledgerRows = Number((await db.selectFrom('project_blobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     console.log(`prefill: ${prefill} images in each of 2 projects, ${ledgerRows} ledger rows, ${((performance.now() - prefillStart) / 1000).toFixed(1)} s`);
 
     // Interleaved, one manifest of each case in turn, so database growth and disk noise hit all alike.
@@ -100,13 +108,6 @@ async function main() {
       }
     }
 
-    console.log(`\n| Case (${count} manifests each) | chargeManifest p50 | p99 | mean | whole transaction p50 | mean |`);
-    console.log('|---|---:|---:|---:|---:|---:|');
-    for (const [name, r] of rows) {
-      const c = r.charge.length > 0 ? [ms(pct(r.charge, 50)), ms(pct(r.charge, 99)), ms(mean(r.charge))] : ['–', '–', '–'];
-      console.log(`| ${name} | ${c.join(' | ')} | ${ms(pct(r.tx, 50))} | ${ms(mean(r.tx))} |`);
-    }
-
     // Release: one image at a time, as a delete by digest does.
     const ids = (await db.selectFrom('manifests').select('id').orderBy('id', 'desc').limit(count).execute()).map((r) => r.id);
     const rel: number[] = [];
@@ -118,11 +119,21 @@ async function main() {
         await tx.deleteFrom('manifests').where('id', '=', id).execute();
       });
     }
-    console.log(`| releaseManifests (one image per delete) | ${ms(pct(rel, 50))} | ${ms(pct(rel, 99))} | ${ms(mean(rel))} | – | – |`);
+    return { ledgerRows, cases: rows.map(([name, r]) => ({ name, ...r })), release: rel };
   } finally {
     await handle.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const count = Number(process.argv[2] ?? 2000);
+  const r = await measureQuotaCost(count);
+  console.log(`\n| Case (${count} manifests each) | chargeManifest p50 | p99 | mean | whole transaction p50 | mean |`);
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const c of r.cases) {
+    const charge = c.charge.length > 0 ? [ms(pct(c.charge, 50)), ms(pct(c.charge, 99)), ms(mean(c.charge))] : ['–', '–', '–'];
+    console.log(`| ${c.name} | ${charge.join(' | ')} | ${ms(pct(c.tx, 50))} | ${ms(mean(c.tx))} |`);
+  }
+  console.log(`| releaseManifests (one image per delete) | ${ms(pct(r.release, 50))} | ${ms(pct(r.release, 99))} | ${ms(mean(r.release))} | – | – |`);
+}

@@ -1,5 +1,6 @@
 import { artifactListing } from './artifact-list.js';
 import { auditCost } from './audit-cost.js';
+import { quotaCost } from './quota.js';
 import { searchLoad } from './search.js';
 import type { WorkloadId } from './config.js';
 import { pullLarge, pushImages, pushLarge, requestLoad, tagListing, type Row, type WorkloadContext } from './workloads.js';
@@ -14,4 +15,5 @@ export const workloadRunners: Record<WorkloadId, (ctx: WorkloadContext) => Promi
   audit: auditCost,
   search: searchLoad,
   artifacts: artifactListing,
+  quota: quotaCost,
 };

@@ -94,7 +94,7 @@ export async function searchLoad(ctx: WorkloadContext): Promise<Row[]> {
       ctx.log(`  haven: search "${term}" as ${who}: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, ${found} repositories answered`);
       return { p50, p99, found };
     };
-    const title = `6. /search over ${repositories.toLocaleString('en-US')} repositories (${projects} projects), ${requests} sequential requests each, Haven only`;
+    const title = `7. /search over ${repositories.toLocaleString('en-US')} repositories (${projects} projects), ${requests} sequential requests each, Haven only`;
     const rows: Row[] = [];
     for (const [who, headers] of [
       ['the administrator', admin],
