@@ -41,6 +41,9 @@ import { createDiscoveryService } from './services/registry/discovery-service.js
 import { createManifestService } from './services/registry/manifest-service.js';
 import { createRepositoryService } from './services/registry/repository-service.js';
 import { createUploadService } from './services/registry/upload-service.js';
+import { createPullTracker } from './services/registry/pull-tracker.js';
+import { createPullStatsStore } from './db/pull-stats.js';
+import { createArtifactWrites } from './services/content/artifact-write-wiring.js';
 import { createFilesystemDriver } from './storage/filesystem-driver.js';
 import { createSpaceGuard } from './services/registry/space-guard.js';
 import { createLocalLocks } from './platform/keyed-lock.js';
@@ -109,6 +112,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     reserve: config.storage.reserve,
     free: async () => Math.min(await freeBytes(dataDir), driver.freeBytes ? await driver.freeBytes() : Infinity),
   });
+  const pulls = createPullTracker(createPullStatsStore(db), log);
   const uploads = createUploadService({ ...registryDeps, locks: createLocalLocks(), space }, { automaticMount: config.registry.automaticMount });
   const server = await buildServer({
     log,
@@ -118,6 +122,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       uploads,
       manifests: createManifestService(registryDeps),
       discovery: createDiscoveryService(registryDeps),
+      pulls,
       access: createTokenAccess({ tokens, authenticator, login, authorizer, identity, audit, externalUrl: config.externalUrl }),
     },
     token: { tokens, login, authorizer, audit },
@@ -153,6 +158,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       robots: createRobotService({ robots: stores.robots, users: stores.users, projects, audit, forgetLogins: (name) => authenticator.forget(name), identity }),
       audit: createAuditService({ audit: stores.audit, projects, flushPending: () => audit.flush() }),
       repositories: createRepositoryService({ repositories: stores.repositories, projects, audit }),
+      artifactWrites: createArtifactWrites({ db, content: registryDeps.content, projects, audit }),
     },
   });
 
@@ -180,6 +186,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
         clearTimeout(deadline);
       }
       await audit.close();
+      await pulls.close();
       await database.close();
     },
   };

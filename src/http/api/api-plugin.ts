@@ -8,6 +8,7 @@ import type { RobotService } from '../../services/identity/robot-service.js';
 import type { SettingsService } from '../../services/identity/settings-service.js';
 import type { UserService } from '../../services/identity/user-service.js';
 import type { RepositoryService } from '../../services/registry/repository-service.js';
+import { type ArtifactWriteDeps, artifactWriteRoutes } from './artifact-write-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { configRoutes } from './config-routes.js';
 import { openapiRoutes } from './openapi-routes.js';
@@ -29,6 +30,7 @@ export interface ApiDeps {
   repositories: RepositoryService;
   audit: AuditService;
   settings: SettingsService;
+  artifactWrites: ArtifactWriteDeps;
 }
 
 /** The Harbor-compatible management API under /api/v2.0: same paths, parameters and JSON. */
@@ -59,6 +61,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(userRoutes, { users: deps.users });
   await app.register(projectRoutes, { projects: deps.projects, members: deps.members });
   await app.register(repositoryRoutes, { repositories: deps.repositories });
+  await app.register(artifactWriteRoutes, deps.artifactWrites);
   await app.register(robotRoutes, { robots: deps.robots });
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(configRoutes, { settings: deps.settings });
