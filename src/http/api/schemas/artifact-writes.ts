@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jsonBody, listQuery, queryBool } from './common.js';
+import { jsonBody, listQuery, queryBool, withHeaders } from './common.js';
 import { repositoryParams } from './repositories.js';
 
 export const artifactParams = repositoryParams.extend({ reference: z.string().min(1).max(300) });
@@ -28,7 +28,10 @@ export const tag = z
 
 export const newTag = jsonBody(z.object({ name: z.string().min(1).max(300) }).meta({ id: 'NewTag' }));
 
-export const additionResp = z.string().describe('Success');
+export const additionResp = withHeaders(z.string().describe('Success'), { 'Content-Type': { description: 'The content type of the addition', type: 'string' } });
+
+/** createTag's 201: Harbor sets no Location (there is no API for one tag). */
+export const tagCreated = z.void().describe('Created');
 
 export const iconParams = z.object({ digest: z.string().min(1).max(300) });
 
