@@ -10,12 +10,12 @@ export interface ProjectFacts {
 
 /**
  * The one permission rule: system admins may do anything; members get their role's row of the
- * matrix; robots get exactly their grants; and anyone (anonymous included) may read a public
- * project as a limited guest would.
+ * matrix; robots get exactly their grants; and anyone (anonymous included) gets Harbor's
+ * public-project policies on a public project.
  */
 export function allows(p: Principal, project: ProjectFacts, resource: string, action: string): boolean {
   if (p.kind === 'user' && p.sysadmin) return true;
-  if (project.public && roleAllows('limitedGuest', resource, action) && isReadAction(action)) return true;
+  if (project.public && publicPolicies.has(`${resource}:${action}`)) return true;
   if (p.kind === 'user') return project.role !== null && roleAllows(project.role, resource, action);
   if (p.kind === 'robot') {
     return p.grants.some(
@@ -25,9 +25,24 @@ export function allows(p: Principal, project: ProjectFacts, resource: string, ac
   return false;
 }
 
-function isReadAction(action: string): boolean {
-  return action === 'pull' || action === 'read' || action === 'list';
-}
+/**
+ * What Harbor grants everyone on a public project (publicProjectPolicies, rbac_util.go): fewer
+ * than a limited guest's reads (no repository:read, for one).
+ */
+const publicPolicies = new Set([
+  'self:read',
+  'label:read',
+  'label:list',
+  'repository:list',
+  'repository:pull',
+  'scan:read',
+  'scanner:read',
+  'tag:list',
+  'artifact:read',
+  'artifact:list',
+  'artifact-addition:read',
+  'accessory:list',
+]);
 
 /** Registry (token scope) actions in terms of the matrix. */
 export const registryActionPermission: Record<string, [resource: string, action: string]> = {
