@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { apiClient, type Creds } from './helpers/api-client.js';
 import { chartArchive, pushChart, pushCosignSignature, pushImageWithHistory, pushIndex, pushReferrer } from './helpers/artifacts.js';
 import { useHaven, type RunningHaven } from './helpers/haven.js';
-import { asAdmin, pushImage } from './helpers/oci.js';
+import { asAdmin, pushBlob, pushImage, putManifest, sha256 } from './helpers/oci.js';
 
 let h: RunningHaven;
 useHaven({ projects: ['awa', 'awb', 'awhidden'] }, (x) => {
@@ -123,6 +123,9 @@ describe('artifact writes', { timeout: 90_000 }, () => {
     assert.equal((await api('POST', `${art('awb/dst2')}?from=${encodeURIComponent(`awa/src@${index.digest}`)}`)).status, 201);
     assert.equal(await manifestStatus('awb/dst2', index.digest), 200);
     assert.deepEqual(await tagNames('awb/dst2', index.digest), ['v1']);
+    // name:tag@digest: the digest counts, as in Harbor's reference grammar.
+    assert.equal((await api('POST', `${art('awb/dst3')}?from=${encodeURIComponent(`awa/src:ignored@${index.digest}`)}`)).status, 201);
+    assert.equal(await manifestStatus('awb/dst3', index.digest), 200);
 
     for (const from of ['awa/src', 'src:v1', 'awa/src@sha256:abc', 'awa/src:bad tag', '']) {
       const r = await api('POST', `${art('awb/x')}?from=${encodeURIComponent(from)}`);
@@ -198,6 +201,36 @@ describe('artifact writes', { timeout: 90_000 }, () => {
     assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]);
     assert.equal(png.readUInt32BE(16), 50);
     assert.equal((await api('GET', '/icons/sha256:0000000000000000000000000000000000000000000000000000000000000000')).status, 404);
+  });
+
+  test('an artifact\'s own icon layer is served to those who may read the artifact, as Harbor annotates it', async () => {
+    const reg = asAdmin(h);
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('rest of a tiny png')]);
+    const notImage = Buffer.from('<svg onload="alert(1)"></svg>');
+    const cfg = Buffer.from('{"architecture":"amd64","os":"linux"}');
+    for (const b of [png, notImage, cfg]) await pushBlob(reg, 'awhidden/iconic', b);
+    const iconLayer = (b: Buffer) => ({ mediaType: 'image/png', digest: sha256(b), size: b.length, annotations: { 'io.goharbor.artifact.v1alpha1.icon': '' } });
+    const m = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(cfg), size: cfg.length },
+        layers: [iconLayer(png), iconLayer(notImage)],
+      }),
+    );
+    assert.equal((await putManifest(reg, 'awhidden/iconic', 'v1', m)).status, 201);
+    const r = await api('GET', `/icons/${sha256(png)}`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json['content-type'], 'image/png');
+    assert.ok(Buffer.from(r.json.content, 'base64').equals(png));
+    // Not an image: never served, whatever the annotation says.
+    assert.equal((await api('GET', `/icons/${sha256(notImage)}`)).status, 404);
+    // A caller who cannot see the project gets the answer of a missing icon.
+    const hidden = await api('GET', `/icons/${sha256(png)}`, { as: dev });
+    const missing = await api('GET', `/icons/sha256:${'1'.repeat(64)}`, { as: dev });
+    assert.equal(hidden.status, 404);
+    assert.equal(hidden.text.replace(sha256(png), 'X'), missing.text.replace(`sha256:${'1'.repeat(64)}`, 'X'));
+    assert.equal((await api('GET', `/icons/${sha256(png)}`, { as: null })).status, 404);
   });
 
   test('names and digests of another project under a project\'s path change nothing', async () => {

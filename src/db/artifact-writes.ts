@@ -5,8 +5,7 @@ import { childrenOf, deleteOrphans, referencingIn } from './manifests.js';
 import { chargeManifest } from './quota-ledger.js';
 import { dropIfEmpty, ensureRepository } from './repositories.js';
 import { escapeLike, likeEscaped, transactionWithUndo } from './sql-helpers.js';
-import { setTag } from './tag-writes.js';
-import { removeTag } from './tag-writes.js';
+import { removeTag, setTag } from './tag-writes.js';
 
 /** An artifact is named by a tag or a digest (Harbor's {reference}). */
 export type ArtifactRef = { tag: string } | { digest: string };
@@ -41,10 +40,6 @@ export type ArtifactCopy =
   | { kind: 'unknown' }
   /** The source is an accessory (it has a subject): Harbor refuses to copy those on their own. */
   | { kind: 'accessory' };
-
-async function repositoryIdOf(tx: Db, name: string): Promise<number | null> {
-  return (await tx.selectFrom('repositories').select('id').where('name', '=', name).executeTakeFirst())?.id ?? null;
-}
 
 /** The artifact `ref` names in the repository (by tag or digest), or null. */
 export async function findArtifact(tx: Db, repository: string, ref: ArtifactRef): Promise<ArtifactRow | null> {
@@ -240,8 +235,6 @@ export function createArtifactWriteStore(db: Db) {
         return { kind: 'copied', digest: art.digest };
       });
     },
-
-    repositoryIdOf: (name: string) => repositoryIdOf(db, name),
   };
 }
 

@@ -56,5 +56,5 @@ export const artifactWriteRoutes: FastifyPluginAsyncZod<ArtifactWriteDeps> = asy
     reply.code(200).type(a.contentType).header('X-Content-Type-Options', 'nosniff').send(a.content);
   });
 
-  app.get('/icons/:digest', { schema: { operationId: 'getIcon', tags: ['icon'], params: iconParams, response: { 200: icon } } }, async (req) => icons.get(req.params.digest));
+  app.get('/icons/:digest', { schema: { operationId: 'getIcon', tags: ['icon'], params: iconParams, response: { 200: icon } } }, async (req) => icons.get(req.principal, req.params.digest));
 };

@@ -10,6 +10,6 @@ import { createIconService } from './icons.js';
 export function createArtifactWrites(deps: { db: Db; content: Pick<BlobContent, 'driver'>; projects: Pick<ProjectService, 'resolve'>; audit: AuditLog }) {
   return {
     artifacts: createArtifactWriteService({ ...deps, artifacts: createArtifactWriteStore(deps.db) }),
-    icons: createIconService(),
+    icons: createIconService(deps),
   };
 }

@@ -57,6 +57,9 @@ export function parseCopySource(from: string): { repository: string; ref: Artifa
   let ref: ArtifactRef;
   if (at >= 0) {
     repository = from.slice(0, at);
+    // "repo:tag@digest": the digest wins, as in Harbor's reference grammar.
+    const tagColon = repository.lastIndexOf(':');
+    if (tagColon > repository.lastIndexOf('/')) repository = repository.slice(0, tagColon);
     try {
       ref = { digest: parseDigest(from.slice(at + 1)).digest };
     } catch {

@@ -1,11 +1,17 @@
 import { crc32, deflateSync } from 'node:zlib';
-import { AppError } from '../../platform/errors.js';
+import type { Principal } from '../../domain/identity/principal.js';
+import type { Db } from '../../db/database.js';
+import { blobPath, type BlobContent } from '../../content/blob-content.js';
+import { AppError, isAppError } from '../../platform/errors.js';
+import type { ProjectService } from '../identity/project-service.js';
 
 /**
  * Harbor's built-in artifact icons are addressed by fixed digests (src/lib/icon/const.go), which
  * its API puts in each artifact's `icon` field and its portal then fetches from /icons/{digest}.
  * Haven answers those digests with small icons of its own, drawn here (Harbor's images are not
- * copied): a coloured disc per artifact type, 50x50 PNG as Harbor serves them.
+ * copied): a coloured disc per artifact type, 50x50 PNG as Harbor serves them. An artifact may
+ * also carry its own icon: a layer annotated `io.goharbor.artifact.v1alpha1.icon` (Harbor's
+ * annotation parser), a PNG, GIF or JPEG of at most 1 MiB.
  */
 export const iconDigests = {
   IMAGE: 'sha256:0048162a053eef4d4ce3fe7518615bef084403614f8bca43b40ae2e762e11e06',
@@ -73,16 +79,80 @@ export function discPng([r, g, b]: [number, number, number], size = 50): Buffer 
   ]);
 }
 
-/** Harbor's getIcon: { "content-type", "content" (base64) } for a built-in icon digest. */
-export function createIconService() {
+const iconAnnotation = 'io.goharbor.artifact.v1alpha1.icon';
+const maxIconBytes = 1024 * 1024;
+
+/** PNG, GIF or JPEG by their magic bytes (Harbor accepts only these); anything else null. */
+export function imageType(b: Buffer): string | null {
+  if (b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (b.subarray(0, 6).toString('latin1') === 'GIF87a' || b.subarray(0, 6).toString('latin1') === 'GIF89a') return 'image/gif';
+  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
+  return null;
+}
+
+type Icon = { 'content-type': string; content: string };
+
+/**
+ * Harbor's getIcon: { "content-type", "content" (base64) }, for a built-in icon digest or an
+ * artifact's icon layer. Unlike Harbor, which serves any artifact's icon to anyone, an icon
+ * layer is shown only to callers who may read an artifact that carries it; an icon named by a URL
+ * (a chart's Chart.yaml `icon`) is never fetched, so no request leaves the server for it.
+ */
+export function createIconService(deps: { db: Db; content: Pick<BlobContent, 'driver'>; projects: Pick<ProjectService, 'resolve'> }) {
   const icons = new Map<string, string>();
   for (const [kind, digest] of Object.entries(iconDigests)) icons.set(digest, discPng(colours[kind as keyof typeof iconDigests]).toString('base64'));
+  const notFound = (digest: string) => new AppError('NOT_FOUND', `the icon ${digest.slice(0, 200)} not found`);
+
+  /** Projects of a few manifests that list `digest` as a layer annotated as Harbor's icon. */
+  async function carriers(digest: string): Promise<string[]> {
+    const rows = await deps.db
+      .selectFrom('manifest_references as ref')
+      .innerJoin('manifests as m', 'm.id', 'ref.manifest_id')
+      .innerJoin('repositories as r', 'r.id', 'm.repository_id')
+      .innerJoin('projects as p', 'p.id', 'r.project_id')
+      .select(['m.content', 'p.name'])
+      .where('ref.digest', '=', digest)
+      .where('ref.kind', '=', 'blob')
+      .limit(20)
+      .execute();
+    const projects = new Set<string>();
+    for (const row of rows) {
+      try {
+        const m = JSON.parse(row.content.toString('utf8')) as { layers?: { digest?: string; annotations?: Record<string, string> }[] };
+        if (m.layers?.some((l) => l.digest === digest && l.annotations?.[iconAnnotation] !== undefined)) projects.add(row.name);
+      } catch {
+        // A manifest that is not JSON carries no icon.
+      }
+    }
+    return [...projects];
+  }
+
+  async function readable(actor: Principal, projectNames: string[]): Promise<boolean> {
+    for (const name of projectNames) {
+      try {
+        await deps.projects.resolve(actor, name, true, 'artifact', 'read');
+        return true;
+      } catch (err) {
+        if (!isAppError(err)) throw err;
+      }
+    }
+    return false;
+  }
+
   return {
-    get(digest: string): { 'content-type': string; content: string } {
-      const content = icons.get(digest);
-      // Chart icons named by a URL in Chart.yaml are never fetched: no request leaves the server for them.
-      if (content === undefined) throw new AppError('NOT_FOUND', `the icon ${digest.slice(0, 200)} not found`);
-      return { 'content-type': 'image/png', content };
+    async get(actor: Principal, digest: string): Promise<Icon> {
+      const builtIn = icons.get(digest);
+      if (builtIn !== undefined) return { 'content-type': 'image/png', content: builtIn };
+      if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw notFound(digest);
+      if (!(await readable(actor, await carriers(digest)))) throw notFound(digest);
+      const stat = await deps.content.driver.stat(blobPath(digest));
+      if (!stat || stat.size === 0 || stat.size > maxIconBytes) throw notFound(digest);
+      const chunks: Buffer[] = [];
+      for await (const c of await deps.content.driver.read(blobPath(digest), { start: 0, end: stat.size - 1 })) chunks.push(c as Buffer);
+      const data = Buffer.concat(chunks);
+      const type = imageType(data);
+      if (type === null) throw notFound(digest);
+      return { 'content-type': type, content: data.toString('base64') };
     },
   };
 }
