@@ -93,6 +93,14 @@ describe('repositories API', { timeout: 60_000 }, () => {
     assert.equal((await api('GET', '/projects/repa/repositories', { as: member })).status, 404);
     const anon = await api('GET', '/repositories', { as: null });
     assert.deepEqual(anon.json, []);
+    // A project robot sees the repositories of the projects it is granted, nothing else.
+    const robot = await api('POST', '/robots', {
+      body: { name: 'lister', level: 'project', duration: -1, permissions: [{ kind: 'project', namespace: 'repa', access: [{ resource: 'repository', action: 'list' }] }] },
+    });
+    assert.equal(robot.status, 201, robot.text);
+    const asRobot = await api('GET', '/repositories?sort=name', { as: { username: robot.json.name, password: robot.json.secret } });
+    assert.equal(asRobot.status, 200, asRobot.text);
+    assert.deepEqual(asRobot.json.map((r: { name: string }) => r.name), ['repa/alpha', 'repa/gamma', 'repa/team/beta']);
   });
 
   test('pull time and pull count appear after pulls, HEAD not counted', async () => {
