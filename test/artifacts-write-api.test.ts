@@ -65,6 +65,7 @@ describe('artifact writes', { timeout: 90_000 }, () => {
     await api('POST', `${art('awa/multi', 'v1')}/tags`, { body: { name: 'latest' } });
     const sbom = await pushReferrer(reg, 'awa/multi', { digest: index.digest, size: indexSize }, 'application/spdx+json');
     const sig = await pushCosignSignature(reg, 'awa/multi', index.digest);
+    const childSig = await pushCosignSignature(reg, 'awa/multi', index.children[0] as string);
     // A child that is also tagged stays: something else keeps it.
     const kept = index.children[1] as string;
     await api('POST', `${art('awa/multi', kept)}/tags`, { body: { name: 'arm64' } });
@@ -77,7 +78,7 @@ describe('artifact writes', { timeout: 90_000 }, () => {
 
     const del = await api('DELETE', art('awa/multi', 'v1'));
     assert.equal(del.status, 200, del.text);
-    for (const ref of ['v1', 'latest', index.digest, sbom, sig, `${index.digest.replace(':', '-')}.sig`, index.children[0] as string]) {
+    for (const ref of ['v1', 'latest', index.digest, sbom, sig, `${index.digest.replace(':', '-')}.sig`, index.children[0] as string, childSig]) {
       assert.equal(await manifestStatus('awa/multi', ref), 404, `${ref} should be gone`);
     }
     assert.equal(await manifestStatus('awa/multi', kept), 200);
@@ -107,11 +108,15 @@ describe('artifact writes', { timeout: 90_000 }, () => {
   test('copy across projects: an index with its children, blob links and tags; Location; rights on both sides', async () => {
     const reg = asAdmin(h);
     const index = await pushIndex(reg, 'awa/src', 'v1');
+    const childSig = await pushCosignSignature(reg, 'awa/src', index.children[1] as string);
     const copy = await api('POST', `${art('awb/dst')}?from=${encodeURIComponent('awa/src:v1')}`);
     assert.equal(copy.status, 201, copy.text);
     assert.equal(copy.headers.get('location'), `/api/v2.0${art('awb/dst')}/v1`);
     assert.equal(await manifestStatus('awb/dst', 'v1'), 200);
     for (const c of index.children) assert.equal(await manifestStatus('awb/dst', c), 200);
+    // A child's cosign signature comes along, tag included.
+    assert.equal(await manifestStatus('awb/dst', childSig), 200);
+    assert.equal(await manifestStatus('awb/dst', `${(index.children[1] as string).replace(':', '-')}.sig`), 200);
     // The blobs are readable in the target repository (links copied).
     const childManifest = await (await fetch(`${h.url}/v2/awb/dst/manifests/${index.children[0]}`, { headers: { ...h.asAdmin, Accept: 'application/vnd.oci.image.manifest.v1+json' } })).json();
     for (const l of [childManifest.config, ...childManifest.layers]) {

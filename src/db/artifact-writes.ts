@@ -223,9 +223,10 @@ export function createArtifactWriteStore(db: Db) {
             if (row) await copyTree(row.id, child, depth + 1);
           }
           copied.set(id, await copyManifestRow(tx, id, targetId, now));
+          // Its signatures and SBOMs come along, at every level, as in Harbor's copyDeeply.
+          for (const a of await accessoriesOf(tx, art.repositoryId, digest)) await copyTree(a.id, a.digest, depth + 1);
         };
         await copyTree(art.id, art.digest, 0);
-        for (const a of await accessoriesOf(tx, art.repositoryId, art.digest)) await copyTree(a.id, a.digest, 1);
         const sourceIds = [...copied.keys()];
         for (let i = 0; i < sourceIds.length; i += 500) {
           const tags = await tx.selectFrom('tags').select(['name', 'manifest_id']).where('manifest_id', 'in', sourceIds.slice(i, i + 500)).execute();

@@ -104,7 +104,10 @@ export async function deleteOrphans(tx: Db, repositoryId: number, digests: strin
     const grandchildren = await childrenOf(tx, repositoryId, digest);
     const row = await tx.selectFrom('manifests').select('id').where('repository_id', '=', repositoryId).where('digest', '=', digest).executeTakeFirst();
     if (!row) continue;
-    await removeManifests(tx, repositoryId, [row.id]);
+    // A child's own signatures and SBOMs go with it, as in Harbor.
+    const accessories = await accessoriesOf(tx, repositoryId, digest);
+    for (const a of accessories) grandchildren.push(...(await childrenOf(tx, repositoryId, a.digest)));
+    await removeManifests(tx, repositoryId, [row.id, ...accessories.map((a) => a.id)]);
     await deleteOrphans(tx, repositoryId, grandchildren, depth + 1);
   }
 }
