@@ -241,3 +241,21 @@ export function markdown(cfg: BenchConfig, rows: Row[], phases: Phase[], env: En
   );
   return out.join('\n');
 }
+
+/** Heading of the hand-run A/B comparisons of single changes, which a regeneration keeps. */
+export const changeComparisonsHeading = '## Change comparisons';
+
+/**
+ * The previous document's change comparisons (from their heading to the end), so that a full
+ * bench run, which cannot redo them, does not erase them. Empty when there are none.
+ */
+export function keptChangeComparisons(path: string): string {
+  let previous = '';
+  try {
+    previous = readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+  const at = previous.indexOf(`\n${changeComparisonsHeading}`);
+  return at < 0 ? '' : previous.slice(at);
+}

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { loadBenchConfig } from './config.js';
 import { loopbackSpeed, sha256Speed, verifiedPullCeiling } from './limits.js';
 import { killLoadGenerators, toolFor, wrkVersion } from './load.js';
-import { baseEnvironment, consoleTable, isNoisy, markdown, type Environment } from './report.js';
+import { baseEnvironment, consoleTable, isNoisy, keptChangeComparisons, markdown, type Environment } from './report.js';
 import { Cleanup, startDistribution, startHaven, type RunningServer } from './servers.js';
 import { authenticate } from './auth.js';
 import { endpoint } from './http.js';
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     }
     log(`machine: sha256 ${fmt(sha256MBs)} MB/s, loopback ${fmt(loopbackMBs)} MB/s, verifying-client ceiling ${fmt(pullCeilingMBs)} MB/s; ${env.cpuModel}, ${env.cores} cores; node ${env.node}`);
     if (cfg.docPath) {
-      writeFileSync(cfg.docPath, markdown(cfg, rows, phases, env));
+      writeFileSync(cfg.docPath, markdown(cfg, rows, phases, env) + keptChangeComparisons(cfg.docPath));
       log(`wrote ${cfg.docPath}`);
     } else {
       log('(report not written: smoke, partial or profiled run; set BENCH_DOC=path to write it)');

@@ -45,6 +45,9 @@ import { createManifestService } from './services/registry/manifest-service.js';
 import { createRepositoryService } from './services/registry/repository-service.js';
 import { createUploadService } from './services/registry/upload-service.js';
 import { createArtifactArea } from './services/content/artifact-area.js';
+import { createPullTracker } from './services/registry/pull-tracker.js';
+import { createPullStatsStore } from './db/pull-stats.js';
+import { createArtifactWrites } from './services/content/artifact-write-wiring.js';
 import { createFilesystemDriver } from './storage/filesystem-driver.js';
 import { createSpaceGuard } from './services/registry/space-guard.js';
 import { createLocalLocks } from './platform/keyed-lock.js';
@@ -120,6 +123,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     reserve: config.storage.reserve,
     free: async () => Math.min(await freeBytes(dataDir), driver.freeBytes ? await driver.freeBytes() : Infinity),
   });
+  const pulls = createPullTracker(createPullStatsStore(db), log);
   const uploads = createUploadService({ ...registryDeps, locks: createLocalLocks(), space }, { automaticMount: config.registry.automaticMount });
   const server = await buildServer({
     log,
@@ -129,6 +133,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       uploads,
       manifests: createManifestService({ ...registryDeps, describe: artifactArea.describe }),
       discovery: createDiscoveryService(registryDeps),
+      pulls,
       access: createTokenAccess({ tokens, authenticator, login, authorizer, identity, audit, externalUrl: config.externalUrl }),
     },
     token: { tokens, login, authorizer, audit },
@@ -169,6 +174,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       quotas: createQuotaService(stores),
       labelsSystem: createLabelsSystem(db, { projects, audit }),
       artifactReads: artifactArea.reads,
+      artifactWrites: createArtifactWrites({ db, content: registryDeps.content, projects, audit }),
     },
   });
 
@@ -197,6 +203,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
         clearTimeout(deadline);
       }
       await audit.close();
+      await pulls.close();
       await database.close();
     },
   };

@@ -1,3 +1,4 @@
+import { accessoriesOf } from './accessories.js';
 import type { Db } from './database.js';
 import { removeManifests } from './manifest-removal.js';
 import { chargeManifest, rethrowRecordingExceeded } from './quota-ledger.js';
@@ -63,7 +64,7 @@ export interface ManifestRecord {
 }
 
 /** Digests an index in the repository lists (none for an image manifest). */
-async function childrenOf(tx: Db, repositoryId: number, digest: string): Promise<string[]> {
+export async function childrenOf(tx: Db, repositoryId: number, digest: string): Promise<string[]> {
   const rows = await tx
     .selectFrom('manifest_references as ref')
     .innerJoin('manifests as m', 'm.id', 'ref.manifest_id')
@@ -76,7 +77,7 @@ async function childrenOf(tx: Db, repositoryId: number, digest: string): Promise
 }
 
 /** Deletes, depth first, the manifests among `digests` that no tag and no index keeps. */
-async function deleteOrphans(tx: Db, repositoryId: number, digests: string[], depth = 0): Promise<void> {
+export async function deleteOrphans(tx: Db, repositoryId: number, digests: string[], depth = 0): Promise<void> {
   if (depth > 8) return;
   for (const digest of digests) {
     const kept = await tx
@@ -103,7 +104,10 @@ async function deleteOrphans(tx: Db, repositoryId: number, digests: string[], de
     const grandchildren = await childrenOf(tx, repositoryId, digest);
     const row = await tx.selectFrom('manifests').select('id').where('repository_id', '=', repositoryId).where('digest', '=', digest).executeTakeFirst();
     if (!row) continue;
-    await removeManifests(tx, repositoryId, [row.id]);
+    // A child's own signatures and SBOMs go with it, as in Harbor.
+    const accessories = await accessoriesOf(tx, repositoryId, digest);
+    for (const a of accessories) grandchildren.push(...(await childrenOf(tx, repositoryId, a.digest)));
+    await removeManifests(tx, repositoryId, [row.id, ...accessories.map((a) => a.id)]);
     await deleteOrphans(tx, repositoryId, grandchildren, depth + 1);
   }
 }
@@ -218,6 +222,10 @@ export function createManifestStore(db: Db) {
         await removeManifests(tx, repo.id, [row.id]);
         const parents = await referencingIn(tx, repo.id, digest, 'manifest');
         if (parents.length > 0) undo({ kind: 'listed', by: parents });
+        // As in Harbor, its signatures, SBOMs and attestations go with it.
+        const accessories = await accessoriesOf(tx, repo.id, digest);
+        for (const a of accessories) children.push(...(await childrenOf(tx, repo.id, a.digest)));
+        await removeManifests(tx, repo.id, accessories.map((a) => a.id));
         await deleteOrphans(tx, repo.id, children);
         return { kind: 'deleted', repositoryGone: await dropIfEmpty(tx, repo.id) };
       });

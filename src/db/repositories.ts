@@ -2,6 +2,29 @@ import { projectOf } from '../domain/oci/names.js';
 import { AppError } from '../platform/errors.js';
 import type { Db } from './database.js';
 import { removeManifests } from './manifest-removal.js';
+import { escapeLike, likeEscaped } from './sql-helpers.js';
+
+/** What Harbor's Repository shows, with the artifact count. */
+export interface RepositoryDetails {
+  id: number;
+  projectId: number;
+  name: string;
+  description: string;
+  artifactCount: number;
+  pullCount: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface RepositoryFilter {
+  projectId?: number;
+  name?: string;
+  nameLike?: string;
+  /** Only repositories of public projects, of projects the user is a member of, or named projects. */
+  visibleTo?: { userId: number | null; projectNames: string[] };
+}
+
+export type RepositorySortColumn = 'name' | 'created_at' | 'updated_at' | 'pull_count' | 'id';
 
 /**
  * Id of the repository, creating it on first use in the project its name starts with. Only ever
@@ -37,7 +60,92 @@ export async function dropIfEmpty(tx: Db, repositoryId: number): Promise<boolean
 }
 
 export function createRepositoryStore(db: Db) {
+  const filtered = (f: RepositoryFilter) => {
+    let q = db.selectFrom('repositories as r').where('r.project_id', 'is not', null);
+    if (f.projectId !== undefined) q = q.where('r.project_id', '=', f.projectId);
+    if (f.name !== undefined) q = q.where('r.name', '=', f.name);
+    if (f.nameLike !== undefined) q = q.where(likeEscaped('r.name', `%${escapeLike(f.nameLike)}%`));
+    if (f.visibleTo) {
+      const { userId, projectNames } = f.visibleTo;
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('projects as p')
+            .select('p.id')
+            .whereRef('p.id', '=', 'r.project_id')
+            .where((e) =>
+              e.or([
+                e('p.public', '=', 1),
+                ...(projectNames.length > 0 ? [e('p.name', 'in', projectNames)] : []),
+                ...(userId !== null
+                  ? [e.exists(e.selectFrom('project_members as m').select('m.id').whereRef('m.project_id', '=', 'p.id').where('m.user_id', '=', userId))]
+                  : []),
+              ]),
+            ),
+        ),
+      );
+    }
+    return q;
+  };
+  const details = (q: ReturnType<typeof filtered>) =>
+    q.select((eb) => [
+      'r.id',
+      'r.project_id',
+      'r.name',
+      'r.description',
+      'r.pull_count',
+      'r.created_at',
+      'r.updated_at',
+      eb.selectFrom('manifests as m').select(eb.fn.countAll<number>().as('n')).whereRef('m.repository_id', '=', 'r.id').as('artifact_count'),
+    ]);
+  type Row = { id: number; project_id: number | null; name: string; description: string; pull_count: number; created_at: number; updated_at: number; artifact_count: number | null };
+  const toDetails = (r: Row): RepositoryDetails => ({
+    id: r.id,
+    projectId: r.project_id ?? 0,
+    name: r.name,
+    description: r.description,
+    artifactCount: Number(r.artifact_count ?? 0),
+    pullCount: Number(r.pull_count),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  });
+
   return {
+    /** One page of repositories with their artifact counts, in two queries whatever the page size. */
+    async list(
+      f: RepositoryFilter,
+      page: { offset: number; limit: number },
+      sort: { column: RepositorySortColumn; desc: boolean },
+    ): Promise<{ items: RepositoryDetails[]; total: number }> {
+      const [rows, total] = await Promise.all([
+        details(filtered(f))
+          .orderBy(`r.${sort.column}`, sort.desc ? 'desc' : 'asc')
+          .orderBy('r.id', sort.desc ? 'desc' : 'asc')
+          .offset(page.offset)
+          .limit(page.limit)
+          .execute(),
+        filtered(f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ]);
+      return { items: rows.map(toDetails), total: Number(total.n) };
+    },
+
+    /** The repository of that full name in that project (a name of another project is not found). */
+    async get(projectId: number, name: string): Promise<RepositoryDetails | null> {
+      const row = await details(filtered({ projectId, name })).executeTakeFirst();
+      return row ? toDetails(row) : null;
+    },
+
+    /** Sets the description (markdown, stored as given); false when there is no such repository. */
+    async setDescription(projectId: number, name: string, description: string, now = Date.now()): Promise<boolean> {
+      const r = await db
+        .updateTable('repositories')
+        .set({ description, updated_at: now })
+        .where('project_id', '=', projectId)
+        .where('name', '=', name)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+
     async findId(name: string): Promise<number | null> {
       const row = await db.selectFrom('repositories').select('id').where('name', '=', name).executeTakeFirst();
       return row?.id ?? null;

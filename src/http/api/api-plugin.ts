@@ -12,6 +12,7 @@ import type { UserService } from '../../services/identity/user-service.js';
 import type { RepositoryService } from '../../services/registry/repository-service.js';
 import type { ArtifactReads } from '../../services/content/artifact-reads.js';
 import { artifactRoutes } from './artifact-routes.js';
+import { type ArtifactWriteDeps, artifactWriteRoutes } from './artifact-write-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { configRoutes } from './config-routes.js';
 import { immutableRoutes } from './immutable-routes.js';
@@ -40,6 +41,7 @@ export interface ApiDeps {
   quotas: QuotaService;
   labelsSystem: LabelsSystemApi;
   artifactReads: ArtifactReads;
+  artifactWrites: ArtifactWriteDeps;
 }
 
 /** The Harbor-compatible management API under /api/v2.0: same paths, parameters and JSON. */
@@ -71,6 +73,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(projectRoutes, { projects: deps.projects, members: deps.members });
   await app.register(repositoryRoutes, { repositories: deps.repositories });
   await app.register(artifactRoutes, { artifacts: deps.artifactReads });
+  await app.register(artifactWriteRoutes, deps.artifactWrites);
   await app.register(robotRoutes, { robots: deps.robots });
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(configRoutes, { settings: deps.settings });

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BlobService } from '../../services/registry/blob-service.js';
 import type { DiscoveryService } from '../../services/registry/discovery-service.js';
 import type { ManifestService } from '../../services/registry/manifest-service.js';
+import type { PullTracker } from '../../services/registry/pull-tracker.js';
 import type { UploadService } from '../../services/registry/upload-service.js';
 import type { RegistryAccess } from './access.js';
 import type { locations } from './headers.js';
@@ -12,6 +13,8 @@ export interface OciServices {
   manifests: ManifestService;
   discovery: DiscoveryService;
   access: RegistryAccess;
+  /** Pull time and count (Harbor's), recorded off the request path. */
+  pulls?: Pick<PullTracker, 'record'>;
 }
 
 /** What every /v2 handler receives: the request, its reply, parsed query and the services. */

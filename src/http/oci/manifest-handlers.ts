@@ -13,6 +13,7 @@ export async function getManifest(ctx: OciContext, name: string, reference: stri
     .header('Content-Length', m.content.length);
   if (ctx.req.headers['if-none-match'] === `"${m.digest}"`) return reply.code(304).send();
   if (head) return reply.send();
+  ctx.services.pulls?.record(m.id, reference.includes(':') ? null : reference);
   ctx.services.access.record(ctx.req, { operation: 'pull', resourceType: 'artifact', repository: name, reference });
   return reply.send(m.content);
 }

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ManifestPulls } from '../../db/pull-stats.js';
+import type { Logger } from '../../platform/logger.js';
+import { createPullTracker } from './pull-tracker.js';
+
+const log = { error: () => {}, warn: () => {} } as unknown as Logger;
+
+function fakeStore() {
+  const batches: ManifestPulls[][] = [];
+  return { batches, store: { write: async (b: ManifestPulls[]) => void batches.push(b) } };
+}
+
+test('pulls are summed per manifest in memory and written as one batch on flush', async () => {
+  const { store, batches } = fakeStore();
+  const pulls = createPullTracker(store, log, { flushEveryMs: 60_000 });
+  pulls.record(1, 'v1', 100);
+  pulls.record(1, null, 200);
+  pulls.record(1, 'latest', 300);
+  pulls.record(2, null, 150);
+  assert.equal(batches.length, 0, 'nothing is written on the request path');
+  await pulls.flush();
+  assert.equal(batches.length, 1);
+  const [one, two] = batches[0]!;
+  assert.deepEqual({ ...one, tags: Object.fromEntries(one!.tags) }, { manifestId: 1, count: 3, at: 300, tags: { v1: 100, latest: 300 } });
+  assert.deepEqual({ ...two, tags: Object.fromEntries(two!.tags) }, { manifestId: 2, count: 1, at: 150, tags: {} });
+  await pulls.flush();
+  assert.equal(batches.length, 1, 'an empty flush writes nothing');
+  await pulls.close();
+});
+
+test('a clean stop flushes what is pending; a failed write is logged, not thrown', async () => {
+  const { store, batches } = fakeStore();
+  const pulls = createPullTracker(store, log, { flushEveryMs: 60_000 });
+  pulls.record(7, 'v1');
+  await pulls.close();
+  assert.equal(batches[0]?.[0]?.count, 1);
+
+  let errors = 0;
+  const failing = createPullTracker({ write: async () => Promise.reject(new Error('disk full')) }, { error: () => errors++ } as unknown as Logger, { flushEveryMs: 60_000 });
+  failing.record(1, null);
+  await failing.close();
+  assert.equal(errors, 1);
+});
+
+test('past maxPending distinct manifests a flush starts without waiting for the timer', async () => {
+  const { store, batches } = fakeStore();
+  const pulls = createPullTracker(store, log, { flushEveryMs: 60_000, maxPending: 3 });
+  for (let id = 1; id <= 3; id++) pulls.record(id, null);
+  await pulls.flush();
+  assert.equal(batches[0]?.length, 3);
+  await pulls.close();
+});
