@@ -290,6 +290,29 @@ describe('a protected tag over /v2 and the API', () => {
     assert.equal(await tagDigest(repo, 'latest') !== null, true);
   });
 
+  test('the artifact API shows the protection and refuses to delete the tag or its artifact', async () => {
+    const art = await api('GET', '/projects/imm/repositories/app/artifacts/release-1?with_tag=true&with_immutable_status=true');
+    assert.equal(art.status, 200, art.text);
+    const tags = new Map((art.json.tags as Array<{ name: string; immutable: boolean }>).map((t) => [t.name, t.immutable]));
+    assert.equal(tags.get('release-1'), true);
+    const latest = await api('GET', '/projects/imm/repositories/app/artifacts/latest?with_tag=true&with_immutable_status=true');
+    assert.ok((latest.json.tags as Array<{ name: string; immutable: boolean }>).every((t) => t.name === 'latest' ? !t.immutable : true));
+
+    let r = await api('DELETE', `/projects/imm/repositories/app/artifacts/${original.digest}`);
+    assert.equal(r.status, 412, r.text);
+    assert.equal(r.json.errors[0].code, 'PRECONDITION');
+    assert.match(r.json.errors[0].message, /release-1/);
+    r = await api('DELETE', `/projects/imm/repositories/app/artifacts/${original.digest}/tags/release-1`);
+    assert.equal(r.status, 412, r.text);
+    assert.equal(await tagDigest(repo, 'release-1'), original.digest);
+    // A copy cannot move a protected tag onto another artifact either.
+    const elsewhere = await pushImage(reg, 'imm/src', 'release-1');
+    r = await api('POST', `/projects/imm/repositories/app/artifacts?from=${encodeURIComponent('imm/src:release-1')}`);
+    assert.equal(r.status, 412, r.text);
+    assert.equal(await tagDigest(repo, 'release-1'), original.digest);
+    assert.equal((await fetch(`${h.url}/v2/${repo}/manifests/${elsewhere.digest}`, { method: 'HEAD', headers: reg.headers })).status, 404);
+  });
+
   test('a disabled rule protects nothing; enabled again, it protects what the tags name then', async () => {
     assert.equal((await api('PUT', `/projects/imm/immutabletagrules/${ruleId}`, { id: ruleId, disabled: true })).status, 200);
     const other = await otherManifest(repo);
