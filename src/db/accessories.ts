@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { listedByIndex } from './index-children.js';
 
 /** cosign's tag convention: the signature, attestation and SBOM of sha256:<hex> are tagged sha256-<hex>.sig/.att/.sbom. */
 export function cosignTags(digest: string): string[] {
@@ -33,19 +34,7 @@ export async function accessoriesOf(tx: Db, repositoryId: number, digest: string
             ),
           ]),
         )
-        .where((eb) =>
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('manifest_references as ref')
-                .innerJoin('manifests as parent', 'parent.id', 'ref.manifest_id')
-                .select('ref.manifest_id')
-                .where('parent.repository_id', '=', repositoryId)
-                .where('ref.kind', '=', 'manifest')
-                .whereRef('ref.digest', '=', 'm.digest'),
-            ),
-          ),
-        )
+        .where((eb) => eb.not(listedByIndex(eb, repositoryId)))
         .execute();
       for (const r of rows) {
         if (r.digest === digest || found.has(r.id)) continue;

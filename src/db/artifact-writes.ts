@@ -1,7 +1,8 @@
 import { accessoriesOf } from './accessories.js';
+import type { TagRow } from './artifacts.js';
 import type { Db } from './database.js';
 import { removeManifests } from './manifest-removal.js';
-import { childrenOf, deleteOrphans, referencingIn } from './manifests.js';
+import { childrenOf, deleteOrphans, insertManifestRow, insertReferences, referencingIn } from './manifests.js';
 import { chargeManifest } from './quota-ledger.js';
 import { dropIfEmpty, ensureRepository } from './repositories.js';
 import { escapeLike, likeEscaped, transactionWithUndo } from './sql-helpers.js';
@@ -19,15 +20,6 @@ export interface ArtifactRow {
   kind: string;
   subjectDigest: string | null;
   content: Buffer;
-}
-
-export interface TagRow {
-  id: number;
-  repositoryId: number;
-  artifactId: number;
-  name: string;
-  pushedAt: number;
-  pulledAt: number | null;
 }
 
 export type TagSortColumn = 'name' | 'updated_at' | 'pulled_at' | 'id';
@@ -72,46 +64,20 @@ export async function findArtifact(tx: Db, repository: string, ref: ArtifactRef)
 /** Copies one manifest row (with its references and blob links) into a repository; its id there. */
 async function copyManifestRow(tx: Db, sourceId: number, targetRepositoryId: number, now: number): Promise<number> {
   const src = await tx.selectFrom('manifests').selectAll().where('id', '=', sourceId).executeTakeFirstOrThrow();
-  const inserted = await tx
-    .insertInto('manifests')
-    .values({
-      repository_id: targetRepositoryId,
-      digest: src.digest,
-      media_type: src.media_type,
-      artifact_type: src.artifact_type,
-      subject_digest: src.subject_digest,
-      annotations: src.annotations,
-      size: src.size,
-      content: src.content,
-      created_at: now,
-      pushed_at: now,
-      config_media_type: src.config_media_type,
-      artifact_kind: src.artifact_kind,
-      total_size: src.total_size,
-      extra_attrs: src.extra_attrs,
-    })
-    .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
-    .executeTakeFirst();
-  const isNew = Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
-  const { id } = await tx
-    .selectFrom('manifests')
-    .select('id')
-    .where('repository_id', '=', targetRepositoryId)
-    .where('digest', '=', src.digest)
-    .executeTakeFirstOrThrow();
+  const { id, isNew } = await insertManifestRow(tx, {
+    ...src,
+    id: undefined,
+    repository_id: targetRepositoryId,
+    created_at: now,
+    pushed_at: now,
+    pulled_at: null,
+  });
   if (!isNew) return id;
   const refs = await tx.selectFrom('manifest_references').select(['digest', 'kind']).where('manifest_id', '=', sourceId).execute();
-  for (let i = 0; i < refs.length; i += 300) {
-    const part = refs.slice(i, i + 300);
-    await tx
-      .insertInto('manifest_references')
-      .values(part.map((r) => ({ manifest_id: id, digest: r.digest, kind: r.kind })))
-      .onConflict((oc) => oc.columns(['manifest_id', 'digest', 'kind']).doNothing())
-      .execute();
-    const blobs = part.filter((r) => r.kind === 'blob').map((r) => ({ repository_id: targetRepositoryId, digest: r.digest, created_at: now }));
-    if (blobs.length > 0) {
-      await tx.insertInto('repository_blobs').values(blobs).onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing()).execute();
-    }
+  await insertReferences(tx, id, refs);
+  const blobs = refs.filter((r) => r.kind === 'blob').map((r) => ({ repository_id: targetRepositoryId, digest: r.digest, created_at: now }));
+  for (let i = 0; i < blobs.length; i += 300) {
+    await tx.insertInto('repository_blobs').values(blobs.slice(i, i + 300)).onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing()).execute();
   }
   await chargeManifest(tx, targetRepositoryId, id, now);
   return id;

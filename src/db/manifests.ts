@@ -1,10 +1,43 @@
 import { accessoriesOf } from './accessories.js';
+import type { Insertable } from 'kysely';
 import type { Db } from './database.js';
+import { listedByIndex } from './index-children.js';
+import type { ManifestsTable } from './schema.js';
 import { removeManifests } from './manifest-removal.js';
 import { chargeManifest, rethrowRecordingExceeded } from './quota-ledger.js';
 import { dropIfEmpty, ensureRepository } from './repositories.js';
 import { missingDigests, transactionWithUndo } from './sql-helpers.js';
 import { setTag } from './tag-writes.js';
+
+/**
+ * Inserts a manifest row unless the repository holds the digest already (the same digest twice
+ * is one row); its id, and whether this call created it (only a new row is charged to quota).
+ */
+export async function insertManifestRow(tx: Db, row: Insertable<ManifestsTable>): Promise<{ id: number; isNew: boolean }> {
+  const inserted = await tx
+    .insertInto('manifests')
+    .values(row)
+    .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
+    .executeTakeFirst();
+  const { id } = await tx
+    .selectFrom('manifests')
+    .select('id')
+    .where('repository_id', '=', row.repository_id)
+    .where('digest', '=', row.digest)
+    .executeTakeFirstOrThrow();
+  return { id, isNew: Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0 };
+}
+
+/** Records what a manifest references, in batches under the bound-parameter limit. */
+export async function insertReferences(tx: Db, manifestId: number, refs: Array<{ digest: string; kind: 'blob' | 'manifest' }>): Promise<void> {
+  for (let i = 0; i < refs.length; i += 300) {
+    await tx
+      .insertInto('manifest_references')
+      .values(refs.slice(i, i + 300).map((r) => ({ manifest_id: manifestId, digest: r.digest, kind: r.kind })))
+      .onConflict((oc) => oc.columns(['manifest_id', 'digest', 'kind']).doNothing())
+      .execute();
+  }
+}
 
 export type ManifestDelete =
   | { kind: 'deleted'; repositoryGone: boolean }
@@ -88,15 +121,7 @@ export async function deleteOrphans(tx: Db, repositoryId: number, digests: strin
       .where((eb) =>
         eb.or([
           eb.exists(eb.selectFrom('tags as t').select('t.name').whereRef('t.manifest_id', '=', 'm.id')),
-          eb.exists(
-            eb
-              .selectFrom('manifest_references as ref')
-              .innerJoin('manifests as parent', 'parent.id', 'ref.manifest_id')
-              .select('ref.manifest_id')
-              .where('parent.repository_id', '=', repositoryId)
-              .where('ref.kind', '=', 'manifest')
-              .whereRef('ref.digest', '=', 'm.digest'),
-          ),
+          listedByIndex(eb, repositoryId),
         ]),
       )
       .executeTakeFirst();
@@ -153,47 +178,30 @@ export function createManifestStore(db: Db) {
       await db.transaction().execute(async (tx) => {
         const repositoryId = await ensureRepository(tx, repository, now);
         await check(tx, repositoryId);
-        const inserted = await tx
-          .insertInto('manifests')
-          .values({
-            repository_id: repositoryId,
-            digest: record.digest,
-            media_type: record.mediaType,
-            artifact_type: record.artifactType,
-            subject_digest: record.subjectDigest,
-            annotations: record.annotations,
-            size: record.content.length,
-            content: record.content,
-            created_at: now,
-            pushed_at: now,
-            config_media_type: record.artifact?.configMediaType ?? null,
-            artifact_kind: record.artifact?.kind ?? 'UNKNOWN',
-            total_size: record.artifact?.totalSize ?? record.content.length,
-            extra_attrs: record.artifact?.extraAttrs ?? null,
-          })
-          .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
-          .executeTakeFirst();
-        const isNew = Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
-        const { id } = await tx
-          .selectFrom('manifests')
-          .select('id')
-          .where('repository_id', '=', repositoryId)
-          .where('digest', '=', record.digest)
-          .executeTakeFirstOrThrow();
+        const { id, isNew } = await insertManifestRow(tx, {
+          repository_id: repositoryId,
+          digest: record.digest,
+          media_type: record.mediaType,
+          artifact_type: record.artifactType,
+          subject_digest: record.subjectDigest,
+          annotations: record.annotations,
+          size: record.content.length,
+          content: record.content,
+          created_at: now,
+          pushed_at: now,
+          config_media_type: record.artifact?.configMediaType ?? null,
+          artifact_kind: record.artifact?.kind ?? 'UNKNOWN',
+          total_size: record.artifact?.totalSize ?? record.content.length,
+          extra_attrs: record.artifact?.extraAttrs ?? null,
+        });
         const refs = [
           ...new Set(record.blobDigests.map((d) => `blob ${d}`)),
           ...new Set(record.manifestDigests.map((d) => `manifest ${d}`)),
         ].map((k) => {
           const [kind, digest] = k.split(' ') as ['blob' | 'manifest', string];
-          return { manifest_id: id, digest, kind };
+          return { digest, kind };
         });
-        for (let i = 0; i < refs.length; i += 300) {
-          await tx
-            .insertInto('manifest_references')
-            .values(refs.slice(i, i + 300))
-            .onConflict((oc) => oc.columns(['manifest_id', 'digest', 'kind']).doNothing())
-            .execute();
-        }
+        await insertReferences(tx, id, refs);
         if (isNew) await chargeManifest(tx, repositoryId, id, now);
         else await tx.updateTable('manifests').set({ pushed_at: now }).where('id', '=', id).execute();
         if (tag !== null) await setTag(tx, repositoryId, tag, id, now);
