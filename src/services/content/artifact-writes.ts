@@ -11,9 +11,9 @@ import { AppError, isAppError } from '../../platform/errors.js';
 import { parseDigest } from '../../platform/digest.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ProjectService } from '../identity/project-service.js';
+import { tagView, type TagView } from './artifact-view.js';
 
 /** Harbor's zero time, which it shows for a tag never pulled. */
-const zeroTime = '0001-01-01T00:00:00.000Z';
 const tagSortColumns: Record<string, TagSortColumn> = { name: 'name', push_time: 'updated_at', pull_time: 'pulled_at', id: 'id' };
 /** Config blobs and chart layers read for additions at most (they are user-supplied). */
 const maxConfigBytes = 4 * 1024 * 1024;
@@ -21,15 +21,6 @@ const maxChartLayerBytes = 64 * 1024 * 1024;
 const imageConfigTypes = new Set(['application/vnd.oci.image.config.v1+json', 'application/vnd.docker.container.image.v1+json']);
 const helmConfigType = 'application/vnd.cncf.helm.config.v1+json';
 
-export interface TagView {
-  id: number;
-  repository_id: number;
-  artifact_id: number;
-  name: string;
-  push_time: string;
-  pull_time: string;
-  immutable: boolean;
-}
 
 export interface Addition {
   contentType: string;
@@ -212,15 +203,7 @@ export function createArtifactWriteService(deps: {
       const immutable = opts.withImmutableStatus && repositoryId !== undefined ? await immutableAmong(deps.db, repositoryId, r.items.map((t) => t.name)) : new Set<string>();
       return {
         total: r.total,
-        items: r.items.map((t) => ({
-          id: t.id,
-          repository_id: t.repositoryId,
-          artifact_id: t.artifactId,
-          name: t.name,
-          push_time: new Date(t.pushedAt).toISOString(),
-          pull_time: t.pulledAt === null ? zeroTime : new Date(t.pulledAt).toISOString(),
-          immutable: immutable.has(t.name),
-        })),
+        items: r.items.map((t) => tagView(t, immutable.has(t.name))),
       };
     },
 
