@@ -201,10 +201,14 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       } finally {
         clearInterval(idle);
         clearTimeout(deadline);
+        // Whatever the server did, what is queued still reaches the database before it closes.
+        try {
+          await audit.close();
+          await pulls.close();
+        } finally {
+          await database.close();
+        }
       }
-      await audit.close();
-      await pulls.close();
-      await database.close();
     },
   };
 }

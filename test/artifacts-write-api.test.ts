@@ -99,6 +99,16 @@ describe('artifact writes', { timeout: 90_000 }, () => {
     assert.equal(await manifestStatus('awa/signed', 'keep'), 200);
   });
 
+  test('an ordinary image that merely wears a cosign-style tag is no accessory: it survives the delete', async () => {
+    const reg = asAdmin(h);
+    const img = await pushImage(reg, 'awa/lookalike', 'v1', 1, 64);
+    const plain = await pushImage(reg, 'awa/lookalike', 'prod', 1, 64);
+    assert.equal((await putManifest(reg, 'awa/lookalike', `${img.digest.replace(':', '-')}.sig`, plain.manifest)).status, 201);
+    assert.equal((await api('DELETE', art('awa/lookalike', 'v1'))).status, 200);
+    assert.equal(await manifestStatus('awa/lookalike', 'prod'), 200);
+    assert.equal(await manifestStatus('awa/lookalike', plain.digest), 200);
+  });
+
   test('the repository goes with its last artifact', async () => {
     await pushImage(asAdmin(h), 'awa/lonely', 'v1', 1, 64);
     assert.equal((await api('DELETE', art('awa/lonely', 'v1'))).status, 200);
@@ -196,6 +206,39 @@ describe('artifact writes', { timeout: 90_000 }, () => {
     assert.equal((await api('GET', `${art('awa/chart', '0.1.0')}/additions/build_history`)).status, 400);
     // Another project's artifact under this project's path is not found.
     assert.equal((await api('GET', `/projects/awb/repositories/chart/artifacts/0.1.0/additions/readme.md`)).status, 404);
+  });
+
+  test("additions never read a blob the artifact's push did not check: another project's config or chart stays unread", async () => {
+    const reg = asAdmin(h);
+    const secretHistory = [{ created: '2024-01-01T00:00:00Z', created_by: 'RUN echo TOPSECRET' }];
+    await pushImageWithHistory(reg, 'awhidden/app', 'v1', secretHistory);
+    const victim = JSON.parse(await (await fetch(`${h.url}/v2/awhidden/app/manifests/v1`, { headers: { ...h.asAdmin, Accept: 'application/vnd.oci.image.manifest.v1+json' } })).text());
+    const secretValues = 'password: TOPSECRET\n';
+    await pushChart(reg, 'awhidden/chart', '1.0.0', chartArchive('c', { 'Chart.yaml': 'apiVersion: v2\nname: c\nversion: 1.0.0\n', 'values.yaml': secretValues }), { name: 'c', version: '1.0.0' });
+    const victimChart = JSON.parse(await (await fetch(`${h.url}/v2/awhidden/chart/manifests/1.0.0`, { headers: { ...h.asAdmin, Accept: 'application/vnd.oci.image.manifest.v1+json' } })).text());
+
+    // An index carrying an extra "config" field that names the victim's config.
+    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [], config: victim.config }));
+    assert.equal((await putManifest(reg, 'awb/evil', 'h', index, 'application/vnd.oci.image.index.v1+json')).status, 201);
+    const bh = await api('GET', `${art('awb/evil', 'h')}/additions/build_history`);
+    assert.equal(bh.status, 400, bh.text);
+    assert.doesNotMatch(bh.text, /TOPSECRET/);
+
+    // A chart whose content layer is declared non-distributable, so the push never checked it.
+    const cfg = Buffer.from('{"name":"evil","version":"1.0.0"}');
+    await pushBlob(reg, 'awb/evil', cfg);
+    const forged = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.cncf.helm.config.v1+json', digest: sha256(cfg), size: cfg.length },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip', digest: victimChart.layers[0].digest, size: 1 }],
+      }),
+    );
+    assert.equal((await putManifest(reg, 'awb/evil', 'c', forged)).status, 201);
+    const values = await api('GET', `${art('awb/evil', 'c')}/additions/values.yaml`);
+    assert.equal(values.status, 404, values.text);
+    assert.doesNotMatch(values.text, /TOPSECRET/);
   });
 
   test('icons: Harbor\'s built-in digests answer a PNG, anything else 404', async () => {

@@ -217,11 +217,13 @@ describe('labels on artifacts', () => {
     assert.equal((await api('POST', labelsPath('beta', 'app', 'v1'), { body: { id } })).status, 200);
   });
 
-  test("BOLA: project B's label cannot be attached to project A's artifact (Harbor's 404), and nothing is attached", async () => {
+  test("BOLA: project B's label cannot be attached to project A's artifact (404, the same as a missing label), and nothing is attached", async () => {
     const betaLabel = await createLabel({ name: 'beta-only', scope: 'p', project_id: betaId });
     for (const as of [alice, client.admin]) {
       const r = await api('POST', labelsPath('alpha', 'app', 'v1'), { as, body: { id: betaLabel } });
-      assertError(r, 404, 'NOT_FOUND', new RegExp(`project id ${alphaId}, label ${betaLabel} not found`));
+      assertError(r, 404, 'NOT_FOUND', new RegExp(`^label ${betaLabel} not found$`));
+      const missing = await api('POST', labelsPath('alpha', 'app', 'v1'), { as, body: { id: 999_999 } });
+      assert.equal(r.text.replace(String(betaLabel), 'N'), missing.text.replace('999999', 'N'), 'a hidden label looks exactly like a missing one');
     }
     // Had it been attached, removing it would succeed.
     assertError(await api('DELETE', `${labelsPath('alpha', 'app', 'v1')}/${betaLabel}`), 404, 'NOT_FOUND', /label reference/);

@@ -101,6 +101,14 @@ describe('repositories API', { timeout: 60_000 }, () => {
     const asRobot = await api('GET', '/repositories?sort=name', { as: { username: robot.json.name, password: robot.json.secret } });
     assert.equal(asRobot.status, 200, asRobot.text);
     assert.deepEqual(asRobot.json.map((r: { name: string }) => r.name), ['repa/alpha', 'repa/gamma', 'repa/team/beta']);
+    // A robot granted something else on a project (here: pushing) is not shown its repositories.
+    const pusher = await api('POST', '/robots', {
+      body: { name: 'pusher', level: 'project', duration: -1, permissions: [{ kind: 'project', namespace: 'repa', access: [{ resource: 'repository', action: 'push' }] }] },
+    });
+    assert.equal(pusher.status, 201, pusher.text);
+    const asPusher = await api('GET', '/repositories', { as: { username: pusher.json.name, password: pusher.json.secret } });
+    assert.equal(asPusher.status, 200, asPusher.text);
+    assert.deepEqual(asPusher.json.filter((r: { name: string }) => r.name.startsWith('repa/')), []);
   });
 
   test('pull time and pull count appear after pulls, HEAD not counted', async () => {

@@ -18,24 +18,25 @@ export async function accessoriesOf(tx: Db, repositoryId: number, digest: string
   for (let depth = 0; depth < 4 && frontier.length > 0; depth++) {
     const next: string[] = [];
     for (const d of frontier) {
-      const rows = await tx
+      // Two indexed lookups (by subject, and by cosign's tag names), never a scan of the repository.
+      const bySubject = await tx
         .selectFrom('manifests as m')
         .select(['m.id', 'm.digest'])
         .where('m.repository_id', '=', repositoryId)
-        .where((eb) =>
-          eb.or([
-            eb('m.subject_digest', '=', d),
-            eb.exists(
-              eb
-                .selectFrom('tags as t')
-                .select('t.id')
-                .whereRef('t.manifest_id', '=', 'm.id')
-                .where('t.name', 'in', cosignTags(d)),
-            ),
-          ]),
-        )
+        .where('m.subject_digest', '=', d)
         .where((eb) => eb.not(listedByIndex(eb, repositoryId)))
         .execute();
+      // By tag, only what cosign puts there (as the read side): a plain image under such a tag is no accessory.
+      const byTag = await tx
+        .selectFrom('tags as t')
+        .innerJoin('manifests as m', 'm.id', 't.manifest_id')
+        .select(['m.id', 'm.digest'])
+        .where('t.repository_id', '=', repositoryId)
+        .where('t.name', 'in', cosignTags(d))
+        .where('m.artifact_kind', 'in', ['SIGNATURE', 'SBOM'])
+        .where((eb) => eb.not(listedByIndex(eb, repositoryId)))
+        .execute();
+      const rows = [...bySubject, ...byTag];
       for (const r of rows) {
         if (r.digest === digest || found.has(r.id)) continue;
         found.set(r.id, r.digest);

@@ -3,7 +3,7 @@ import type { TagRow } from './artifacts.js';
 import type { Db } from './database.js';
 import { removeManifests } from './manifest-removal.js';
 import { childrenOf, deleteOrphans, insertManifestRow, insertReferences, referencingIn } from './manifests.js';
-import { chargeManifest } from './quota-ledger.js';
+import { chargeManifest, rethrowRecordingExceeded } from './quota-ledger.js';
 import { dropIfEmpty, ensureRepository } from './repositories.js';
 import { escapeLike, likeEscaped, transactionWithUndo } from './sql-helpers.js';
 import { removeTag, setTag } from './tag-writes.js';
@@ -176,7 +176,7 @@ export function createArtifactWriteStore(db: Db) {
      * use). New rows are charged to the target's quota; tags go through setTag (immutability).
      */
     async copy(source: string, ref: ArtifactRef, target: string, now = Date.now()): Promise<ArtifactCopy> {
-      return db.transaction().execute(async (tx) => {
+      return db.transaction().execute(async (tx): Promise<ArtifactCopy> => {
         const art = await findArtifact(tx, source, ref);
         if (!art) return { kind: 'unknown' };
         if (art.subjectDigest !== null) return { kind: 'accessory' };
@@ -200,7 +200,7 @@ export function createArtifactWriteStore(db: Db) {
         }
         await tx.updateTable('repositories').set({ updated_at: now }).where('id', '=', targetId).execute();
         return { kind: 'copied', digest: art.digest };
-      });
+      }).catch(rethrowRecordingExceeded(db));
     },
   };
 }

@@ -2,6 +2,7 @@ import type { Db } from './database.js';
 import { escapeLike, likeEscaped } from './sql-helpers.js';
 import type { SelectQueryBuilder } from 'kysely';
 import type { Database, ProjectRow, ProjectsTable } from './schema.js';
+import { hasArtifacts } from './index-children.js';
 
 export interface ProjectFilter {
   /** Exact name. */
@@ -25,11 +26,13 @@ export interface ProjectDetails extends ProjectRow {
 /** Harbor's projectAdmin role id. */
 const projectAdminRoleId = 1;
 
+/** Repositories with an artifact (Harbor's repositories); blob-only rows are not counted. */
 async function countRepositories(tx: Db, projectId: number): Promise<number> {
   const r = await tx
-    .selectFrom('repositories')
+    .selectFrom('repositories as r')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('project_id', '=', projectId)
+    .where('r.project_id', '=', projectId)
+    .where(hasArtifacts)
     .executeTakeFirstOrThrow();
   return Number(r.n);
 }
@@ -41,7 +44,7 @@ function withDetails(q: SelectQueryBuilder<Database & { p: ProjectsTable }, 'p',
     .selectAll('p')
     .select((eb) => [
       'o.username as owner_name',
-      eb.selectFrom('repositories as r').select(eb.fn.countAll<number>().as('n')).whereRef('r.project_id', '=', 'p.id').as('repo_count'),
+      eb.selectFrom('repositories as r').select(eb.fn.countAll<number>().as('n')).whereRef('r.project_id', '=', 'p.id').where(hasArtifacts).as('repo_count'),
       eb
         .selectFrom('project_members as m')
         .select('m.role_id')
@@ -163,6 +166,8 @@ export function createProjectStore(db: Db) {
       return db.transaction().execute(async (tx) => {
         const repositories = await countRepositories(tx, id);
         if (repositories > 0) return { deleted: false, repositories };
+        // What blob uploads left without an artifact (their links go by cascade; GC takes the bytes).
+        await tx.deleteFrom('repositories').where('project_id', '=', id).execute();
         const row = await tx.selectFrom('projects').select('name').where('id', '=', id).executeTakeFirst();
         if (row) await tx.deleteFrom('robot_permissions').where('namespace', '=', row.name).execute();
         await tx.deleteFrom('projects').where('id', '=', id).execute();

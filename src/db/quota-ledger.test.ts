@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Migrator, sql } from 'kysely';
 import { digestOf } from '../platform/digest.js';
+import { createArtifactWriteStore } from './artifact-writes.js';
 import { createBlobStore } from './blobs.js';
 import { migrateToLatest, type DatabaseHandle, type Db } from './database.js';
 import { openTestDatabase } from './test-database.js';
@@ -84,6 +85,7 @@ describe('quota ledger', () => {
     const manifests = createManifestStore(db);
     const repos = createRepositoryStore(db);
     const tags = createTagStore(db);
+    const artifactWrites = createArtifactWriteStore(db);
     const layers = Array.from({ length: 40 }, (_, i) => ({ digest: digestOf(`layer ${i}`), size: 1 + r.int(5000) }));
     const repoNames = projectNames.flatMap((p) => ['a', 'b', 'c/d'].map((n) => `${p}/${n}`));
     const tagNames = ['latest', 'v1', 'v2', 'v3'];
@@ -141,13 +143,22 @@ describe('quota ledger', () => {
         if (candidates.length === 0) continue;
         const p = r.pick(candidates);
         if (kind === 'retag') await put(p.repository, p.record, r.pick(tagNames));
-        else if (kind === 'copy') {
-          // Harbor's copy: the blobs mounted into the target, then the same manifest PUT there.
+        else if (kind === 'copy' && r.next() < 0.5) {
+          // The artifact API's copy (children, accessories and tags along); refused as a whole over the limit.
+          try {
+            await artifactWrites.copy(p.repository, { digest: p.record.digest }, repository);
+          } catch (err) {
+            if (!(err instanceof QuotaExceededError)) throw err;
+            refused++;
+          }
+        } else if (kind === 'copy') {
+          // A client's copy: the blobs mounted into the target, then the same manifest PUT there.
           await linkAll(repository, p.record.blobDigests);
           const children = p.record.manifestDigests;
           if (children.length > 0 && (await manifests.missingInRepository(db, (await repos.findId(repository)) ?? -1, children)).length > 0) continue;
           await put(repository, p.record, r.next() < 0.5 ? r.pick(tagNames) : null);
-        } else if (kind === 'delete') await manifests.deleteUnlisted(p.repository, p.record.digest);
+        } else if (kind === 'delete' && r.next() < 0.5) await artifactWrites.delete(p.repository, { digest: p.record.digest });
+        else if (kind === 'delete') await manifests.deleteUnlisted(p.repository, p.record.digest);
         else {
           const children = [...new Set([p, ...candidates.slice(0, r.int(3))].map((c) => c.record.digest))];
           const content = Buffer.from(JSON.stringify({ manifests: children, n: serial++ }));

@@ -101,7 +101,7 @@ export async function chargeManifest(tx: Db, repositoryId: number, manifestId: n
   // PostgreSQL's row locks in one order across concurrent pushes.
   const { rows } = await sql<{ refs: number; size: number }>`
     insert into project_blobs (project_id, digest, size, refs)
-    select ${projectId}, t.digest, max(t.size), 1 from (
+    select cast(${projectId} as integer), t.digest, max(t.size), 1 from (
       select m.digest as digest, m.size as size from manifests m where m.id = ${manifestId}
       union all
       select ref.digest, b.size from manifest_references ref join blobs b on b.digest = ref.digest

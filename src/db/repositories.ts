@@ -1,6 +1,7 @@
 import { projectOf } from '../domain/oci/names.js';
 import { AppError } from '../platform/errors.js';
 import type { Db } from './database.js';
+import { hasArtifacts } from './index-children.js';
 import { removeManifests } from './manifest-removal.js';
 import { escapeLike, likeEscaped } from './sql-helpers.js';
 
@@ -61,7 +62,7 @@ export async function dropIfEmpty(tx: Db, repositoryId: number): Promise<boolean
 
 export function createRepositoryStore(db: Db) {
   const filtered = (f: RepositoryFilter) => {
-    let q = db.selectFrom('repositories as r').where('r.project_id', 'is not', null);
+    let q = db.selectFrom('repositories as r').where('r.project_id', 'is not', null).where(hasArtifacts);
     if (f.projectId !== undefined) q = q.where('r.project_id', '=', f.projectId);
     if (f.name !== undefined) q = q.where('r.name', '=', f.name);
     if (f.nameLike !== undefined) q = q.where(likeEscaped('r.name', `%${escapeLike(f.nameLike)}%`));

@@ -2,6 +2,7 @@ import type { ExpressionBuilder } from 'kysely';
 import type { Db } from './database.js';
 import type { Database } from './schema.js';
 import { escapeLike, likeEscaped } from './sql-helpers.js';
+import { hasArtifacts } from './index-children.js';
 
 /** Who is looking: null sees everything (an administrator); a user id sees public projects and its own; null user id only public ones. */
 export type Visibility = { userId: number | null } | null;
@@ -42,6 +43,7 @@ export function createSearchStore(db: Db) {
         .selectFrom('repositories as r')
         .innerJoin('projects as p', 'p.id', 'r.project_id')
         .where(visible(v))
+        .where(hasArtifacts)
         .select((eb) => [
           'r.name as repositoryName',
           'p.id as projectId',
@@ -76,6 +78,7 @@ export function createSearchStore(db: Db) {
         .selectFrom('repositories as r')
         .innerJoin('projects as p', 'p.id', 'r.project_id')
         .where(visible(v))
+        .where(hasArtifacts)
         .select(['p.public', (eb) => eb.fn.countAll<number>().as('n')])
         .groupBy('p.public')
         .execute();
@@ -83,12 +86,17 @@ export function createSearchStore(db: Db) {
       return { publicProjects: pick(projects, 1), privateProjects: pick(projects, 0), publicRepos: pick(repos, 1), privateRepos: pick(repos, 0) };
     },
 
-    /** Bytes every project's quota counts as used (each project's distinct blobs). */
+    /**
+     * Bytes the registry's artifacts hold: each distinct digest any project's manifests are or
+     * reference, once, however many projects share it (Harbor's total_storage_consumption).
+     */
     async storageUsed(): Promise<number> {
-      const r = await db.selectFrom('quotas').select((eb) => eb.fn.sum<number>('used_storage').as('n')).executeTakeFirst();
+      const r = await db
+        .selectFrom((eb) => eb.selectFrom('project_blobs').select(['digest', (e) => e.fn.max('size').as('size')]).groupBy('digest').as('d'))
+        .select((eb) => eb.fn.sum<number>('d.size').as('n'))
+        .executeTakeFirst();
       return Number(r?.n ?? 0);
     },
-
   };
 }
 

@@ -126,7 +126,7 @@ export async function up(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
   await db
     .insertInto('quotas')
     .columns(['project_id', 'hard_storage', 'used_storage', 'created_at', 'updated_at'])
-    .expression(db.selectFrom('projects').select(['id', sql`-1`.as('h'), sql`0`.as('u'), sql`${now}`.as('c'), sql`${now}`.as('m')]))
+    .expression(db.selectFrom('projects').select(['id', sql`-1`.as('h'), sql`0`.as('u'), sql`cast(${now} as bigint)`.as('c'), sql`cast(${now} as bigint)`.as('m')]))
     .execute();
   await sql`
     insert into project_blobs (project_id, digest, size, refs)

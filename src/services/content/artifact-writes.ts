@@ -12,6 +12,7 @@ import { parseDigest } from '../../platform/digest.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ProjectService } from '../identity/project-service.js';
 import { tagView, type TagView } from './artifact-view.js';
+import { parseManifest } from '../../domain/oci/manifest.js';
 
 /** Harbor's zero time, which it shows for a tag never pulled. */
 const tagSortColumns: Record<string, TagSortColumn> = { name: 'name', push_time: 'updated_at', pull_time: 'pulled_at', id: 'id' };
@@ -107,17 +108,24 @@ export function createArtifactWriteService(deps: {
     return Buffer.concat(chunks);
   }
 
-  function manifestJson(art: ArtifactRow): { config?: { digest?: string; mediaType?: string }; layers?: { digest?: string; mediaType?: string }[] } {
+  /**
+   * The artifact's config and layers as its push validated them: an index has none, and foreign
+   * (non-distributable) layers were never checked to be in the repository, so they are not read.
+   * Unknown fields of the stored bytes are never trusted, or they could name another project's blob.
+   */
+  function contentOf(art: ArtifactRow): { config: string | null; configType: string | null; layers: string[] } {
     try {
-      return JSON.parse(art.content.toString('utf8'));
+      const parsed = parseManifest(art.content, art.mediaType);
+      const config = parsed.config;
+      return { config: config?.digest ?? null, configType: config?.mediaType ?? null, layers: parsed.blobs.map((b) => b.digest).filter((d) => d !== config?.digest) };
     } catch {
-      return {};
+      return { config: null, configType: null, layers: [] };
     }
   }
 
   async function buildHistory(art: ArtifactRow): Promise<Addition> {
-    const configDigest = manifestJson(art).config?.digest;
-    if (typeof configDigest !== 'string') throw new AppError('BAD_REQUEST', 'addition build_history isn\'t supported for this artifact');
+    const configDigest = contentOf(art).config;
+    if (configDigest === null) throw new AppError('BAD_REQUEST', 'addition build_history isn\'t supported for this artifact');
     let history: unknown = null;
     try {
       history = (JSON.parse((await readBlob(configDigest, maxConfigBytes)).toString('utf8')) as { history?: unknown }).history ?? null;
@@ -130,13 +138,12 @@ export function createArtifactWriteService(deps: {
 
   /** readme.md, values.yaml or dependencies, read from the chart's `.tgz` layer (Harbor's chart processor). */
   async function chartAddition(art: ArtifactRow, addition: string): Promise<Addition> {
-    const m = manifestJson(art);
-    const layer = (m.layers ?? []).find((l) => typeof l.digest === 'string' && l.digest !== m.config?.digest);
-    if (!layer?.digest) throw new AppError('NOT_FOUND', 'the chart has no content layer');
-    const stat = await deps.content.driver.stat(blobPath(layer.digest));
-    if (!stat || stat.size === 0) throw new AppError('NOT_FOUND', `blob ${layer.digest} is missing from storage`);
+    const [layer] = contentOf(art).layers;
+    if (!layer) throw new AppError('NOT_FOUND', 'the chart has no content layer');
+    const stat = await deps.content.driver.stat(blobPath(layer));
+    if (!stat || stat.size === 0) throw new AppError('NOT_FOUND', `blob ${layer} is missing from storage`);
     if (stat.size > maxChartLayerBytes) throw new AppError('BAD_REQUEST', 'the chart archive is too large to read');
-    const stream = await deps.content.driver.read(blobPath(layer.digest), { start: 0, end: stat.size - 1 });
+    const stream = await deps.content.driver.read(blobPath(layer), { start: 0, end: stat.size - 1 });
     const wanted = addition === 'dependencies' ? ['chart.yaml', 'requirements.yaml'] : [addition];
     const files = await readChartFiles(stream, (name) => wanted.includes(name));
     if (addition === 'values.yaml') return { contentType: 'text/plain; charset=utf-8', content: files.get('values.yaml')?.toString('utf8') ?? '' };
@@ -234,8 +241,8 @@ export function createArtifactWriteService(deps: {
       const repository = `${project.name}/${repo}`;
       const art = await existing(repository, artifactRef(reference));
       // Decided by the config's media type, as Harbor's processors are registered.
-      const configType = manifestJson(art).config?.mediaType;
-      if (typeof configType === 'string' && imageConfigTypes.has(configType) && addition === 'build_history') return buildHistory(art);
+      const configType = contentOf(art).configType;
+      if (configType !== null && imageConfigTypes.has(configType) && addition === 'build_history') return buildHistory(art);
       if (configType === helmConfigType && (addition === 'values.yaml' || addition === 'readme.md' || addition === 'dependencies')) return chartAddition(art, addition);
       throw new AppError('BAD_REQUEST', `addition ${addition} isn't supported for ${art.kind}`);
     },

@@ -158,8 +158,9 @@ export function createLabelService(deps: { labels: LabelStore; projects: Pick<Pr
       const { project } = await projects.resolve(actor, projectName, true, 'artifact-label', 'create');
       const r = await labels.attach(project.id, `${project.name}/${repository}`, reference, labelId);
       if (r === 'label-unknown') throw labelNotFound(labelId);
-      // Harbor's answer for a label of another project: as if there were no such label here.
-      if (r === 'label-elsewhere') throw new AppError('NOT_FOUND', `project id ${project.id}, label ${labelId} not found`);
+      // A label of another project is answered exactly as a missing one (Harbor's own message,
+      // "project id A, label B not found", would tell which ids exist in projects one cannot see).
+      if (r === 'label-elsewhere') throw labelNotFound(labelId);
       if (r === 'artifact-unknown') throw artifactNotFound(project.name, repository, reference);
       if (r === 'already-attached') throw new AppError('CONFLICT', `label ${labelId} is already added to the artifact ${reference.slice(0, 150)}`);
     },

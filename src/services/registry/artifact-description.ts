@@ -1,6 +1,6 @@
 import { artifactMediaType, readsConfig, resolveKind, type KindInput } from '../../domain/artifact/artifact-kind.js';
 import { extraAttrsFromConfig, maxConfigBytes, wasmManifestAttrs } from '../../domain/artifact/extra-attrs.js';
-import type { Descriptor, ParsedManifest } from '../../domain/oci/manifest.js';
+import { parseManifest, type Descriptor, type ParsedManifest } from '../../domain/oci/manifest.js';
 import { indexManifestTypes } from '../../domain/oci/media-types.js';
 import type { BlobContent } from '../../content/blob-content.js';
 import type { ManifestRecord } from '../../db/manifests.js';
@@ -33,8 +33,8 @@ export function createArtifactDescriber(deps: ArtifactDescriptionDeps) {
     const bytes = await deps.manifestBytes(repository, child.digest);
     if (!bytes) return null;
     try {
-      const m = JSON.parse(bytes.toString('utf8')) as { config?: Descriptor };
-      return m.config && typeof m.config.digest === 'string' && typeof m.config.size === 'number' ? m.config : null;
+      // Only an image manifest's config was checked to be in the repository at its push.
+      return parseManifest(bytes, undefined).config;
     } catch {
       return null;
     }

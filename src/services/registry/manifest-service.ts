@@ -50,7 +50,8 @@ export function createManifestService(deps: Pick<RegistryDeps, 'manifests' | 're
       }
       if (ref.tag !== undefined) validateTag(ref.tag);
       const parsed = parseManifest(body, contentType);
-      const artifact = describe ? await describe(repository, parsed, body) : undefined;
+      // A re-push of a digest the repository holds keeps its row: nothing to describe again.
+      const artifact = describe && !(await manifests.byDigest(repository, digest)) ? await describe(repository, parsed, body) : undefined;
       await manifests.put(
         repository,
         {

@@ -86,8 +86,9 @@ export function createRepositoryService(deps: {
       }
       if (!isSysadmin(actor)) {
         if (actor.kind === 'robot') {
-          const names = [...new Set(actor.grants.map((g) => g.namespace))];
-          if (!names.includes('*')) f.visibleTo = { userId: null, projectNames: names };
+          // Only the grants that let it list repositories; any other grant shows nothing more.
+          const names = [...new Set(actor.grants.filter((g) => g.resource === 'repository' && g.action === 'list').map((g) => g.namespace))];
+          if (!(names.includes('*') && actor.level === 'system')) f.visibleTo = { userId: null, projectNames: names.filter((n) => n !== '*') };
         } else {
           f.visibleTo = { userId: actor.kind === 'user' ? actor.id : null, projectNames: [] };
         }
