@@ -106,6 +106,9 @@ export function runStoreContract(name: string, openDb: () => Promise<DatabaseHan
       await handle.close();
     });
 
+    /** Pushes one small artifact (a manifest with no blobs) into the repository: it becomes a Harbor repository. */
+    const artifactIn = (repository: string) => createManifestStore(db).put(repository, manifestRecord(JSON.stringify({ in: repository }), []), 'v1', noCheck);
+
     /** Creates the projects (owned by a user "owner", created once) and returns their ids. */
     async function projectsNamed(...names: string[]): Promise<number[]> {
       const users = createUserStore(db);
@@ -306,8 +309,10 @@ export function runStoreContract(name: string, openDb: () => Promise<DatabaseHan
         const alice = await users.create(user('alice'));
         const [p1, p2] = await projectsNamed('p1', 'p2');
         await members.add(p1!, alice, guest);
-        await blobs.recordAndLink('p1/a', digestOf('x'), 1);
-        await blobs.recordAndLink('p1/b', digestOf('x'), 1);
+        await artifactIn('p1/a');
+        await artifactIn('p1/b');
+        // A repository with blobs only (an unfinished or refused push) is no repository yet.
+        await blobs.recordAndLink('p1/c', digestOf('x'), 1);
         const listed = await projects.list({}, page, { column: 'name', desc: false }, alice);
         assert.deepEqual(
           listed.rows.map((r) => [r.name, r.ownerName, r.repoCount, r.viewerRoleId]),
@@ -365,11 +370,22 @@ export function runStoreContract(name: string, openDb: () => Promise<DatabaseHan
         const blobs = createBlobStore(db);
         const [pid] = await projectsNamed('p1');
         await blobs.recordAndLink('p1/a', digestOf('x'), 1);
-        await blobs.recordAndLink('p1/b/c', digestOf('x'), 1);
+        await artifactIn('p1/a');
+        await artifactIn('p1/b/c');
         assert.deepEqual(await projects.deleteIfEmpty(pid!), { deleted: false, repositories: 2 });
         assert.notEqual(await projects.byId(pid!), null);
         assert.equal((await members.list(pid!)).length, 1);
         assert.equal(await blobs.sizeInRepository('p1/a', digestOf('x')), 1);
+      });
+
+      test('deleteIfEmpty takes along repositories that hold blobs but no artifact', async () => {
+        const projects = createProjectStore(db);
+        const blobs = createBlobStore(db);
+        const [pid] = await projectsNamed('p1');
+        await blobs.recordAndLink('p1/a', digestOf('x'), 1);
+        assert.equal(await projects.repositoryCount(pid!), 0);
+        assert.deepEqual(await projects.deleteIfEmpty(pid!), { deleted: true });
+        assert.equal(await createRepositoryStore(db).findId('p1/a'), null);
       });
 
       test('deleteIfEmpty deletes an empty project with its members, its robots and system robots\' grants on it', async () => {
@@ -403,7 +419,7 @@ export function runStoreContract(name: string, openDb: () => Promise<DatabaseHan
         const projects = createProjectStore(db);
         const blobs = createBlobStore(db);
         const [pid] = await projectsNamed('p1');
-        const [del, push] = await Promise.allSettled([projects.deleteIfEmpty(pid!), blobs.recordAndLink('p1/a', digestOf('x'), 1)]);
+        const [del, push] = await Promise.allSettled([projects.deleteIfEmpty(pid!), artifactIn('p1/a')]);
         assert.equal(del.status, 'fulfilled');
         if (del.status === 'fulfilled' && del.value.deleted) {
           assert.equal(push.status, 'rejected', 'a push into a deleted project is refused');
@@ -419,9 +435,9 @@ export function runStoreContract(name: string, openDb: () => Promise<DatabaseHan
         const projects = createProjectStore(db);
         const blobs = createBlobStore(db);
         const [p, p2] = await projectsNamed('p', 'p-2');
-        await blobs.recordAndLink('p/a', digestOf('x'), 1);
-        await blobs.recordAndLink('p/b/c', digestOf('x'), 1);
-        await blobs.recordAndLink('p-2/a', digestOf('x'), 1);
+        await artifactIn('p/a');
+        await artifactIn('p/b/c');
+        await artifactIn('p-2/a');
         assert.equal(await projects.repositoryCount(p!), 2);
         assert.equal(await projects.repositoryCount(p2!), 1);
         assert.equal(await projects.repositoryCount(p2! + 1000), 0);

@@ -9,6 +9,12 @@ import type { SqlDialect } from '../dialect.js';
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export async function up(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
+  // One transaction (SQLite's DDL is transactional too, though Kysely's migrator runs SQLite
+  // migrations outside one): a crash half-way leaves the schema as it was, not half-migrated.
+  if (dialect === 'sqlite' && !db.isTransaction) {
+    await db.transaction().execute((tx) => up(tx, dialect));
+    return;
+  }
   const id = dialect === 'postgres' ? 'serial' : 'integer';
   const bigId = dialect === 'postgres' ? 'bigserial' : 'integer';
   const pk = (c: any) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey());

@@ -51,3 +51,23 @@ test('past maxPending distinct manifests a flush starts without waiting for the 
   assert.equal(batches[0]?.length, 3);
   await pulls.close();
 });
+
+test('a failed write is kept and retried with the next flush, merged with newer pulls', async () => {
+  const batches: ManifestPulls[][] = [];
+  let fail = true;
+  const pulls = createPullTracker(
+    { write: async (b: ManifestPulls[]) => (fail ? Promise.reject(new Error('database busy')) : void batches.push(b)) },
+    log,
+    { flushEveryMs: 60_000 },
+  );
+  pulls.record(1, 'v1', 100);
+  await pulls.flush();
+  assert.equal(batches.length, 0);
+  fail = false;
+  pulls.record(1, null, 200);
+  await pulls.flush();
+  assert.equal(batches.length, 1);
+  assert.equal(batches[0]?.[0]?.count, 2, 'the failed pull is counted once, with the new one');
+  assert.equal(batches[0]?.[0]?.tags.get('v1'), 100);
+  await pulls.close();
+});

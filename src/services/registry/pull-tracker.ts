@@ -24,7 +24,18 @@ export function createPullTracker(store: Pick<PullStatsStore, 'write'>, log: Log
     try {
       await store.write(batch);
     } catch (err) {
-      log.error({ err, manifests: batch.length }, 'could not write pull times and counts');
+      // Kept for the next flush (merged with what came meanwhile), unless that would pass the cap.
+      let kept = 0;
+      for (const p of batch) {
+        const now = pending.get(p.manifestId);
+        if (now) {
+          now.count += p.count;
+          for (const [tag, at] of p.tags) if (!now.tags.has(tag)) now.tags.set(tag, at);
+        } else if (pending.size < maxPending) pending.set(p.manifestId, p);
+        else continue;
+        kept++;
+      }
+      log.error({ err, manifests: batch.length, kept }, 'could not write pull times and counts; retrying with the next flush');
     }
   }
 
