@@ -417,7 +417,6 @@ export function runStoreContract(name: string, openDb: () => Promise<DatabaseHan
 
       test('a first push racing a project delete: either the push is refused or the delete is', async () => {
         const projects = createProjectStore(db);
-        const blobs = createBlobStore(db);
         const [pid] = await projectsNamed('p1');
         const [del, push] = await Promise.allSettled([projects.deleteIfEmpty(pid!), artifactIn('p1/a')]);
         assert.equal(del.status, 'fulfilled');
@@ -433,7 +432,6 @@ export function runStoreContract(name: string, openDb: () => Promise<DatabaseHan
 
       test('repositoryCount counts the project\'s repositories only, not a prefix-sharing project\'s', async () => {
         const projects = createProjectStore(db);
-        const blobs = createBlobStore(db);
         const [p, p2] = await projectsNamed('p', 'p-2');
         await artifactIn('p/a');
         await artifactIn('p/b/c');
