@@ -6,7 +6,8 @@ import { createMemberStore } from '../../db/members.js';
 import { createProjectStore } from '../../db/projects.js';
 import { createRobotStore } from '../../db/robots.js';
 import { createUserStore } from '../../db/users.js';
-import { ensureRepository } from '../../db/repositories.js';
+import { createManifestStore } from '../../db/manifests.js';
+import { digestOf } from '../../platform/digest.js';
 import type { Principal } from '../../domain/identity/principal.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { createAuthorizer } from './authorizer.js';
@@ -27,7 +28,10 @@ async function setup(projectCount: number) {
   for (let i = 0; i < projectCount; i++) {
     const name = `p${String(i).padStart(3, '0')}`;
     const id = await projects.create(i % 2 ? alice : admin, { project_name: name, public: true }, '');
-    for (let r = 0; r < i % 3; r++) await database.db.transaction().execute((tx) => ensureRepository(tx, `${name}/repo${r}`));
+    for (let r = 0; r < i % 3; r++) {
+      const content = Buffer.from(`{"repo":${r}}`);
+      await createManifestStore(database.db).put(`${name}/repo${r}`, { digest: digestOf(`${name}/${r}`), mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: null, subjectDigest: null, annotations: null, content, blobDigests: [], manifestDigests: [] }, 'v1', async () => {});
+    }
     await robots.create(admin, { name: `bot${i}`, level: 'project', permissions: [{ kind: 'project', namespace: name, access: [{ resource: 'repository', action: 'pull' }] }] }, '');
     await robots.create(admin, { name: `sys${i}`, level: 'system', permissions: [{ kind: 'project', namespace: name, access: [{ resource: 'repository', action: 'pull' }] }, { kind: 'project', namespace: '*', access: [{ resource: 'repository', action: 'push' }] }] }, '');
     void id;
