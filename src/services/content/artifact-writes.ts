@@ -13,6 +13,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { ProjectService } from '../identity/project-service.js';
 import { tagView, type TagView } from './artifact-view.js';
 import { parseManifest } from '../../domain/oci/manifest.js';
+import { createMemoryCache } from '../../platform/cache.js';
 
 /** Harbor's zero time, which it shows for a tag never pulled. */
 const tagSortColumns: Record<string, TagSortColumn> = { name: 'name', push_time: 'updated_at', pull_time: 'pulled_at', id: 'id' };
@@ -136,10 +137,24 @@ export function createArtifactWriteService(deps: {
     return { contentType: 'application/json; charset=utf-8', content: JSON.stringify(history) };
   }
 
+  // A chart layer never changes (content addressed), so what was read from it once is kept: a
+  // public chart's readme asked in a loop decompresses the archive once, not every time.
+  const chartFiles = createMemoryCache<string, Addition>({ max: 256 });
+
   /** readme.md, values.yaml or dependencies, read from the chart's `.tgz` layer (Harbor's chart processor). */
   async function chartAddition(art: ArtifactRow, addition: string): Promise<Addition> {
     const [layer] = contentOf(art).layers;
     if (!layer) throw new AppError('NOT_FOUND', 'the chart has no content layer');
+    const key = `${layer} ${addition}`;
+    const cached = chartFiles.get(key);
+    if (cached) return cached;
+    const read = await readChartAddition(layer, addition);
+    // Only small answers are kept, so the cache stays a few MiB at most.
+    if (read.content.length <= 64 * 1024) chartFiles.set(key, read);
+    return read;
+  }
+
+  async function readChartAddition(layer: string, addition: string): Promise<Addition> {
     const stat = await deps.content.driver.stat(blobPath(layer));
     if (!stat || stat.size === 0) throw new AppError('NOT_FOUND', `blob ${layer} is missing from storage`);
     if (stat.size > maxChartLayerBytes) throw new AppError('BAD_REQUEST', 'the chart archive is too large to read');
