@@ -189,6 +189,11 @@ describe('artifact writes', { timeout: 90_000 }, () => {
     assert.deepEqual(bh.json, history);
     assert.equal((await api('GET', `${art('awa/hist', 'v1')}/additions/readme.md`)).status, 400);
     assert.equal((await api('GET', `${art('awa/hist', 'v1')}/additions/nonsense`)).status, 400);
+    // No scanner yet: Harbor's vulnerabilities addition lists no report.
+    const vulns = await api('GET', `${art('awa/hist', 'v1')}/additions/vulnerabilities`);
+    assert.equal(vulns.status, 200, vulns.text);
+    assert.deepEqual(vulns.json, {});
+    assert.equal((await api('GET', `${art('awa/hist', 'nosuch')}/additions/vulnerabilities`)).status, 404);
 
     const readme = '# My chart\n<b>bold</b>\n';
     const values = 'replicaCount: 1\nimage:\n  repository: nginx\n';

@@ -78,5 +78,11 @@ export const artifactWriteOperations: OperationGroup = {
       okStatus: 200,
       attempt: (as, p) => ctx.api('GET', `${repoPath(p, 'mx')}/artifacts/v1/additions/build_history`, { as }),
     },
+    {
+      name: 'GET .../artifacts/{reference}/additions/vulnerabilities',
+      permission: 'artifact-addition:read',
+      okStatus: 200,
+      attempt: (as, p) => ctx.api('GET', `${repoPath(p, 'mx')}/artifacts/v1/additions/vulnerabilities`, { as }),
+    },
   ],
 };

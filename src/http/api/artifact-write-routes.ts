@@ -49,6 +49,12 @@ export const artifactWriteRoutes: FastifyPluginAsyncZod<ArtifactWriteDeps> = asy
     reply.code(200).send();
   });
 
+  app.get('/projects/:project_name/repositories/:repository_name/artifacts/:reference/additions/vulnerabilities', { schema: { operationId: 'getVulnerabilitiesAddition', tags, params: artifactParams, response: { 200: additionResp } } }, async (req, reply) => {
+    const p = req.params;
+    const a = await artifacts.addition(req.principal, p.project_name, repositoryName(p.repository_name), p.reference, 'vulnerabilities');
+    reply.code(200).type(a.contentType).header('X-Content-Type-Options', 'nosniff').send(a.content);
+  });
+
   app.get('/projects/:project_name/repositories/:repository_name/artifacts/:reference/additions/:addition', { schema: { operationId: 'getAddition', tags, params: additionParams, response: { 200: additionResp } } }, async (req, reply) => {
     const p = req.params;
     const a = await artifacts.addition(req.principal, p.project_name, repositoryName(p.repository_name), p.reference, p.addition);

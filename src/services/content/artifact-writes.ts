@@ -255,6 +255,8 @@ export function createArtifactWriteService(deps: {
       const { project } = await projects.resolve(actor, projectName, true, 'artifact-addition', 'read');
       const repository = `${project.name}/${repo}`;
       const art = await existing(repository, artifactRef(reference));
+      // Harbor's scan reports by report media type: none until a scanner exists.
+      if (addition === 'vulnerabilities') return { contentType: 'application/json; charset=utf-8', content: '{}' };
       // Decided by the config's media type, as Harbor's processors are registered.
       const configType = contentOf(art).configType;
       if (configType !== null && imageConfigTypes.has(configType) && addition === 'build_history') return buildHistory(art);
