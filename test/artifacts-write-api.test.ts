@@ -171,6 +171,9 @@ describe('artifact writes', { timeout: 90_000 }, () => {
     const img = await pushImage(reg, 'awa/acc', 'v1', 1, 64);
     const sbom = await pushReferrer(reg, 'awa/acc', { digest: img.digest, size: img.manifest.length }, 'application/spdx+json');
     assert.equal((await api('POST', `${art('awb/acc')}?from=${encodeURIComponent(`awa/acc@${sbom}`)}`)).status, 403);
+    // Nor is a cosign signature, an accessory by its tag.
+    const cosign = await pushCosignSignature(reg, 'awa/acc', img.digest);
+    assert.equal((await api('POST', `${art('awb/acc')}?from=${encodeURIComponent(`awa/acc@${cosign}`)}`)).status, 403);
     // The artifact is copied with its accessory.
     assert.equal((await api('POST', `${art('awb/acc')}?from=${encodeURIComponent('awa/acc:v1')}`)).status, 201);
     assert.equal(await manifestStatus('awb/acc', sbom), 200);

@@ -180,6 +180,11 @@ export function createArtifactWriteStore(db: Db) {
         const art = await findArtifact(tx, source, ref);
         if (!art) return { kind: 'unknown' };
         if (art.subjectDigest !== null) return { kind: 'accessory' };
+        // A cosign signature or SBOM, an accessory by its tag, is copied only with its subject, as in Harbor.
+        if (art.kind === 'SIGNATURE' || art.kind === 'SBOM') {
+          const tags = await tx.selectFrom('tags').select('name').where('manifest_id', '=', art.id).execute();
+          if (tags.some((t) => /^sha256-[0-9a-f]{64}\.(sig|att|sbom)$/.test(t.name))) return { kind: 'accessory' };
+        }
         const targetId = await ensureRepository(tx, target, now);
         const copied = new Map<number, number>();
         const copyTree = async (id: number, digest: string, depth: number): Promise<void> => {

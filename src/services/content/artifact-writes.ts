@@ -76,7 +76,8 @@ export function parseCopySource(from: string): { repository: string; ref: Artifa
 }
 
 const describe = (ref: ArtifactRef) => ('tag' in ref ? ref.tag : ref.digest);
-const artifactNotFound = (repository: string, ref: ArtifactRef) => new AppError('NOT_FOUND', `artifact ${repository.slice(0, 300)}:${describe(ref).slice(0, 200)} not found`);
+const artifactNotFound = (repository: string, ref: ArtifactRef) =>
+  new AppError('NOT_FOUND', `artifact ${repository.slice(0, 300)}${'tag' in ref ? ':' : '@'}${describe(ref).slice(0, 200)} not found`);
 
 /** Artifact writes of Harbor's API (delete, copy, tags) and its additions. */
 export function createArtifactWriteService(deps: {

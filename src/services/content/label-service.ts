@@ -175,7 +175,7 @@ export function createLabelService(deps: { labels: LabelStore; projects: Pick<Pr
 }
 
 function artifactNotFound(project: string, repository: string, reference: string): AppError {
-  return new AppError('NOT_FOUND', `artifact ${project}/${repository.slice(0, 255)}@${reference.slice(0, 150)} not found`);
+  return new AppError('NOT_FOUND', `artifact ${project}/${repository.slice(0, 255)}${reference.includes(':') ? '@' : ':'}${reference.slice(0, 150)} not found`);
 }
 
 export type LabelService = ReturnType<typeof createLabelService>;
