@@ -6,7 +6,7 @@ import type { ManifestsTable } from './schema.js';
 import { removeManifests } from './manifest-removal.js';
 import { chargeManifest, rethrowRecordingExceeded } from './quota-ledger.js';
 import { dropIfEmpty, ensureRepository } from './repositories.js';
-import { missingDigests, transactionWithUndo } from './sql-helpers.js';
+import { missingDigests, prepared, transactionWithUndo } from './sql-helpers.js';
 import { setTag } from './tag-writes.js';
 
 /**
@@ -138,30 +138,36 @@ export async function deleteOrphans(tx: Db, repositoryId: number, digests: strin
 }
 
 export function createManifestStore(db: Db) {
-  const base = () =>
-    db
+  type Row = { id: number; digest: string; media_type: string; content: Buffer };
+  // The two reads every pull makes, built once (see `prepared`).
+  const byDigestQuery = prepared(db, (q, repository: string, digest: string) =>
+    q
       .selectFrom('manifests as m')
       .innerJoin('repositories as r', 'r.id', 'm.repository_id')
-      .select(['m.id', 'm.digest', 'm.media_type', 'm.content']);
+      .select(['m.id', 'm.digest', 'm.media_type', 'm.content'])
+      .where('r.name', '=', repository)
+      .where('m.digest', '=', digest),
+  );
+  const byTagQuery = prepared(db, (q, repository: string, tag: string) =>
+    q
+      .selectFrom('tags as t')
+      .innerJoin('repositories as r', 'r.id', 't.repository_id')
+      .innerJoin('manifests as m', 'm.id', 't.manifest_id')
+      .select(['m.id', 'm.digest', 'm.media_type', 'm.content'])
+      .where('r.name', '=', repository)
+      .where('t.name', '=', tag),
+  );
 
-  const toStored = (row: { id: number; digest: string; media_type: string; content: Buffer } | undefined) =>
+  const toStored = (row: Row | undefined) =>
     row ? { id: row.id, digest: row.digest, mediaType: row.media_type, content: row.content } : null;
 
   return {
     async byDigest(repository: string, digest: string): Promise<StoredManifest | null> {
-      return toStored(await base().where('r.name', '=', repository).where('m.digest', '=', digest).executeTakeFirst());
+      return toStored((await byDigestQuery(db, repository, digest))[0]);
     },
 
     async byTag(repository: string, tag: string): Promise<StoredManifest | null> {
-      const row = await db
-        .selectFrom('tags as t')
-        .innerJoin('repositories as r', 'r.id', 't.repository_id')
-        .innerJoin('manifests as m', 'm.id', 't.manifest_id')
-        .select(['m.id', 'm.digest', 'm.media_type', 'm.content'])
-        .where('r.name', '=', repository)
-        .where('t.name', '=', tag)
-        .executeTakeFirst();
-      return toStored(row);
+      return toStored((await byTagQuery(db, repository, tag))[0]);
     },
 
     /**
