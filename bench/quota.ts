@@ -1,9 +1,11 @@
-import { measureQuotaCost, pct } from './quota-cost.js';
 import { fmt, type Row, type WorkloadContext } from './workloads.js';
 
 /** 8. Quota accounting's cost inside a manifest PUT's transaction, Haven only (issue 9: under 1 ms). */
 export async function quotaCost(ctx: WorkloadContext): Promise<Row[]> {
   if (!ctx.cfg.targets.includes('haven')) return [];
+  // Loaded only now: the database stack in the bench process slowed its own loopback and
+  // verifying pull client two- to threefold (measured), which skewed every earlier workload.
+  const { measureQuotaCost, pct } = await import('./quota-cost.js');
   const count = Number(process.env.BENCH_QUOTA_MANIFESTS ?? (ctx.cfg.quick ? 200 : 2000));
   const r = await measureQuotaCost(count);
   const title = `8. Quota accounting in a manifest PUT, ${count.toLocaleString('en-US')} manifests per case over ${r.ledgerRows.toLocaleString('en-US')} ledger rows, Haven only`;
