@@ -37,6 +37,13 @@ describe('artifact writes', { timeout: 90_000 }, () => {
     assert.equal((await api('POST', `${art('awa/app', 'v1')}/tags`, { body: { name: 'bad tag!' } })).status, 400);
     assert.equal((await api('POST', `${art('awa/app', 'v1')}/tags`, { body: {} })).status, 400);
     assert.equal((await api('POST', `${art('awa/app', 'nosuch')}/tags`, { body: { name: 'x' } })).status, 404);
+    // Two creates of one name at once, on two artifacts: one wins, the other is told; the tag never moves.
+    const race = await Promise.all([
+      api('POST', `${art('awa/app', 'v1')}/tags`, { body: { name: 'raced' } }),
+      api('POST', `${art('awa/app', 'other')}/tags`, { body: { name: 'raced' } }),
+    ]);
+    assert.deepEqual(race.map((r) => r.status).sort(), [201, 409]);
+    await api('DELETE', `${art('awa/app', 'raced')}/tags/raced`);
 
     const list = await api('GET', `${art('awa/app', digest)}/tags?sort=name`);
     assert.equal(list.status, 200, list.text);

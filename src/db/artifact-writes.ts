@@ -6,7 +6,7 @@ import { childrenOf, deleteOrphans, insertManifestRow, insertReferences, referen
 import { chargeManifest, rethrowRecordingExceeded } from './quota-ledger.js';
 import { dropIfEmpty, ensureRepository } from './repositories.js';
 import { escapeLike, likeEscaped, transactionWithUndo } from './sql-helpers.js';
-import { removeTag, setTag } from './tag-writes.js';
+import { addTag, removeTag, setTag } from './tag-writes.js';
 
 /** An artifact is named by a tag or a digest (Harbor's {reference}). */
 export type ArtifactRef = { tag: string } | { digest: string };
@@ -143,16 +143,14 @@ export function createArtifactWriteStore(db: Db) {
 
     /**
      * Harbor's retag: a new tag on the artifact. A tag of that name anywhere in the repository
-     * is a conflict (Harbor does not move tags here); the write goes through setTag, so
-     * immutable rules apply.
+     * is a conflict (Harbor does not move tags here, so no protected tag can move either); the
+     * insert itself is the check (addTag), race-free on any database.
      */
     async createTag(repository: string, ref: ArtifactRef, tag: string, now = Date.now()): Promise<TagCreate> {
       return db.transaction().execute(async (tx) => {
         const art = await findArtifact(tx, repository, ref);
         if (!art) return 'unknown';
-        const taken = await tx.selectFrom('tags').select('id').where('repository_id', '=', art.repositoryId).where('name', '=', tag).executeTakeFirst();
-        if (taken) return 'exists';
-        await setTag(tx, art.repositoryId, tag, art.id, now);
+        if (!(await addTag(tx, art.repositoryId, tag, art.id, now))) return 'exists';
         await tx.updateTable('repositories').set({ updated_at: now }).where('id', '=', art.repositoryId).execute();
         return 'created';
       });

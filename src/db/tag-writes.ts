@@ -17,3 +17,16 @@ export async function removeTag(tx: Db, repositoryId: number, tag: string): Prom
   const r = await tx.deleteFrom('tags').where('repository_id', '=', repositoryId).where('name', '=', tag).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
 }
+
+/**
+ * Creates a tag that must not exist yet (Harbor's createTag never moves one): the unique key is
+ * the check, so of two concurrent creates one wins and the other is told, on any database.
+ */
+export async function addTag(tx: Db, repositoryId: number, tag: string, manifestId: number, now: number): Promise<boolean> {
+  const r = await tx
+    .insertInto('tags')
+    .values({ repository_id: repositoryId, name: tag, manifest_id: manifestId, created_at: now, updated_at: now })
+    .onConflict((oc) => oc.columns(['repository_id', 'name']).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+}
