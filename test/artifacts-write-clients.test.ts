@@ -1,6 +1,6 @@
 // Retag and copy seen from real clients: skopeo pushes a multi-arch image, the API retags it and
 // copies it into another project, and podman pulls the copy (by the copied tag) and the retag.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -10,6 +10,7 @@ import { startHaven, type RunningHaven } from './helpers/haven.js';
 import { writeTestLayout, type TestLayout } from './helpers/oci-layout.js';
 import { describeRun, run } from './helpers/run.js';
 import { requireTool } from './helpers/tools.js';
+import { podmanDriver, privatePodman } from './helpers/podman.js';
 
 const hexOf = (digest: string) => digest.slice('sha256:'.length);
 
@@ -68,18 +69,8 @@ describe('retag and copy through the API, seen by skopeo and podman', { timeout:
     assert.deepEqual(tags.Tags.sort(), ['release', 'v1']);
 
     // podman, with a private store so the machine's images are neither read nor changed.
-    const pm = join(work, 'podman');
-    for (const d of ['root', 'runroot', 'tmp', 'networks', 'vartmp']) mkdirSync(join(pm, d), { recursive: true });
-    writeFileSync(join(pm, 'storage.conf'), `[storage]\ndriver = "vfs"\nrunroot = "${join(pm, 'runroot')}"\ngraphroot = "${join(pm, 'root')}"\n`);
-    const globals = ['--root', join(pm, 'root'), '--runroot', join(pm, 'runroot'), '--tmpdir', join(pm, 'tmp'), '--network-config-dir', join(pm, 'networks'), '--storage-driver', 'vfs', '--cgroup-manager', 'cgroupfs', '--events-backend', 'none'];
-    const env = { CONTAINERS_STORAGE_CONF: join(pm, 'storage.conf'), TMPDIR: join(pm, 'vartmp'), REGISTRY_AUTH_FILE: authFile };
-    const podman = (args: string[]) => run('podman', [...globals, ...args], { timeoutMs: 60_000, env });
-    const info = await podman(['info', '--format', '{{.Store.GraphDriverName}}']);
-    if (info.code !== 0) {
-      const reason = `podman cannot run on this machine: ${info.stderr.trim().split('\n').pop() ?? `exit ${info.code}`}`;
-      if (process.env.CI) assert.fail(reason);
-      return void t.skip(reason);
-    }
+    const podman = privatePodman(join(work, 'podman'), authFile);
+    if ((await podmanDriver(t, podman)) === null) return;
     try {
       const amd64 = layout.images.find((i) => i.platform.architecture === 'amd64');
       assert.ok(amd64);

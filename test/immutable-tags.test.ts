@@ -14,6 +14,7 @@ import { asAdmin, imageManifest, pushBlob, pushImage, putManifest, randomBlob, s
 import { writeTestLayout } from './helpers/oci-layout.js';
 import { describeRun, run } from './helpers/run.js';
 import { requireTool } from './helpers/tools.js';
+import { podmanDriver, privatePodman } from './helpers/podman.js';
 
 let h: RunningHaven;
 let client: ReturnType<typeof apiClient>;
@@ -407,19 +408,11 @@ describe('real clients', () => {
     await createRule('tool', rule('v*', 'hello'));
     // A private image store and configuration: the machine's podman images are neither read nor changed.
     const pm = join(work, 'podman');
-    for (const d of ['root', 'runroot', 'tmp', 'networks', 'vartmp', 'ctx']) mkdirSync(join(pm, d), { recursive: true });
-    writeFileSync(join(pm, 'storage.conf'), `[storage]\ndriver = "vfs"\nrunroot = "${join(pm, 'runroot')}"\ngraphroot = "${join(pm, 'root')}"\n`);
+    mkdirSync(join(pm, 'ctx'), { recursive: true });
     const authFile = join(pm, 'auth.json');
     writeFileSync(authFile, JSON.stringify({ auths: { [h.host]: { auth: Buffer.from(`admin:${h.admin.password}`).toString('base64') } } }));
-    const globals = ['--root', join(pm, 'root'), '--runroot', join(pm, 'runroot'), '--tmpdir', join(pm, 'tmp'), '--network-config-dir', join(pm, 'networks'), '--storage-driver', 'vfs', '--cgroup-manager', 'cgroupfs', '--events-backend', 'none'];
-    const env = { CONTAINERS_STORAGE_CONF: join(pm, 'storage.conf'), TMPDIR: join(pm, 'vartmp'), REGISTRY_AUTH_FILE: authFile, BUILDAH_ISOLATION: 'chroot' };
-    const podman = (args: string[]) => run('podman', [...globals, ...args], { timeoutMs: 90_000, env });
-    const info = await podman(['info', '--format', '{{.Store.GraphDriverName}}']);
-    if (info.code !== 0) {
-      const reason = `podman cannot run on this machine: ${info.stderr.trim().split('\n').pop() ?? `exit ${info.code}`}`;
-      if (process.env.CI) assert.fail(reason);
-      return void t.skip(reason);
-    }
+    const podman = privatePodman(pm, authFile, { timeoutMs: 90_000, env: { BUILDAH_ISOLATION: 'chroot' } });
+    if ((await podmanDriver(t, podman)) === null) return;
     const image = `${h.host}/tool/hello:v1`;
     try {
       const pushes = [];

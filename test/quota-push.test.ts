@@ -3,7 +3,7 @@
 // skopeo prints; a refused push leaves nothing behind; usage counts each digest once per project;
 // warnings (85 %) and refusals are written to the event outbox.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,6 +14,7 @@ import { asAdmin, body, imageManifest, pushBlob, putManifest, randomBlob, sha256
 import { writeTestLayout } from './helpers/oci-layout.js';
 import { describeRun, run } from './helpers/run.js';
 import { requireTool } from './helpers/tools.js';
+import { podmanDriver, privatePodman } from './helpers/podman.js';
 
 let h: RunningHaven;
 let client: ReturnType<typeof apiClient>;
@@ -108,19 +109,9 @@ describe('quota enforcement on /v2', () => {
     const layout = writeTestLayout(layoutDir, { tag: 'v1' });
     const authFile = join(work, 'auth.json');
     writeFileSync(authFile, JSON.stringify({ auths: { [h.host]: { auth: Buffer.from(`admin:${h.admin.password}`).toString('base64') } } }));
-    // A private image store, as in skopeo.test.ts, so the machine's podman images are untouched.
-    const pm = join(work, 'podman');
-    for (const d of ['root', 'runroot', 'tmp', 'networks', 'vartmp']) mkdirSync(join(pm, d), { recursive: true });
-    writeFileSync(join(pm, 'storage.conf'), `[storage]\ndriver = "vfs"\nrunroot = "${join(pm, 'runroot')}"\ngraphroot = "${join(pm, 'root')}"\n`);
-    const globals = ['--root', join(pm, 'root'), '--runroot', join(pm, 'runroot'), '--tmpdir', join(pm, 'tmp'), '--network-config-dir', join(pm, 'networks'), '--storage-driver', 'vfs', '--cgroup-manager', 'cgroupfs', '--events-backend', 'none'];
-    const env = { CONTAINERS_STORAGE_CONF: join(pm, 'storage.conf'), TMPDIR: join(pm, 'vartmp'), REGISTRY_AUTH_FILE: authFile };
-    const podman = (args: string[]) => run('podman', [...globals, ...args], { timeoutMs: 60_000, env });
-    const info = await podman(['info', '--format', '{{.Store.GraphDriverName}}']);
-    if (info.code !== 0) {
-      const reason = `podman cannot run on this machine: ${info.stderr.trim().split('\n').pop() ?? `exit ${info.code}`}`;
-      if (process.env.CI) assert.fail(reason);
-      return void t.skip(reason);
-    }
+    // A private image store, so the machine's podman images are untouched.
+    const podman = privatePodman(join(work, 'podman'), authFile);
+    if ((await podmanDriver(t, podman)) === null) return;
     try {
       const pull = ['pull', '--arch', 'amd64', '--os', 'linux', `oci:${layout.dir}:v1`];
       const pulled = await podman(pull);

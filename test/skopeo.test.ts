@@ -2,7 +2,7 @@
 // Haven server. An OCI image layout written by Node (a two-platform image index plus an artifact
 // whose subject is the index) goes in, is inspected, listed, copied between repositories, copied
 // back out and compared byte for byte, deleted, and pulled and pushed by podman.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -12,6 +12,7 @@ import { sha256 } from './helpers/oci.js';
 import { media, readLayoutBlobs, readLayoutIndex, refNameAnnotation, writeTestLayout, type TestLayout } from './helpers/oci-layout.js';
 import { requireTool } from './helpers/tools.js';
 import { describeRun, run, type RunResult } from './helpers/run.js';
+import { podmanDriver, privatePodman } from './helpers/podman.js';
 
 /** Every file under `dir`, as paths relative to it. */
 function walkFiles(dir: string): string[] {
@@ -316,35 +317,16 @@ describe('skopeo and podman against Haven', { timeout: 110_000 }, () => {
 
   test('podman pulls each platform and pushes an image to another repository', async (t) => {
     if (!requireTool(t, 'podman')) return;
-    // A private image store and configuration, so the machine's podman images are neither read nor changed.
-    // (containers/image still keeps its blob-info cache in /var/lib/containers/cache when run as root.)
-    const pm = join(work, 'podman');
-    for (const d of ['root', 'runroot', 'tmp', 'networks', 'vartmp']) mkdirSync(join(pm, d), { recursive: true });
-    writeFileSync(join(pm, 'storage.conf'), `[storage]\ndriver = "vfs"\nrunroot = "${join(pm, 'runroot')}"\ngraphroot = "${join(pm, 'root')}"\n`);
-    const globals = [
-      '--root', join(pm, 'root'),
-      '--runroot', join(pm, 'runroot'),
-      '--tmpdir', join(pm, 'tmp'),
-      '--network-config-dir', join(pm, 'networks'),
-      '--storage-driver', 'vfs',
-      '--cgroup-manager', 'cgroupfs',
-      '--events-backend', 'none',
-    ];
-    const env = { CONTAINERS_STORAGE_CONF: join(pm, 'storage.conf'), TMPDIR: join(pm, 'vartmp'), REGISTRY_AUTH_FILE: authFile };
-    const podman = (args: string[]) => run('podman', [...globals, ...args], { timeoutMs: 60_000, env });
+    const podman = privatePodman(join(work, 'podman'), authFile);
     const ok = async (args: string[]) => {
       const r = await podman(args);
       assert.equal(r.code, 0, `${describeRun('podman', args, r)}\n${havenDiagnostics()}`);
       return r;
     };
 
-    const info = await podman(['info', '--format', '{{.Store.GraphDriverName}}']);
-    if (info.code !== 0) {
-      const reason = `podman cannot run on this machine: ${info.stderr.trim().split('\n').pop() ?? `exit ${info.code}`}`;
-      if (process.env.CI) assert.fail(reason);
-      return void t.skip(reason);
-    }
-    assert.equal(info.stdout.toString().trim(), 'vfs');
+    const driver = await podmanDriver(t, podman);
+    if (driver === null) return;
+    assert.equal(driver, 'vfs');
 
     try {
       const ids = new Map<string, string>();
