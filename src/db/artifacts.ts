@@ -243,17 +243,6 @@ export function createArtifactStore(db: Db) {
       return rows;
     },
 
-    async manifestBytes(repository: string, digest: string): Promise<Buffer | null> {
-      const row = await db
-        .selectFrom('manifests as m')
-        .innerJoin('repositories as r', 'r.id', 'm.repository_id')
-        .select('m.content')
-        .where('r.name', '=', repository)
-        .where('m.digest', '=', digest)
-        .executeTakeFirst();
-      return row?.content ?? null;
-    },
-
     /** Total sizes of a repository's manifests among `digests`, by repository name (used at push). */
     async childSizes(repository: string, digests: string[]): Promise<Map<string, number>> {
       if (digests.length === 0) return new Map();
