@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import { byName } from './resource-name.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ImmutableRuleService } from '../../services/immutable/immutable-rule-service.js';
 import { clientIp } from '../auth/credentials.js';
@@ -7,8 +7,6 @@ import { created, listOf, noContent, projectRefParams } from './schemas/common.j
 import { immutableRule, immutableRuleListQuery, immutableRuleParams, immutableRuleReq } from './schemas/immutable.js';
 
 const tags = ['immutable'];
-/** Harbor's X-Is-Resource-Name header: "true" means {project_name_or_id} is a name. */
-const byName = (req: FastifyRequest) => req.headers['x-is-resource-name'] === 'true';
 
 /** Harbor's immutable tag rules of a project (/projects/{p}/immutabletagrules). */
 export const immutableRoutes: FastifyPluginAsyncZod<{ immutableRules: ImmutableRuleService }> = async (app, { immutableRules: rules }) => {

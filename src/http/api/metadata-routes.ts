@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import { byName } from './resource-name.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ProjectMetadataService } from '../../services/identity/project-metadata-service.js';
 import { clientIp } from '../auth/credentials.js';
@@ -6,7 +6,6 @@ import { noContent, projectRefParams } from './schemas/common.js';
 import { metadataBody, metadataParams, metadataResp } from './schemas/metadata.js';
 
 const tags = ['projectMetadata'];
-const byName = (req: FastifyRequest) => req.headers['x-is-resource-name'] === 'true';
 
 /** Harbor's /projects/{project_name_or_id}/metadatas/ (with its trailing slash on the collection). */
 export const metadataRoutes: FastifyPluginAsyncZod<{ metadata: ProjectMetadataService }> = async (app, { metadata }) => {

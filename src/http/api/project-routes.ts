@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import { byName } from './resource-name.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { MemberService } from '../../services/identity/member-service.js';
@@ -22,8 +22,6 @@ import {
   roleReq,
 } from './schemas/projects.js';
 
-/** Harbor's X-Is-Resource-Name header: "true" means {project_name_or_id} is a name. */
-const byName = (req: FastifyRequest) => req.headers['x-is-resource-name'] === 'true';
 const tags = ['project'];
 const memberTags = ['member'];
 const params = projectRefParams;

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import { byName } from './resource-name.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { RobotService } from '../../services/identity/robot-service.js';
 import { clientIp } from '../auth/credentials.js';
@@ -7,7 +7,6 @@ import { createdWith, listOf, noContent, projectRefParams } from './schemas/comm
 import { projectRobotCreate, projectRobotListQuery, robot, robotCreate, robotCreated, robotListQuery, robotParams, robotSec, robotSecResp, robotUpdate } from './schemas/robots.js';
 
 const tags = ['robot'];
-const byName = (req: FastifyRequest) => req.headers['x-is-resource-name'] === 'true';
 
 /** Robot accounts (Harbor's /robots): the secret is in the create and refresh responses only. */
 export const robotRoutes: FastifyPluginAsyncZod<{ robots: RobotService }> = async (app, { robots }) => {
