@@ -1,6 +1,7 @@
 // Pushes for the artifact-write tests: indexes with platforms, referrers, cosign signatures, images with history, charts.
 import { gzipSync } from 'node:zlib';
-import { pushBlob, pushImage, putManifest, sha256, type Registry } from './oci.js';
+import { pushManifest } from './artifacts.js';
+import { pushImage, putManifest, sha256, type Registry } from './oci.js';
 import { tarFiles } from './oci-layout.js';
 
 const indexType = 'application/vnd.oci.image.index.v1+json';
@@ -32,55 +33,37 @@ export async function pushIndex(reg: Registry, repo: string, tag: string): Promi
 
 /** An OCI 1.1 artifact whose subject is `subject` (a signature or an SBOM), pushed by digest. */
 export async function pushReferrer(reg: Registry, repo: string, subject: { digest: string; size: number }, artifactType: string): Promise<string> {
-  const cfg = Buffer.from('{}');
-  await pushBlob(reg, repo, cfg);
   const layer = Buffer.from(`payload for ${subject.digest} ${artifactType} ${Math.random()}`);
-  await pushBlob(reg, repo, layer);
-  const m = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: manifestType,
-      artifactType,
-      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(cfg), size: cfg.length },
-      layers: [{ mediaType: 'application/octet-stream', digest: sha256(layer), size: layer.length }],
-      subject: { mediaType: manifestType, digest: subject.digest, size: subject.size },
-    }),
-  );
-  return put(reg, repo, sha256(m), m, manifestType);
+  const pushed = await pushManifest(reg, repo, null, {
+    artifactType,
+    config: Buffer.from('{}'),
+    configMediaType: 'application/vnd.oci.empty.v1+json',
+    layers: [{ bytes: layer, mediaType: 'application/octet-stream' }],
+    subject: { mediaType: manifestType, digest: subject.digest, size: subject.size },
+  });
+  return pushed.digest;
 }
 
 /** A cosign-style signature: an image manifest tagged sha256-<hex>.sig, without a subject. */
 export async function pushCosignSignature(reg: Registry, repo: string, subjectDigest: string): Promise<string> {
-  const cfg = Buffer.from(JSON.stringify({ architecture: '', os: '', rootfs: { type: 'layers', diff_ids: [] } }));
-  await pushBlob(reg, repo, cfg);
   const sig = Buffer.from(JSON.stringify({ critical: { image: { 'docker-manifest-digest': subjectDigest } } }));
-  await pushBlob(reg, repo, sig);
-  const m = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: manifestType,
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(cfg), size: cfg.length },
-      layers: [{ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: sha256(sig), size: sig.length }],
-    }),
-  );
-  return put(reg, repo, `${subjectDigest.replace(':', '-')}.sig`, m, manifestType);
+  const pushed = await pushManifest(reg, repo, `${subjectDigest.replace(':', '-')}.sig`, {
+    config: Buffer.from(JSON.stringify({ architecture: '', os: '', rootfs: { type: 'layers', diff_ids: [] } })),
+    configMediaType: 'application/vnd.oci.image.config.v1+json',
+    layers: [{ bytes: sig, mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json' }],
+  });
+  return pushed.digest;
 }
 
 /** An image whose config has Harbor's build history. */
 export async function pushImageWithHistory(reg: Registry, repo: string, tag: string, history: unknown[]): Promise<string> {
   const layer = Buffer.from(`layer ${Math.random()}`);
-  await pushBlob(reg, repo, layer);
-  const cfg = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', history, rootfs: { type: 'layers', diff_ids: [sha256(layer)] } }));
-  await pushBlob(reg, repo, cfg);
-  const m = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: manifestType,
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(cfg), size: cfg.length },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(layer), size: layer.length }],
-    }),
-  );
-  return put(reg, repo, tag, m, manifestType);
+  const pushed = await pushManifest(reg, repo, tag, {
+    config: Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', history, rootfs: { type: 'layers', diff_ids: [sha256(layer)] } })),
+    configMediaType: 'application/vnd.oci.image.config.v1+json',
+    layers: [{ bytes: layer, mediaType: 'application/vnd.oci.image.layer.v1.tar' }],
+  });
+  return pushed.digest;
 }
 
 /** A Helm chart `.tgz` with the given top-level files under `<name>/`. */
@@ -90,16 +73,10 @@ export function chartArchive(name: string, files: Record<string, string>): Buffe
 
 /** Pushes a Helm chart as Helm does (config = chart metadata JSON, one chart layer). */
 export async function pushChart(reg: Registry, repo: string, tag: string, tgz: Buffer, meta: Record<string, unknown>): Promise<string> {
-  const cfg = Buffer.from(JSON.stringify(meta));
-  await pushBlob(reg, repo, cfg);
-  await pushBlob(reg, repo, tgz);
-  const m = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: manifestType,
-      config: { mediaType: 'application/vnd.cncf.helm.config.v1+json', digest: sha256(cfg), size: cfg.length },
-      layers: [{ mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', digest: sha256(tgz), size: tgz.length }],
-    }),
-  );
-  return put(reg, repo, tag, m, manifestType);
+  const pushed = await pushManifest(reg, repo, tag, {
+    config: Buffer.from(JSON.stringify(meta)),
+    configMediaType: 'application/vnd.cncf.helm.config.v1+json',
+    layers: [{ bytes: tgz, mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip' }],
+  });
+  return pushed.digest;
 }
