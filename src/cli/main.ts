@@ -9,12 +9,15 @@ import { configKeys } from '../config/schema.js';
 import { DataDirLockedError, lockDataDir } from '../platform/data-dir-lock.js';
 import { createLogger } from '../platform/logger.js';
 import { userCommand } from './user-command.js';
+import { backupCommand, restoreCommand } from './backup-command.js';
 
 const usage = `Usage: haven <command> [options]
 
 Commands:
   serve        run the registry, API, portal and background jobs in this process (haven serve --help)
   user         create a user or reset a password on the data directory (haven user --help)
+  backup       write a consistent backup, also while serve runs (haven backup --help)
+  restore      restore a backup into a new data directory (haven restore --help)
 
 Options:
   --help, -h   show this help; haven <command> --help shows a command's options
@@ -111,6 +114,10 @@ async function main(): Promise<void> {
       return serve(rest);
     case 'user':
       return userCommand(rest);
+    case 'backup':
+      return backupCommand(rest);
+    case 'restore':
+      return restoreCommand(rest);
     case '--version':
     case 'version':
       process.stdout.write(`haven ${version}\n`);
