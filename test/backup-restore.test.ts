@@ -55,6 +55,8 @@ describe('haven backup and haven restore', { timeout: 300_000 }, () => {
   let betaQuota: { id: number; hard: { storage: number }; used: { storage: number } };
   let labelId = 0;
   let deletedUserId = 0;
+  /** A registry token the source issued: the restored server keeps its signing key. */
+  let sourceToken = '';
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'haven-backup-'));
@@ -95,6 +97,7 @@ describe('haven backup and haven restore', { timeout: 300_000 }, () => {
     const q = (await api('GET', `/quotas?reference=project&reference_id=${betaId}`)).json[0];
     assert.equal((await api('PUT', `/quotas/${q.id}`, { body: { hard: { storage: 50 * 1024 * 1024 } } })).status, 200);
     betaQuota = (await api('GET', `/quotas/${q.id}`)).json;
+    sourceToken = (await apiClient(source).token(apiClient(source).admin, 'repository:alpha/app:pull')).token;
   });
 
   after(async () => {
@@ -129,6 +132,7 @@ describe('haven backup and haven restore', { timeout: 300_000 }, () => {
     assert.match(r.stdout, /^backup written to /);
     assert.match(r.stderr, /metadata rows: \d+\/\d+ \(100%\)/, 'progress on stderr');
     header = JSON.parse(readFileSync(join(backupDir, 'backup.json'), 'utf8'));
+    assert.equal(statSync(backupDir).mode & 0o777, 0o700, 'secrets inside: owner only');
     const snapshotAt = Date.parse(header.createdAt);
     const before = loop.filter((p) => p.ackedAt < snapshotAt);
     assert.ok(before.length >= 1, 'pushes were acknowledged before the snapshot');
@@ -201,6 +205,8 @@ describe('haven backup and haven restore', { timeout: 300_000 }, () => {
     const token = await apiClient(rh).token({ username: robot.name, password: robot.secret }, 'repository:alpha/app:pull');
     assert.equal(token.status, 200);
     assert.deepEqual(token.access, [{ type: 'repository', name: 'alpha/app', actions: ['pull'] }]);
+    const withOldToken = await fetch(`${rh.url}/v2/alpha/app/tags/list`, { headers: { Authorization: `Bearer ${sourceToken}` } });
+    assert.equal(withOldToken.status, 200, 'a token the source signed is valid on the restored server');
     // Labels, and the label on its artifact.
     const label = await api('GET', `/labels/${labelId}`);
     assert.equal(label.status, 200);
@@ -304,6 +310,19 @@ describe('haven backup and restore refuse bad input', { timeout: 120_000 }, () =
     assert.equal(r.status, 1);
     assert.match(r.stderr, /users\.jsonl does not match the checksum in backup\.json \(damaged\)/);
     assert.equal(existsSync(join(work, 't2')), false);
+  });
+
+  test('a backup from a newer Haven (a migration this one lacks) is refused', () => {
+    const newer = join(work, 'newer');
+    cpSync(backupDir, newer, { recursive: true });
+    const header = JSON.parse(readFileSync(join(newer, 'backup.json'), 'utf8'));
+    header.migrations.push('9999-future');
+    header.havenVersion = '9.9.9';
+    writeFileSync(join(newer, 'backup.json'), JSON.stringify(header));
+    const r = haven(['restore', newer, '--data-dir', join(work, 't4')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /migration 9999-future\) is not one this Haven knows; restore it with Haven 9\.9\.9 or newer/);
+    assert.equal(existsSync(join(work, 't4')), false);
   });
 
   test('a missing backup, an incomplete one (no backup.json) and a file are refused', () => {

@@ -65,7 +65,9 @@ export async function emptyOrAbsent(dir: string, what: string): Promise<'absent'
 export async function createBackup(opts: BackupOptions): Promise<BackupHeader> {
   const { target, progress } = opts;
   const existed = (await emptyOrAbsent(target, 'backup directory')) === 'empty';
-  await mkdir(join(target, metadataDir), { recursive: true });
+  // Password hashes, robot secrets' hashes and the signing key: for the owner's eyes only.
+  await mkdir(target, { recursive: true, mode: 0o700 });
+  await mkdir(join(target, metadataDir), { mode: 0o700 });
   try {
     const snapshot = await inSnapshot(opts.database, (tx) => dumpMetadata(tx, opts));
     const blobs = { ...snapshot.blobs, copied: opts.storageRoot !== null };
