@@ -13,7 +13,10 @@ import { migrationProvider } from './migrations/index.js';
 export type AnyDb = Kysely<any>;
 export type Row = Record<string, unknown>;
 
-const notData = new Set(['kysely_migration', 'kysely_migration_lock', 'sqlite_sequence']);
+/** Bookkeeping of an interrupted `haven migrate` in its target database (dropped at its end). */
+export const migrateStateTable = 'haven_migrate_state';
+
+const notData = new Set(['kysely_migration', 'kysely_migration_lock', 'sqlite_sequence', migrateStateTable]);
 
 /** The data tables of the database, by name (byte order). */
 export async function dataTables(db: AnyDb, dialect: SqlDialect): Promise<string[]> {
@@ -25,6 +28,15 @@ export async function dataTables(db: AnyDb, dialect: SqlDialect): Promise<string
     .map((r) => r.name)
     .filter((n) => !notData.has(n))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Whether a table exists, data or not. */
+export async function tableExists(db: AnyDb, dialect: SqlDialect, name: string): Promise<boolean> {
+  const rows =
+    dialect === 'sqlite'
+      ? await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = ${name}`.execute(db)
+      : await sql<{ n: number }>`select count(*) as n from information_schema.tables where table_schema = current_schema() and table_name = ${name}`.execute(db);
+  return Number(rows.rows[0]?.n ?? 0) > 0;
 }
 
 /** Foreign keys as (table, referenced table) pairs. */

@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { blobPath } from '../../content/blob-content.js';
 import { migrateToLatest, openSqlite, type DatabaseHandle } from '../../db/database.js';
 import { dataTables, loadOrder, type AnyDb } from '../../db/snapshot.js';
 import { silentProgress } from '../../platform/progress.js';
 import { BackupRefusal, createBackup } from './backup.js';
 import { restoreBackup } from './restore.js';
+import { seedInstallation, type Seeded } from './test-fixture.js';
 
 /** Every row of every table, in a stable order, for comparing two databases. */
 async function everything(handle: DatabaseHandle): Promise<Record<string, unknown[]>> {
@@ -26,35 +25,13 @@ async function everything(handle: DatabaseHandle): Promise<Record<string, unknow
 describe('backup and restore of a database (SQLite to SQLite)', () => {
   let work: string;
   let source: DatabaseHandle;
-  const content = Buffer.from([0, 1, 2, 250, 255, 10, 13]);
-  const blob = Buffer.from('layer bytes');
-  const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`;
+  let seeded: Seeded;
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'haven-backup-unit-'));
     source = openSqlite(join(work, 'src', 'haven.db'));
     await migrateToLatest(source);
-    const db = source.db;
-    const now = 1_700_000_000_000;
-    const u = await db.insertInto('users').values({ username: 'u1', email: null, realname: 'Ü ñ "q"', comment: 'line\nbreak', password_hash: 'h', sysadmin: 0, password_changed_at: now, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
-    // A deleted user: its id must stay used after the restore.
-    const gone = await db.insertInto('users').values({ username: 'gone', email: 'g@x', realname: '', comment: '', password_hash: 'h', sysadmin: 0, password_changed_at: now, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
-    await db.deleteFrom('users').where('id', '=', gone.id).execute();
-    const p = await db.insertInto('projects').values({ name: 'p', owner_id: u.id, public: 0, metadata: '{}', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
-    const r = await db.insertInto('repositories').values({ name: 'p/app', project_id: p.id, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
-    await db.insertInto('blobs').values({ digest, size: blob.length, created_at: now }).execute();
-    await db.insertInto('repository_blobs').values({ repository_id: r.id, digest, created_at: now }).execute();
-    const m = await db
-      .insertInto('manifests')
-      .values({ repository_id: r.id, digest: 'sha256:m', media_type: 'x', artifact_type: null, subject_digest: null, annotations: null, size: content.length, content, created_at: now, config_media_type: null, extra_attrs: null, pulled_at: null })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db.insertInto('manifest_references').values({ manifest_id: m.id, digest, kind: 'blob' }).execute();
-    await db.insertInto('tags').values({ repository_id: r.id, name: 'v1', manifest_id: m.id, created_at: now, updated_at: now, pulled_at: null }).execute();
-    await db.insertInto('upload_sessions').values({ id: 'up1', repository: 'p/app', offset: 3, created_at: now, updated_at: now }).execute();
-    const file = join(work, 'src', 'storage', blobPath(digest));
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, blob);
+    seeded = await seedInstallation(source.db, join(work, 'src', 'storage'));
     writeFileSync(join(work, 'src', 'csrf-key'), 'k');
   });
 
@@ -87,10 +64,9 @@ describe('backup and restore of a database (SQLite to SQLite)', () => {
       want.upload_sessions = [];
       assert.deepEqual(got, want);
       const m = await restored.db.selectFrom('manifests').select('content').executeTakeFirstOrThrow();
-      assert.ok(Buffer.isBuffer(m.content) && m.content.equals(content));
+      assert.ok(Buffer.isBuffer(m.content) && m.content.equals(seeded.manifestContent));
       const next = await restored.db.insertInto('users').values({ username: 'new', email: null, realname: '', comment: '', password_hash: 'h', sysadmin: 0, password_changed_at: 0, created_at: 0, updated_at: 0 }).returning('id').executeTakeFirstOrThrow();
-      const { max } = (await sql<{ max: number }>`select seq as max from sqlite_sequence where name = 'users'`.execute(source.db)).rows[0]!;
-      assert.ok(next.id > max, `new id ${next.id} above the deleted ${max}`);
+      assert.ok(next.id > seeded.deletedUserId, `new id ${next.id} above the deleted ${seeded.deletedUserId}`);
     } finally {
       await restored.close();
     }

@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { migrateToLatest, openSqlite, type DatabaseHandle } from '../../db/database.js';
+import type { Database } from '../../db/schema.js';
+import { dataTables, migrateStateTable, tableExists, tableRows, type AnyDb } from '../../db/snapshot.js';
+import { silentProgress } from '../../platform/progress.js';
+import { BackupRefusal } from './backup.js';
+import { TableFingerprint } from './fingerprint.js';
+import { migrateDatabase } from './migrate.js';
+import { seedInstallation, type Seeded } from './test-fixture.js';
+import { startThrowawayPostgres, type ThrowawayPostgres } from './test-postgres.js';
+
+/** Per table, the order-free fingerprint of its rows. */
+async function fingerprints(handle: DatabaseHandle): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  await handle.db.transaction().execute(async (tx) => {
+    for (const t of await dataTables(tx as AnyDb, handle.dialect)) {
+      const f = new TableFingerprint();
+      for await (const rows of tableRows(tx as AnyDb, handle.dialect, t)) for (const r of rows) f.add(r);
+      out[t] = f.value;
+    }
+  });
+  return out;
+}
+
+function openPg(url: string): DatabaseHandle {
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 4 }) }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+describe('haven migrate: SQLite to PostgreSQL, resumable and verified', () => {
+  let work: string;
+  let server: ThrowawayPostgres | null;
+  let source: DatabaseHandle;
+  let seeded: Seeded;
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), 'haven-migrate-unit-'));
+    server = await startThrowawayPostgres();
+    source = openSqlite(join(work, 'haven.db'));
+    await migrateToLatest(source);
+    seeded = await seedInstallation(source.db, null);
+  });
+
+  after(async () => {
+    await source?.close();
+    await server?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test('an interrupted move resumes at the first table not done, and ends equal to the source', async (t) => {
+    if (!server) return t.skip('PostgreSQL is not installed');
+    const target = openPg(await server.createDatabase('resume'));
+    try {
+      let copied = 0;
+      await assert.rejects(
+        migrateDatabase({
+          source,
+          target,
+          progress: silentProgress,
+          afterTable: () => {
+            if (++copied === 5) throw new Error('interrupted');
+          },
+        }),
+        /interrupted/,
+      );
+      assert.ok(await tableExists(target.db as AnyDb, 'postgres', migrateStateTable), 'bookkeeping kept for the resume');
+
+      const summary = await migrateDatabase({ source, target, progress: silentProgress });
+      assert.equal(summary.resumed.length, 5);
+      assert.equal(await tableExists(target.db as AnyDb, 'postgres', migrateStateTable), false, 'bookkeeping dropped');
+      const want = await fingerprints(source);
+      want.upload_sessions = new TableFingerprint().value;
+      assert.deepEqual(await fingerprints(target), want);
+      const m = await target.db.selectFrom('manifests').select('content').executeTakeFirstOrThrow();
+      assert.ok(m.content.equals(seeded.manifestContent));
+      // The sequences moved past every id the source handed out, the deleted user's included.
+      const next = await target.db
+        .insertInto('users')
+        .values({ username: 'new', email: null, realname: '', comment: '', password_hash: 'h', sysadmin: 0, password_changed_at: 0, created_at: 0, updated_at: 0 })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      assert.ok(Number(next.id) > seeded.deletedUserId, `new id ${next.id}`);
+
+      await assert.rejects(migrateDatabase({ source, target, progress: silentProgress }), (err) => err instanceof BackupRefusal && /not empty/.test(err.message));
+    } finally {
+      await target.close();
+    }
+  });
+
+  test('a source written to between the interruption and the resume fails the verification', async (t) => {
+    if (!server) return t.skip('PostgreSQL is not installed');
+    const target = openPg(await server.createDatabase('changed'));
+    try {
+      await assert.rejects(
+        migrateDatabase({
+          source,
+          target,
+          progress: silentProgress,
+          afterTable: (table) => {
+            if (table === 'users') throw new Error('interrupted');
+          },
+        }),
+        /interrupted/,
+      );
+      await source.db.updateTable('users').set({ realname: 'changed meanwhile' }).where('username', '=', 'u1').execute();
+      await assert.rejects(
+        migrateDatabase({ source, target, progress: silentProgress }),
+        (err) => err instanceof BackupRefusal && /table users differs between source and target/.test(err.message),
+      );
+    } finally {
+      await target.close();
+    }
+  });
+
+  test('a target that holds other tables is refused and left alone', async (t) => {
+    if (!server) return t.skip('PostgreSQL is not installed');
+    const target = openPg(await server.createDatabase('occupied'));
+    try {
+      await (target.db as AnyDb).schema.createTable('mine').addColumn('x', 'integer').execute();
+      await assert.rejects(migrateDatabase({ source, target, progress: silentProgress }), (err) => err instanceof BackupRefusal && /not empty/.test(err.message));
+      assert.deepEqual(await dataTables(target.db as AnyDb, 'postgres'), ['mine']);
+    } finally {
+      await target.close();
+    }
+  });
+});
