@@ -39,6 +39,19 @@ export async function tableExists(db: AnyDb, dialect: SqlDialect, name: string):
   return Number(rows.rows[0]?.n ?? 0) > 0;
 }
 
+/** Whether the database holds nothing at all: no data tables and no migration bookkeeping. */
+export async function isEmptyDatabase(db: AnyDb, dialect: SqlDialect): Promise<boolean> {
+  return (await dataTables(db, dialect)).length === 0 && !(await tableExists(db, dialect, 'kysely_migration'));
+}
+
+/** Drops every table (a failed restore into a database that was empty before it began). */
+export async function dropEverything(db: AnyDb, dialect: SqlDialect): Promise<void> {
+  const tables = (await loadOrder(db, dialect)).reverse();
+  for (const t of [...tables, 'kysely_migration', 'kysely_migration_lock', migrateStateTable]) {
+    await sql`drop table if exists ${sql.table(t)}${sql.raw(dialect === 'postgres' ? ' cascade' : '')}`.execute(db);
+  }
+}
+
 /** Foreign keys as (table, referenced table) pairs. */
 async function foreignKeys(db: AnyDb, dialect: SqlDialect): Promise<Array<{ tbl: string; ref: string }>> {
   const rows =

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -7,11 +7,12 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest, openSqlite, type DatabaseHandle } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
-import { dataTables, migrateStateTable, tableExists, tableRows, type AnyDb } from '../../db/snapshot.js';
+import { dataTables, isEmptyDatabase, migrateStateTable, tableExists, tableRows, type AnyDb } from '../../db/snapshot.js';
 import { silentProgress } from '../../platform/progress.js';
-import { BackupRefusal } from './backup.js';
+import { BackupRefusal, createBackup } from './backup.js';
 import { TableFingerprint } from './fingerprint.js';
 import { migrateDatabase } from './migrate.js';
+import { restoreBackup } from './restore.js';
 import { seedInstallation, type Seeded } from './test-fixture.js';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './test-postgres.js';
 
@@ -127,6 +128,51 @@ describe('haven migrate: SQLite to PostgreSQL, resumable and verified', () => {
       assert.deepEqual(await dataTables(target.db as AnyDb, 'postgres'), ['mine']);
     } finally {
       await target.close();
+    }
+  });
+
+  test('a SQLite backup restores into an empty PostgreSQL database; a failed load leaves it empty', async (t) => {
+    if (!server) return t.skip('PostgreSQL is not installed');
+    const backup = join(work, 'backup');
+    await createBackup({ database: source, storageRoot: null, storageName: 'filesystem', dataDir: null, target: backup, mode: 'copy', progress: silentProgress, havenVersion: 'test' });
+
+    // A header whose row count disagrees with its (intact) table file: the load fails at the end.
+    const bad = join(work, 'bad-count');
+    cpSync(backup, bad, { recursive: true });
+    const header = JSON.parse(readFileSync(join(bad, 'backup.json'), 'utf8'));
+    header.tables.find((x: { name: string }) => x.name === 'users').rows = 99;
+    writeFileSync(join(bad, 'backup.json'), JSON.stringify(header));
+    const url = await server.createDatabase('restored');
+    const failing = openPg(url);
+    try {
+      await assert.rejects(
+        restoreBackup({ source: bad, dataDir: join(work, 'pg-data-bad'), mode: 'copy', progress: silentProgress, openDatabase: () => failing }),
+        (err) => err instanceof BackupRefusal && /table users: loaded 1 rows, the backup recorded 99/.test(err.message),
+      );
+    } finally {
+      await failing.close();
+    }
+    const check = openPg(url);
+    try {
+      assert.equal(await isEmptyDatabase(check.db as AnyDb, 'postgres'), true, 'the failed restore left nothing behind');
+    } finally {
+      await check.close();
+    }
+
+    const target = openPg(url);
+    await restoreBackup({ source: backup, dataDir: join(work, 'pg-data'), mode: 'copy', progress: silentProgress, openDatabase: () => target });
+    const again = openPg(url);
+    try {
+      const want = await fingerprints(source);
+      want.upload_sessions = new TableFingerprint().value;
+      assert.deepEqual(await fingerprints(again), want);
+      const other = openPg(url);
+      await assert.rejects(
+        restoreBackup({ source: backup, dataDir: join(work, 'pg-data-2'), mode: 'copy', progress: silentProgress, openDatabase: () => other }),
+        (err) => err instanceof BackupRefusal && /target database is not empty/.test(err.message),
+      );
+    } finally {
+      await again.close();
     }
   });
 });

@@ -6,6 +6,7 @@ import {
   countRows,
   dataTables,
   inSnapshot,
+  isEmptyDatabase,
   insertRows,
   knownMigrations,
   loadOrder,
@@ -125,8 +126,7 @@ async function prepareTarget(target: DatabaseHandle, migrations: string[]): Prom
     }
     return rows.filter((r) => r.item.startsWith('table:')).map((r) => ({ table: r.item.slice('table:'.length), rows: Number(r.value) }));
   }
-  const occupied = (await dataTables(db, target.dialect)).length > 0 || (await tableExists(db, target.dialect, 'kysely_migration'));
-  if (occupied) throw new BackupRefusal('the target database is not empty; give an empty database (haven migrate never writes over data)');
+  if (!(await isEmptyDatabase(db, target.dialect))) throw new BackupRefusal('the target database is not empty; give an empty database (haven migrate never writes over data)');
   await sql`create table ${state} (item varchar(255) primary key, value text not null)`.execute(db);
   await sql`insert into ${state} (item, value) values ('migrations', ${JSON.stringify(migrations)})`.execute(db);
   return [];

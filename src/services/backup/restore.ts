@@ -1,7 +1,7 @@
 import { chmod, copyFile, mkdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { migrateToLatest, type DatabaseHandle } from '../../db/database.js';
-import { countRows, insertRows, knownMigrations, loadOrder, migrateTo, restoreSequences, type AnyDb, type Row } from '../../db/snapshot.js';
+import { countRows, dropEverything, insertRows, isEmptyDatabase, knownMigrations, loadOrder, migrateTo, restoreSequences, type AnyDb, type Row } from '../../db/snapshot.js';
 import type { Progress } from '../../platform/progress.js';
 import { BackupRefusal, emptyOrAbsent, transientTables } from './backup.js';
 import { placeBlobs, type PlaceMode } from './blob-files.js';
@@ -102,8 +102,8 @@ export interface RestoreOptions {
   dataDir: string;
   mode: PlaceMode;
   progress: Progress;
-  /** Opens the database a restored data dir uses (SQLite: `<dir>/haven.db`). */
-  openDatabase(dataDir: string): DatabaseHandle;
+  /** Opens the database a restored data dir uses (SQLite: `<dir>/haven.db`; or PostgreSQL). */
+  openDatabase(dataDir: string): DatabaseHandle | Promise<DatabaseHandle>;
 }
 
 export interface RestoreSummary {
@@ -128,9 +128,14 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreSummar
   try {
     let blobs = { linked: 0, copied: 0 };
     let rows: number;
-    const database = opts.openDatabase(staging);
+    const database = await opts.openDatabase(staging);
+    let touched = false;
     try {
       await checkMigrations(header, database.dialect);
+      // A database outside the data dir (PostgreSQL) must be as new as the data dir is.
+      if (!(await isEmptyDatabase(database.db as AnyDb, database.dialect))) {
+        throw new BackupRefusal('the target database is not empty; give an empty database (restore never writes over data)');
+      }
       if (header.blobs.copied) {
         opts.progress.phase('blobs', header.blobs.bytes, { bytes: true });
         const entries = (async function* () {
@@ -139,7 +144,12 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreSummar
         blobs = await placeBlobs(source, join(staging, 'storage'), entries, opts.mode, opts.progress);
         opts.progress.done();
       }
+      touched = true;
       rows = await loadDatabase(source, header, database, opts.progress);
+    } catch (err) {
+      // The load is one transaction, but the schema before it is not: leave the database empty.
+      if (touched) await dropEverything(database.db as AnyDb, database.dialect).catch(() => {});
+      throw err;
     } finally {
       await database.close();
     }
