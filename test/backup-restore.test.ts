@@ -237,6 +237,26 @@ describe('haven backup and haven restore', { timeout: 300_000 }, () => {
     assert.notEqual(statSync(join(copyDir, rel)).ino, live.ino, 'copied');
     assert.ok(readFileSync(join(copyDir, rel)).equals(readFileSync(join(source.dataDir, 'storage', rel))));
   });
+
+  test('a backup on another filesystem falls back to verified copies', (t) => {
+    // /dev/shm is a tmpfs on most Linux machines: link(2) across it fails with EXDEV.
+    if (!existsSync('/dev/shm') || statSync('/dev/shm').dev === statSync(source.dataDir).dev) return t.skip('no second filesystem');
+    const other = mkdtempSync('/dev/shm/haven-backup-');
+    try {
+      const r = haven(['backup', join(other, 'b'), '--data-dir', source.dataDir]);
+      assert.equal(r.status, 0, r.stderr);
+      const h = JSON.parse(readFileSync(join(other, 'b', 'backup.json'), 'utf8'));
+      const blobs = readFileSync(join(other, 'b', 'blob-manifest.jsonl'), 'utf8').trim().split('\n');
+      assert.equal(blobs.length, h.blobs.count);
+      for (const line of blobs) {
+        const { digest } = JSON.parse(line) as { digest: string };
+        const hex = digest.slice('sha256:'.length);
+        assert.equal(sha256(readFileSync(join(other, 'b', 'blobs', 'sha256', hex.slice(0, 2), hex))), digest);
+      }
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('haven backup and restore refuse bad input', { timeout: 120_000 }, () => {
@@ -353,5 +373,20 @@ describe('haven backup and restore refuse bad input', { timeout: 120_000 }, () =
     r = haven(['backup']);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /give exactly one directory/);
+  });
+
+  // Last: it damages the server's own storage.
+  test('backup names a damaged blob in the live storage and leaves no half-made backup', () => {
+    const entry = JSON.parse(readFileSync(join(backupDir, 'blob-manifest.jsonl'), 'utf8').trim().split('\n')[0]!) as { digest: string };
+    const hex = entry.digest.slice('sha256:'.length);
+    const file = join(h.dataDir, 'storage', 'blobs', 'sha256', hex.slice(0, 2), hex);
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0x01;
+    writeFileSync(file, bytes);
+    const target = join(work, 'from-damaged-storage');
+    const r = haven(['backup', target, '--data-dir', h.dataDir]);
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stderr, new RegExp(`blob ${entry.digest} \\(.*storage.*\\) does not match its digest \\(damaged\\)`));
+    assert.equal(existsSync(target), false);
   });
 });
