@@ -7,6 +7,7 @@ import { configOptionLines, optionLine } from '../config/help.js';
 import { ConfigError, flagName, loadConfig } from '../config/load.js';
 import { configKeys } from '../config/schema.js';
 import { DataDirLockedError, lockDataDir } from '../platform/data-dir-lock.js';
+import { StartupProblem } from '../platform/startup-problem.js';
 import { createLogger } from '../platform/logger.js';
 import { userCommand } from './user-command.js';
 import { backupCommand, restoreCommand } from './backup-command.js';
@@ -145,7 +146,7 @@ main().catch((err) => {
     process.stderr.write(`haven: ${(err as Error).message}\n`);
     process.exit(2);
   }
-  if (err instanceof StartError || err instanceof DataDirLockedError || isSystemError(err)) {
+  if (err instanceof StartError || err instanceof StartupProblem || err instanceof DataDirLockedError || isSystemError(err)) {
     process.stderr.write(`haven: ${(err as Error).message}\n`);
     process.exit(1);
   }
