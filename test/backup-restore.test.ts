@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { apiClient, type Creds } from './helpers/api-client.js';
-import { havenBin, startHaven, type RunningHaven } from './helpers/haven.js';
+import { postgres } from './backends/postgres.js';
+import { havenBin, startHaven, testDatabase, type RunningHaven } from './helpers/haven.js';
 import { asAdmin, pushImage, sha256 } from './helpers/oci.js';
 import { readLayoutBlobs, readLayoutIndex, writeTestLayout, type TestLayout } from './helpers/oci-layout.js';
 import { describeRun, run } from './helpers/run.js';
@@ -32,6 +33,9 @@ function havenAsync(args: string[]): Promise<{ status: number | null; stdout: st
     child.once('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
+
+/** The database flag of a Haven's data dir, for commands run beside it (PostgreSQL test runs). */
+const dbArgs = (h: RunningHaven) => (h.databaseUrl ? ['--database-url', h.databaseUrl] : []);
 
 interface Pushed {
   repo: string;
@@ -57,6 +61,7 @@ describe('haven backup and haven restore', { timeout: 300_000 }, () => {
   let deletedUserId = 0;
   /** A registry token the source issued: the restored server keeps its signing key. */
   let sourceToken = '';
+  let restoredUrl = '';
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'haven-backup-'));
@@ -102,6 +107,7 @@ describe('haven backup and haven restore', { timeout: 300_000 }, () => {
 
   after(async () => {
     await restored?.cleanup();
+    if (restoredUrl) await (await postgres()).dropDatabase(restoredUrl);
     await source?.cleanup();
     if (work) rmSync(work, { recursive: true, force: true });
   });
@@ -123,7 +129,7 @@ describe('haven backup and haven restore', { timeout: 300_000 }, () => {
     })();
     // The backup starts once pushes are under way.
     while (loop.length === 0 && !loopError) await new Promise((r) => setTimeout(r, 10));
-    const r = await havenAsync(['backup', backupDir, '--data-dir', source.dataDir]);
+    const r = await havenAsync(['backup', backupDir, '--data-dir', source.dataDir, ...dbArgs(source)]);
     const loopAtEnd = loop.length;
     backupDone = true;
     await pushing;
@@ -152,11 +158,13 @@ describe('haven backup and haven restore', { timeout: 300_000 }, () => {
 
   test('restore into a fresh data dir gives a server that serves everything the backup holds', async (t) => {
     const dataDir = join(work, 'restored');
-    const r = haven(['restore', backupDir, '--data-dir', dataDir]);
+    // On a PostgreSQL test run, the restore goes into a new, empty PostgreSQL database.
+    restoredUrl = testDatabase === 'postgres' ? await (await postgres()).createDatabase('restored') : '';
+    const r = haven(['restore', backupDir, '--data-dir', dataDir, ...(restoredUrl ? ['--database-url', restoredUrl] : [])]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`${header.blobs.count} blobs verified`));
     assert.deepEqual(readdirSync(work).filter((n) => n.includes('restoring')), [], 'no staging directory is left');
-    const rh = await startHaven({ dataDir });
+    const rh = await startHaven({ dataDir, env: { HAVEN_DATABASE_URL: restoredUrl } });
     restored = rh;
     const api = apiClient(rh).api;
 
@@ -232,7 +240,7 @@ describe('haven backup and haven restore', { timeout: 300_000 }, () => {
     const live = statSync(join(source.dataDir, 'storage', rel));
     assert.equal(statSync(join(backupDir, rel)).ino, live.ino, 'linked');
     const copyDir = join(work, 'backup-copy');
-    const r = haven(['backup', copyDir, '--data-dir', source.dataDir, '--copy']);
+    const r = haven(['backup', copyDir, '--data-dir', source.dataDir, '--copy', ...dbArgs(source)]);
     assert.equal(r.status, 0, r.stderr);
     assert.notEqual(statSync(join(copyDir, rel)).ino, live.ino, 'copied');
     assert.ok(readFileSync(join(copyDir, rel)).equals(readFileSync(join(source.dataDir, 'storage', rel))));
@@ -243,7 +251,7 @@ describe('haven backup and haven restore', { timeout: 300_000 }, () => {
     if (!existsSync('/dev/shm') || statSync('/dev/shm').dev === statSync(source.dataDir).dev) return t.skip('no second filesystem');
     const other = mkdtempSync('/dev/shm/haven-backup-');
     try {
-      const r = haven(['backup', join(other, 'b'), '--data-dir', source.dataDir]);
+      const r = haven(['backup', join(other, 'b'), '--data-dir', source.dataDir, ...dbArgs(source)]);
       assert.equal(r.status, 0, r.stderr);
       const h = JSON.parse(readFileSync(join(other, 'b', 'backup.json'), 'utf8'));
       const blobs = readFileSync(join(other, 'b', 'blob-manifest.jsonl'), 'utf8').trim().split('\n');
@@ -270,7 +278,7 @@ describe('haven backup and restore refuse bad input', { timeout: 120_000 }, () =
     await pushImage(asAdmin(h), 'alpha/app', 'v1', 2, 4096);
     backupDir = join(work, 'backup');
     // Copies, so that damaging the backup below can never touch the live blobs.
-    const r = haven(['backup', backupDir, '--data-dir', h.dataDir, '--copy']);
+    const r = haven(['backup', backupDir, '--data-dir', h.dataDir, '--copy', ...dbArgs(h)]);
     assert.equal(r.status, 0, r.stderr);
   });
 
@@ -362,7 +370,7 @@ describe('haven backup and restore refuse bad input', { timeout: 120_000 }, () =
   });
 
   test('backup refuses a non-empty target and a data dir without a database', () => {
-    let r = haven(['backup', backupDir, '--data-dir', h.dataDir]);
+    let r = haven(['backup', backupDir, '--data-dir', h.dataDir, ...dbArgs(h)]);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /backup directory .* is not empty/);
     r = haven(['backup', join(work, 'b2'), '--data-dir', join(work, 'no-such-data')]);
@@ -384,7 +392,7 @@ describe('haven backup and restore refuse bad input', { timeout: 120_000 }, () =
     bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0x01;
     writeFileSync(file, bytes);
     const target = join(work, 'from-damaged-storage');
-    const r = haven(['backup', target, '--data-dir', h.dataDir]);
+    const r = haven(['backup', target, '--data-dir', h.dataDir, ...dbArgs(h)]);
     assert.equal(r.status, 1, r.stdout);
     assert.match(r.stderr, new RegExp(`blob ${entry.digest} \\(.*storage.*\\) does not match its digest \\(damaged\\)`));
     assert.equal(existsSync(target), false);

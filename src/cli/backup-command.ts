@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { version } from '../app.js';
 import { flagName, loadConfig } from '../config/load.js';
 import { configKeys, type HavenConfig } from '../config/schema.js';
-import { openSqlite } from '../db/database.js';
+import { openDatabase, openSqlite } from '../db/database.js';
+import { StartupProblem } from '../platform/startup-problem.js';
 import { formatSize } from '../platform/size.js';
 import { BackupRefusal, createBackup } from '../services/backup/backup.js';
 import { BlobCheckError } from '../services/backup/blob-files.js';
@@ -14,7 +15,8 @@ import { stderrProgress } from './progress.js';
 export const backupUsage = `Usage: haven backup <dir> [options]
 
 Writes a consistent backup of the installation into <dir> (new or empty), also while haven serve
-runs and pushes continue: the metadata from one snapshot of the database, the list of the blobs
+runs and pushes continue: the metadata from one snapshot of the database (the data dir's SQLite
+file, or the PostgreSQL database of database.url), the list of the blobs
 that snapshot knows, those blobs (hard links when <dir> is on the storage's filesystem, else
 verified copies), and the data dir's keys. Pushes acknowledged before the snapshot are in it.
 Keep backups on another disk than the data: a hard link shares the disk it is on (--copy).
@@ -31,7 +33,9 @@ export const restoreUsage = `Usage: haven restore <backup-dir> [options]
 
 Restores a backup made by haven backup into a new (or empty) data directory, verifying every
 blob's digest and every metadata file's checksum first-hand. Nothing is left behind when it
-fails. Start haven serve on the restored directory afterwards.
+fails. Start haven serve on the restored directory afterwards. With --database-url (or
+database.url in haven.yml) the metadata goes into that PostgreSQL database, which must be empty;
+the data directory still receives the blobs. A backup of either database restores into either.
 
 Options:
   --data-dir <dir>   the data directory to create (as for serve; default ./data)
@@ -80,7 +84,7 @@ async function guarded(name: string, usage: string, body: () => Promise<void>): 
     if (err instanceof UsageError) {
       process.stderr.write(`haven ${name}: ${err.message}\n\n${usage}`);
       process.exitCode = 2;
-    } else if (err instanceof BackupRefusal || err instanceof BlobCheckError) {
+    } else if (err instanceof BackupRefusal || err instanceof BlobCheckError || err instanceof StartupProblem) {
       process.stderr.write(`\nhaven ${name}: ${err.message}\n`);
       process.exitCode = 1;
     } else {
@@ -96,8 +100,8 @@ export function backupCommand(argv: string[]): Promise<void> {
     const dataDir = resolve(p.config.dataDir);
     const dbFile = join(dataDir, 'haven.db');
     // Never back up (and so create) an empty database in a mistyped directory.
-    if (!existsSync(dbFile)) throw new BackupRefusal(`no Haven database at ${dbFile}; pass the server's --data-dir (or --config)`);
-    const database = openSqlite(dbFile);
+    if (p.config.database.url === '' && !existsSync(dbFile)) throw new BackupRefusal(`no Haven database at ${dbFile}; pass the server's --data-dir (or --config)`);
+    const database = await openDatabase({ ...p.config.database, poolSize: 2 }, dataDir);
     try {
       const started = Date.now();
       const header = await createBackup({
@@ -132,7 +136,8 @@ export function restoreCommand(argv: string[]): Promise<void> {
       dataDir,
       mode: p.copy ? 'copy' : 'link-or-copy',
       progress: stderrProgress(),
-      openDatabase: (dir) => openSqlite(join(dir, 'haven.db')),
+      // The restored data dir's own SQLite file, or the (empty) PostgreSQL database configured.
+      openDatabase: async (dir) => (p.config.database.url === '' ? openSqlite(join(dir, 'haven.db')) : openDatabase({ ...p.config.database, poolSize: 2 }, dir)),
     });
     const { header, rows, blobs } = summary;
     process.stdout.write(

@@ -11,6 +11,7 @@ import { StartupProblem } from '../platform/startup-problem.js';
 import { createLogger } from '../platform/logger.js';
 import { userCommand } from './user-command.js';
 import { backupCommand, restoreCommand } from './backup-command.js';
+import { migrateCommand } from './migrate-command.js';
 
 const usage = `Usage: haven <command> [options]
 
@@ -19,6 +20,7 @@ Commands:
   user         create a user or reset a password on the data directory (haven user --help)
   backup       write a consistent backup, also while serve runs (haven backup --help)
   restore      restore a backup into a new data directory (haven restore --help)
+  migrate      move an embedded installation's metadata to PostgreSQL (haven migrate --help)
 
 Options:
   --help, -h   show this help; haven <command> --help shows a command's options
@@ -119,6 +121,8 @@ async function main(): Promise<void> {
       return backupCommand(rest);
     case 'restore':
       return restoreCommand(rest);
+    case 'migrate':
+      return migrateCommand(rest);
     case '--version':
     case 'version':
       process.stdout.write(`haven ${version}\n`);

@@ -23,9 +23,10 @@ export class BackupRefusal extends Error {}
 
 /**
  * Tables whose rows describe work in flight rather than data: an upload session's bytes are not
- * in the backup, so its row would be a dangling promise. Clients restart such uploads.
+ * in the backup, so its row would be a dangling promise (clients restart such uploads), and a
+ * job lease names an instance of the old installation.
  */
-export const transientTables = new Set(['upload_sessions']);
+export const transientTables = new Set(['upload_sessions', 'leases']);
 
 export interface BackupOptions {
   database: DatabaseHandle;

@@ -3,10 +3,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { migrateToLatest, openSqlite, type DatabaseHandle } from '../../db/database.js';
-import type { Database } from '../../db/schema.js';
+import { openPostgres } from '../../db/postgres.js';
 import { dataTables, isEmptyDatabase, migrateStateTable, tableExists, tableRows, type AnyDb } from '../../db/snapshot.js';
 import { silentProgress } from '../../platform/progress.js';
 import { BackupRefusal, createBackup } from './backup.js';
@@ -14,7 +12,7 @@ import { TableFingerprint } from './fingerprint.js';
 import { migrateDatabase } from './migrate.js';
 import { restoreBackup } from './restore.js';
 import { seedInstallation, type Seeded } from './test-fixture.js';
-import { startThrowawayPostgres, type ThrowawayPostgres } from './test-postgres.js';
+import { postgres, type PostgresServer } from '../../../test/backends/postgres.js';
 
 /** Per table, the order-free fingerprint of its rows. */
 async function fingerprints(handle: DatabaseHandle): Promise<Record<string, string>> {
@@ -29,20 +27,17 @@ async function fingerprints(handle: DatabaseHandle): Promise<Record<string, stri
   return out;
 }
 
-function openPg(url: string): DatabaseHandle {
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 4 }) }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
-}
+const openPg = (url: string) => openPostgres(url, { poolSize: 4 });
 
 describe('haven migrate: SQLite to PostgreSQL, resumable and verified', () => {
   let work: string;
-  let server: ThrowawayPostgres | null;
+  let server: PostgresServer;
   let source: DatabaseHandle;
   let seeded: Seeded;
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'haven-migrate-unit-'));
-    server = await startThrowawayPostgres();
+    server = await postgres();
     source = openSqlite(join(work, 'haven.db'));
     await migrateToLatest(source);
     seeded = await seedInstallation(source.db, null);
@@ -50,12 +45,10 @@ describe('haven migrate: SQLite to PostgreSQL, resumable and verified', () => {
 
   after(async () => {
     await source?.close();
-    await server?.stop();
     rmSync(work, { recursive: true, force: true });
   });
 
-  test('an interrupted move resumes at the first table not done, and ends equal to the source', async (t) => {
-    if (!server) return t.skip('PostgreSQL is not installed');
+  test('an interrupted move resumes at the first table not done, and ends equal to the source', async () => {
     const target = openPg(await server.createDatabase('resume'));
     try {
       let copied = 0;
@@ -94,8 +87,7 @@ describe('haven migrate: SQLite to PostgreSQL, resumable and verified', () => {
     }
   });
 
-  test('a source written to between the interruption and the resume fails the verification', async (t) => {
-    if (!server) return t.skip('PostgreSQL is not installed');
+  test('a source written to between the interruption and the resume fails the verification', async () => {
     const target = openPg(await server.createDatabase('changed'));
     try {
       await assert.rejects(
@@ -119,8 +111,7 @@ describe('haven migrate: SQLite to PostgreSQL, resumable and verified', () => {
     }
   });
 
-  test('a target that holds other tables is refused and left alone', async (t) => {
-    if (!server) return t.skip('PostgreSQL is not installed');
+  test('a target that holds other tables is refused and left alone', async () => {
     const target = openPg(await server.createDatabase('occupied'));
     try {
       await (target.db as AnyDb).schema.createTable('mine').addColumn('x', 'integer').execute();
@@ -131,8 +122,7 @@ describe('haven migrate: SQLite to PostgreSQL, resumable and verified', () => {
     }
   });
 
-  test('a SQLite backup restores into an empty PostgreSQL database; a failed load leaves it empty', async (t) => {
-    if (!server) return t.skip('PostgreSQL is not installed');
+  test('a SQLite backup restores into an empty PostgreSQL database; a failed load leaves it empty', async () => {
     const backup = join(work, 'backup');
     await createBackup({ database: source, storageRoot: null, storageName: 'filesystem', dataDir: null, target: backup, mode: 'copy', progress: silentProgress, havenVersion: 'test' });
 
