@@ -1,0 +1,121 @@
+// `haven migrate --to postgres://...`: an embedded installation (SQLite + files) with images,
+// users and a robot is stopped, moved, and started again on PostgreSQL with the same data dir;
+// everything it held is served. And the refusals: a running server, a non-empty target, an
+// unreachable one, a malformed URL, --storage-to (not built yet).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { freePort, postgres } from './backends/postgres.js';
+import { apiClient, type Creds } from './helpers/api-client.js';
+import { havenBin, startHaven, type RunningHaven } from './helpers/haven.js';
+import { asAdmin, pushImage, sha256 } from './helpers/oci.js';
+import { readLayoutBlobs, readLayoutIndex } from './helpers/oci-layout.js';
+import { describeRun, run } from './helpers/run.js';
+import { requireTool } from './helpers/tools.js';
+
+const haven = (args: string[]) => spawnSync(process.execPath, [havenBin, 'migrate', ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, HAVEN_CONFIG: '/dev/null' } });
+
+const carol: Creds = { username: 'carol', password: 'Carol12345' };
+
+describe('haven migrate', { timeout: 300_000 }, () => {
+  let work: string;
+  let dataDir: string;
+  let h: RunningHaven | undefined;
+  let url = '';
+  const images: Array<{ repo: string; tag: string; digest: string }> = [];
+  let robot: { name: string; secret: string };
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), 'haven-migrate-'));
+    dataDir = join(work, 'data');
+    // Always an embedded installation, whichever database the suite runs Haven on.
+    h = await startHaven({ dataDir, projects: ['alpha'], env: { HAVEN_DATABASE_URL: '' } });
+    for (const [repo, tag] of [['alpha/app', 'v1'], ['alpha/app', 'v2'], ['alpha/team/web', 'v1']] as const) {
+      images.push({ repo, tag, digest: (await pushImage(asAdmin(h), repo, tag, 2, 64 * 1024)).digest });
+    }
+    const api = apiClient(h).api;
+    assert.equal((await api('POST', '/users', { body: { username: carol.username, password: carol.password, email: 'carol@example.com' } })).status, 201);
+    const rb = await api('POST', '/robots', {
+      body: { name: 'ci', level: 'project', duration: -1, permissions: [{ kind: 'project', namespace: 'alpha', access: [{ resource: 'repository', action: 'pull' }] }] },
+    });
+    assert.equal(rb.status, 201, rb.text);
+    robot = { name: rb.json.name, secret: rb.json.secret };
+    url = await (await postgres()).createDatabase('migrated');
+  });
+
+  after(async () => {
+    await h?.stop();
+    if (url) await (await postgres()).dropDatabase(url);
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  test('is refused while haven serve runs on the data dir', () => {
+    const r = haven(['--to', url, '--data-dir', dataDir]);
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stderr, /in use by another haven serve/);
+  });
+
+  test('moves everything; the server restarted on PostgreSQL serves it', async (t) => {
+    await h!.stop();
+    const r = haven(['--to', url, '--data-dir', dataDir]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^moved \d+ rows in \d+ tables to postgres:\/\/.*verified by row counts and digests/);
+    assert.match(r.stderr, /rows: (\d+)\/\1 \(100%\)/, 'progress on stderr');
+    assert.match(r.stderr, /verified rows: (\d+)\/\1 \(100%\)/);
+
+    h = await startHaven({ dataDir, env: { HAVEN_DATABASE_URL: url } });
+    const rh = h;
+    for (const img of images) {
+      const head = await rh.adminFetch(`${rh.url}/v2/${img.repo}/manifests/${img.tag}`, { method: 'HEAD', headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } });
+      assert.equal(head.status, 200, `${img.repo}:${img.tag}`);
+      assert.equal(head.headers.get('docker-content-digest'), img.digest);
+    }
+    if (requireTool(t, 'skopeo')) {
+      const authFile = join(work, 'auth.json');
+      writeFileSync(authFile, JSON.stringify({ auths: { [rh.host]: { auth: Buffer.from(`admin:${rh.admin.password}`).toString('base64') } } }));
+      const out = join(work, 'pulled');
+      mkdirSync(out);
+      const args = ['copy', '--preserve-digests', '--src-tls-verify=false', `docker://${rh.host}/alpha/app:v2`, `oci:${out}:v2`];
+      const c = await run('skopeo', args, { env: { REGISTRY_AUTH_FILE: authFile }, timeoutMs: 60_000 });
+      assert.equal(c.code, 0, describeRun('skopeo', args, c));
+      assert.equal(readLayoutIndex(out).manifests[0]!.digest, images[1]!.digest);
+      for (const [digest, bytes] of readLayoutBlobs(out)) assert.equal(sha256(bytes), digest);
+    }
+    const client = apiClient(rh);
+    assert.equal((await client.api('GET', '/users/current', { as: carol })).status, 200);
+    const token = await client.token({ username: robot.name, password: robot.secret }, 'repository:alpha/app:pull');
+    assert.deepEqual(token.access, [{ type: 'repository', name: 'alpha/app', actions: ['pull'] }]);
+    const repos = await client.api('GET', '/projects/alpha/repositories');
+    assert.deepEqual(repos.json.map((x: { name: string }) => x.name).sort(), ['alpha/app', 'alpha/team/web']);
+    // New rows get ids of their own (the sequences were moved on) and new pushes work.
+    await pushImage(asAdmin(rh), 'alpha/after', 'v1');
+    assert.equal((await client.api('POST', '/users', { body: { username: 'newcomer', password: 'Newcomer123', email: 'new@example.com' } })).status, 201);
+  });
+
+  test('a target that is not empty is refused (a second run is not a resume)', async () => {
+    await h!.stop();
+    const r = haven(['--to', url, '--data-dir', dataDir]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /target database is not empty/);
+  });
+
+  test('an unreachable target, a malformed URL and --storage-to are refused with the option named', async () => {
+    const dead = `postgres://haven:secret@127.0.0.1:${await freePort()}/nothing`;
+    let r = haven(['--to', dead, '--data-dir', dataDir]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /--to: cannot use PostgreSQL at postgres:\/\/haven:\*\*\*@127\.0\.0\.1/);
+    assert.doesNotMatch(r.stderr, /secret/, 'the password is never printed');
+    r = haven(['--to', 'mysql://x', '--data-dir', dataDir]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--to must be a postgres:\/\/ URL/);
+    r = haven(['--to', url, '--storage-to', 's3', '--data-dir', dataDir]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /--storage-to s3 is not available yet/);
+    r = haven(['--to', url, '--data-dir', join(work, 'nothing-here')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /no Haven database at/);
+  });
+});
