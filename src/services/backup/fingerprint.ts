@@ -15,14 +15,24 @@ export class TableFingerprint {
 
   add(row: Row): void {
     const keys = Object.keys(row).sort();
-    const parts = keys.map((k) => {
-      const v = row[k];
-      if (v === null || v === undefined) return [k, null];
-      if (Buffer.isBuffer(v) || v instanceof Uint8Array) return [k, `bytes:${Buffer.from(v).toString('hex')}`];
-      return [k, String(v)];
-    });
-    const h = createHash('sha256').update(JSON.stringify(parts)).digest();
-    this.sum = (this.sum + BigInt(`0x${h.subarray(0, 16).toString('hex')}`)) % mod;
+    const bytes: Buffer[] = [];
+    // Values as text in one JSON array (null stays null); bytes stand in it as their length and
+    // are hashed after it as they are, so no text copy of a large value is ever made.
+    const text = JSON.stringify(
+      keys.map((k) => {
+        const v = row[k];
+        if (v === null || v === undefined) return [k, null];
+        if (Buffer.isBuffer(v) || v instanceof Uint8Array) {
+          bytes.push(Buffer.isBuffer(v) ? v : Buffer.from(v));
+          return [k, { bytes: v.length }];
+        }
+        return [k, String(v)];
+      }),
+    );
+    const h = createHash('sha256').update(text);
+    for (const b of bytes) h.update(b);
+    const d = h.digest();
+    this.sum = (this.sum + ((d.readBigUInt64BE(0) << 64n) | d.readBigUInt64BE(8))) % mod;
     this.rows++;
   }
 
