@@ -29,7 +29,7 @@ async function fingerprints(handle: DatabaseHandle): Promise<Record<string, stri
 
 const openPg = (url: string) => openPostgres(url, { poolSize: 4 });
 
-describe('haven migrate: SQLite to PostgreSQL, resumable and verified', () => {
+describe('between SQLite and PostgreSQL: haven migrate (resumable, verified) and backups restored across dialects', () => {
   let work: string;
   let server: PostgresServer;
   let source: DatabaseHandle;
@@ -163,6 +163,37 @@ describe('haven migrate: SQLite to PostgreSQL, resumable and verified', () => {
       );
     } finally {
       await again.close();
+    }
+  });
+
+  test('a PostgreSQL backup restores into SQLite, row for row', async () => {
+    const url = await server.createDatabase('pgsource');
+    const pgSource = openPg(url);
+    try {
+      await migrateToLatest(pgSource);
+      await seedInstallation(pgSource.db, null);
+      const backup = join(work, 'pg-backup');
+      const header = await createBackup({ database: pgSource, storageRoot: null, storageName: 'filesystem', dataDir: null, target: backup, mode: 'copy', progress: silentProgress, havenVersion: 'test' });
+      assert.equal(header.source.dialect, 'postgres');
+      assert.ok((header.sequences.users ?? 0) >= 2, 'the deleted user is counted in the sequence');
+      const dir = join(work, 'from-pg');
+      await restoreBackup({ source: backup, dataDir: dir, mode: 'copy', progress: silentProgress, openDatabase: (d) => openSqlite(join(d, 'haven.db')) });
+      const restored = openSqlite(join(dir, 'haven.db'));
+      try {
+        const want = await fingerprints(pgSource);
+        want.upload_sessions = new TableFingerprint().value;
+        assert.deepEqual(await fingerprints(restored), want);
+        const next = await restored.db
+          .insertInto('users')
+          .values({ username: 'new', email: null, realname: '', comment: '', password_hash: 'h', sysadmin: 0, password_changed_at: 0, created_at: 0, updated_at: 0 })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        assert.ok(next.id > header.sequences.users!, `new id ${next.id} above ${header.sequences.users}`);
+      } finally {
+        await restored.close();
+      }
+    } finally {
+      await pgSource.close();
     }
   });
 });
