@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { freePort, postgres } from './backends/postgres.js';
 import { apiClient, type Creds } from './helpers/api-client.js';
 import { havenBin, startHaven, type RunningHaven } from './helpers/haven.js';
-import { asAdmin, pushImage, sha256 } from './helpers/oci.js';
+import { asAdmin, type Blob, openUpload, patchChunk, pushImage, randomBlob, sha256 } from './helpers/oci.js';
 import { readLayoutBlobs, readLayoutIndex } from './helpers/oci-layout.js';
 import { describeRun, run } from './helpers/run.js';
 import { requireTool } from './helpers/tools.js';
@@ -27,6 +27,8 @@ describe('haven migrate', { timeout: 300_000 }, () => {
   let url = '';
   const images: Array<{ repo: string; tag: string; digest: string }> = [];
   let robot: { name: string; secret: string };
+  /** A chunked upload left half done before the move: its path, and the blob it uploads. */
+  let upload: { path: string; blob: Blob };
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'haven-migrate-'));
@@ -43,6 +45,12 @@ describe('haven migrate', { timeout: 300_000 }, () => {
     });
     assert.equal(rb.status, 201, rb.text);
     robot = { name: rb.json.name, secret: rb.json.secret };
+    const blob = randomBlob(64 * 1024);
+    const at = await openUpload(asAdmin(h), 'alpha/chunked');
+    const first = await patchChunk(asAdmin(h), at, blob.bytes.subarray(0, 32 * 1024), 0);
+    assert.equal(first.status, 202);
+    const next = new URL(first.headers.get('location')!, h.url);
+    upload = { path: next.pathname + next.search, blob };
     url = await (await postgres()).createDatabase('migrated');
   });
 
@@ -90,6 +98,15 @@ describe('haven migrate', { timeout: 300_000 }, () => {
     assert.deepEqual(token.access, [{ type: 'repository', name: 'alpha/app', actions: ['pull'] }]);
     const repos = await client.api('GET', '/projects/alpha/repositories');
     assert.deepEqual(repos.json.map((x: { name: string }) => x.name).sort(), ['alpha/app', 'alpha/team/web']);
+    // The upload begun before the move carries on where it stopped.
+    const rest = await patchChunk(asAdmin(rh), new URL(upload.path, rh.url), upload.blob.bytes.subarray(32 * 1024), 32 * 1024);
+    assert.equal(rest.status, 202, await rest.text());
+    const done = new URL(rest.headers.get('location')!, rh.url);
+    done.searchParams.set('digest', upload.blob.digest);
+    const put = await fetch(done, { method: 'PUT', headers: asAdmin(rh).headers });
+    assert.equal(put.status, 201, await put.text());
+    const got = await fetch(`${rh.url}/v2/alpha/chunked/blobs/${upload.blob.digest}`, { headers: asAdmin(rh).headers });
+    assert.equal(sha256(Buffer.from(await got.arrayBuffer())), upload.blob.digest);
     // New rows get ids of their own (the sequences were moved on) and new pushes work.
     await pushImage(asAdmin(rh), 'alpha/after', 'v1');
     assert.equal((await client.api('POST', '/users', { body: { username: 'newcomer', password: 'Newcomer123', email: 'new@example.com' } })).status, 201);

@@ -18,7 +18,7 @@ import {
   tableRows,
 } from '../../db/snapshot.js';
 import type { Progress } from '../../platform/progress.js';
-import { BackupRefusal, transientTables } from './backup.js';
+import { BackupRefusal } from './backup.js';
 import { TableFingerprint } from './fingerprint.js';
 
 export interface MigrateOptions {
@@ -40,6 +40,12 @@ export interface MigrateSummary {
 }
 
 const state = sql.table(migrateStateTable);
+
+/**
+ * Unlike a backup, a move keeps the data dir and its upload files, so uploads in flight carry on
+ * after it; only the job leases, which name instances of the old setup, stay behind.
+ */
+const notMoved = new Set(['leases']);
 
 /**
  * Moves every row of `source` into `target`, resumably and verified:
@@ -67,7 +73,7 @@ export async function migrateDatabase(opts: MigrateOptions): Promise<MigrateSumm
   await migrateTo(target, migrations[migrations.length - 1]!);
 
   const summary = await inSnapshot(source, async (stx) => {
-    const order = (await loadOrder(dst, target.dialect)).filter((t) => !transientTables.has(t));
+    const order = (await loadOrder(dst, target.dialect)).filter((t) => !notMoved.has(t));
     const sourceTables = new Set(await dataTables(stx, source.dialect));
     for (const t of order) if (!sourceTables.has(t)) throw new BackupRefusal(`the source lacks table ${t}`);
     const counts = new Map<string, number>();
