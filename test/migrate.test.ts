@@ -3,7 +3,9 @@
 // everything it held is served. And the refusals: a running server, a non-empty target, an
 // unreachable one, a malformed URL, --storage-to (not built yet).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +15,7 @@ import { apiClient, type Creds } from './helpers/api-client.js';
 import { havenBin, startHaven, type RunningHaven } from './helpers/haven.js';
 import { asAdmin, type Blob, openUpload, patchChunk, pushImage, randomBlob, sha256 } from './helpers/oci.js';
 import { readLayoutBlobs, readLayoutIndex } from './helpers/oci-layout.js';
+import { eventually } from './helpers/eventually.js';
 import { describeRun, run } from './helpers/run.js';
 import { requireTool } from './helpers/tools.js';
 
@@ -136,3 +139,80 @@ describe('haven migrate', { timeout: 300_000 }, () => {
     assert.match(r.stderr, /no Haven database at/);
   });
 });
+
+describe('haven migrate after kill -9', { timeout: 300_000 }, () => {
+  let work: string;
+  let dataDir: string;
+  let url = '';
+  let digest = '';
+  const bulk = 60_000;
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), 'haven-migrate-kill-'));
+    dataDir = join(work, 'data');
+    const h = await startHaven({ dataDir, projects: ['alpha'], env: { HAVEN_DATABASE_URL: '' } });
+    digest = (await pushImage(asAdmin(h), 'alpha/app', 'v1')).digest;
+    await h.stop();
+    // A table near the end of the load order made large, so the move is still copying it when killed.
+    const db = new SQLite(join(dataDir, 'haven.db'));
+    try {
+      const id = (db.prepare('select id from manifests where digest = ?').get(digest) as { id: number }).id;
+      const insert = db.prepare("insert into manifest_references (manifest_id, digest, kind) values (?, ?, 'manifest')");
+      db.transaction(() => {
+        for (let i = 0; i < bulk; i++) insert.run(id, `sha256:${i.toString(16).padStart(64, '0')}`);
+      })();
+    } finally {
+      db.close();
+    }
+    url = await (await postgres()).createDatabase('killed');
+  });
+
+  after(async () => {
+    if (url) await (await postgres()).dropDatabase(url);
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  test('a move killed half-way resumes at the table it was copying and ends verified', async () => {
+    const child = spawn(process.execPath, [havenBin, 'migrate', '--to', url, '--data-dir', dataDir], { env: { ...process.env, HAVEN_CONFIG: '/dev/null' }, stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    let running = true;
+    void exited.then(() => (running = false));
+    const target = new pg.Client({ connectionString: url });
+    await target.connect();
+    let done = 0;
+    try {
+      // Killed once the small tables are recorded as copied, while the large one is on its way.
+      await eventually(
+        async () => {
+          if (!running) return;
+          const r = await target.query("select count(*)::int as n from haven_migrate_state where item like 'table:%'").catch(() => ({ rows: [{ n: 0 }] }));
+          done = r.rows[0].n;
+          assert.ok(done >= 10);
+        },
+        { timeoutMs: 60_000, intervalMs: 10 },
+      );
+      assert.ok(running, 'the move was still running when it was killed');
+      child.kill('SIGKILL');
+      await exited;
+      const copied = await target.query("select count(*)::int as n from haven_migrate_state where item = 'table:manifest_references'");
+      assert.equal(copied.rows[0].n, 0, 'killed before the large table was recorded');
+      const partial = await target.query('select count(*)::int as n from manifest_references');
+      assert.equal(partial.rows[0].n, 0, 'a table is never half there');
+    } finally {
+      await target.end();
+    }
+
+    const r = spawnSync(process.execPath, [havenBin, 'migrate', '--to', url, '--data-dir', dataDir], { encoding: 'utf8', timeout: 180_000, env: { ...process.env, HAVEN_CONFIG: '/dev/null' } });
+    assert.equal(r.status, 0, r.stderr);
+    const resumed = /resumed: (\d+) tables were already there/.exec(r.stdout);
+    assert.ok(resumed && Number(resumed[1]) >= done, r.stdout);
+    const h = await startHaven({ dataDir, env: { HAVEN_DATABASE_URL: url } });
+    try {
+      const head = await h.adminFetch(`${h.url}/v2/alpha/app/manifests/v1`, { method: 'HEAD', headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } });
+      assert.equal(head.headers.get('docker-content-digest'), digest);
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
