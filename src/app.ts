@@ -192,7 +192,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   const leases = createLeaseStore(db);
   const periodic = (name: string, everyMs: number, work: () => Promise<unknown>, opts?: { atStart?: boolean }) =>
     startIntervalJob(name, everyMs, onOneInstance(leases, instanceId, name, everyMs, unlessReadOnly(readOnly, work)), log, opts);
-  const jobs: IntervalJob[] = [
+  const jobs: IntervalJob[] = config.role === 'api' ? [] : [
     periodic('upload-purge', config.uploads.purgeInterval, () => uploads.purge(config.uploads.purgeAge)),
     periodic('session-purge', 600_000, () => sessions.purgeIdle()),
     periodic('audit-purge', 3_600_000, () => stores.audit.purgeBefore(Date.now() - config.audit.retentionDays * 86_400_000), { atStart: true }),

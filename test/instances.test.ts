@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { postgres } from './backends/postgres.js';
 import { startHaven, type RunningHaven } from './helpers/haven.js';
 import { basic } from './helpers/api-client.js';
+import { eventually } from './helpers/eventually.js';
 
 let databaseUrl: string;
 let a: RunningHaven;
@@ -91,4 +92,27 @@ test('a project made through one instance is seen and guarded by the other', asy
     body: JSON.stringify({ project_name: 'shared' }),
   });
   assert.equal(dup.status, 409);
+});
+
+test('--role api serves and runs no background jobs; --role worker runs them and serves nothing', async () => {
+  const purge = { HAVEN_DATABASE_URL: databaseUrl, HAVEN_UPLOADS_PURGE_AGE: '1s', HAVEN_UPLOADS_PURGE_INTERVAL: '300ms' };
+  const api = await startHaven({ env: purge, args: ['--role', 'api'] });
+  let worker: RunningHaven | undefined;
+  try {
+    const admin = { username: 'admin', password: (generated(a) ?? generated(b))! };
+    const started = await fetch(`${api.url}/v2/shared/app/blobs/uploads/`, { method: 'POST', headers: { Authorization: basic(admin) } });
+    assert.equal(started.status, 202);
+    const upload = new URL(started.headers.get('location')!, api.url);
+    const status = () => fetch(upload, { headers: { Authorization: basic(admin) } }).then((r) => r.status);
+    // a and b (role all) purge too; stop them so only the api instance and the worker remain.
+    await Promise.all([a.stop(), b.stop()]);
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(await status(), 204, 'an api instance does not purge, even an upload idle past the purge age');
+    worker = await startHaven({ env: purge, args: ['--role', 'worker'], ready: /Haven worker running background jobs/ });
+    assert.equal(worker.url, '');
+    assert.doesNotMatch(worker.output(), /listening on/);
+    await eventually(async () => assert.equal(await status(), 404, 'the worker purged it'), { timeoutMs: 15_000 });
+  } finally {
+    await Promise.all([api.cleanup(), worker?.cleanup()]);
+  }
 });
