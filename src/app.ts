@@ -204,6 +204,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     database,
     async close() {
       await Promise.all(jobs.map((j) => j.stop()));
+      await leases.releaseAll(instanceId).catch((err: Error) => log.warn({ err }, 'could not release leases'));
       // server.close() closes idle keep-alive connections only once; a connection finishing a
       // download would then linger until its keep-alive timeout. Keep closing idle ones, and
       // cut everything after 30 s so a stop always ends within an orchestrator's grace period.

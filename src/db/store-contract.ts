@@ -890,6 +890,10 @@ export function runStoreContract(name: string, openDb: () => Promise<DatabaseHan
         await leases.release('purge', 'other');
         assert.equal(await leases.holderOf('purge', 11_600), null);
         assert.equal(await leases.take('other-job', 'a', 1_000, 11_600), true, 'leases are per name');
+        await leases.take('third-job', 'a', 1_000, 11_600);
+        await leases.releaseAll('a');
+        assert.equal(await leases.holderOf('other-job', 11_600), null);
+        assert.equal(await leases.holderOf('third-job', 11_600), null);
       });
 
       test('a shared key is made once, whoever asks first, and every caller reads that one', async () => {
