@@ -192,7 +192,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   const leases = createLeaseStore(db);
   const periodic = (name: string, everyMs: number, work: () => Promise<unknown>, opts?: { atStart?: boolean }) =>
     startIntervalJob(name, everyMs, onOneInstance(leases, instanceId, name, everyMs, unlessReadOnly(readOnly, work)), log, opts);
-  const jobs: IntervalJob[] = [
+  const jobs: IntervalJob[] = config.role === 'api' ? [] : [
     periodic('upload-purge', config.uploads.purgeInterval, () => uploads.purge(config.uploads.purgeAge)),
     periodic('session-purge', 600_000, () => sessions.purgeIdle()),
     periodic('audit-purge', 3_600_000, () => stores.audit.purgeBefore(Date.now() - config.audit.retentionDays * 86_400_000), { atStart: true }),
@@ -204,6 +204,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     database,
     async close() {
       await Promise.all(jobs.map((j) => j.stop()));
+      await leases.releaseAll(instanceId).catch((err: Error) => log.warn({ err }, 'could not release leases'));
       // server.close() closes idle keep-alive connections only once; a connection finishing a
       // download would then linger until its keep-alive timeout. Keep closing idle ones, and
       // cut everything after 30 s so a stop always ends within an orchestrator's grace period.

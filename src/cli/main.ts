@@ -8,7 +8,7 @@ import { ConfigError, flagName, loadConfig } from '../config/load.js';
 import { configKeys } from '../config/schema.js';
 import { DataDirLockedError, lockDataDir } from '../platform/data-dir-lock.js';
 import { StartupProblem } from '../platform/startup-problem.js';
-import { createLogger } from '../platform/logger.js';
+import { createLogger, type Logger } from '../platform/logger.js';
 import { userCommand } from './user-command.js';
 import { backupCommand, restoreCommand } from './backup-command.js';
 import { migrateCommand } from './migrate-command.js';
@@ -56,6 +56,12 @@ async function serve(argv: string[]): Promise<void> {
   const lock = await lockDataDir(config.dataDir);
   const log = createLogger(config.log.level, config.log.file || undefined);
   const app = await createApp(config, log);
+  if (config.role === 'worker') {
+    log.info({ role: config.role, dataDir: config.dataDir }, 'haven worker is running');
+    process.stdout.write(`Haven worker running background jobs (role worker, data in ${config.dataDir}); it serves no HTTP\n`);
+    onStopSignals(app, lock, log);
+    return;
+  }
   const i = config.listen.lastIndexOf(':');
   const host = config.listen.slice(0, i).replace(/^\[|\]$/g, '');
   const port = Number(config.listen.slice(i + 1));
@@ -76,6 +82,10 @@ async function serve(argv: string[]): Promise<void> {
       (metrics ? `Metrics at ${metrics}/metrics\n` : ''),
   );
 
+  onStopSignals(app, lock, log);
+}
+
+function onStopSignals(app: { close(): Promise<void> }, lock: { release(): void }, log: Logger): void {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

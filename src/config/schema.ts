@@ -118,6 +118,11 @@ const boolean = z.union([z.boolean(), z.enum(['true', 'false'])]).transform((v) 
 export const configSchema = z
   .object({
     listen: listen.default('0.0.0.0:5000').describe('address and port to listen on (host:port; port 0 picks a free one)'),
+    /**
+     * Several instances split the work: `api` instances serve HTTP and run no background jobs,
+     * `worker` instances run the background jobs and serve nothing, `all` does both.
+     */
+    role: z.enum(['all', 'api', 'worker']).default('all').describe('all (default), api (HTTP only) or worker (background jobs only)'),
     dataDir: z.string().min(1).default('./data').describe('directory of the metadata database (haven.db) and the blobs (storage/)'),
     externalUrl: z
       .string()

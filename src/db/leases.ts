@@ -28,6 +28,11 @@ export function createLeaseStore(db: Db) {
       await db.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute();
     },
 
+    /** Everything `holder` holds, given up at a clean stop: a restarted instance runs its jobs at once. */
+    async releaseAll(holder: string): Promise<void> {
+      await db.deleteFrom('leases').where('holder', '=', holder).execute();
+    },
+
     async holderOf(name: string, now = Date.now()): Promise<string | null> {
       const row = await db.selectFrom('leases').select('holder').where('name', '=', name).where('expires_at', '>', now).executeTakeFirst();
       return row?.holder ?? null;

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, isAppError, isUniqueViolation, type OciErrorCode } from '../platform/errors.js';
+import { AppError, isAppError, isUniqueViolation, unavailableBackend, type OciErrorCode } from '../platform/errors.js';
 import { isClientDisconnect } from './client-disconnect.js';
 
 /**
@@ -70,6 +70,11 @@ function asAppError(err: unknown, req: FastifyRequest, area: ErrorArea): AppErro
     // Two creations racing past a pre-check: the second loses, as it would have one second later.
     req.log.info({ err }, 'unique constraint refused a write: conflict');
     return new AppError('CONFLICT', 'a resource with the same name or key already exists');
+  }
+  const backend = unavailableBackend(err);
+  if (backend !== null) {
+    req.log.warn({ err, backend }, 'backend unavailable: 503');
+    return new AppError('UNAVAILABLE', `the ${backend} is unavailable; try again shortly`, { headers: { 'Retry-After': '5' } });
   }
   const e = err as Partial<FastifyError>;
   if (Array.isArray(e.validation)) return new AppError('BAD_REQUEST', validationMessage(e.validation, e.validationContext));

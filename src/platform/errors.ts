@@ -23,6 +23,8 @@ export const ociErrorCodes = {
   UNKNOWN: 500,
   /** Free space below the reserve: uploads are refused before the disk (and database) fill up. */
   INSUFFICIENT_STORAGE: 507,
+  /** A backend (database, Redis, object storage) cannot be reached: distribution's code. */
+  UNAVAILABLE: 503,
   // Management API (Harbor) codes.
   BAD_REQUEST: 400,
   FORBIDDEN: 403,
@@ -73,6 +75,40 @@ export function isUniqueViolation(err: unknown): boolean {
     if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505') return true;
   }
   return false;
+}
+
+/**
+ * A backend Haven needs is out of reach (named: 'database', 'redis', 'storage'). Thrown by
+ * whoever notices it; the error mapper answers 503 with a Retry-After, and the request is
+ * retried by the client once the backend is back: nothing acknowledged depends on it.
+ */
+export class BackendUnavailableError extends Error {
+  constructor(
+    readonly backend: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`the ${backend} is unavailable; try again shortly`, options);
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+const connectionCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+
+/**
+ * Which backend an error says is unreachable, or null: a BackendUnavailableError, or what
+ * node-postgres reports when the server is down or restarting (SQLSTATE class 08, 57P01-57P03,
+ * too many connections, a refused or dropped socket, its pool's connect timeout).
+ */
+export function unavailableBackend(err: unknown): string | null {
+  for (let e = err, depth = 0; depth < 3 && typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof BackendUnavailableError) return e.backend;
+    const code = String((e as { code?: unknown }).code ?? '');
+    const message = String((e as { message?: unknown }).message ?? '');
+    if (/^08...$/.test(code) || ['57P01', '57P02', '57P03', '53300'].includes(code)) return 'database';
+    if (/timeout exceeded when trying to connect|Connection terminated/.test(message)) return 'database';
+    if (connectionCodes.has(code) && (e as { syscall?: string }).syscall === 'connect') return 'database';
+  }
+  return null;
 }
 
 /** The destination went away while bytes were being sent: the client's doing, not storage's. */

@@ -18,6 +18,9 @@ export interface PostgresServer {
   createDatabase(prefix?: string): Promise<string>;
   dropDatabase(url: string): Promise<void>;
   stop(): Promise<void>;
+  /** Outage drills (a cluster of one's own): stop the server keeping its data, start it again on the same port. */
+  pause?(): void;
+  resume?(): void;
 }
 
 const binDirs = ['/usr/lib/postgresql/17/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/15/bin'];
@@ -57,12 +60,25 @@ export async function startPostgres(): Promise<PostgresServer> {
   run(pgBin('initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync']);
   // fsync stays on: the crash tests rely on PostgreSQL's durability as they do on SQLite's.
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=64MB`;
-  run(pgBin('pg_ctl'), ['-D', data, '-l', join(dir, 'server.log'), '-o', opts, '-w', '-t', '60', 'start']);
+  const start = () => run(pgBin('pg_ctl'), ['-D', data, '-l', join(dir, 'server.log'), '-o', opts, '-w', '-t', '60', 'start']);
+  start();
+  let running = true;
   const stop = () => {
-    run(pgBin('pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    if (running) run(pgBin('pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    running = false;
     rmSync(dir, { recursive: true, force: true });
   };
-  return clusterAt(`postgres://postgres@127.0.0.1:${port}/postgres`, stop);
+  return {
+    ...clusterAt(`postgres://postgres@127.0.0.1:${port}/postgres`, stop),
+    pause() {
+      run(pgBin('pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
+      running = false;
+    },
+    resume() {
+      start();
+      running = true;
+    },
+  };
 }
 
 function clusterAt(adminUrl: string, stop: () => void): PostgresServer {

@@ -46,6 +46,8 @@ export interface StartOptions {
   dataDir?: string;
   env?: Record<string, string>;
   args?: string[];
+  /** Output that means started, for a Haven that listens on nothing (--role worker); its url is ''. */
+  ready?: RegExp;
 }
 
 /**
@@ -101,9 +103,9 @@ export async function startHaven(opts: StartOptions = {}): Promise<RunningHaven>
     const timer = setTimeout(() => reject(new Error(`haven did not start in 20s:\n${out}`)), 20_000);
     const onData = () => {
       const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m) {
+      if (m || (opts.ready && opts.ready.test(out))) {
         clearTimeout(timer);
-        resolveUrl(m[1]!);
+        resolveUrl(m?.[1] ?? '');
       }
     };
     proc.stdout!.on('data', onData);
