@@ -29,3 +29,13 @@ test('a terminal: a bar redrawn in place, ended by a newline', () => {
   assert.ok(writes.includes(`\r\x1b[2K[${'#'.repeat(30)}] metadata rows: 4/4 (100%)`), writes.join('|'));
   assert.equal(writes.filter((w) => w === '\n').length, 2, 'each phase ends its line');
 });
+
+test('after a second: the rate and the time left', (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: 0 });
+  const { writes, stream } = fakeStream(false);
+  const p = stderrProgress(stream, 1000);
+  p.phase('blobs', 4 * 1024 * 1024, { bytes: true });
+  t.mock.timers.tick(2000);
+  p.advance(2 * 1024 * 1024);
+  assert.equal(writes.at(-1), 'blobs: 2.0 MiB/4.0 MiB (50%), 1.0 MiB/s, 2s left\n');
+});

@@ -15,9 +15,14 @@ export function stderrProgress(out: NodeJS.WriteStream = process.stderr, everyMs
   let open = false;
 
   const amount = (n: number) => (bytes ? formatSize(n) : String(n));
+  let phaseStart = 0;
   const line = () => {
     const pct = total > 0 ? Math.min(100, Math.floor((doneUnits / total) * 100)) : 100;
-    return { pct, text: `${label}: ${amount(doneUnits)}/${amount(total)} (${pct}%)` };
+    // A rate and what is left once there is a second of history to base them on.
+    const seconds = (Date.now() - phaseStart) / 1000;
+    const rate = seconds >= 1 && doneUnits > 0 ? doneUnits / seconds : 0;
+    const speed = rate > 0 ? `, ${bytes ? `${formatSize(rate)}/s` : `${Math.round(rate)}/s`}${doneUnits < total ? `, ${Math.ceil((total - doneUnits) / rate)}s left` : ''}` : '';
+    return { pct, text: `${label}: ${amount(doneUnits)}/${amount(total)} (${pct}%)${speed}` };
   };
   const draw = (force: boolean) => {
     const now = Date.now();
@@ -45,6 +50,7 @@ export function stderrProgress(out: NodeJS.WriteStream = process.stderr, everyMs
       total = t;
       bytes = opts.bytes === true;
       doneUnits = 0;
+      phaseStart = Date.now();
       open = true;
       draw(true);
     },
