@@ -204,6 +204,9 @@ describe('haven backup and haven restore', { timeout: 300_000 }, () => {
       }
     }
 
+    // Projects, with their ids and settings.
+    const projects = async (a: typeof api) => (await a('GET', '/projects?page_size=100')).json.map((p: { project_id: number; name: string; metadata: unknown }) => [p.project_id, p.name, p.metadata]).sort();
+    assert.deepEqual(await projects(api), await projects(apiClient(source).api));
     // Identity: the admin's and carol's passwords, carol's membership, the robot's secret.
     const carolMe = await api('GET', '/users/current', { as: carol });
     assert.equal(carolMe.status, 200, carolMe.text);
