@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -142,12 +142,28 @@ describe('between SQLite and PostgreSQL: haven migrate (resumable, verified) and
     } finally {
       await failing.close();
     }
-    const check = openPg(url);
-    try {
-      assert.equal(await isEmptyDatabase(check.db as AnyDb, 'postgres'), true, 'the failed restore left nothing behind');
-    } finally {
-      await check.close();
-    }
+    const emptyAfter = async (why: string) => {
+      const check = openPg(url);
+      try {
+        assert.equal(await isEmptyDatabase(check.db as AnyDb, 'postgres'), true, why);
+      } finally {
+        await check.close();
+      }
+    };
+    await emptyAfter('the failed load left nothing behind');
+
+    // A backup that lists a key file it lacks fails after the load: the database is emptied again.
+    const noFile = join(work, 'no-file');
+    cpSync(backup, noFile, { recursive: true });
+    const h2 = JSON.parse(readFileSync(join(noFile, 'backup.json'), 'utf8'));
+    h2.files = ['csrf-key'];
+    writeFileSync(join(noFile, 'backup.json'), JSON.stringify(h2));
+    await assert.rejects(
+      restoreBackup({ source: noFile, dataDir: join(work, 'pg-data-nofile'), mode: 'copy', progress: silentProgress, openDatabase: () => openPg(url) }),
+      (err) => err instanceof BackupRefusal && /the backup lacks files\/csrf-key, which backup.json lists/.test(err.message),
+    );
+    await emptyAfter('a failure after the load left nothing behind');
+    assert.equal(existsSync(join(work, 'pg-data-nofile')), false);
 
     const target = openPg(url);
     await restoreBackup({ source: backup, dataDir: join(work, 'pg-data'), mode: 'copy', progress: silentProgress, openDatabase: () => target });

@@ -125,6 +125,8 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreSummar
   const staging = join(dirname(target), `.${basename(target)}.restoring-${process.pid}`);
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
+  // A database outside the data dir (PostgreSQL) outlives the staging dir: undone explicitly.
+  let loadedOutside = false;
   try {
     let blobs = { linked: 0, copied: 0 };
     let rows: number;
@@ -146,6 +148,7 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreSummar
       }
       touched = true;
       rows = await loadDatabase(source, header, database, opts.progress);
+      loadedOutside = database.dialect !== 'sqlite';
     } catch (err) {
       // The load is one transaction, but the schema before it is not: leave the database empty.
       if (touched) await dropEverything(database.db as AnyDb, database.dialect).catch(() => {});
@@ -154,7 +157,9 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreSummar
       await database.close();
     }
     for (const name of header.files) {
-      await copyFile(join(source, filesDir, name), join(staging, name));
+      await copyFile(join(source, filesDir, name), join(staging, name)).catch((err: NodeJS.ErrnoException) => {
+        throw err.code === 'ENOENT' ? new BackupRefusal(`the backup lacks ${filesDir}/${name}, which ${headerFile} lists (damaged)`) : err;
+      });
       await chmod(join(staging, name), 0o600);
     }
     // rename(2) replaces an empty directory but not a missing parent.
@@ -164,6 +169,10 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreSummar
     return { header, rows, blobs };
   } catch (err) {
     await rm(staging, { recursive: true, force: true });
+    if (loadedOutside) {
+      const database = await opts.openDatabase(staging);
+      await dropEverything(database.db as AnyDb, database.dialect).finally(() => database.close());
+    }
     throw err;
   }
 }
