@@ -8,6 +8,7 @@ import { ConfigError, flagName, loadConfig } from '../config/load.js';
 import { configKeys } from '../config/schema.js';
 import { DataDirLockedError, lockDataDir } from '../platform/data-dir-lock.js';
 import { createLogger } from '../platform/logger.js';
+import { RedisStartError } from '../platform/redis/client.js';
 import { userCommand } from './user-command.js';
 
 const usage = `Usage: haven <command> [options]
@@ -138,7 +139,7 @@ main().catch((err) => {
     process.stderr.write(`haven: ${(err as Error).message}\n`);
     process.exit(2);
   }
-  if (err instanceof StartError || err instanceof DataDirLockedError || isSystemError(err)) {
+  if (err instanceof StartError || err instanceof DataDirLockedError || err instanceof RedisStartError || isSystemError(err)) {
     process.stderr.write(`haven: ${(err as Error).message}\n`);
     process.exit(1);
   }

@@ -1,0 +1,124 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+/** Refused at start-up: one line naming the key, no stack (cli/main.ts prints it). */
+export class RedisStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RedisStartError';
+  }
+}
+
+/**
+ * The connections to Redis: `command` for everything, `subscriber` for pub/sub (a subscribed
+ * connection can do nothing else). Both fail fast while Redis is away (no offline queue, a
+ * command timeout), so a request needing Redis gets a 503 at once instead of hanging, and both
+ * reconnect by themselves forever, so everything recovers when Redis returns.
+ */
+export interface RedisConnection {
+  command: Redis;
+  subscriber: Redis;
+  /** Null when Redis answers a PING, else why not (for /api/v2.0/health). */
+  health(): Promise<string | null>;
+  close(): Promise<void>;
+}
+
+/** How long a command may take before the caller gets a 503; Redis answers in well under 1 ms. */
+const commandTimeoutMs = 2000;
+
+/** The URL without its password, for messages and logs. */
+export function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+/** Any failure of a Redis command, as what a client is told: the service is unavailable for now. */
+export function unavailable(): AppError {
+  return new AppError('UNAVAILABLE', 'the shared state service (Redis) is unavailable, try again later', { headers: { 'Retry-After': '1' } });
+}
+
+/** Runs a Redis command; a failure becomes a 503 (logged, since it is an outage and not a bug in the request). */
+export async function guarded<T>(log: Logger | undefined, what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    log?.warn({ err: (err as Error).message, what }, 'redis command failed');
+    throw unavailable();
+  }
+}
+
+/**
+ * Connects both clients and checks the server answers (and the password is right), or throws
+ * RedisStartError naming `redis.url`. After that first success the clients retry forever.
+ */
+export async function connectRedis(url: string, log?: Logger): Promise<RedisConnection> {
+  let started = false;
+  let lastError = '';
+  const options: RedisOptions = {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: 3000,
+    // Before the first success a failure is final (start-up reports it); afterwards retry, at most once a second.
+    retryStrategy: (times) => (started ? Math.min(50 * times, 1000) : null),
+    // Each reconnect is logged once by the 'error' listener below; never crash on an unhandled one.
+    reconnectOnError: () => false,
+  };
+  const where = redactedUrl(url);
+  const make = (): Redis => {
+    let c: Redis;
+    try {
+      c = new Redis(url, options);
+    } catch (err) {
+      throw new RedisStartError(`redis.url: ${(err as Error).message}`);
+    }
+    let down = false;
+    c.on('error', (err: Error) => {
+      lastError = err.message || (err as NodeJS.ErrnoException).code || String(err);
+      if (started && !down) log?.warn({ err: lastError, redis: where }, 'lost the connection to redis; retrying');
+      down = true;
+    });
+    c.on('ready', () => {
+      if (down && started) log?.info({ redis: where }, 'reconnected to redis');
+      down = false;
+    });
+    return c;
+  };
+  const command = make();
+  const subscriber = make();
+  try {
+    await command.connect();
+    await command.ping();
+    await subscriber.connect();
+  } catch (err) {
+    command.disconnect();
+    subscriber.disconnect();
+    const reason = lastError || (err as Error).message;
+    throw new RedisStartError(`redis.url: cannot use Redis at ${where}: ${reason}`);
+  }
+  started = true;
+  return {
+    command,
+    subscriber,
+    async health() {
+      try {
+        await command.ping();
+        return null;
+      } catch (err) {
+        return `redis: ${(err as Error).message}`;
+      }
+    },
+    async close() {
+      await Promise.allSettled([command.quit(), subscriber.quit()]);
+      command.disconnect();
+      subscriber.disconnect();
+    },
+  };
+}
