@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { redisSkip, startRedis, type RedisBackend } from '../../../test/backends/redis.js';
+import { lockContract } from '../lock-contract.js';
+import { connectRedis, type RedisConnection } from './client.js';
+import { createRedisLeases, createRedisLocks, createRedisMutex } from './locks.js';
+
+describe('Redis locks and leases', { skip: redisSkip }, () => {
+  let redis: RedisBackend;
+  let a: RedisConnection;
+  let b: RedisConnection;
+  let n = 0;
+  before(async () => {
+    redis = await startRedis();
+    a = await connectRedis(redis.url);
+    b = await connectRedis(redis.url);
+  });
+  after(async () => {
+    await a?.close();
+    await b?.close();
+    await redis?.cleanup();
+  });
+
+  lockContract('redis, two instances', async () => {
+    const prefix = `t${++n}:`;
+    const ma = createRedisMutex(a.command, { prefix });
+    const mb = createRedisMutex(b.command, { prefix });
+    return { a: createRedisLocks(ma), b: createRedisLocks(mb), la: createRedisLeases(ma), lb: createRedisLeases(mb) };
+  });
+
+  test('a held lock outlives its TTL while its holder refreshes it', async () => {
+    const prefix = `t${++n}:`;
+    const held = await createRedisMutex(a.command, { prefix }).tryAcquire('k', 300);
+    assert.ok(held);
+    await new Promise((r) => setTimeout(r, 900));
+    assert.equal(await createRedisMutex(b.command, { prefix }).tryAcquire('k', 300), null, 'still held after three TTLs');
+    assert.equal(held.lost.aborted, false);
+    await held.release();
+  });
+
+  test("a dead holder's lock expires after its TTL and B gets it; the old holder learns it lost it and cannot release B's", async () => {
+    const prefix = `t${++n}:`;
+    const own = await startRedis();
+    const dying = await connectRedis(own.url);
+    const survivor = await connectRedis(own.url);
+    try {
+      const held = await createRedisMutex(dying.command, { prefix }).tryAcquire('k', 400);
+      assert.ok(held);
+      const other = createRedisMutex(survivor.command, { prefix });
+      assert.equal(await other.tryAcquire('k', 400), null);
+      // The holder is cut off (its connection dies and stays down): no more refreshes.
+      dying.command.disconnect();
+      const started = Date.now();
+      let theirs = null;
+      while (!(theirs = await other.tryAcquire('k', 400))) {
+        assert.ok(Date.now() - started < 3000, 'the lock never expired');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(Date.now() - started >= 200, 'not before its TTL');
+      await held.release();
+      assert.equal(await createRedisMutex(survivor.command, { prefix }).tryAcquire('k', 400), null, "the old holder's release left B's lock alone");
+      await theirs.release();
+    } finally {
+      await dying.close();
+      await survivor.close();
+      await own.cleanup();
+    }
+  });
+
+  test('a lease taken over by another holder aborts the old holder\'s signal', async () => {
+    const prefix = `t${++n}:`;
+    const leases = createRedisLeases(createRedisMutex(a.command, { prefix }));
+    const r = await leases.withLeaderLease('jobs', 300, async (lost) => {
+      // Someone else ends up holding it (as after an expiry while this holder was cut off).
+      await b.command.set(`${prefix}lease:jobs`, 'someone-else', 'PX', 5000);
+      await new Promise<void>((resolve) => lost.addEventListener('abort', () => resolve(), { once: true }));
+      return lost.aborted;
+    });
+    assert.deepEqual(r, { held: true, value: true });
+    assert.equal(await b.command.get(`${prefix}lease:jobs`), 'someone-else', "the old holder's release did not delete the new holder's lease");
+  });
+
+  test('with Redis away, acquiring fails at once with a 503', async () => {
+    const own = await startRedis();
+    const c = await connectRedis(own.url);
+    try {
+      const locks = createRedisLocks(createRedisMutex(c.command));
+      await own.stop();
+      const started = Date.now();
+      await assert.rejects(locks.tryAcquire('upload:x'), (e: Error & { status?: number }) => e.status === 503);
+      assert.ok(Date.now() - started < 3000);
+    } finally {
+      await c.close();
+      await own.cleanup();
+    }
+  });
+});
