@@ -112,10 +112,10 @@ describe('Redis invalidation bus, two instances', { skip: redisSkip }, () => {
       busB.on('robot', (k) => onB.push(k));
       await own.stop();
       await assert.rejects(busA.publish('robot', '1'), (e: Error & { status?: number }) => e.status === 503);
-      await eventually(() => assert.ok(onB.includes(null), 'dropped everything when the connection went'));
-      onB.length = 0;
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(onB.length, 0, 'what B has cached stays usable while Redis is away');
       await own.start();
-      await eventually(() => assert.ok(onB.includes(null), 'and again once resubscribed'), { timeoutMs: 10_000 });
+      await eventually(() => assert.deepEqual(onB, [null], 'dropped everything once resubscribed'), { timeoutMs: 10_000 });
       await eventually(async () => {
         await busA.publish('robot', '2');
         assert.ok(onB.includes('2'));

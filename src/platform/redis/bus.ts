@@ -39,15 +39,14 @@ export function createRedisBus(conn: { command: Redis; subscriber: Redis }, opts
     run(m.t, m.k);
   });
   // 'ready' comes again after every reconnect, and ioredis resubscribes by itself; whatever was
-  // published while the subscriber was away is lost. So drop everything when it goes, and again
-  // once a subscription made after the reconnect is acknowledged (commands run in order, so the
-  // channel is live by then).
+  // published while the subscriber was away is lost. So everything is dropped once a
+  // subscription made after the reconnect is acknowledged (commands run in order, so the channel
+  // is live by then). While Redis is away, what is cached stays usable for its own short life
+  // (the caches' TTLs bound staleness), so logins already checked keep working.
   let connectedOnce = false;
   let wasDown = false;
   conn.subscriber.on('close', () => {
-    if (!connectedOnce || wasDown) return;
-    wasDown = true;
-    runAll();
+    wasDown = connectedOnce;
   });
   conn.subscriber.on('ready', () => {
     if (!wasDown) return;
