@@ -122,6 +122,25 @@ describe('haven serve with redis.url', { skip: redisSkip }, () => {
     assert.equal((await c.token(robot, 'repository:p1/x:pull')).status, 401);
   });
 
+  test("a password reset by `haven user` (another process on the same Redis) ends the server's remembered login at once", async () => {
+    const c = apiClient(h);
+    const created = await c.api('POST', '/users', { body: { username: 'carol', email: 'carol@example.com', realname: 'Carol', password: 'Carol12345' } });
+    assert.equal(created.status, 201, created.text);
+    const old: Creds = { username: 'carol', password: 'Carol12345' };
+    assert.equal((await c.api('GET', '/users/current', { as: old })).status, 200, 'checked once, so remembered for a minute');
+    const cli = spawn(process.execPath, [havenBin, 'user', 'reset-password', 'carol', '--password', 'Carol99999', '--data-dir', h.dataDir, '--redis-url', redis.url], {
+      env: { ...process.env, HAVEN_CONFIG: '/dev/null' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    cli.stdout.on('data', (d) => (out += d));
+    cli.stderr.on('data', (d) => (out += d));
+    assert.equal(await new Promise((resolve) => cli.once('exit', resolve)), 0, out);
+    assert.match(out, /servers on the same Redis refuse the old password at once/);
+    assert.equal((await c.api('GET', '/users/current', { as: old })).status, 401);
+    assert.equal((await c.api('GET', '/users/current', { as: { username: 'carol', password: 'Carol99999' } })).status, 200);
+  });
+
   test('Redis stops: what needs it answers 503 at once (OCI error under /v2, Harbor error under /api), health says so; all recovers when it is back', async () => {
     const c = apiClient(h);
     // A login the server has not seen (not cached), so the throttle in Redis must be asked.

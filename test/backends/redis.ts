@@ -18,6 +18,9 @@ export interface RedisBackend {
   start(): Promise<void>;
   /** Stops the server (SIGKILL: a crash, not a shutdown) and waits for it to exit. */
   stop(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a server that hangs with its connections open (no answer, no error). */
+  pause(): void;
+  resume(): void;
   /** Stops it and deletes its directory. */
   cleanup(): Promise<void>;
 }
@@ -95,7 +98,10 @@ export async function startRedis(opts: { password?: string } = {}): Promise<Redi
     port,
     start,
     stop,
+    pause: () => void proc?.kill('SIGSTOP'),
+    resume: () => void proc?.kill('SIGCONT'),
     async cleanup() {
+      proc?.kill('SIGCONT');
       await stop();
       rmSync(dir, { recursive: true, force: true });
     },

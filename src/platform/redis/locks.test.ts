@@ -95,3 +95,35 @@ describe('Redis locks and leases', { skip: redisSkip }, () => {
     }
   });
 });
+
+describe('a Redis that hangs', { skip: redisSkip }, () => {
+  test('a command to a hung server fails with a 503 within the command timeout, and works again when it answers', async () => {
+    const own = await startRedis();
+    const c = await connectRedis(own.url);
+    try {
+      const locks = createRedisLocks(createRedisMutex(c.command, { prefix: 'hang:' }));
+      own.pause();
+      const started = Date.now();
+      await assert.rejects(locks.tryAcquire('upload:y'), (e: Error & { status?: number }) => e.status === 503);
+      const took = Date.now() - started;
+      assert.ok(took >= 1000 && took < 4000, `failed after ${took} ms`);
+      assert.match((await c.health()) ?? '', /timed out/i);
+      own.resume();
+      const deadline = Date.now() + 10_000;
+      let release: (() => Promise<void>) | null = null;
+      while (!release) {
+        try {
+          release = await locks.tryAcquire('upload:z');
+        } catch (err) {
+          if (Date.now() > deadline) throw err;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      await release();
+    } finally {
+      own.resume();
+      await c.close();
+      await own.cleanup();
+    }
+  });
+});
