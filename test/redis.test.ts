@@ -15,7 +15,6 @@ import { havenBin, startHaven, testAdminPassword, type RunningHaven } from './he
 
 const clientA = { 'X-Forwarded-For': '203.0.113.10' };
 const clientB = { 'X-Forwarded-For': '198.51.100.20' };
-const wrong: Creds = { username: 'admin', password: 'NotThePassword1' };
 
 /** `haven serve` that is expected to refuse to start: its exit code and what it printed. */
 async function failedStart(args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
