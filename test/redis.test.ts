@@ -179,3 +179,27 @@ describe('haven serve with redis.url', { skip: redisSkip }, () => {
     assert.equal(patch.headers.get('range'), '0-2');
   });
 });
+
+describe('haven serve with a rediss:// (TLS) redis.url', { skip: redisSkip }, () => {
+  test('a server certificate from a CA the process trusts (NODE_EXTRA_CA_CERTS) works; an untrusted one stops start-up naming redis.url', async () => {
+    const redis = await startRedis({ tls: true, password: 'tls-secret-1' });
+    try {
+      assert.match(redis.url, /^rediss:/);
+      const untrusted = await failedStart(['--redis-url', redis.url]);
+      assert.equal(untrusted.code, 1, untrusted.stderr);
+      assert.match(untrusted.stderr, /^haven: redis\.url: cannot use Redis at rediss:\/\/:\*\*\*@127\.0\.0\.1:\d+: .*(certificate|self.signed|issuer)/i);
+
+      const h = await startHaven({ args: ['--redis-url', redis.url], env: { NODE_EXTRA_CA_CERTS: redis.caFile } });
+      try {
+        const c = apiClient(h);
+        const health = await c.api('GET', '/health', { as: null });
+        assert.deepEqual(health.json.components.find((x: { name: string }) => x.name === 'redis'), { name: 'redis', status: 'healthy' });
+        assert.equal((await c.call('GET', '/v2/', { as: { username: 'nobody', password: 'Nothing123' } })).status, 401, 'a login (the throttle in Redis) works');
+      } finally {
+        await h.cleanup();
+      }
+    } finally {
+      await redis.cleanup();
+    }
+  });
+});

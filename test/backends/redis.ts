@@ -1,5 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +11,10 @@ import { join } from 'node:path';
  * back. Tests call `requireTool(t, 'redis-server')` first, so a missing binary fails in CI.
  */
 export interface RedisBackend {
-  /** redis://[:password@]127.0.0.1:PORT */
+  /** redis://[:password@]127.0.0.1:PORT, or rediss:// with `tls` */
   url: string;
+  /** With `tls`: the PEM file of the CA that signed the server's certificate (for NODE_EXTRA_CA_CERTS). */
+  caFile: string;
   port: number;
   /** (Re)starts the server on the same port; resolves once it accepts connections. */
   start(): Promise<void>;
@@ -53,15 +55,31 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-export async function startRedis(opts: { password?: string } = {}): Promise<RedisBackend> {
+/** A throwaway CA and a server certificate for 127.0.0.1 (openssl), in `dir`. */
+function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
+  const f = (name: string) => join(dir, name);
+  const ossl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '2', '-subj', '/CN=haven-test-redis-ca');
+  ossl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=127.0.0.1');
+  writeFileSync(f('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  ossl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.crt'), '-days', '2', '-extfile', f('server.ext'));
+  return { ca: f('ca.crt'), cert: f('server.crt'), key: f('server.key') };
+}
+
+export async function startRedis(opts: { password?: string; tls?: boolean } = {}): Promise<RedisBackend> {
   const dir = mkdtempSync(join(tmpdir(), 'haven-redis-'));
   const port = await freePort();
+  const certs = opts.tls ? makeCertificates(dir) : null;
   let proc: ChildProcess | null = null;
   let out = '';
 
   async function start(): Promise<void> {
     if (proc) return;
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'];
+    // With TLS the plain port is off (0) and the TLS one takes the port.
+    const listen = certs
+      ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', certs.cert, '--tls-key-file', certs.key, '--tls-ca-cert-file', certs.ca, '--tls-auth-clients', 'no']
+      : ['--port', String(port)];
+    const args = [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'];
     if (opts.password) args.push('--requirepass', opts.password);
     const p = spawn(redisBinary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     proc = p;
@@ -94,7 +112,8 @@ export async function startRedis(opts: { password?: string } = {}): Promise<Redi
   await start();
   const auth = opts.password ? `:${encodeURIComponent(opts.password)}@` : '';
   return {
-    url: `redis://${auth}127.0.0.1:${port}`,
+    url: `${certs ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}`,
+    caFile: certs?.ca ?? '',
     port,
     start,
     stop,
