@@ -3,7 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { redisSkip, startRedis, type RedisBackend } from '../../../test/backends/redis.js';
 import { eventually } from '../../../test/helpers/eventually.js';
 import { createIdentityCache } from '../../auth/identity-cache.js';
-import { sharedIdentityCache, sharedLoginForgets } from '../../auth/shared-forgets.js';
+import { sharedIdentityCache, sharedLoginForgets, sharedReadOnlyForget } from '../../auth/shared-forgets.js';
+import { createReadOnlySwitch } from '../../services/system/read-only.js';
 import { createLocalBus } from '../invalidation.js';
 import { createRedisBus } from './bus.js';
 import { connectRedis, type RedisConnection } from './client.js';
@@ -98,6 +99,21 @@ describe('Redis invalidation bus, two instances', { skip: redisSkip }, () => {
     sharedLoginForgets(fake(), busB);
     await authA.forget('alice');
     await eventually(() => assert.deepEqual(forgotten, ['alice', 'alice']));
+  });
+
+  test('read-only switched on through A is seen by B at once, not after its re-read interval', async () => {
+    const { busA, busB } = await pair();
+    let stored = false;
+    const onA = createReadOnlySwitch(async () => stored, 60_000);
+    const onB = createReadOnlySwitch(async () => stored, 60_000);
+    const changedOnA = sharedReadOnlyForget(onA.forget, busA);
+    sharedReadOnlyForget(onB.forget, busB);
+    assert.equal(await onB.isOn(), false);
+    stored = true;
+    assert.equal(await onB.isOn(), false, 'B answers from its copy');
+    changedOnA();
+    assert.equal(await onA.isOn(), true);
+    await eventually(async () => assert.equal(await onB.isOn(), true));
   });
 
   test('after Redis comes back, B drops everything it cached (it may have missed forgets); A publishing then works again', async () => {

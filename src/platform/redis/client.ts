@@ -43,12 +43,19 @@ export function unavailable(): AppError {
   return new AppError('UNAVAILABLE', 'the shared state service (Redis) is unavailable, try again later', { headers: { 'Retry-After': '1' } });
 }
 
-/** Runs a Redis command; a failure becomes a 503 (logged, since it is an outage and not a bug in the request). */
+/** When a failed command was last logged: an outage under load must not write a line per request. */
+let lastLogged = 0;
+
+/** Runs a Redis command; a failure becomes a 503 (logged at most every 10 s: it is an outage, not a bug in the request). */
 export async function guarded<T>(log: Logger | undefined, what: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    log?.warn({ err: (err as Error).message, what }, 'redis command failed');
+    const now = Date.now();
+    if (now - lastLogged >= 10_000) {
+      lastLogged = now;
+      log?.warn({ err: (err as Error).message, what }, 'redis command failed; answering 503 while it lasts');
+    }
     throw unavailable();
   }
 }
