@@ -11,11 +11,38 @@ export interface Leases {
    * than `ttlMs`): work should stop there, since another holder may have started.
    */
   withLeaderLease<T>(name: string, ttlMs: number, work: (lost: AbortSignal) => Promise<T>): Promise<{ held: true; value: T } | { held: false }>;
+  /**
+   * Campaigns for leadership of `name` until stopped: at most one campaigner leads at a time;
+   * when the leader dies (or is cut off) another takes over within about `ttlMs`, and a cut-off
+   * leader stops calling itself leader within `ttlMs` too, before anyone else can take over.
+   */
+  elect(name: string, ttlMs: number): Leadership;
+}
+
+export interface Leadership {
+  /** Whether this campaigner leads now: ask before each run of the work only a leader does. */
+  isLeader(): boolean;
+  /** Stops campaigning and lets go, so another campaigner takes over at once (on shutdown). */
+  stop(): Promise<void>;
 }
 
 export function createLocalLeases(): Leases {
   const held = new Set<string>();
+  /** Campaigners by name, first is the leader. */
+  const campaigns = new Map<string, object[]>();
   return {
+    elect(name) {
+      const me = {};
+      campaigns.set(name, [...(campaigns.get(name) ?? []), me]);
+      let stopped = false;
+      return {
+        isLeader: () => !stopped && campaigns.get(name)?.[0] === me,
+        async stop() {
+          stopped = true;
+          campaigns.set(name, (campaigns.get(name) ?? []).filter((c) => c !== me));
+        },
+      };
+    },
     async withLeaderLease(name, _ttlMs, work) {
       if (held.has(name)) return { held: false };
       held.add(name);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { redisSkip, startRedis, type RedisBackend } from '../../../test/backends/redis.js';
+import { eventually } from '../../../test/helpers/eventually.js';
 import { lockContract } from '../lock-contract.js';
 import { connectRedis, type RedisConnection } from './client.js';
 import { createRedisLeases, createRedisLocks, createRedisMutex } from './locks.js';
@@ -78,6 +79,34 @@ describe('Redis locks and leases', { skip: redisSkip }, () => {
     });
     assert.deepEqual(r, { held: true, value: true });
     assert.equal(await b.command.get(`${prefix}lease:jobs`), 'someone-else', "the old holder's release did not delete the new holder's lease");
+  });
+
+  test('a leader cut off from Redis stops calling itself leader within the TTL, and the other campaigner takes over', async () => {
+    const own = await startRedis();
+    const ca = await connectRedis(own.url);
+    const cb = await connectRedis(own.url);
+    const x = createRedisLeases(createRedisMutex(ca.command)).elect('dispatcher', 600);
+    try {
+      await eventually(() => assert.equal(x.isLeader(), true));
+      const y = createRedisLeases(createRedisMutex(cb.command)).elect('dispatcher', 600);
+      try {
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(y.isLeader(), false, 'one leader while the first is alive');
+        ca.command.disconnect();
+        const cut = Date.now();
+        await eventually(() => assert.equal(x.isLeader(), false), { timeoutMs: 2000 });
+        assert.ok(Date.now() - cut <= 700, `still leader ${Date.now() - cut} ms after being cut off`);
+        await eventually(() => assert.equal(y.isLeader(), true), { timeoutMs: 3000 });
+        assert.equal(x.isLeader(), false, 'never two leaders');
+      } finally {
+        await y.stop();
+      }
+    } finally {
+      await x.stop();
+      await ca.close();
+      await cb.close();
+      await own.cleanup();
+    }
   });
 
   test('with Redis away, acquiring fails at once with a 503', async () => {

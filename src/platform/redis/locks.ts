@@ -13,6 +13,11 @@ const releaseScript = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redi
 export interface HeldLock {
   /** Aborted when the lock was found taken by someone else (it expired while we were cut off). */
   lost: AbortSignal;
+  /**
+   * Until when the lock is surely still ours: the TTL counted from the last acquire or refresh
+   * that Redis confirmed (counted from when it was sent). Past it, another may hold it.
+   */
+  surelyHeldUntil(): number;
   release(): Promise<void>;
 }
 
@@ -31,14 +36,17 @@ export function createRedisMutex(redis: Redis, opts: { prefix?: string; ttlMs?: 
     async tryAcquire(name: string, ttlMs = defaultTtl): Promise<HeldLock | null> {
       const key = prefix + name;
       const token = randomBytes(16).toString('base64url');
+      let confirmedAt = Date.now();
       const ok = await guarded(log, 'lock', () => redis.set(key, token, 'PX', ttlMs, 'NX'));
       if (ok !== 'OK') return null;
       const lost = new AbortController();
       let released = false;
       const timer = setInterval(() => {
+        const sentAt = Date.now();
         redis.eval(refreshScript, 1, key, token, ttlMs).then(
           (r) => {
-            if (r === 0 && !released) {
+            if (r === 1) confirmedAt = sentAt;
+            else if (!released) {
               clearInterval(timer);
               log?.warn({ lock: name }, 'a held lock expired and is no longer ours');
               lost.abort(new Error(`lock ${name} lost`));
@@ -51,6 +59,7 @@ export function createRedisMutex(redis: Redis, opts: { prefix?: string; ttlMs?: 
       timer.unref();
       return {
         lost: lost.signal,
+        surelyHeldUntil: () => (lost.signal.aborted || released ? 0 : confirmedAt + ttlMs),
         async release() {
           if (released) return;
           released = true;
@@ -78,6 +87,41 @@ export function createRedisLocks(mutex: RedisMutex): KeyedLocks {
 /** Leader leases across instances: one holder per name among all instances on this Redis. */
 export function createRedisLeases(mutex: RedisMutex): Leases {
   return {
+    elect(name, ttlMs) {
+      let held: HeldLock | null = null;
+      let stopped = false;
+      let trying: Promise<void> | null = null;
+      // A campaigner that is not leading tries again every third of the TTL, so a dead leader's
+      // successor starts within about 4/3 of it.
+      const campaign = () => {
+        if (stopped || trying || (held && !held.lost.aborted)) return;
+        trying = mutex
+          .tryAcquire(`leader:${name}`, ttlMs)
+          .then(
+            (h) => {
+              if (stopped) return h?.release();
+              held = h;
+            },
+            () => {}, // Redis away: not leading; try again next time.
+          )
+          .finally(() => {
+            trying = null;
+          });
+      };
+      const timer = setInterval(campaign, Math.max(10, Math.floor(ttlMs / 3)));
+      timer.unref();
+      campaign();
+      return {
+        isLeader: () => !stopped && held !== null && Date.now() < held.surelyHeldUntil(),
+        async stop() {
+          stopped = true;
+          clearInterval(timer);
+          await trying;
+          await held?.release();
+          held = null;
+        },
+      };
+    },
     async withLeaderLease(name, ttlMs, work) {
       const held = await mutex.tryAcquire(`lease:${name}`, ttlMs);
       if (!held) return { held: false };
