@@ -155,9 +155,10 @@ async function run(argv: string[]): Promise<void> {
         process.stdout.write(
           `password of ${username} reset${stale ? ` (removed ${firstStartFile}, which held the old one)` : ''}\n` +
             (config.redis.url
-              ? '  (servers on the same Redis refuse the old password at once, and keep refusing an address\n'
-              : '  (a running server may still accept the old password for up to a minute, and keeps refusing\n') +
-            '   an address or account it throttled after failed logins until that wait is over)\n',
+              ? '  (servers on the same Redis refuse the old password at once, and keep refusing an address\n' +
+                '   or account they throttled after failed logins until that wait is over)\n'
+              : '  (a running server may still accept the old password for up to a minute, and keeps refusing\n' +
+                '   an address or account it throttled after failed logins until that wait is over)\n'),
         );
       }
       if (generated) process.stdout.write(`password for ${username} (generated, shown once): ${password}\n`);
