@@ -38,6 +38,9 @@ async function failedStart(args: string[]): Promise<{ code: number | null; stder
 describe('haven serve with redis.url', { skip: redisSkip }, () => {
   let redis: RedisBackend;
   let h: RunningHaven;
+  /** The robot the robot test made (disabled), and its credentials. */
+  let robotId = 0;
+  let robot: Creds;
   before(async () => {
     redis = await startRedis({ password: 'redis-secret-1' });
     h = await startHaven({ args: ['--trust-proxy', 'true', '--redis-url', redis.url], projects: ['p1'] });
@@ -109,7 +112,8 @@ describe('haven serve with redis.url', { skip: redisSkip }, () => {
       body: { name: 'puller', level: 'system', duration: 1, permissions: [{ kind: 'project', namespace: 'p1', access: [{ resource: 'repository', action: 'pull' }] }] },
     });
     assert.equal(created.status, 201, created.text);
-    const robot: Creds = { username: created.json.name, password: created.json.secret };
+    robotId = created.json.id;
+    robot = { username: created.json.name, password: created.json.secret };
     const tok = await c.token(robot, 'repository:p1/x:pull');
     assert.equal(tok.status, 200);
     const bearer = `Bearer ${tok.token}`;
@@ -167,12 +171,17 @@ describe('haven serve with redis.url', { skip: redisSkip }, () => {
       // What needs no Redis goes on: a remembered login, the database, storage.
       const project = await c.api('GET', '/projects/p1');
       assert.equal(project.status, 200, project.text);
+      // A change is made and reported as made, though the other instances cannot be told now
+      // (their copies live out their short TTLs, and are dropped when they reconnect).
+      const enable = await c.api('PUT', `/robots/${robotId}`, { body: { disable: false } });
+      assert.equal(enable.status, 200, enable.text);
     } finally {
       await redis.start();
     }
     await eventually(async () => assert.equal((await c.api('GET', '/health', { as: null })).status, 200), { timeoutMs: 15_000 });
     const v2 = await c.call('GET', '/v2/', { as: { username: 'admin', password: 'Another123' } });
     assert.equal(v2.status, 401, 'a wrong password is just wrong again');
+    assert.equal((await c.token(robot, 'repository:p1/x:pull')).status, 200, 'the robot enabled during the outage logs in');
     // The upload that was refused goes on where it was.
     const patch = await c.call('PATCH', started.headers.get('location')!, { body: 'abc', headers: { 'Content-Type': 'application/octet-stream' } });
     assert.equal(patch.status, 202, patch.text);

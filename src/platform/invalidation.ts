@@ -7,8 +7,8 @@
 export interface InvalidationBus {
   /**
    * Runs `topic`'s handlers with `key` here at once and on every other instance. Resolves once
-   * the message is sent; rejects (a 503 AppError) when it could not be, after the local handlers
-   * ran.
+   * the message is sent, or found unsendable (logged; it never fails the change it reports: the
+   * other instances' copies then live out their TTL, and are dropped when they reconnect).
    */
   publish(topic: string, key: string): Promise<void>;
   /**

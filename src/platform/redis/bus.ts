@@ -61,7 +61,10 @@ export function createRedisBus(conn: { command: Redis; subscriber: Redis }, opts
     ready,
     async publish(topic, key) {
       run(topic, key);
-      await guarded(opts.log, 'cache invalidation', () => conn.command.publish(channel, JSON.stringify({ o: origin, t: topic, k: key })));
+      // The change itself is already made (committed) when its cache is forgotten: failing the
+      // request now would report a change that happened as failed. The other instances' copies
+      // live out their short TTLs, and are all dropped when their own connection comes back.
+      await guarded(opts.log, 'cache invalidation', () => conn.command.publish(channel, JSON.stringify({ o: origin, t: topic, k: key }))).catch(() => {});
     },
     on(topic, handler) {
       handlers.set(topic, [...(handlers.get(topic) ?? []), handler]);
