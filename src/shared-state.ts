@@ -30,7 +30,9 @@ export async function createSharedState(config: HavenConfig['redis'], log?: Logg
   }
   const conn = await connectRedis(config.url, log);
   const mutex = createRedisMutex(conn.command, { log });
-  const bus = createRedisBus(conn, { log });
+  // Keys are per database (the URL's /db), pub/sub channels are server-wide: name the database in
+  // the channel, so registries sharing one Redis server on different databases stay apart.
+  const bus = createRedisBus(conn, { log, channel: `haven:invalidate:${conn.command.options.db ?? 0}` });
   try {
     await bus.ready;
   } catch (err) {

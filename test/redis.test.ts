@@ -66,6 +66,10 @@ describe('haven serve with redis.url', { skip: redisSkip }, () => {
     assert.match(badPassword.stderr, /^haven: redis\.url: cannot use Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: .*(WRONGPASS|NOAUTH|invalid)/i);
     assert.doesNotMatch(badPassword.stderr, /not-the-secret/);
 
+    const noSuchDb = await failedStart(['--redis-url', `${redis.url}/99`]);
+    assert.equal(noSuchDb.code, 1, noSuchDb.stderr);
+    assert.match(noSuchDb.stderr, /^haven: redis\.url: .*DB index is out of range/);
+
     const notRedis = await failedStart(['--redis-url', 'http://127.0.0.1:6379']);
     assert.equal(notRedis.code, 2, notRedis.stderr);
     assert.match(notRedis.stderr, /redis\.url|redis-url/);

@@ -103,6 +103,9 @@ export async function connectRedis(url: string, log?: Logger): Promise<RedisConn
   try {
     await command.connect();
     await command.ping();
+    // ioredis selects the URL's database on connect but goes on with database 0 if that fails
+    // (an index out of range): ask again, so a wrong /db stops start-up instead.
+    if (command.options.db) await command.select(command.options.db);
     await subscriber.connect();
   } catch (err) {
     command.disconnect();
