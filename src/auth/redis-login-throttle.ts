@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../platform/logger.js';
 import { guarded } from '../platform/redis/client.js';
+import { luaScript } from '../platform/redis/lua.js';
 import type { LoginThrottle } from './login-throttle.js';
 
 /**
@@ -21,16 +22,16 @@ end
 `;
 
 // KEYS: pair, ip, account. The account's wait counts only for a client that has failed on it.
-const retryAfterScript = `${common}
+const retryAfterScript = luaScript(`${common}
 local function wait(e) if e then return math.max(0, e.u - now) else return 0 end end
 local pair = current(KEYS[1])
 local r = math.max(wait(pair), wait(current(KEYS[2])))
 if pair then r = math.max(r, wait(current(KEYS[3]))) end
 return r
-`;
+`);
 
 // KEYS: pair, ip, account; ARGV[3..5]: their free failures; ARGV[6], ARGV[7]: baseMs, maxMs.
-const failedScript = `${common}
+const failedScript = luaScript(`${common}
 local base = tonumber(ARGV[6])
 local max = tonumber(ARGV[7])
 for i = 1, 3 do
@@ -42,7 +43,7 @@ for i = 1, 3 do
   redis.call('PEXPIRE', KEYS[i], forget)
 end
 return 0
-`;
+`);
 
 export function createRedisLoginThrottle(
   redis: Redis,
@@ -59,12 +60,12 @@ export function createRedisLoginThrottle(
 
   return {
     async retryAfter(account, ip, now = Date.now()) {
-      const r = await guarded(opts.log, 'login throttle', () => redis.eval(retryAfterScript, 3, ...keys(account, ip), now, forgetMs));
+      const r = await guarded(opts.log, 'login throttle', () => retryAfterScript(redis, keys(account, ip), [now, forgetMs]));
       return Number(r);
     },
     async failed(account, ip, now = Date.now()) {
       await guarded(opts.log, 'login throttle', () =>
-        redis.eval(failedScript, 3, ...keys(account, ip), now, forgetMs, freeFailures, freeIpFailures, freeAccountFailures, baseMs, maxMs),
+        failedScript(redis, keys(account, ip), [now, forgetMs, freeFailures, freeIpFailures, freeAccountFailures, baseMs, maxMs]),
       );
     },
     async succeeded(account, ip) {

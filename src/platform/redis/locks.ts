@@ -4,11 +4,12 @@ import type { KeyedLocks } from '../keyed-lock.js';
 import type { Leases } from '../leader-lease.js';
 import type { Logger } from '../logger.js';
 import { guarded } from './client.js';
+import { luaScript } from './lua.js';
 
 // Only the holder's token may extend or delete a lock: one whose TTL ran out and was taken by
 // another instance must never be extended or released by its old holder.
-const refreshScript = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
-const releaseScript = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+const refreshLock = luaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`);
+const releaseLock = luaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`);
 
 export interface HeldLock {
   /** Aborted when the lock was found taken by someone else (it expired while we were cut off). */
@@ -43,7 +44,7 @@ export function createRedisMutex(redis: Redis, opts: { prefix?: string; ttlMs?: 
       let released = false;
       const timer = setInterval(() => {
         const sentAt = Date.now();
-        redis.eval(refreshScript, 1, key, token, ttlMs).then(
+        refreshLock(redis, [key], [token, ttlMs]).then(
           (r) => {
             if (r === 1) confirmedAt = sentAt;
             else if (!released) {
@@ -65,7 +66,7 @@ export function createRedisMutex(redis: Redis, opts: { prefix?: string; ttlMs?: 
           released = true;
           clearInterval(timer);
           // Not releasable now (Redis away): it expires by itself within the TTL.
-          await redis.eval(releaseScript, 1, key, token).catch((err: Error) => log?.warn({ lock: name, err: err.message }, 'could not release a lock; it will expire'));
+          await releaseLock(redis, [key], [token]).catch((err: Error) => log?.warn({ lock: name, err: err.message }, 'could not release a lock; it will expire'));
         },
       };
     },
