@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createAuthenticator } from './auth/authenticator.js';
@@ -10,7 +12,7 @@ import type { HavenConfig } from './config/schema.js';
 import { createBlobContent } from './content/blob-content.js';
 import { createAuditStore } from './db/audit.js';
 import { createBlobStore } from './db/blobs.js';
-import { migrateToLatest, openSqlite, type DatabaseHandle } from './db/database.js';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/database.js';
 import { createManifestStore } from './db/manifests.js';
 import { createMemberStore } from './db/members.js';
 import { createProjectStore } from './db/projects.js';
@@ -18,6 +20,7 @@ import { createQuotaStore } from './db/quotas.js';
 import { createRepositoryStore } from './db/repositories.js';
 import { createRobotStore } from './db/robots.js';
 import { createSettingStore } from './db/settings.js';
+import { createSharedKeyStore } from './db/shared-keys.js';
 import { createTagStore } from './db/tags.js';
 import { createUploadStore } from './db/uploads.js';
 import { createUserStore } from './db/users.js';
@@ -25,6 +28,8 @@ import { createApiAuth } from './http/api/api-auth.js';
 import { createTokenAccess } from './http/oci/token-access.js';
 import { buildServer } from './http/server.js';
 import { startIntervalJob, type IntervalJob } from './jobs/interval-job.js';
+import { onOneInstance } from './jobs/single-instance.js';
+import { createLeaseStore } from './db/leases.js';
 import type { Logger } from './platform/logger.js';
 import { createAuditLog } from './services/audit/audit-log.js';
 import { createAuditService } from './services/audit/audit-service.js';
@@ -57,6 +62,9 @@ import { sharedIdentityCache, sharedLoginForgets, sharedReadOnlyForget } from '.
 
 export const version = '0.1.0';
 
+/** This process among the instances sharing a database (lease holder, logs). */
+export const instanceId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+
 export interface App {
   server: FastifyInstance;
   bootstrap: BootstrapResult;
@@ -69,7 +77,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   const dataDir = resolve(config.dataDir);
   // First: an unreachable Redis stops start-up before anything is opened or written.
   const shared = await createSharedState(config.redis, log);
-  const database = openSqlite(join(dataDir, 'haven.db'));
+  const database = await openDatabase(config.database, dataDir);
   await migrateToLatest(database);
   const driver = createFilesystemDriver(join(dataDir, 'storage'));
   const db = database.db;
@@ -88,6 +96,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     audit: createAuditStore(db),
     quotas: createQuotaStore(db),
   };
+  const sharedKeys = createSharedKeyStore(db);
   const bootstrap = await ensureAdmin(stores.users, dataDir, config.adminPassword);
   const audit = createAuditLog(stores.audit, log, { pulls: config.audit.pulls });
   const identity = sharedIdentityCache(createIdentityCache(stores), shared.bus);
@@ -97,10 +106,10 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   const sessions = createSessions({
     sessions: createSessionStore(db),
     users: stores.users,
-    csrfKey: await csrfKey(config.auth, dataDir),
+    csrfKey: await csrfKey(config.auth, sharedKeys, dataDir),
     idleMs: config.auth.sessionIdle,
   });
-  const tokens = await createTokenService(await signingKeyPem(config.auth, dataDir), { issuer: 'haven-token-issuer', service: 'haven', ttlSeconds: Math.round(config.auth.tokenTtl / 1000) });
+  const tokens = await createTokenService(await signingKeyPem(config.auth, sharedKeys, dataDir), { issuer: 'haven-token-issuer', service: 'haven', ttlSeconds: Math.round(config.auth.tokenTtl / 1000) });
   const readOnly = createReadOnly(stores.settings);
   const settingsService = createSettingsService({ settings: stores.settings, audit, tokenTtlMinutes: Math.round(config.auth.tokenTtl / 60_000), onChange: sharedReadOnlyForget(readOnly.forget, shared.bus, log) });
   const settings = settingsService.current;
@@ -181,10 +190,14 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   });
 
   // Purges pause while the system is read-only: nothing changes under a backup or migration.
+  // Instances on one database take turns: each purge runs on the one holding its lease.
+  const leases = createLeaseStore(db);
+  const periodic = (name: string, everyMs: number, work: () => Promise<unknown>, opts?: { atStart?: boolean }) =>
+    startIntervalJob(name, everyMs, onOneInstance(leases, instanceId, name, everyMs, unlessReadOnly(readOnly, work)), log, opts);
   const jobs: IntervalJob[] = [
-    startIntervalJob('upload-purge', config.uploads.purgeInterval, unlessReadOnly(readOnly, () => uploads.purge(config.uploads.purgeAge)), log),
-    startIntervalJob('session-purge', 600_000, unlessReadOnly(readOnly, () => sessions.purgeIdle()), log),
-    startIntervalJob('audit-purge', 3_600_000, unlessReadOnly(readOnly, () => stores.audit.purgeBefore(Date.now() - config.audit.retentionDays * 86_400_000)), log, { atStart: true }),
+    periodic('upload-purge', config.uploads.purgeInterval, () => uploads.purge(config.uploads.purgeAge)),
+    periodic('session-purge', 600_000, () => sessions.purgeIdle()),
+    periodic('audit-purge', 3_600_000, () => stores.audit.purgeBefore(Date.now() - config.audit.retentionDays * 86_400_000), { atStart: true }),
   ];
 
   return {

@@ -1,8 +1,8 @@
+import { havenSql } from './helpers/haven-db.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
 import { eventually } from './helpers/eventually.js';
 import { startHaven, type RunningHaven } from './helpers/haven.js';
 
@@ -328,14 +328,8 @@ describe('robot accounts', () => {
     assert.equal((await tokenAccess({ username: short.name, password: short.secret }, 'repository:p1/x:pull')).status, 200);
     // Lifetimes are whole days (0 means Harbor's default of 30), so no API request makes a robot
     // that is already expired: move its expiry into the past in the database, as time would.
-    const db = new Database(join(haven.dataDir, 'haven.db'));
-    try {
-      db.pragma('busy_timeout = 5000');
-      const changed = db.prepare('UPDATE robots SET expires_at = ? WHERE id = ?').run(Date.now() - 60_000, short.id);
-      assert.equal(changed.changes, 1);
-    } finally {
-      db.close();
-    }
+    const changed = await havenSql(haven, 'UPDATE robots SET expires_at = ? WHERE id = ?', [Date.now() - 60_000, short.id]);
+    assert.equal(changed.changes, 1);
     assert.equal((await tokenAccess({ username: short.name, password: short.secret }, 'repository:p1/x:pull')).status, 401);
     const r = await api('GET', `/robots/${short.id}`, { as: alice });
     assert.ok(r.json.expires_at > 0 && r.json.expires_at < Date.now() / 1000);
@@ -396,13 +390,7 @@ describe('robot accounts', () => {
     await haven.stop(); // flushes the log file and the audit queue
     const logFile = readFileSync(join(haven.dataDir, 'haven.log'), 'utf8');
     assert.ok(logFile.length > 0);
-    const db = new Database(join(haven.dataDir, 'haven.db'), { readonly: true });
-    let dbAudit: string;
-    try {
-      dbAudit = JSON.stringify(db.prepare('SELECT * FROM audit_logs').all());
-    } finally {
-      db.close();
-    }
+    const dbAudit = JSON.stringify((await havenSql(haven, 'SELECT * FROM audit_logs')).rows);
     assert.ok(secrets.length >= 6);
     for (const s of secrets) {
       assert.ok(!logFile.includes(s), 'a robot secret is in haven.log');

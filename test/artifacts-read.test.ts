@@ -1,10 +1,9 @@
 // Harbor's artifact reads over HTTP: what a push records (type, size, extra_attrs, references,
 // accessories), the list's q/sort/paging, and who may see what (private projects, other
 // projects' ids). Pushes go through /v2 exactly as clients send them.
+import { havenSql } from './helpers/haven-db.js';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
 import { apiClient, type Creds } from './helpers/api-client.js';
 import { chartYaml, cosignTag, helmChart, imageParts, ociConfig, pushIndex, pushManifest, referrerParts, type Pushed } from './helpers/artifacts.js';
 import { useHaven, type RunningHaven } from './helpers/haven.js';
@@ -328,22 +327,18 @@ describe('labels', () => {
     one = await pushManifest(reg, 'arta/labelled', 'one', imageParts({ nonce: 'one' }));
     both = await pushManifest(reg, 'arta/labelled', 'both', imageParts({ nonce: 'both' }));
     await pushManifest(reg, 'arta/labelled', 'none', imageParts({ nonce: 'none' }));
-    const db = new Database(join(h.dataDir, 'haven.db'));
-    try {
-      db.pragma('busy_timeout = 5000');
-      const now = Date.now();
-      const project = db.prepare('SELECT id FROM projects WHERE name = ?').get('arta') as { id: number };
-      const label = db.prepare('INSERT INTO labels (name, description, color, scope, project_id, scope_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-      ids.global = Number(label.run('<b>release</b>', 'global one', '#00FF00', 'g', null, 'g', now, now).lastInsertRowid);
-      ids.project = Number(label.run('qa', '', '', 'p', project.id, `p:${project.id}`, now, now).lastInsertRowid);
-      const manifestId = (d: string) => (db.prepare('SELECT id FROM manifests WHERE digest = ?').get(d) as { id: number }).id;
-      const attach = db.prepare('INSERT INTO artifact_labels (manifest_id, label_id, created_at) VALUES (?, ?, ?)');
-      attach.run(manifestId(one.digest), ids.global, now);
-      attach.run(manifestId(both.digest), ids.global, now);
-      attach.run(manifestId(both.digest), ids.project, now + 1);
-    } finally {
-      db.close();
-    }
+    const now = Date.now();
+    const one1 = async <R>(text: string, params: unknown[]) => (await havenSql<R>(h, text, params)).rows[0]!;
+    const project = await one1<{ id: number }>('SELECT id FROM projects WHERE name = ?', ['arta']);
+    const label = (...v: unknown[]) =>
+      one1<{ id: number }>('INSERT INTO labels (name, description, color, scope, project_id, scope_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id', v);
+    ids.global = Number((await label('<b>release</b>', 'global one', '#00FF00', 'g', null, 'g', now, now)).id);
+    ids.project = Number((await label('qa', '', '', 'p', project.id, `p:${project.id}`, now, now)).id);
+    const manifestId = async (d: string) => (await one1<{ id: number }>('SELECT id FROM manifests WHERE digest = ?', [d])).id;
+    const attach = async (m: number, l: number, at: number) => havenSql(h, 'INSERT INTO artifact_labels (manifest_id, label_id, created_at) VALUES (?, ?, ?)', [m, l, at]);
+    await attach(await manifestId(one.digest), ids.global, now);
+    await attach(await manifestId(both.digest), ids.global, now);
+    await attach(await manifestId(both.digest), ids.project, now + 1);
   });
 
   test('with_label shows them as given; q=labels=(a b) is their intersection', async () => {

@@ -1,7 +1,6 @@
+import { havenSql } from './helpers/haven-db.js';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
 import { eventually } from './helpers/eventually.js';
 import { startHaven } from './helpers/haven.js';
 
@@ -15,10 +14,8 @@ test('audit records older than audit.retentionDays are purged', async () => {
     }
     await h.stop();
     // Age two records by editing the database directly: the fixture for "old data".
-    const db = new Database(join(dataDir, 'haven.db'));
     const threeDaysAgo = Date.now() - 3 * 86_400_000;
-    const aged = db.prepare("update audit_logs set op_time = ? where resource in ('old1', 'old2')").run(threeDaysAgo);
-    db.close();
+    const aged = await havenSql(h, "update audit_logs set op_time = ? where resource in ('old1', 'old2')", [threeDaysAgo]);
     assert.equal(aged.changes, 2);
 
     h = await startHaven({ dataDir, args: ['--audit-retention-days', '2'] });

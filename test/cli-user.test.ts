@@ -6,13 +6,15 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { havenBin, startHaven, type RunningHaven } from './helpers/haven.js';
 
-/** `haven user ...` with a timeout; `input` goes to stdin. */
-const haven = (args: string[], input = '') =>
+let h: RunningHaven;
+
+/** `haven user ...` with a timeout, on the test server's database; `input` goes to stdin. */
+const haven = (args: string[], input = '', env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [havenBin, 'user', ...args], {
     encoding: 'utf8',
     input,
     timeout: 30_000,
-    env: { ...process.env, HAVEN_CONFIG: '/dev/null', HAVEN_ADMIN_PASSWORD: '' },
+    env: { ...process.env, HAVEN_CONFIG: '/dev/null', HAVEN_ADMIN_PASSWORD: '', HAVEN_DATABASE_URL: h?.databaseUrl ?? '', ...env },
   });
 
 const generated = (stdout: string) => {
@@ -31,7 +33,6 @@ async function whoami(h: RunningHaven, username: string, password: string) {
 }
 
 describe('haven user', () => {
-  let h: RunningHaven;
   before(async () => {
     h = await startHaven({ env: { HAVEN_ADMIN_PASSWORD: 'Admin12345' } });
   });
@@ -81,7 +82,7 @@ describe('haven user', () => {
   test('mistakes are reported without touching anything', () => {
     const empty = mkdtempSync(join(tmpdir(), 'haven-cli-user-'));
     try {
-      const noDb = haven(['reset-password', 'admin', '--data-dir', empty]);
+      const noDb = haven(['reset-password', 'admin', '--data-dir', empty], '', { HAVEN_DATABASE_URL: '' });
       assert.equal(noDb.status, 1);
       assert.match(noDb.stderr, /no Haven database/);
       assert.ok(!existsSync(join(empty, 'haven.db')), 'no database was created');

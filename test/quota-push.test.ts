@@ -2,12 +2,12 @@
 // with 403 DENIED and Harbor's "... will exceed the configured upper limit of ..." message, which
 // skopeo prints; a refused push leaves nothing behind; usage counts each digest once per project;
 // warnings (85 %) and refusals are written to the event outbox.
+import { havenSql } from './helpers/haven-db.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import SQLite from 'better-sqlite3';
 import { apiClient } from './helpers/api-client.js';
 import { startHaven, type RunningHaven } from './helpers/haven.js';
 import { asAdmin, body, imageManifest, pushBlob, putManifest, randomBlob, sha256, type Blob } from './helpers/oci.js';
@@ -49,14 +49,9 @@ interface OutboxEvent {
 }
 
 /** The outbox rows of a project, read from the server's database (webhooks will consume them). */
-function events(projectId: number): OutboxEvent[] {
-  const db = new SQLite(join(h.dataDir, 'haven.db'), { readonly: true, fileMustExist: true });
-  try {
-    const rows = db.prepare('select type, project_id, payload from event_outbox where project_id = ? order by id').all(projectId) as Array<{ type: string; project_id: number; payload: string }>;
-    return rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) }));
-  } finally {
-    db.close();
-  }
+async function events(projectId: number): Promise<OutboxEvent[]> {
+  const { rows } = await havenSql<{ type: string; project_id: number; payload: string }>(h, 'select type, project_id, payload from event_outbox where project_id = ? order by id', [projectId]);
+  return rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) }));
 }
 
 const reg = () => asAdmin(h);
@@ -93,7 +88,7 @@ describe('quota enforcement on /v2', () => {
     const manifest = await h.adminFetch(`${h.url}/v2/q-skopeo/app/manifests/${layout.indexDigest}`);
     assert.equal(manifest.status, 404, 'no index');
     assert.equal((await quotaOf(id)).used, 0);
-    const ev = events(id).filter((e) => e.type === 'QUOTA_EXCEED');
+    const ev = (await events(id)).filter((e) => e.type === 'QUOTA_EXCEED');
     assert.ok(ev.length >= 1, 'QUOTA_EXCEED written');
     assert.equal(ev[0]!.payload.project.name, 'q-skopeo');
     assert.equal(ev[0]!.payload.repository, 'q-skopeo/app');
@@ -147,7 +142,7 @@ describe('quota enforcement on /v2', () => {
     const tags = (await (await h.adminFetch(`${h.url}/v2/q-manifest/app/tags/list`)).json()) as { tags: string[] };
     assert.deepEqual(tags.tags, ['v1']);
     assert.equal((await quotaOf(id)).used, first.bytes);
-    const ev = events(id).filter((e) => e.type === 'QUOTA_EXCEED');
+    const ev = (await events(id)).filter((e) => e.type === 'QUOTA_EXCEED');
     assert.equal(ev.length, 1);
     assert.equal(ev[0]!.payload.digest, second.digest);
     assert.equal(ev[0]!.payload.usage, first.bytes);
@@ -174,7 +169,7 @@ describe('quota enforcement on /v2', () => {
     assert.equal((await h.adminFetch(`${h.url}/v2/q-blob/app/blobs/${big.digest}`, { method: 'HEAD' })).status, 404);
     assert.equal((await h.adminFetch(loc)).status, 404, 'the refused upload session is gone');
     assert.equal((await quotaOf(id)).used, 0);
-    assert.equal(events(id).filter((e) => e.type === 'QUOTA_EXCEED').length, 2);
+    assert.equal((await events(id)).filter((e) => e.type === 'QUOTA_EXCEED').length, 2);
   });
 
   test('a cross-project mount counts against the target: refused when it cannot fit, allowed for a blob the project holds', async () => {
@@ -225,13 +220,13 @@ describe('quota enforcement on /v2', () => {
     const id = await createProject('q-warn', 20_000);
     const a = await stage('q-warn/app', [8000]);
     assert.equal((await putManifest(reg(), 'q-warn/app', 'a', a.manifest)).status, 201);
-    assert.deepEqual(events(id), []);
+    assert.deepEqual((await events(id)), []);
     const b = await stage('q-warn/app', [9000]);
     assert.equal((await putManifest(reg(), 'q-warn/app', 'b', b.manifest)).status, 201);
     const c = await stage('q-warn/app', [300]);
     assert.equal((await putManifest(reg(), 'q-warn/app', 'c', c.manifest)).status, 201);
-    const warnings = events(id).filter((e) => e.type === 'QUOTA_WARNING');
-    assert.equal(warnings.length, 1, JSON.stringify(events(id)));
+    const warnings = (await events(id)).filter((e) => e.type === 'QUOTA_WARNING');
+    assert.equal(warnings.length, 1, JSON.stringify((await events(id))));
     assert.equal(warnings[0]!.payload.digest, b.digest);
     assert.equal(warnings[0]!.payload.usage, a.bytes + b.bytes);
     assert.equal(warnings[0]!.payload.hard, 20_000);

@@ -5,10 +5,9 @@
 // Then a representative random sequence over HTTP (pushes sharing layers, retags, copies by mount
 // and manifest PUT, tag and manifest deletes, indexes, repository deletes) keeps usage equal to a
 // recount.
+import { havenSql } from './helpers/haven-db.js';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import SQLite from 'better-sqlite3';
 import { apiClient } from './helpers/api-client.js';
 import { startHaven, type RunningHaven } from './helpers/haven.js';
 import { asAdmin, imageManifest, pushBlob, putManifest, randomBlob, sha256, type Blob } from './helpers/oci.js';
@@ -36,23 +35,20 @@ async function used(projectId: number): Promise<number> {
 }
 
 /** Usage counted from scratch in the server's database: the distinct digests its manifests are or reference. */
-function recount(projectId: number): number {
-  const db = new SQLite(join(h.dataDir, 'haven.db'), { readonly: true, fileMustExist: true });
-  try {
-    const row = db
-      .prepare(`select coalesce(sum(size), 0) as n from (
+async function recount(projectId: number): Promise<number> {
+  const { rows } = await havenSql<{ n: number }>(
+    h,
+    `select coalesce(sum(size), 0) as n from (
         select digest, max(size) as size from (
           select m.digest, m.size from manifests m join repositories r on r.id = m.repository_id where r.project_id = ?
           union all
           select ref.digest, b.size from manifest_references ref join manifests m on m.id = ref.manifest_id
             join repositories r on r.id = m.repository_id join blobs b on b.digest = ref.digest
             where ref.kind = 'blob' and r.project_id = ?
-        ) group by digest)`)
-      .get(projectId, projectId) as { n: number };
-    return row.n;
-  } finally {
-    db.close();
-  }
+        ) refs group by digest) per_digest`,
+    [projectId, projectId],
+  );
+  return Number(rows[0]!.n);
 }
 
 const reg = () => asAdmin(h);
@@ -84,7 +80,7 @@ describe('quota under concurrency', () => {
     const total = await used(id);
     assert.ok(total <= hard, `usage ${total} <= hard ${hard}`);
     assert.equal(total, accepted.reduce((n, i) => n + i.bytes, 0));
-    assert.equal(total, recount(id));
+    assert.equal(total, await recount(id));
     for (const [i, img] of images.entries()) {
       const head = await h.adminFetch(`${h.url}/v2/${img.repo}/manifests/${sha256(img.manifest)}`, { method: 'HEAD' });
       assert.equal(head.status, results[i]!.status === 201 ? 200 : 404, 'a refused image left no manifest');
@@ -148,8 +144,8 @@ describe('quota under concurrency', () => {
         const r = await client.api('DELETE', `/projects/q-random/repositories/${encodeURIComponent(name.replace('/', '%2F'))}`);
         assert.ok(r.status === 200 || r.status === 404, r.text);
       }
-      if (i % 25 === 24) assert.equal(await used(id), recount(id), `after operation ${i}`);
+      if (i % 25 === 24) assert.equal(await used(id), await recount(id), `after operation ${i}`);
     }
-    assert.equal(await used(id), recount(id));
+    assert.equal(await used(id), await recount(id));
   });
 });

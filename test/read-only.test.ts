@@ -2,12 +2,12 @@
 // API is refused with Harbor's 403 DENIED, which skopeo prints; pulls and reads keep working, and
 // logging in and turning the mode off stay possible. A change written by another instance (the
 // shared database) takes effect within seconds.
+import { havenSql } from './helpers/haven-db.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import SQLite from 'better-sqlite3';
 import { apiClient, type Creds, type Reply } from './helpers/api-client.js';
 import { eventually } from './helpers/eventually.js';
 import { startHaven, type RunningHaven } from './helpers/haven.js';
@@ -141,22 +141,14 @@ describe('read-only mode', () => {
   });
 
   test("a change written by another instance (the shared database) is honoured within seconds", async () => {
-    const write = (value: string) => {
-      const db = new SQLite(join(h.dataDir, 'haven.db'));
-      try {
-        db.pragma('busy_timeout = 5000');
-        db.prepare('insert into settings (key, value) values (?, ?) on conflict (key) do update set value = excluded.value').run('read_only', value);
-      } finally {
-        db.close();
-      }
-    };
+    const write = (value: string) => havenSql(h, 'insert into settings (key, value) values (?, ?) on conflict (key) do update set value = excluded.value', ['read_only', value]);
     let n = 0;
-    write('true');
+    await write('true');
     try {
       // Until this instance re-reads the setting a write may still pass: each attempt is a new project.
       await eventually(async () => assertDenied(await api('POST', '/projects', { body: { project_name: `elsewhere-${++n}` } })), { timeoutMs: 8000 });
     } finally {
-      write('false');
+      await write('false');
     }
     await eventually(async () => assert.equal((await api('POST', '/projects', { body: { project_name: `elsewhere-${++n}` } })).status, 201), { timeoutMs: 8000 });
   });

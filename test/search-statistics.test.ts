@@ -1,10 +1,9 @@
 // /search, /statistics, the project summary and the project list's owner and with_detail, over
 // HTTP as different callers: each sees exactly the projects and repositories it may (public ones,
 // its own, everything for an administrator), with Harbor's JSON and counts.
+import { havenSql } from './helpers/haven-db.js';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import SQLite from 'better-sqlite3';
 import { apiClient, type Creds, type Reply } from './helpers/api-client.js';
 import { startHaven, type RunningHaven } from './helpers/haven.js';
 import { asAdmin, imageManifest, pushBlob, pushImage, putManifest, randomBlob } from './helpers/oci.js';
@@ -137,28 +136,23 @@ describe('/statistics', () => {
       await pushBlob(reg, repo, layer.bytes);
       assert.equal((await putManifest(reg, repo, 'v1', manifest)).status, 201);
     }
-    const reader = new SQLite(join(h.dataDir, 'haven.db'), { readonly: true });
-    const q = (sql: string) => Number((reader.prepare(sql).get() as { n: number }).n);
-    const distinct = q('select coalesce(sum(size), 0) as n from (select digest, max(size) as size from project_blobs group by digest)');
-    const perProject = q('select coalesce(sum(used_storage), 0) as n from quotas');
-    reader.close();
+    const q = async (sql: string) => Number((await havenSql<{ n: number }>(h, sql)).rows[0]!.n);
+    const distinct = await q('select coalesce(sum(size), 0) as n from (select digest, max(size) as size from project_blobs group by digest) d');
+    const perProject = await q('select coalesce(sum(used_storage), 0) as n from quotas');
     assert.equal((await api('GET', '/statistics')).json.total_storage_consumption, distinct);
     assert.ok(distinct > 0 && distinct <= perProject - 4096 - 64 - manifest.length, `${distinct} vs ${perProject}`);
   });
 
   test("the summary shows each quota in Harbor's ResourceList shape", async () => {
     // The quota ledger fills this table; here rows are set directly to check what is read.
-    const sqlite = new SQLite(join(h.dataDir, 'haven.db'));
-    try {
-      sqlite.pragma('busy_timeout = 5000');
-      const put = sqlite.prepare(
+    const put = (projectId: number | undefined, hard: number, used: number) =>
+      havenSql(
+        h,
         'insert into quotas (project_id, hard_storage, used_storage, created_at, updated_at) values (?, ?, ?, 0, 0) on conflict (project_id) do update set hard_storage = excluded.hard_storage, used_storage = excluded.used_storage',
+        [projectId, hard, used],
       );
-      put.run(ids['findme-open'], -1, 1000);
-      put.run(ids['findme-mine'], 5000, 234);
-    } finally {
-      sqlite.close();
-    }
+    await put(ids['findme-open'], -1, 1000);
+    await put(ids['findme-mine'], 5000, 234);
     const mine = await api('GET', `/projects/${ids['findme-mine']}/summary`, { as: alice });
     assert.equal(mine.status, 200, mine.text);
     assert.deepEqual(mine.json.quota, { hard: { storage: 5000 }, used: { storage: 234 } });

@@ -2,6 +2,7 @@
 // used; nobody raises their own privileges; q/sort never become SQL; tokens never reach a project
 // the caller cannot read (cross-repository mounts included); forged tokens are refused; password
 // guessing is throttled; secrets and passwords never show up in logs, audit records or responses.
+import { havenSql } from './helpers/haven-db.js';
 import assert from 'node:assert/strict';
 import { createHash, createHmac, createPublicKey, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -567,7 +568,8 @@ describe('(e) forged, expired and foreign tokens are refused at /v2', () => {
     const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const header = JSON.parse(Buffer.from(hd, 'base64url').toString());
 
-    const keyPem = readFileSync(join(h.dataDir, 'token-signing-key.pem'), 'utf8');
+    // The key every instance on the database signs with, read where Haven keeps it.
+    const keyPem = (await havenSql<{ value: string }>(h, "select value from shared_keys where name = 'token-signing-key'")).rows[0]!.value;
     const realKey = await importPKCS8(keyPem, 'ES256');
     const now = Math.floor(Date.now() / 1000);
     const signReal = (claims: Record<string, unknown>, opts: { iss?: string; aud?: string; exp?: number; nbf?: number } = {}) =>

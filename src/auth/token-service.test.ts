@@ -1,23 +1,19 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
 import { importPKCS8, SignJWT } from 'jose';
-import { signingKeyPem } from './key-files.js';
 import { createTokenService } from './token-service.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'haven-token-'));
 const opts = { issuer: 'haven-token-issuer', service: 'haven', ttlSeconds: 1800 };
 const access = [{ type: 'repository', name: 'p/app', actions: ['pull'] }];
 const bound = { principal: { kind: 'user' as const, id: 7 }, projects: { p: 3 } };
-const noKeys = { signingKey: '', signingKeyFile: '', csrfKey: '', csrfKeyFile: '' };
-const keyIn = (d: string) => signingKeyPem(noKeys, d);
+const newKey = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+/** This issuer's key (where it is kept is key-files.ts's concern). */
+const key = newKey();
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 test('a token it issued verifies, with subject, access and expiry', async () => {
-  const s = await createTokenService(await keyIn(dir), opts);
+  const s = await createTokenService(key, opts);
   const { token, expiresIn } = await s.issue('alice', access, bound);
   assert.equal(expiresIn, 1800);
   const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString());
@@ -30,16 +26,15 @@ test('a token it issued verifies, with subject, access and expiry', async () => 
   assert.ok(claims!.expiresAt > Date.now() + 1700_000);
 });
 
-test('the key is kept (0600) and reused across restarts', async () => {
-  const a = await createTokenService(await keyIn(dir), opts);
+test('a service made again from the same key honours the tokens of the first (a restart, another instance)', async () => {
+  const a = await createTokenService(key, opts);
   const { token } = await a.issue('bob', access, bound);
-  const b = await createTokenService(await keyIn(dir), opts);
+  const b = await createTokenService(key, opts);
   assert.equal((await b.verify(token))?.subject, 'bob');
-  assert.equal(statSync(join(dir, 'token-signing-key.pem')).mode & 0o777, 0o600);
 });
 
 test('forged, expired, foreign and alg-confused tokens are rejected', async () => {
-  const s = await createTokenService(await keyIn(dir), opts);
+  const s = await createTokenService(key, opts);
   const { token } = await s.issue('alice', access, bound);
   const [h, p, sig] = token.split('.') as [string, string, string];
   const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
@@ -50,15 +45,15 @@ test('forged, expired, foreign and alg-confused tokens are rejected', async () =
   // alg: none
   assert.equal(await s.verify(`${b64({ alg: 'none', typ: 'JWT' })}.${p}.`), null);
   // HS256 signed with the public key material (the classic key-confusion attack).
-  const pem = readFileSync(join(dir, 'token-signing-key.pem'));
+  const pem = Buffer.from(key);
   const hsHeader = b64({ alg: 'HS256', typ: 'JWT' });
   const hsSig = createHmac('sha256', pem).update(`${hsHeader}.${p}`).digest('base64url');
   assert.equal(await s.verify(`${hsHeader}.${p}.${hsSig}`), null);
-  // Another issuer's key: a different data dir.
-  const other = await createTokenService(await keyIn(mkdtempSync(join(tmpdir(), 'haven-token-other-'))), opts);
+  // Another issuer's key.
+  const other = await createTokenService(newKey(), opts);
   assert.equal(await s.verify((await other.issue('alice', access, bound)).token), null);
   // Wrong audience, and expired.
-  const otherService = await createTokenService(await keyIn(dir), { ...opts, service: 'not-haven' });
+  const otherService = await createTokenService(key, { ...opts, service: 'not-haven' });
   assert.equal(await s.verify((await otherService.issue('alice', access, bound)).token), null);
   const old = await s.issue('alice', access, bound, Date.now() - 3600_000);
   assert.equal(await s.verify(old.token), null);
@@ -67,9 +62,8 @@ test('forged, expired, foreign and alg-confused tokens are rejected', async () =
 });
 
 test('a token signed by the real key but without a binding (user and project ids) is refused', async () => {
-  const s = await createTokenService(await keyIn(dir), opts);
-  const pem = readFileSync(join(dir, 'token-signing-key.pem'), 'utf8');
-  const key = await importPKCS8(pem, 'ES256');
+  const s = await createTokenService(key, opts);
+  const signingKey = await importPKCS8(key, 'ES256');
   const now = Math.floor(Date.now() / 1000);
   const sign = (claims: Record<string, unknown>) =>
     new SignJWT({ access, ...claims })
@@ -79,7 +73,7 @@ test('a token signed by the real key but without a binding (user and project ids
       .setSubject('alice')
       .setIssuedAt(now)
       .setExpirationTime(now + 600)
-      .sign(key);
+      .sign(signingKey);
   assert.equal(await s.verify(await sign({})), null);
   assert.equal(await s.verify(await sign({ haven_bind: { principal: { kind: 'user', id: 'x' }, projects: {} } })), null);
   assert.equal(await s.verify(await sign({ haven_bind: { principal: null, projects: { p: '3' } } })), null);

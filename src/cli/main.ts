@@ -7,8 +7,8 @@ import { configOptionLines, optionLine } from '../config/help.js';
 import { ConfigError, flagName, loadConfig } from '../config/load.js';
 import { configKeys } from '../config/schema.js';
 import { DataDirLockedError, lockDataDir } from '../platform/data-dir-lock.js';
+import { StartupProblem } from '../platform/startup-problem.js';
 import { createLogger } from '../platform/logger.js';
-import { RedisStartError } from '../platform/redis/client.js';
 import { userCommand } from './user-command.js';
 
 const usage = `Usage: haven <command> [options]
@@ -139,7 +139,7 @@ main().catch((err) => {
     process.stderr.write(`haven: ${(err as Error).message}\n`);
     process.exit(2);
   }
-  if (err instanceof StartError || err instanceof DataDirLockedError || err instanceof RedisStartError || isSystemError(err)) {
+  if (err instanceof StartError || err instanceof StartupProblem || err instanceof DataDirLockedError || isSystemError(err)) {
     process.stderr.write(`haven: ${(err as Error).message}\n`);
     process.exit(1);
   }

@@ -11,7 +11,7 @@ import { generatePassword } from '../auth/passwords.js';
 import { flagName, loadConfig } from '../config/load.js';
 import { configKeys } from '../config/schema.js';
 import { createAuditStore } from '../db/audit.js';
-import { migrateToLatest, openSqlite } from '../db/database.js';
+import { migrateToLatest, openDatabase } from '../db/database.js';
 import { createProjectStore } from '../db/projects.js';
 import { createRobotStore } from '../db/robots.js';
 import { createSessionStore } from '../db/sessions.js';
@@ -107,7 +107,7 @@ async function run(argv: string[]): Promise<void> {
   const dataDir = resolve(config.dataDir);
   const dbFile = join(dataDir, 'haven.db');
   // Never create an empty database in a mistyped directory.
-  if (!existsSync(dbFile)) {
+  if (config.database.url === '' && !existsSync(dbFile)) {
     throw new Refusal(`no Haven database at ${dbFile}; pass the server's --data-dir (or --config), or start haven serve once`);
   }
 
@@ -117,7 +117,7 @@ async function run(argv: string[]): Promise<void> {
 
   // With redis.url, running servers hear of the change at once (their remembered logins are dropped).
   const shared = await createSharedState(config.redis);
-  const database = openSqlite(dbFile);
+  const database = await openDatabase(config.database, dataDir);
   // Errors only (an audit write that failed), to stderr: stdout carries the answer.
   const log = pino({ level: 'error', base: { service: 'haven-cli' } }, pino.destination({ dest: 2, sync: true }));
   try {

@@ -187,6 +187,21 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    database: z
+      .object({
+        /**
+         * Empty: the embedded SQLite file in the data dir. A postgres:// URL: PostgreSQL, which
+         * several instances can share (the password may be in the URL, or in PGPASSWORD).
+         */
+        url: z
+          .string()
+          .regex(/^(postgres(ql)?:\/\/\S+)?$/, 'must be empty (embedded SQLite) or a postgres:// URL, e.g. postgres://haven:secret@db:5432/haven')
+          .default('')
+          .describe('metadata database: empty for SQLite in the data dir, or postgres://user:password@host:5432/db'),
+        poolSize: z.coerce.number().int().min(1).max(1000).default(20).describe('PostgreSQL connections per instance'),
+      })
+      .strict()
+      .prefault({}),
     storage: z
       .object({
         /**

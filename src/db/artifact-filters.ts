@@ -1,5 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Database } from './schema.js';
+import { escapeLike, likeEscaped } from './sql-helpers.js';
 
 /**
  * The WHERE of Harbor's artifact list: what it never lists (accessories; untagged index children
@@ -70,7 +71,6 @@ function listedBase(eb: Eb): Expression<SqlBool> {
   ]);
 }
 
-const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export function conditions(eb: Eb, f: ArtifactFilter): Expression<SqlBool>[] {
   const out: Expression<SqlBool>[] = [notAccessory(eb)];
@@ -78,7 +78,7 @@ export function conditions(eb: Eb, f: ArtifactFilter): Expression<SqlBool>[] {
   const tagExists = (name?: { op: '=' | 'like'; value: string }) => {
     let q = eb.selectFrom('tags as ft').select('ft.id').whereRef('ft.manifest_id', '=', 'm.id');
     if (name?.op === '=') q = q.where('ft.name', '=', name.value);
-    if (name?.op === 'like') q = q.where(sql<SqlBool>`ft.name like ${`%${likeEscape(name.value)}%`} escape '\\'`);
+    if (name?.op === 'like') q = q.where(likeEscaped('ft.name', `%${escapeLike(name.value)}%`));
     return eb.exists(q);
   };
   if (f.tags?.kind === 'any') out.push(tagExists());
@@ -87,7 +87,7 @@ export function conditions(eb: Eb, f: ArtifactFilter): Expression<SqlBool>[] {
   if (f.tags?.kind === 'like') out.push(tagExists({ op: 'like', value: f.tags.pattern }));
   if (f.kinds) out.push(eb('m.artifact_kind', 'in', f.kinds));
   if (f.digests) out.push(eb('m.digest', 'in', f.digests));
-  if (f.digestLike !== undefined) out.push(sql<SqlBool>`m.digest like ${`%${likeEscape(f.digestLike)}%`} escape '\\'`);
+  if (f.digestLike !== undefined) out.push(likeEscaped('m.digest', `%${escapeLike(f.digestLike)}%`));
   if (f.mediaTypes) out.push(eb('m.config_media_type', 'in', f.mediaTypes));
   if (f.manifestMediaTypes) out.push(eb('m.media_type', 'in', f.manifestMediaTypes));
   if (f.artifactTypes) out.push(eb('m.artifact_type', 'in', f.artifactTypes));

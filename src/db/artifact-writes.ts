@@ -1,3 +1,4 @@
+import { transaction } from './transaction.js';
 import { accessoriesOf } from './accessories.js';
 import type { TagRow } from './artifacts.js';
 import type { Db } from './database.js';
@@ -147,7 +148,7 @@ export function createArtifactWriteStore(db: Db) {
      * insert itself is the check (addTag), race-free on any database.
      */
     async createTag(repository: string, ref: ArtifactRef, tag: string, now = Date.now()): Promise<TagCreate> {
-      return db.transaction().execute(async (tx) => {
+      return transaction(db, async (tx) => {
         const art = await findArtifact(tx, repository, ref);
         if (!art) return 'unknown';
         if (!(await addTag(tx, art.repositoryId, tag, art.id, now))) return 'exists';
@@ -158,7 +159,7 @@ export function createArtifactWriteStore(db: Db) {
 
     /** Deletes a tag of that artifact (a tag of another artifact is not found), through removeTag. */
     async deleteTag(repository: string, ref: ArtifactRef, tag: string): Promise<TagDelete> {
-      return db.transaction().execute(async (tx) => {
+      return transaction(db, async (tx) => {
         const art = await findArtifact(tx, repository, ref);
         if (!art) return 'unknown';
         const row = await tx.selectFrom('tags').select('id').where('manifest_id', '=', art.id).where('name', '=', tag).executeTakeFirst();
@@ -174,7 +175,7 @@ export function createArtifactWriteStore(db: Db) {
      * use). New rows are charged to the target's quota; tags go through setTag (immutability).
      */
     async copy(source: string, ref: ArtifactRef, target: string, now = Date.now()): Promise<ArtifactCopy> {
-      return db.transaction().execute(async (tx): Promise<ArtifactCopy> => {
+      return transaction(db, async (tx): Promise<ArtifactCopy> => {
         const art = await findArtifact(tx, source, ref);
         if (!art) return { kind: 'unknown' };
         if (art.subjectDigest !== null) return { kind: 'accessory' };

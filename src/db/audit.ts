@@ -1,3 +1,4 @@
+import { transaction } from './transaction.js';
 import { sql } from 'kysely';
 import type { Db } from './database.js';
 import type { AuditLogRow } from './schema.js';
@@ -75,7 +76,7 @@ export function createAuditStore(db: Db) {
       if (records.length === 0) return;
       // One prepared row insert per record: SQLite runs a reused statement in microseconds,
       // while building a 200-row insert cost more than running it (pulls are audited by the thousand).
-      await db.transaction().execute(async (tx) => {
+      await transaction(db, async (tx) => {
         for (const r of records) {
           await insertOne(tx, r.projectId, r.operation, r.resourceType, r.resource, r.username, r.clientIp, r.success ? 1 : 0, r.time);
         }

@@ -1,3 +1,4 @@
+import { transaction } from './transaction.js';
 import type { Db } from './database.js';
 import { ensureRepository } from './repositories.js';
 import { referencingIn } from './manifests.js';
@@ -14,7 +15,7 @@ export function createBlobStore(db: Db) {
   return {
     /** Records a committed blob and links it into a repository (created if new), in one transaction. */
     async recordAndLink(repository: string, digest: string, size: number, now = Date.now()): Promise<void> {
-      await db.transaction().execute(async (tx) => {
+      await transaction(db, async (tx) => {
         const repositoryId = await ensureRepository(tx, repository, now);
         await tx
           .insertInto('blobs')

@@ -1,10 +1,13 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import { redactUrl, StartupProblem } from '../platform/startup-problem.js';
 import { createMemoryCache } from '../platform/cache.js';
 import type { SqlDialect } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
+import { openPostgres } from './postgres.js';
+import { registerDialect } from './transaction.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -25,7 +28,24 @@ export function openSqlite(file: string): DatabaseHandle {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  registerDialect(db, 'sqlite');
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/**
+ * The metadata database: PostgreSQL when `url` is a postgres:// URL (several instances share
+ * it), else the embedded SQLite file in the data dir.
+ */
+export async function openDatabase(config: { url: string; poolSize: number }, dataDir: string): Promise<DatabaseHandle> {
+  if (config.url === '') return openSqlite(join(dataDir, 'haven.db'));
+  const handle = openPostgres(config.url, { poolSize: config.poolSize });
+  try {
+    await sql`select 1`.execute(handle.db);
+  } catch (err) {
+    await handle.close().catch(() => {});
+    throw new StartupProblem('database.url', `cannot use PostgreSQL at ${redactUrl(config.url)}: ${(err as Error).message}`);
+  }
+  return handle;
 }
 
 /**

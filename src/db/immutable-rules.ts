@@ -1,3 +1,4 @@
+import { transaction } from './transaction.js';
 import { type ImmutableRuleSpec, maxRulesPerProject, ruleKey } from '../domain/immutable/rules.js';
 import type { Db } from './database.js';
 
@@ -62,7 +63,7 @@ export function createImmutableRuleStore(db: Db) {
 
     /** New rules start enabled, as Harbor's DAO makes them. */
     async create(projectId: number, spec: ImmutableRuleSpec, priority: number, now = Date.now()): Promise<RuleCreate> {
-      return db.transaction().execute(async (tx) => {
+      return transaction(db, async (tx) => {
         const existing = (await ofProject(tx, projectId).execute()).map(toRule);
         if (existing.length >= maxRulesPerProject) return { kind: 'full' };
         const key = ruleKey(spec);
@@ -81,7 +82,7 @@ export function createImmutableRuleStore(db: Db) {
      * state is toggled; otherwise its content (and priority) is replaced, if given.
      */
     async update(projectId: number, id: number, change: RuleChange, now = Date.now()): Promise<RuleUpdate> {
-      return db.transaction().execute(async (tx) => {
+      return transaction(db, async (tx) => {
         const rules = (await ofProject(tx, projectId).execute()).map(toRule);
         const rule = rules.find((r) => r.id === id);
         if (!rule) return { kind: 'missing' };

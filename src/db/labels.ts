@@ -1,3 +1,4 @@
+import { transaction } from './transaction.js';
 import type { Selectable } from 'kysely';
 import type { Db } from './database.js';
 import type { LabelsTable } from './schema.js';
@@ -92,7 +93,7 @@ export function createLabelStore(db: Db) {
      * artifact of project A), and the artifact must be in one of the project's repositories.
      */
     async attach(projectId: number, repository: string, reference: string, labelId: number, now = Date.now()): Promise<AttachResult> {
-      return db.transaction().execute(async (tx) => {
+      return transaction(db, async (tx) => {
         const label = await tx.selectFrom('labels').select(['scope_key']).where('id', '=', labelId).executeTakeFirst();
         if (!label) return 'label-unknown';
         if (label.scope_key !== 'g' && label.scope_key !== scopeKeyOf('p', projectId)) return 'label-elsewhere';
@@ -108,7 +109,7 @@ export function createLabelStore(db: Db) {
     },
 
     async detach(projectId: number, repository: string, reference: string, labelId: number): Promise<DetachResult> {
-      return db.transaction().execute(async (tx) => {
+      return transaction(db, async (tx) => {
         const manifestId = await artifactId(tx, projectId, repository, reference);
         if (manifestId === null) return 'artifact-unknown';
         const r = await tx.deleteFrom('artifact_labels').where('manifest_id', '=', manifestId).where('label_id', '=', labelId).executeTakeFirst();

@@ -1,3 +1,4 @@
+import { transaction } from './transaction.js';
 import { accessoriesOf } from './accessories.js';
 import type { Insertable } from 'kysely';
 import type { Db } from './database.js';
@@ -181,7 +182,7 @@ export function createManifestStore(db: Db) {
       check: (tx: Db, repositoryId: number) => Promise<void>,
       now = Date.now(),
     ): Promise<void> {
-      await db.transaction().execute(async (tx) => {
+      await transaction(db, async (tx) => {
         const repositoryId = await ensureRepository(tx, repository, now);
         await check(tx, repositoryId);
         const { id, isNew } = await insertManifestRow(tx, {

@@ -1,3 +1,4 @@
+import { transaction } from './transaction.js';
 import type { Db } from './database.js';
 
 /** A project's metadata as Harbor shows it: the JSON column, with `public` from its own column. */
@@ -22,7 +23,7 @@ export function createProjectMetadataStore(db: Db) {
 
     /** 'exists' when an add finds the key already set; 'missing' when the project is gone. */
     async change(projectId: number, c: MetadataChange, now = Date.now()): Promise<'changed' | 'exists' | 'missing'> {
-      return db.transaction().execute(async (tx) => {
+      return transaction(db, async (tx) => {
         const row = await tx.selectFrom('projects').select(['public', 'metadata']).where('id', '=', projectId).executeTakeFirst();
         if (!row) return 'missing';
         const current = view(row);

@@ -1,3 +1,4 @@
+import { transaction } from './transaction.js';
 import type { Db } from './database.js';
 import { escapeLike, likeEscaped } from './sql-helpers.js';
 import type { SelectQueryBuilder } from 'kysely';
@@ -96,7 +97,7 @@ export function createProjectStore(db: Db) {
      * unlimited). A taken name fails on the unique index (the caller maps it).
      */
     async createWithAdmin(name: string, ownerId: number, isPublic: boolean, metadata: Record<string, string>, now = Date.now(), hardStorage = -1): Promise<number> {
-      return db.transaction().execute(async (tx) => {
+      return transaction(db, async (tx) => {
         const row = await tx
           .insertInto('projects')
           .values({ name, owner_id: ownerId, public: isPublic ? 1 : 0, metadata: JSON.stringify(metadata), created_at: now, updated_at: now })
@@ -163,7 +164,7 @@ export function createProjectStore(db: Db) {
      * here, lest a new project of the same name inherit them.
      */
     async deleteIfEmpty(id: number): Promise<{ deleted: true } | { deleted: false; repositories: number }> {
-      return db.transaction().execute(async (tx) => {
+      return transaction(db, async (tx) => {
         const repositories = await countRepositories(tx, id);
         if (repositories > 0) return { deleted: false, repositories };
         // What blob uploads left without an artifact (their links go by cascade; GC takes the bytes).

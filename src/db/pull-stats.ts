@@ -1,3 +1,4 @@
+import { transaction } from './transaction.js';
 import type { Db } from './database.js';
 
 /** Pulls of one manifest since the last flush: how many, the last time, and by which tags. */
@@ -22,7 +23,7 @@ export function createPullStatsStore(db: Db) {
     async write(batch: ManifestPulls[]): Promise<void> {
       for (let i = 0; i < batch.length; i += chunk) {
         const part = batch.slice(i, i + chunk);
-        await db.transaction().execute(async (tx) => {
+        await transaction(db, async (tx) => {
           const owners = await tx.selectFrom('manifests').select(['id', 'repository_id']).where('id', 'in', part.map((p) => p.manifestId)).execute();
           const repositoryOf = new Map(owners.map((o) => [o.id, o.repository_id]));
           const perRepository = new Map<number, number>();

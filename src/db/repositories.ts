@@ -1,3 +1,4 @@
+import { transaction } from './transaction.js';
 import { projectOf } from '../domain/oci/names.js';
 import { AppError } from '../platform/errors.js';
 import type { Db } from './database.js';
@@ -169,7 +170,7 @@ export function createRepositoryStore(db: Db) {
      * False when there was no such repository.
      */
     async delete(name: string): Promise<boolean> {
-      return db.transaction().execute(async (tx) => {
+      return transaction(db, async (tx) => {
         const repo = await tx.selectFrom('repositories').select('id').where('name', '=', name).executeTakeFirst();
         if (!repo) return false;
         const ids = await tx.selectFrom('manifests').select('id').where('repository_id', '=', repo.id).execute();

@@ -1,3 +1,4 @@
+import { transaction } from './transaction.js';
 import type { RobotGrant } from '../domain/identity/principal.js';
 import type { Db } from './database.js';
 import type { RobotRow } from './schema.js';
@@ -48,7 +49,7 @@ export function createRobotStore(db: Db) {
     },
 
     async create(r: NewRobot, now = Date.now()): Promise<number> {
-      return db.transaction().execute(async (tx) => {
+      return transaction(db, async (tx) => {
         const { id } = await tx
           .insertInto('robots')
           .values({
@@ -103,7 +104,7 @@ export function createRobotStore(db: Db) {
       changes: { description?: string; disabled?: boolean; duration?: number; expiresAt?: number; secretHash?: string; grants?: RobotGrant[] },
       now = Date.now(),
     ): Promise<void> {
-      await db.transaction().execute(async (tx) => {
+      await transaction(db, async (tx) => {
         await tx
           .updateTable('robots')
           .set({

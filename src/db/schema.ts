@@ -211,7 +211,23 @@ export interface SessionsTable {
   last_seen: number;
 }
 
+/** Keys every instance on the database must share (token signing, CSRF), made once. */
+export interface SharedKeysTable {
+  name: string;
+  value: string;
+  created_at: number;
+}
+
+/** One holder per name until `expires_at` (epoch ms): work that must run on one instance only. */
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: number;
+}
+
 export interface Database {
+  shared_keys: SharedKeysTable;
+  leases: LeasesTable;
   sessions: SessionsTable;
   users: UsersTable;
   projects: ProjectsTable;

@@ -1,3 +1,4 @@
+import { transaction } from './transaction.js';
 import type { Db } from './database.js';
 
 /** System settings as a small key/value table (Harbor's "configurations"). */
@@ -9,7 +10,7 @@ export function createSettingStore(db: Db) {
     },
 
     async set(values: Record<string, string>): Promise<void> {
-      await db.transaction().execute(async (tx) => {
+      await transaction(db, async (tx) => {
         for (const [key, value] of Object.entries(values)) {
           await tx
             .insertInto('settings')

@@ -1,9 +1,13 @@
+import { transaction } from './transaction.js';
 import { type Compilable, CompiledQuery, sql } from 'kysely';
 import type { Db } from './database.js';
 
-/** `column LIKE pattern ESCAPE '\'`, the same on SQLite and PostgreSQL. */
+/**
+ * Harbor's fuzzy match (`~`, its `__icontains`): case-insensitive on every dialect. SQLite's LIKE
+ * ignores ASCII case and PostgreSQL's does not, so both sides are lowered and LIKE compares them.
+ */
 export function likeEscaped(column: string, pattern: string) {
-  return sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`;
+  return sql<boolean>`lower(${sql.ref(column)}) like lower(${pattern}) escape '\\'`;
 }
 
 /** LIKE patterns are built from user input: escape the wildcards so they match literally. */
@@ -44,7 +48,7 @@ class RolledBack<T> extends Error {
  */
 export async function transactionWithUndo<T>(db: Db, work: (tx: Db, undo: (result: T) => never) => Promise<T>): Promise<T> {
   try {
-    return await db.transaction().execute((tx) =>
+    return await transaction(db, (tx) =>
       work(tx, (result) => {
         throw new RolledBack(result);
       }),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { AppError } from '../platform/errors.js';
 import { createAuditStore, type AuditRecord } from './audit.js';
 import { createBlobStore } from './blobs.js';
@@ -825,6 +826,113 @@ export function runStoreContract(name: string, openDb: () => Promise<DatabaseHan
         assert.deepEqual(await seen([developer]), ['p2/a']);
         assert.deepEqual(await seen([]), []);
         assert.deepEqual((await store.list({ memberOf: { userId: owner, roleIds: [admin] } }, page)).total, 2);
+      });
+    });
+
+    // On SQLite these hold because one writer runs at a time; on PostgreSQL the writers really run
+    // at once, on separate connections of the pool, and the transactions must make them safe.
+    describe('several writers at once', () => {
+      test('quota: concurrent pushes into a project never take usage past its limit, and usage equals a recount', async () => {
+        const [projectId] = await projectsNamed('q');
+        const manifests = createManifestStore(db);
+        // Each manifest counts its own bytes; room for 5 of the 20.
+        const records = Array.from({ length: 20 }, (_, i) => manifestRecord(JSON.stringify({ n: String(i).padStart(2, '0'), pad: 'x'.repeat(90) }), []));
+        const size = records[0]!.content.length;
+        await db.updateTable('quotas').set({ hard_storage: size * 5 + size - 1 }).where('project_id', '=', projectId!).execute();
+        const results = await Promise.allSettled(records.map((r, i) => manifests.put(`q/r${i % 3}`, r, `t${i}`, noCheck)));
+        const stored = results.filter((r) => r.status === 'fulfilled').length;
+        assert.equal(stored, 5, results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok')).join('\n'));
+        const quota = await db.selectFrom('quotas').select('used_storage').where('project_id', '=', projectId!).executeTakeFirstOrThrow();
+        assert.equal(quota.used_storage, stored * size);
+        const rows = await db.selectFrom('manifests').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        assert.equal(Number(rows.n), stored);
+      });
+
+      test('one tag, many concurrent pushes: exactly one tag row, on one of the pushed manifests', async () => {
+        await projectsNamed('t');
+        const manifests = createManifestStore(db);
+        const records = Array.from({ length: 12 }, (_, i) => manifestRecord(JSON.stringify({ tag: i }), []));
+        const results = await Promise.allSettled(records.map((r) => manifests.put('t/a', r, 'latest', noCheck)));
+        assert.ok(results.every((r) => r.status === 'fulfilled'), 'a retag is not a conflict');
+        const tags = await db.selectFrom('tags').innerJoin('manifests', 'manifests.id', 'tags.manifest_id').select(['tags.name', 'manifests.digest']).execute();
+        assert.equal(tags.length, 1);
+        assert.ok(records.some((r) => r.digest === tags[0]!.digest));
+        assert.equal((await manifests.byTag('t/a', 'latest'))?.digest, tags[0]!.digest);
+      });
+
+      test('the same manifest pushed concurrently into one repository is one row, charged once', async () => {
+        const [projectId] = await projectsNamed('s');
+        const manifests = createManifestStore(db);
+        const record = manifestRecord('{"same":true}', []);
+        await Promise.all(Array.from({ length: 8 }, (_, i) => manifests.put('s/a', record, `v${i}`, noCheck)));
+        const quota = await db.selectFrom('quotas').select('used_storage').where('project_id', '=', projectId!).executeTakeFirstOrThrow();
+        assert.equal(quota.used_storage, record.content.length);
+        assert.equal((await createTagStore(db).list((await createRepositoryStore(db).findId('s/a'))!, 100)).length, 8);
+      });
+    });
+
+    describe('the same answers on every dialect', () => {
+      test('catalog and tag pages are in byte order (uppercase before lowercase, "_" between them)', async () => {
+        await projectsNamed('p');
+        const manifests = createManifestStore(db);
+        const names = ['p/b', 'p/B', 'p/a', 'p/_x', 'p/Z', 'p/a-b', 'p/a.b', 'p/a/b'];
+        for (const [i, n] of names.entries()) await manifests.put(n, manifestRecord(JSON.stringify({ n, i }), []), null, noCheck);
+        const bytewise = [...names].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+        const repositories = createRepositoryStore(db);
+        assert.deepEqual(await repositories.listNames(100), bytewise);
+        assert.deepEqual(await repositories.listNames(3, 'p/Z'), bytewise.slice(bytewise.indexOf('p/Z') + 1, bytewise.indexOf('p/Z') + 4));
+        const tagNames = ['v1', 'V1', 'v10', 'v2', '_x', 'latest', 'Latest'];
+        for (const [i, t] of tagNames.entries()) await manifests.put('p/a', manifestRecord(JSON.stringify({ t, i }), []), t, noCheck);
+        const repoId = (await repositories.findId('p/a'))!;
+        const tagOrder = [...tagNames].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+        assert.deepEqual(await createTagStore(db).list(repoId, 100), tagOrder);
+        assert.deepEqual(await createTagStore(db).list(repoId, 2, 'V1'), tagOrder.slice(tagOrder.indexOf('V1') + 1, tagOrder.indexOf('V1') + 3));
+      });
+
+      test("Harbor's fuzzy match (~) ignores case; equality does not", async () => {
+        const users = createUserStore(db);
+        await users.create(user('MixedCase'));
+        await users.create(user('other'));
+        const like = await users.list({ usernameLike: 'mixedc' }, page, []);
+        assert.deepEqual(like.rows.map((u) => u.username), ['MixedCase']);
+        assert.equal(await users.byName('mixedcase'), null);
+        await projectsNamed('alpha', 'beta');
+        const projects = await createProjectStore(db).list({ nameLike: 'ALP' }, page, { column: 'name', desc: false }, null);
+        assert.deepEqual(projects.rows.map((p) => p.name), ['alpha']);
+      });
+
+      test('64-bit columns come back as numbers: times, sizes and a robot that never expires (-1)', async () => {
+        const robots = createRobotStore(db);
+        const id = await robots.create(robot('forever'), 1_700_000_000_123);
+        const row = await robots.byId(id);
+        assert.equal(row?.expires_at, -1);
+        assert.equal(row?.created_at, 1_700_000_000_123);
+        await projectsNamed('n');
+        const big = 5 * 1024 ** 4;
+        await createBlobStore(db).recordAndLink('n/a', digestOf('huge'), big);
+        assert.equal(await createBlobStore(db).sizeInRepository('n/a', digestOf('huge')), big);
+        const count = await db.selectFrom('blobs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+        assert.equal(typeof count.n, 'number');
+        const sum = await db.selectFrom('blobs').select((eb) => eb.fn.sum('size').as('s')).executeTakeFirstOrThrow();
+        assert.equal(sum.s, big);
+      });
+
+      test('every text column compares bytewise and the growing ids are 64-bit', async () => {
+        if (handle.dialect === 'sqlite') {
+          // SQLite's default collation is BINARY and its integers are 64-bit: nothing to declare.
+          const r = await sql<{ lt: number }>`select 'B' < 'a' as lt`.execute(db);
+          assert.equal(Number(r.rows[0]!.lt), 1);
+          return;
+        }
+        const columns = await sql<{ table_name: string; column_name: string; collation_name: string | null }>`
+          select table_name, column_name, collation_name from information_schema.columns
+          where table_schema = current_schema() and data_type in ('character varying', 'text') and table_name not like 'kysely%'`.execute(db);
+        assert.ok(columns.rows.length > 30);
+        assert.deepEqual(columns.rows.filter((c) => c.collation_name !== 'C').map((c) => `${c.table_name}.${c.column_name}`), []);
+        const ids = await sql<{ table_name: string; column_name: string; data_type: string }>`
+          select table_name, column_name, data_type from information_schema.columns
+          where table_schema = current_schema() and (column_name in ('manifest_id') or (column_name = 'id' and table_name in ('manifests', 'tags', 'audit_logs', 'event_outbox')))`.execute(db);
+        assert.deepEqual(ids.rows.filter((c) => c.data_type !== 'bigint').map((c) => `${c.table_name}.${c.column_name}`), []);
       });
     });
   });

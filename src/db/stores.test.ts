@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { postgres } from '../../test/backends/postgres.js';
 import { openSqlite } from './database.js';
+import { openPostgres } from './postgres.js';
 import { runStoreContract } from './store-contract.js';
 
 runStoreContract('SQLite', async () => {
@@ -12,6 +14,19 @@ runStoreContract('SQLite', async () => {
     async close() {
       await handle.close();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+runStoreContract('PostgreSQL', async () => {
+  const server = await postgres();
+  const url = await server.createDatabase('stores');
+  const handle = openPostgres(url);
+  return {
+    ...handle,
+    async close() {
+      await handle.close();
+      await server.dropDatabase(url);
     },
   };
 });

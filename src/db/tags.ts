@@ -1,3 +1,4 @@
+import { transaction } from './transaction.js';
 import type { Db } from './database.js';
 import { removeTag } from './tag-writes.js';
 
@@ -16,7 +17,7 @@ export function createTagStore(db: Db) {
     },
 
     async delete(repositoryId: number, tag: string): Promise<boolean> {
-      return db.transaction().execute((tx) => removeTag(tx, repositoryId, tag));
+      return transaction(db, (tx) => removeTag(tx, repositoryId, tag));
     },
   };
 }

@@ -2,6 +2,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { migrateToLatest, type DatabaseHandle } from './database.js';
 import type { Database } from './schema.js';
+import { registerDialect } from './transaction.js';
 
 /** An in-memory, migrated SQLite database for unit tests, counting the statements it runs. */
 export async function openTestDatabase(): Promise<DatabaseHandle & { queries: () => number }> {
@@ -14,6 +15,7 @@ export async function openTestDatabase(): Promise<DatabaseHandle & { queries: ()
       if (e.level === 'query') n++;
     },
   });
+  registerDialect(db, 'sqlite');
   const handle = { db, dialect: 'sqlite' as const, close: () => db.destroy() };
   await migrateToLatest(handle);
   return { ...handle, queries: () => n };

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before } from 'node:test';
+import { postgres } from '../backends/postgres.js';
 
 const root = resolve(import.meta.dirname, '../..');
 /** The compiled server: `npm test` builds it first, so tests exercise what users run. */
@@ -17,6 +18,8 @@ export interface RunningHaven {
   /** host:port, as registry clients want it */
   host: string;
   dataDir: string;
+  /** The PostgreSQL database it runs on (HAVEN_TEST_DATABASE=postgres, or given); '' for SQLite. */
+  databaseUrl: string;
   proc: ChildProcess;
   /** Output so far (stdout + stderr), for diagnosing failures. */
   output(): string;
@@ -60,14 +63,34 @@ export function useHaven(opts: StartOptions, ready: (h: RunningHaven) => void): 
   });
 }
 
+/** Which metadata database the end-to-end tests run Haven on: sqlite (default) or postgres. */
+export const testDatabase = process.env.HAVEN_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+
+/**
+ * With HAVEN_TEST_DATABASE=postgres, each data dir gets its own database, named in the dir so a
+ * restart on the same data dir finds the same database.
+ */
+async function testDatabaseUrl(dataDir: string): Promise<string> {
+  if (testDatabase !== 'postgres') return '';
+  const file = join(dataDir, '.test-database-url');
+  if (existsSync(file)) return readFileSync(file, 'utf8');
+  const url = await (await postgres()).createDatabase('e2e');
+  writeFileSync(file, url);
+  return url;
+}
+
 /** Starts `haven serve` on a free loopback port and resolves when it is listening. */
 export async function startHaven(opts: StartOptions = {}): Promise<RunningHaven> {
   const ownDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'haven-test-'));
+  const databaseUrl = opts.env?.HAVEN_DATABASE_URL ?? (await testDatabaseUrl(dataDir));
   const proc = spawn(
     process.execPath,
     [havenBin, 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-file', join(dataDir, 'haven.log'), ...(opts.args ?? [])],
-    { env: { ...process.env, HAVEN_CONFIG: '/dev/null', HAVEN_ADMIN_PASSWORD: testAdminPassword, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      env: { ...process.env, HAVEN_CONFIG: '/dev/null', HAVEN_ADMIN_PASSWORD: testAdminPassword, ...(databaseUrl ? { HAVEN_DATABASE_URL: databaseUrl } : {}), ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
@@ -120,6 +143,7 @@ export async function startHaven(opts: StartOptions = {}): Promise<RunningHaven>
     url,
     host: url.replace(/^http:\/\//, ''),
     dataDir,
+    databaseUrl,
     proc,
     output: () => out,
     admin: { username: 'admin', password: adminPassword },
@@ -130,7 +154,10 @@ export async function startHaven(opts: StartOptions = {}): Promise<RunningHaven>
     kill: () => halt('SIGKILL'),
     async cleanup() {
       await halt('SIGTERM');
-      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+      if (ownDir) {
+        if (databaseUrl && opts.env?.HAVEN_DATABASE_URL === undefined) await (await postgres()).dropDatabase(databaseUrl);
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }

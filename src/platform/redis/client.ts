@@ -1,14 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-
-/** Refused at start-up: one line naming the key, no stack (cli/main.ts prints it). */
-export class RedisStartError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RedisStartError';
-  }
-}
+import { redactUrl, StartupProblem } from '../startup-problem.js';
 
 /**
  * The connections to Redis: `command` for everything, `subscriber` for pub/sub (a subscribed
@@ -26,17 +19,6 @@ export interface RedisConnection {
 
 /** How long a command may take before the caller gets a 503; Redis answers in well under 1 ms. */
 const commandTimeoutMs = 2000;
-
-/** The URL without its password, for messages and logs. */
-export function redactedUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return '(unparsable URL)';
-  }
-}
 
 /** Any failure of a Redis command, as what a client is told: the service is unavailable for now. */
 export function unavailable(): AppError {
@@ -62,7 +44,7 @@ export async function guarded<T>(log: Logger | undefined, what: string, run: () 
 
 /**
  * Connects both clients and checks the server answers (and the password is right), or throws
- * RedisStartError naming `redis.url`. After that first success the clients retry forever.
+ * StartupProblem naming `redis.url`. After that first success the clients retry forever.
  */
 export async function connectRedis(url: string, log?: Logger): Promise<RedisConnection> {
   let started = false;
@@ -78,13 +60,13 @@ export async function connectRedis(url: string, log?: Logger): Promise<RedisConn
     // Each reconnect is logged once by the 'error' listener below; never crash on an unhandled one.
     reconnectOnError: () => false,
   };
-  const where = redactedUrl(url);
+  const where = redactUrl(url);
   const make = (): Redis => {
     let c: Redis;
     try {
       c = new Redis(url, options);
     } catch (err) {
-      throw new RedisStartError(`redis.url: ${(err as Error).message}`);
+      throw new StartupProblem('redis.url', (err as Error).message);
     }
     let down = false;
     c.on('error', (err: Error) => {
@@ -111,7 +93,7 @@ export async function connectRedis(url: string, log?: Logger): Promise<RedisConn
     command.disconnect();
     subscriber.disconnect();
     const reason = lastError || (err as Error).message;
-    throw new RedisStartError(`redis.url: cannot use Redis at ${where}: ${reason}`);
+    throw new StartupProblem('redis.url', `cannot use Redis at ${where}: ${reason}`);
   }
   started = true;
   return {

@@ -1,7 +1,8 @@
-import { open } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generatePassword, hashPassword } from '../../auth/passwords.js';
 import type { UserStore } from '../../db/users.js';
+import { isUniqueViolation } from '../../platform/errors.js';
 
 export interface BootstrapResult {
   created: boolean;
@@ -22,14 +23,21 @@ export async function ensureAdmin(users: UserStore, dataDir: string, configured:
   const password = configured || generatePassword();
   const passwordFile = configured ? null : join(dataDir, 'admin-password');
   if (passwordFile) await writeDurably(passwordFile, `${password}\n`);
-  await users.create({
-    username: 'admin',
-    email: null,
-    realname: 'System Administrator',
-    comment: 'created at first start',
-    passwordHash: await hashPassword(password),
-    sysadmin: true,
-  });
+  try {
+    await users.create({
+      username: 'admin',
+      email: null,
+      realname: 'System Administrator',
+      comment: 'created at first start',
+      passwordHash: await hashPassword(password),
+      sysadmin: true,
+    });
+  } catch (err) {
+    // Another instance on the same database created admin first: its password is the one.
+    if (!isUniqueViolation(err)) throw err;
+    if (passwordFile) await rm(passwordFile, { force: true });
+    return { created: false, generatedPassword: null, passwordFile: null };
+  }
   return { created: true, generatedPassword: configured ? null : password, passwordFile };
 }
 

@@ -1,0 +1,42 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { DatabaseHandle } from './database.js';
+import type { Database } from './schema.js';
+import { registerDialect } from './transaction.js';
+
+/**
+ * The stores type epoch-millisecond timestamps, sizes and counts as numbers. node-postgres
+ * returns int8 and numeric (sum() of a bigint) as strings, which would make `new Date(ts)`
+ * invalid and `expires_at !== -1` true for '-1'. Every value Haven keeps in them is below
+ * 2^53, so parse them as numbers, per pool, leaving node-postgres's global parsers alone.
+ */
+const int8 = 20;
+const numeric = 1700;
+const asNumber = (v: string) => Number(v);
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === int8 || oid === numeric) return asNumber;
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+export interface PostgresOptions {
+  /** Connections in the pool of this instance. */
+  poolSize?: number;
+}
+
+export function openPostgres(url: string, opts: PostgresOptions = {}): DatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.poolSize ?? 20,
+    types,
+    // A database that stops answering must fail requests, not hang them.
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle connection dropped by the server would otherwise crash the process.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  registerDialect(db, 'postgres');
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}

@@ -1,0 +1,39 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { SqlDialect } from './dialect.js';
+
+const dialects = new WeakMap<object, SqlDialect>();
+
+/** Called where a database is opened, so `transaction` knows how to run on it. */
+export function registerDialect<DB>(db: Kysely<DB>, dialect: SqlDialect): void {
+  dialects.set(db, dialect);
+}
+
+/** SQLSTATEs after which PostgreSQL asks the client to run the transaction again. */
+const retryable = new Set(['40001', '40P01']);
+const maxAttempts = 30;
+
+function isRetryable(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && retryable.has((err as { code?: string }).code ?? '');
+}
+
+/**
+ * The one way the stores run a transaction. SQLite runs one writer at a time, so its
+ * transactions are serializable as they are; the stores' check-then-act code (existence checks,
+ * quota, immutable tags, rule caps) was written against that. On PostgreSQL the same guarantee
+ * comes from SERIALIZABLE isolation, whose price is that a transaction may be aborted on a
+ * conflict and must be run again: `work` may therefore run more than once and must do nothing
+ * outside the database. Inside a transaction, it simply runs in it.
+ */
+export async function transaction<DB, T>(db: Kysely<DB>, work: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return work(db as Transaction<DB>);
+  if (dialects.get(db) !== 'postgres') return db.transaction().execute(work);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().setIsolationLevel('serializable').execute(work);
+    } catch (err) {
+      if (!isRetryable(err) || attempt >= maxAttempts) throw err;
+      // Jittered, growing back-off, so the transactions that collided do not collide again.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 2 ** attempt)));
+    }
+  }
+}
