@@ -136,7 +136,7 @@ describe('haven serve with redis.url', { skip: redisSkip }, () => {
     const old: Creds = { username: 'carol', password: 'Carol12345' };
     assert.equal((await c.api('GET', '/users/current', { as: old })).status, 200, 'checked once, so remembered for a minute');
     const cli = spawn(process.execPath, [havenBin, 'user', 'reset-password', 'carol', '--password', 'Carol99999', '--data-dir', h.dataDir, '--redis-url', redis.url], {
-      env: { ...process.env, HAVEN_CONFIG: '/dev/null' },
+      env: { ...process.env, HAVEN_CONFIG: '/dev/null', HAVEN_DATABASE_URL: h.databaseUrl },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
