@@ -58,6 +58,8 @@ export interface BenchConfig {
   docPath: string;
   /** Keep the temp data dirs (for inspecting logs). */
   keep: boolean;
+  /** Haven's metadata backend (BENCH_BACKEND=postgres: a throwaway PostgreSQL cluster). */
+  backend: 'embedded' | 'postgres';
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, full: number, quick: number, isQuick: boolean): number {
@@ -88,7 +90,10 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env, repoRoot: 
   const targets = list(env, 'BENCH_TARGETS', ['haven', 'distribution'] as const);
   const havenNodeArgs = (env.BENCH_HAVEN_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const profDir = havenNodeArgs.find((a) => a.startsWith('--cpu-prof-dir='))?.slice('--cpu-prof-dir='.length);
-  const complete = !quick && workloads.length === workloadIds.length && targets.length === 2 && havenNodeArgs.length === 0;
+  const backend = env.BENCH_BACKEND ?? 'embedded';
+  if (backend !== 'embedded' && backend !== 'postgres') throw new Error('BENCH_BACKEND must be embedded or postgres');
+  // Only the embedded run writes docs/benchmarks.md; a PostgreSQL run prints its table.
+  const complete = !quick && workloads.length === workloadIds.length && targets.length === 2 && havenNodeArgs.length === 0 && backend === 'embedded';
   if (workloads.includes('pull') && !workloads.includes('push')) workloads.unshift('push');
   if (workloads.includes('load') && !workloads.includes('images')) workloads.unshift('images');
   return {
@@ -125,5 +130,6 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env, repoRoot: 
     // A smoke or partial run must not overwrite the published figures unless asked to.
     docPath: env.BENCH_DOC ?? (complete ? `${repoRoot}/docs/benchmarks.md` : ''),
     keep: env.BENCH_KEEP === '1',
+    backend,
   };
 }

@@ -61,7 +61,16 @@ async function main(): Promise<void> {
 
     log('starting registries…');
     const servers: RunningServer[] = [];
-    if (cfg.targets.includes('haven')) servers.push(await startHaven({ repoRoot, nodeArgs: cfg.havenNodeArgs, cleanup }));
+    const havenEnv: Record<string, string> = {};
+    if (cfg.backend === 'postgres' && cfg.targets.includes('haven')) {
+      // Imported only for this mode: loading the database stack slows the bench's own client.
+      const { startPostgres } = await import('../test/backends/postgres.js');
+      const cluster = await startPostgres();
+      cleanup.atEnd(() => void cluster.stop());
+      havenEnv.HAVEN_DATABASE_URL = await cluster.createDatabase('bench');
+      log(`  PostgreSQL cluster at ${cluster.adminUrl}`);
+    }
+    if (cfg.targets.includes('haven')) servers.push(await startHaven({ repoRoot, nodeArgs: cfg.havenNodeArgs, cleanup, env: havenEnv }));
     if (cfg.targets.includes('distribution')) servers.push(await startDistribution({ bin: cfg.distributionBin, cleanup }));
     for (const s of servers) {
       if (s.admin) s.auth = await authenticate(endpoint(s.url), s.admin, benchProject, Object.values(repos), cfg.havenAuth);

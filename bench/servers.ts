@@ -46,10 +46,27 @@ export class Cleanup {
     this.dirs.add(d);
   }
 
+  /** Synchronous work for the end (stopping a backend with its own CLI). */
+  private readonly finals: Array<() => void> = [];
+  atEnd(fn: () => void): void {
+    this.finals.push(fn);
+  }
+
   /** Graceful: SIGTERM, then SIGKILL after a grace period; then remove dirs. */
   async run(): Promise<void> {
     await Promise.all([...this.procs].map((p) => stopProcess(p)));
+    this.runFinals();
     this.removeDirs();
+  }
+
+  private runFinals(): void {
+    for (const fn of this.finals.splice(0)) {
+      try {
+        fn();
+      } catch (err) {
+        process.stderr.write(`bench: cleanup: ${(err as Error).message}\n`);
+      }
+    }
   }
 
   /** For process 'exit': only synchronous work is possible. */
@@ -61,6 +78,7 @@ export class Cleanup {
         // already gone
       }
     }
+    this.runFinals();
     this.removeDirs();
   }
 
@@ -111,6 +129,8 @@ export interface HavenOptions {
   cleanup: Cleanup;
   /** Extra `haven serve` flags (the audit workload starts one with --audit-pulls false). */
   args?: string[];
+  /** Extra environment, e.g. HAVEN_DATABASE_URL. */
+  env?: Record<string, string>;
 }
 
 export async function startHaven(opts: HavenOptions): Promise<RunningServer> {
@@ -124,7 +144,7 @@ export async function startHaven(opts: HavenOptions): Promise<RunningServer> {
     process.execPath,
     [...opts.nodeArgs, bin, 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-file', logFile, ...(opts.args ?? [])],
     // HAVEN_CONFIG=/dev/null: no haven.yml from the working directory changes the setup.
-    { env: { ...process.env, HAVEN_CONFIG: '/dev/null', HAVEN_ADMIN_PASSWORD: admin.password }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { env: { ...process.env, HAVEN_CONFIG: '/dev/null', HAVEN_ADMIN_PASSWORD: admin.password, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   opts.cleanup.process(proc);
   let out = '';

@@ -5,6 +5,8 @@ import { sql } from 'kysely';
 import { AppError } from '../platform/errors.js';
 import { createAuditStore, type AuditRecord } from './audit.js';
 import { createBlobStore } from './blobs.js';
+import { createLeaseStore } from './leases.js';
+import { createSharedKeyStore } from './shared-keys.js';
 import { migrateToLatest, type DatabaseHandle, type Db } from './database.js';
 import { createManifestStore, type ManifestRecord } from './manifests.js';
 import { createMemberStore } from './members.js';
@@ -868,6 +870,34 @@ export function runStoreContract(name: string, openDb: () => Promise<DatabaseHan
         const quota = await db.selectFrom('quotas').select('used_storage').where('project_id', '=', projectId!).executeTakeFirstOrThrow();
         assert.equal(quota.used_storage, record.content.length);
         assert.equal((await createTagStore(db).list((await createRepositoryStore(db).findId('s/a'))!, 100)).length, 8);
+      });
+    });
+
+    describe('leases and shared keys (several instances on one database)', () => {
+      test('a lease has one holder until it expires; the holder renews it; anyone may take an expired one', async () => {
+        const leases = createLeaseStore(db);
+        const takers = ['a', 'b', 'c', 'd', 'e'];
+        const won = await Promise.all(takers.map((h) => leases.take('purge', h, 1_000, 10_000)));
+        assert.equal(won.filter(Boolean).length, 1, 'exactly one instance holds it');
+        const holder = takers[won.indexOf(true)]!;
+        assert.equal(await leases.holderOf('purge', 10_500), holder);
+        assert.equal(await leases.take('purge', holder, 1_000, 10_500), true, 'the holder renews');
+        assert.equal(await leases.take('purge', 'other', 1_000, 11_000), false, 'renewed until 11 500');
+        assert.equal(await leases.take('purge', 'other', 1_000, 11_500), true, 'expired: taken over');
+        assert.equal(await leases.holderOf('purge', 11_600), 'other');
+        await leases.release('purge', holder);
+        assert.equal(await leases.holderOf('purge', 11_600), 'other', 'a former holder cannot release it');
+        await leases.release('purge', 'other');
+        assert.equal(await leases.holderOf('purge', 11_600), null);
+        assert.equal(await leases.take('other-job', 'a', 1_000, 11_600), true, 'leases are per name');
+      });
+
+      test('a shared key is made once, whoever asks first, and every caller reads that one', async () => {
+        const keys = createSharedKeyStore(db);
+        let made = 0;
+        const values = await Promise.all(Array.from({ length: 6 }, (_, i) => keys.getOrCreate('k', () => `value-${i}-${++made}`)));
+        assert.equal(new Set(values).size, 1);
+        assert.equal(await keys.getOrCreate('k', () => 'late'), values[0]);
       });
     });
 
