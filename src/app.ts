@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createAuthenticator } from './auth/authenticator.js';
 import { createIdentityCache } from './auth/identity-cache.js';
-import { createLoginThrottle } from './auth/login-throttle.js';
 import { createTokenService } from './auth/token-service.js';
 import { csrfKey, signingKeyPem } from './auth/key-files.js';
 import { createSessions } from './auth/sessions.js';
@@ -55,10 +54,11 @@ import { createPullStatsStore } from './db/pull-stats.js';
 import { createArtifactWrites } from './services/content/artifact-write-wiring.js';
 import { createFilesystemDriver } from './storage/filesystem-driver.js';
 import { createSpaceGuard } from './services/registry/space-guard.js';
-import { createLocalLocks } from './platform/keyed-lock.js';
 import { freeBytes } from './platform/free-space.js';
 import { createLabelsSystem, createReadOnly } from './labels-system.js';
 import { unlessReadOnly } from './services/system/read-only.js';
+import { createSharedState } from './shared-state.js';
+import { sharedIdentityCache, sharedLoginForgets, sharedReadOnlyForget } from './auth/shared-forgets.js';
 
 export const version = '0.1.0';
 
@@ -75,6 +75,8 @@ export interface App {
 /** The composition root: config in, a ready (not yet listening) server and its jobs out. */
 export async function createApp(config: HavenConfig, log: Logger): Promise<App> {
   const dataDir = resolve(config.dataDir);
+  // First: an unreachable Redis stops start-up before anything is opened or written.
+  const shared = await createSharedState(config.redis, log);
   const database = await openDatabase(config.database, dataDir);
   await migrateToLatest(database);
   const driver = createFilesystemDriver(join(dataDir, 'storage'));
@@ -97,8 +99,8 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   const sharedKeys = createSharedKeyStore(db);
   const bootstrap = await ensureAdmin(stores.users, dataDir, config.adminPassword);
   const audit = createAuditLog(stores.audit, log, { pulls: config.audit.pulls });
-  const identity = createIdentityCache(stores);
-  const authenticator = createAuthenticator({ users: stores.users, robots: stores.robots, throttle: createLoginThrottle(), identity });
+  const identity = sharedIdentityCache(createIdentityCache(stores), shared.bus);
+  const authenticator = sharedLoginForgets(createAuthenticator({ users: stores.users, robots: stores.robots, throttle: shared.throttle, identity }), shared.bus);
   const login = createLogin({ authenticator, audit, log });
   const authorizer = createAuthorizer(stores);
   const sessions = createSessions({
@@ -109,7 +111,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   });
   const tokens = await createTokenService(await signingKeyPem(config.auth, sharedKeys, dataDir), { issuer: 'haven-token-issuer', service: 'haven', ttlSeconds: Math.round(config.auth.tokenTtl / 1000) });
   const readOnly = createReadOnly(stores.settings);
-  const settingsService = createSettingsService({ settings: stores.settings, audit, tokenTtlMinutes: Math.round(config.auth.tokenTtl / 60_000), onChange: readOnly.forget });
+  const settingsService = createSettingsService({ settings: stores.settings, audit, tokenTtlMinutes: Math.round(config.auth.tokenTtl / 60_000), onChange: sharedReadOnlyForget(readOnly.forget, shared.bus, log) });
   const settings = settingsService.current;
 
   const projects = createProjectService({
@@ -133,7 +135,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     free: async () => Math.min(await freeBytes(dataDir), driver.freeBytes ? await driver.freeBytes() : Infinity),
   });
   const pulls = createPullTracker(createPullStatsStore(db), log);
-  const uploads = createUploadService({ ...registryDeps, locks: createLocalLocks(), space }, { automaticMount: config.registry.automaticMount });
+  const uploads = createUploadService({ ...registryDeps, locks: shared.locks, space }, { automaticMount: config.registry.automaticMount });
   const server = await buildServer({
     log,
     externalUrl: config.externalUrl,
@@ -163,7 +165,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
         async health() {
           const dbError = await stores.settings.all().then(() => null, (e: Error) => e.message);
           const storageError = await driver.stat('health-probe').then(() => space.problem(), (e: Error) => e.message);
-          return { core: null, database: dbError, storage: storageError };
+          return { core: null, database: dbError, ...(await shared.health()), storage: storageError };
         },
       },
       users: createUserService({
@@ -221,6 +223,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
           await pulls.close();
         } finally {
           await database.close();
+          await shared.close();
         }
       }
     },

@@ -93,6 +93,11 @@ export function createAuthenticator(deps: { users: UserStore; robots: RobotStore
     async forget(username: string): Promise<void> {
       cache.deleteWhere((v) => v.username === username);
     },
+
+    /** Drops every remembered login (the shared bus may have missed a forget). */
+    forgetAll(): void {
+      cache.clear();
+    },
   };
 }
 

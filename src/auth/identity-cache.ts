@@ -27,7 +27,7 @@ const maxEntries = 10_000;
 export function createIdentityCache(
   deps: { projects: Pick<ProjectStore, 'byName'>; users: Pick<UserStore, 'byId'>; robots: Pick<RobotStore, 'byId'> },
   opts: { ttlMs?: number } = {},
-): IdentityCache {
+): IdentityCache & { forgetAll(): void } {
   const ttlMs = opts.ttlMs ?? 5_000;
   // `until` decides freshness (so tests can pass `now`); the cache's own TTL only bounds memory.
   const bounds = { max: maxEntries, ttlMs };
@@ -70,6 +70,13 @@ export function createIdentityCache(
     async forgetRobot(id) {
       epoch++;
       robots.delete(id);
+    },
+    /** Everything: the shared bus may have missed changes (its connection was lost). */
+    forgetAll() {
+      epoch++;
+      projects.clear();
+      users.clear();
+      robots.clear();
     },
   };
 }

@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { createAuthenticator } from '../auth/authenticator.js';
 import { createIdentityCache } from '../auth/identity-cache.js';
-import { createLoginThrottle } from '../auth/login-throttle.js';
+import { sharedIdentityCache, sharedLoginForgets } from '../auth/shared-forgets.js';
+import { createSharedState } from '../shared-state.js';
 import { generatePassword } from '../auth/passwords.js';
 import { flagName, loadConfig } from '../config/load.js';
 import { configKeys } from '../config/schema.js';
@@ -114,6 +115,8 @@ async function run(argv: string[]): Promise<void> {
   const generated = given === undefined;
   const password = given ?? generatePassword();
 
+  // With redis.url, running servers hear of the change at once (their remembered logins are dropped).
+  const shared = await createSharedState(config.redis);
   const database = await openDatabase(config.database, dataDir);
   // Errors only (an audit write that failed), to stderr: stdout carries the answer.
   const log = pino({ level: 'error', base: { service: 'haven-cli' } }, pino.destination({ dest: 2, sync: true }));
@@ -121,12 +124,13 @@ async function run(argv: string[]): Promise<void> {
     await migrateToLatest(database);
     const users = createUserStore(database.db);
     const robots = createRobotStore(database.db);
-    // This process serves nothing: a running server notices changes through its cache's expiry.
-    const identity = createIdentityCache({ users, robots, projects: createProjectStore(database.db) });
+    // This process serves nothing: a running server notices changes through the shared bus
+    // (redis.url), or else through its cache's expiry.
+    const identity = sharedIdentityCache(createIdentityCache({ users, robots, projects: createProjectStore(database.db) }), shared.bus);
     const audit = createAuditLog(createAuditStore(database.db), log);
     const service = createUserService({
       users,
-      authenticator: createAuthenticator({ users, robots, throttle: createLoginThrottle(), identity }),
+      authenticator: sharedLoginForgets(createAuthenticator({ users, robots, throttle: shared.throttle, identity }), shared.bus),
       audit,
       selfRegistration: async () => false,
       // A reset from the CLI also ends the user's portal sessions, on every instance.
@@ -150,8 +154,11 @@ async function run(argv: string[]): Promise<void> {
         if (stale) rmSync(firstStartFile, { force: true });
         process.stdout.write(
           `password of ${username} reset${stale ? ` (removed ${firstStartFile}, which held the old one)` : ''}\n` +
-            '  (a running server may still accept the old password for up to a minute, and keeps refusing\n' +
-            '   an address or account it throttled after failed logins until that wait is over)\n',
+            (config.redis.url
+              ? '  (servers on the same Redis refuse the old password at once, and keep refusing an address\n' +
+                '   or account they throttled after failed logins until that wait is over)\n'
+              : '  (a running server may still accept the old password for up to a minute, and keeps refusing\n' +
+                '   an address or account it throttled after failed logins until that wait is over)\n'),
         );
       }
       if (generated) process.stdout.write(`password for ${username} (generated, shown once): ${password}\n`);
@@ -160,6 +167,7 @@ async function run(argv: string[]): Promise<void> {
     }
   } finally {
     await database.close();
+    await shared.close();
   }
 }
 

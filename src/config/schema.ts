@@ -234,6 +234,20 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Shared state for several instances (login throttles, upload locks, leader leases, cache
+     * invalidation). Empty: kept in this process, for a single instance.
+     */
+    redis: z
+      .object({
+        url: z
+          .string()
+          .regex(/^(rediss?:\/\/\S+)?$/, 'must be empty or a redis:// or rediss:// URL, e.g. redis://:password@redis.example.com:6379/0')
+          .default('')
+          .describe('Redis for state shared by several instances, redis://[:password@]host:port[/db] or rediss:// (empty: in-process)'),
+      })
+      .strict()
+      .prefault({}),
     /** Prometheus metrics (GET /metrics). */
     metrics: z
       .object({

@@ -1,0 +1,45 @@
+import type { InvalidationBus } from '../platform/invalidation.js';
+import type { Logger } from '../platform/logger.js';
+import type { IdentityCache } from './identity-cache.js';
+
+/**
+ * Every "forget" of an in-memory cache of database state, carried to all instances by the
+ * invalidation bus: the local cache is the same, only its forgets go through `bus.publish`, and
+ * each instance's handler does the real forgetting (null from the bus: drop everything).
+ */
+
+/** The identity cache whose forgets (project deleted, user deleted, robot disabled...) reach every instance. */
+export function sharedIdentityCache(inner: IdentityCache & { forgetAll(): void }, bus: InvalidationBus): IdentityCache {
+  const handle = (forget: (key: string) => Promise<void>) => (key: string | null) => {
+    if (key === null) inner.forgetAll();
+    else void forget(key);
+  };
+  bus.on('identity.project', handle((name) => inner.forgetProject(name)));
+  bus.on('identity.user', handle((id) => inner.forgetUser(Number(id))));
+  bus.on('identity.robot', handle((id) => inner.forgetRobot(Number(id))));
+  return {
+    projectId: inner.projectId,
+    userExists: inner.userExists,
+    robotUsable: inner.robotUsable,
+    forgetProject: (name) => bus.publish('identity.project', name),
+    forgetUser: (id) => bus.publish('identity.user', String(id)),
+    forgetRobot: (id) => bus.publish('identity.robot', String(id)),
+  };
+}
+
+/** The authenticator whose `forget(username)` (password or secret changed, deleted) drops remembered logins everywhere. */
+export function sharedLoginForgets<A extends { forget(username: string): Promise<void>; forgetAll(): void }>(inner: A, bus: InvalidationBus): A {
+  bus.on('login', (username) => {
+    if (username === null) inner.forgetAll();
+    else void inner.forget(username);
+  });
+  return { ...inner, forget: (username: string) => bus.publish('login', username) };
+}
+
+/** The read-only switch's "read again now", on every instance (its own TTL bounds staleness anyway). */
+export function sharedReadOnlyForget(forget: () => void, bus: InvalidationBus, log?: Logger): () => void {
+  bus.on('read-only', () => forget());
+  return () => {
+    bus.publish('read-only', '').catch((err: Error) => log?.warn({ err: err.message }, 'could not tell other instances of the read-only change'));
+  };
+}
