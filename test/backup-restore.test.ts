@@ -289,6 +289,18 @@ describe('haven backup and restore refuse bad input', { timeout: 120_000 }, () =
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
+  test('restore --check verifies an intact backup and writes nothing', () => {
+    const before = readdirSync(backupDir).sort();
+    const r = haven(['restore', '--check', backupDir, '--data-dir', join(work, 'never-made')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /is intact: \d+ rows in \d+ tables, \d+ blobs verified/);
+    assert.deepEqual(readdirSync(backupDir).sort(), before);
+    assert.equal(existsSync(join(work, 'never-made')), false);
+    const b = haven(['backup', '--check', join(work, 'x'), '--data-dir', h.dataDir]);
+    assert.equal(b.status, 2);
+    assert.match(b.stderr, /--check is for haven restore/);
+  });
+
   test('restore into a non-empty directory is refused and leaves it as it was', () => {
     const target = join(work, 'occupied');
     mkdirSync(target);
@@ -314,6 +326,9 @@ describe('haven backup and restore refuse bad input', { timeout: 120_000 }, () =
     const bytes = readFileSync(file);
     bytes[0] = bytes[0]! ^ 0xff;
     writeFileSync(file, bytes);
+    const check = haven(['restore', '--check', damaged]);
+    assert.equal(check.status, 1, check.stdout);
+    assert.match(check.stderr, new RegExp(`blob ${entry.digest} .* does not match its digest`));
     const target = join(work, 'from-damaged');
     const r = haven(['restore', damaged, '--data-dir', target]);
     assert.equal(r.status, 1, r.stdout);

@@ -9,7 +9,7 @@ import { StartupProblem } from '../platform/startup-problem.js';
 import { formatSize } from '../platform/size.js';
 import { BackupRefusal, createBackup } from '../services/backup/backup.js';
 import { BlobCheckError } from '../services/backup/blob-files.js';
-import { restoreBackup } from '../services/backup/restore.js';
+import { checkBackup, restoreBackup } from '../services/backup/restore.js';
 import { stderrProgress } from './progress.js';
 
 export const backupUsage = `Usage: haven backup <dir> [options]
@@ -30,6 +30,7 @@ Options:
 `;
 
 export const restoreUsage = `Usage: haven restore <backup-dir> [options]
+       haven restore --check <backup-dir>
 
 Restores a backup made by haven backup into a new (or empty) data directory, verifying every
 blob's digest and every metadata file's checksum first-hand. Nothing is left behind when it
@@ -41,6 +42,7 @@ Options:
   --data-dir <dir>   the data directory to create (as for serve; default ./data)
   --config <file>    read dataDir (and the rest) from this haven.yml, as serve does
   --copy             copy every blob, never hard-link it from the backup
+  --check            only verify the backup (checksums, rows, every blob's digest); write nothing
   --help, -h         show this help
   and every option of haven serve (haven serve --help)
 `;
@@ -51,12 +53,14 @@ interface Parsed {
   dir: string;
   config: HavenConfig;
   copy: boolean;
+  check: boolean;
 }
 
 function parse(argv: string[], usage: string): Parsed | null {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
     config: { type: 'string' },
     copy: { type: 'boolean' },
+    check: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   };
   for (const k of configKeys) options[flagName(k)] ??= { type: 'string' };
@@ -73,7 +77,7 @@ function parse(argv: string[], usage: string): Parsed | null {
     if (typeof value === 'string') flags[flagName(k)] = value;
   }
   const config = loadConfig({ ...(typeof v.config === 'string' ? { file: v.config } : {}), flags });
-  return { dir: resolve(positionals[0]!), config, copy: v.copy === true };
+  return { dir: resolve(positionals[0]!), config, copy: v.copy === true, check: v.check === true };
 }
 
 /** Runs one of the commands with the same error discipline as `haven user`. */
@@ -97,6 +101,7 @@ export function backupCommand(argv: string[]): Promise<void> {
   return guarded('backup', backupUsage, async () => {
     const p = parse(argv, backupUsage);
     if (!p) return;
+    if (p.check) throw new UsageError('--check is for haven restore (haven restore --check <backup-dir>)');
     const dataDir = resolve(p.config.dataDir);
     const dbFile = join(dataDir, 'haven.db');
     // Never back up (and so create) an empty database in a mistyped directory.
@@ -129,8 +134,16 @@ export function restoreCommand(argv: string[]): Promise<void> {
   return guarded('restore', restoreUsage, async () => {
     const p = parse(argv, restoreUsage);
     if (!p) return;
-    const dataDir = resolve(p.config.dataDir);
     const started = Date.now();
+    if (p.check) {
+      const { header, rows } = await checkBackup(p.dir, stderrProgress());
+      process.stdout.write(
+        `backup ${p.dir} (snapshot of ${header.createdAt}) is intact: ${rows} rows in ${header.tables.length} tables, ` +
+          `${header.blobs.copied ? `${header.blobs.count} blobs verified` : 'blobs kept in the storage, not in the backup'}, in ${((Date.now() - started) / 1000).toFixed(1)}s\n`,
+      );
+      return;
+    }
+    const dataDir = resolve(p.config.dataDir);
     const summary = await restoreBackup({
       source: p.dir,
       dataDir,

@@ -142,3 +142,9 @@ export async function placeBlobs(
   if (failure) throw failure;
   return counts;
 }
+
+/** Hashes one blob of a tree laid out like storage/ against its entry, placing nothing. */
+export async function checkBlob(root: string, entry: BlobEntry): Promise<void> {
+  const [algorithm, hex] = entry.digest.split(':') as [string, string];
+  await verifyFile(blobFile(root, entry.digest), entry, algorithm, hex);
+}

@@ -4,7 +4,7 @@ import { migrateToLatest, type DatabaseHandle } from '../../db/database.js';
 import { countRows, dropEverything, insertRows, isEmptyDatabase, knownMigrations, loadOrder, migrateTo, restoreSequences, type AnyDb, type Row } from '../../db/snapshot.js';
 import type { Progress } from '../../platform/progress.js';
 import { BackupRefusal, emptyOrAbsent, transientTables } from './backup.js';
-import { placeBlobs, type PlaceMode } from './blob-files.js';
+import { checkBlob, placeBlobs, type PlaceMode } from './blob-files.js';
 import { blobManifestFile, decodeRow, filesDir, headerFile, headerSchema, metadataDir, parseBlobEntry, type BackupHeader } from './format.js';
 import { fileSha256, readLines } from './jsonl.js';
 
@@ -176,3 +176,39 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreSummar
     throw err;
   }
 }
+
+/**
+ * Checks a backup without restoring it: the header, every metadata file's checksum, every row
+ * readable and counted, and every blob's digest. Throws what restore would refuse.
+ */
+export async function checkBackup(dir: string, progress: Progress): Promise<{ header: BackupHeader; rows: number }> {
+  const source = resolve(dir);
+  const header = await readBackup(source);
+  await checkMetadataFiles(source, header);
+  const total = header.tables.reduce((a, t) => a + t.rows, 0);
+  progress.phase('metadata rows', total);
+  for (const t of header.tables) {
+    let n = 0;
+    for await (const line of readLines(join(source, metadataDir, `${t.name}.jsonl`))) {
+      decodeRow(line);
+      n++;
+    }
+    if (n !== t.rows) throw new BackupRefusal(`table ${t.name}: ${n} rows in its file, ${headerFile} records ${t.rows}`);
+    progress.advance(n);
+  }
+  progress.done();
+  if (header.blobs.copied) {
+    progress.phase('blobs', header.blobs.bytes, { bytes: true });
+    let count = 0;
+    for await (const line of readLines(join(source, blobManifestFile))) {
+      const entry = parseBlobEntry(line);
+      await checkBlob(source, entry);
+      count++;
+      progress.advance(entry.size);
+    }
+    progress.done();
+    if (count !== header.blobs.count) throw new BackupRefusal(`${blobManifestFile} lists ${count} blobs, ${headerFile} records ${header.blobs.count}`);
+  }
+  return { header, rows: total };
+}
+
