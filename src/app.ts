@@ -192,8 +192,13 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   // Purges pause while the system is read-only: nothing changes under a backup or migration.
   // Instances on one database take turns: each purge runs on the one holding its lease.
   const leases = createLeaseStore(db);
-  const periodic = (name: string, everyMs: number, work: () => Promise<unknown>, opts?: { atStart?: boolean }) =>
-    startIntervalJob(name, everyMs, onOneInstance(leases, instanceId, name, everyMs, unlessReadOnly(readOnly, work)), log, opts);
+  // An embedded SQLite database has one instance by construction (the data dir lock), and its purges
+  // must work on a full disk, where even a lease row could not be written: no lease there.
+  const sharedDatabase = database.dialect === 'postgres';
+  const periodic = (name: string, everyMs: number, work: () => Promise<unknown>, opts?: { atStart?: boolean }) => {
+    const guarded = unlessReadOnly(readOnly, work);
+    return startIntervalJob(name, everyMs, sharedDatabase ? onOneInstance(leases, instanceId, name, everyMs, guarded) : guarded, log, opts);
+  };
   const jobs: IntervalJob[] = config.role === 'api' ? [] : [
     periodic('upload-purge', config.uploads.purgeInterval, () => uploads.purge(config.uploads.purgeAge)),
     periodic('session-purge', 600_000, () => sessions.purgeIdle()),
@@ -206,7 +211,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     database,
     async close() {
       await Promise.all(jobs.map((j) => j.stop()));
-      await leases.releaseAll(instanceId).catch((err: Error) => log.warn({ err }, 'could not release leases'));
+      if (sharedDatabase) await leases.releaseAll(instanceId).catch((err: Error) => log.warn({ err }, 'could not release leases'));
       // server.close() closes idle keep-alive connections only once; a connection finishing a
       // download would then linger until its keep-alive timeout. Keep closing idle ones, and
       // cut everything after 30 s so a stop always ends within an orchestrator's grace period.
