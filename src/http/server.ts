@@ -16,6 +16,9 @@ import { sessionRoutes } from './api/session-routes.js';
 import type { Sessions } from '../auth/sessions.js';
 import { limitConnectionsPerIp } from './connection-limit.js';
 import { installReadOnlyGuard } from './read-only-guard.js';
+import type { Server as HttpsServer } from 'node:https';
+import type { TlsSettings } from '../config/tls-files.js';
+import { guardTlsListener, httpsOptions } from './tls-listener.js';
 
 export interface HttpLimits {
   headersTimeout: number;
@@ -44,6 +47,8 @@ export interface ServerDeps {
   metrics: MetricsSettings;
   /** Whether the system is in read-only mode (every write refused); absent: never. */
   readOnly?: () => Promise<boolean>;
+  /** tls.*: HTTPS (and client certificates) on the main listener when a certificate is set. */
+  tls?: TlsSettings;
 }
 
 const metricsListeners = new WeakMap<FastifyInstance, MetricsListener>();
@@ -55,6 +60,14 @@ export function metricsAddress(app: FastifyInstance): string | null {
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const limits = deps.http;
+  const nodeOptions = {
+    headersTimeout: limits.headersTimeout,
+    // Node looks for connections past headersTimeout only this often (30 s by default).
+    connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(limits.headersTimeout / 4))),
+  };
+  const tls = deps.tls ? httpsOptions(deps.tls) : null;
+  // Typed as the http variant: routes and hooks are the same over https, only the socket differs.
+  const serverOptions = (tls ? { https: { ...tls, ...nodeOptions } } : { http: nodeOptions }) as { http: typeof nodeOptions };
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     // Our own one-line-per-request log (request-log.ts) replaces Fastify's two lines.
@@ -65,11 +78,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 4096 },
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    http: {
-      headersTimeout: limits.headersTimeout,
-      // Node looks for connections past headersTimeout only this often (30 s by default).
-      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(limits.headersTimeout / 4))),
-    },
+    ...serverOptions,
     // Large blob uploads over slow links must not be cut off by a total request deadline; what
     // ends a stalled one is the inactivity timeout below, which every chunk in or out restarts.
     requestTimeout: 0,
@@ -78,6 +87,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     trustProxy: deps.trustProxy,
   });
+  if (tls && deps.tls) {
+    guardTlsListener(app.server as unknown as HttpsServer, { externalUrl: deps.externalUrl, clientAuth: deps.tls.clientAuth, firstByteTimeout: limits.headersTimeout });
+  }
   const metrics = createMetrics({ auditStats: deps.token.audit.stats });
   let lastRefusalWarning = 0;
   limitConnectionsPerIp(app.server, limits.maxConnectionsPerIp, (address) => {
