@@ -54,6 +54,7 @@ import { createLocalLocks } from './platform/keyed-lock.js';
 import { freeBytes } from './platform/free-space.js';
 import { createLabelsSystem, createReadOnly } from './labels-system.js';
 import { unlessReadOnly } from './services/system/read-only.js';
+import { createHealthChecks } from './services/system/health-checks.js';
 
 export const version = '0.1.0';
 
@@ -152,11 +153,10 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
         storageProvider: driver.name,
         externalUrl: (req) => config.externalUrl || `${req.protocol}://${req.host}`,
         settings,
-        async health() {
-          const dbError = await stores.settings.all().then(() => null, (e: Error) => e.message);
-          const storageError = await driver.stat('health-probe').then(() => space.problem(), (e: Error) => e.message);
-          return { core: null, database: dbError, storage: storageError };
-        },
+        health: createHealthChecks({
+          database: () => stores.settings.all().then(() => null),
+          storage: () => driver.stat('health-probe').then(() => space.problem()),
+        }),
       },
       users: createUserService({
         users: stores.users,
