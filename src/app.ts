@@ -55,6 +55,7 @@ import { freeBytes } from './platform/free-space.js';
 import { createLabelsSystem, createReadOnly } from './labels-system.js';
 import { unlessReadOnly } from './services/system/read-only.js';
 import { createHealthChecks } from './services/system/health-checks.js';
+import { createExporterStatsStore } from './db/exporter-stats.js';
 
 export const version = '0.1.0';
 
@@ -126,6 +127,10 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   });
   const pulls = createPullTracker(createPullStatsStore(db), log);
   const uploads = createUploadService({ ...registryDeps, locks: createLocalLocks(), space }, { automaticMount: config.registry.automaticMount });
+  const health = createHealthChecks({
+    database: () => stores.settings.all().then(() => null),
+    storage: () => driver.stat('health-probe').then(() => space.problem()),
+  });
   const server = await buildServer({
     log,
     externalUrl: config.externalUrl,
@@ -141,6 +146,12 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     sessions,
     secureCookies: config.externalUrl.startsWith('https://') || config.tls.cert !== '',
     tls: config.tls,
+    harborMetrics: {
+      stats: createExporterStatsStore(db),
+      cacheMs: config.metrics.cacheTime,
+      health,
+      systemInfo: async () => ({ authMode: 'db_auth', version: `haven-${version}`, selfRegistration: (await settings()).selfRegistration }),
+    },
     trustProxy: config.trustProxy,
     http: config.http,
     metrics: config.metrics,
@@ -153,10 +164,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
         storageProvider: driver.name,
         externalUrl: (req) => config.externalUrl || `${req.protocol}://${req.host}`,
         settings,
-        health: createHealthChecks({
-          database: () => stores.settings.all().then(() => null),
-          storage: () => driver.stat('health-probe').then(() => space.problem()),
-        }),
+        health,
       },
       users: createUserService({
         users: stores.users,

@@ -249,6 +249,8 @@ export const configSchema = z
         /** When set (both), /metrics wants these Basic credentials. */
         username: z.string().default('').describe('Basic auth user for /metrics (set with metrics.password)'),
         password: z.string().default('').describe('Basic auth password for /metrics (set with metrics.username)'),
+        /** Harbor's exporter.cache_time: one collection of the database gauges serves scrapes this long. */
+        cacheTime: duration.default(10_000).describe('how long one collection of the Harbor exporter gauges serves scrapes (storage total: 6x)'),
       })
       .strict()
       .prefault({})

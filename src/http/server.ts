@@ -19,6 +19,7 @@ import { installReadOnlyGuard } from './read-only-guard.js';
 import type { Server as HttpsServer } from 'node:https';
 import type { TlsSettings } from '../config/tls-files.js';
 import { guardTlsListener, httpsOptions } from './tls-listener.js';
+import type { HarborExporterSource } from './metrics/harbor-exporter.js';
 
 export interface HttpLimits {
   headersTimeout: number;
@@ -47,6 +48,8 @@ export interface ServerDeps {
   metrics: MetricsSettings;
   /** Whether the system is in read-only mode (every write refused); absent: never. */
   readOnly?: () => Promise<boolean>;
+  /** Sources of Harbor's exporter metrics on /metrics; absent: only Haven's own. */
+  harborMetrics?: HarborExporterSource;
   /** tls.*: HTTPS (and client certificates) on the main listener when a certificate is set. */
   tls?: TlsSettings;
 }
@@ -90,7 +93,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (tls && deps.tls) {
     guardTlsListener(app.server as unknown as HttpsServer, { externalUrl: deps.externalUrl, clientAuth: deps.tls.clientAuth, firstByteTimeout: limits.headersTimeout });
   }
-  const metrics = createMetrics({ auditStats: deps.token.audit.stats });
+  const metrics = createMetrics({
+    auditStats: deps.token.audit.stats,
+    ...(deps.harborMetrics ? { harbor: deps.harborMetrics, onError: (err: unknown, metric: string) => deps.log.error({ err, metric }, 'could not collect a metric') } : {}),
+  });
   let lastRefusalWarning = 0;
   limitConnectionsPerIp(app.server, limits.maxConnectionsPerIp, (address) => {
     metrics.connectionsRefused.inc();
