@@ -8,7 +8,7 @@ import { csrfKey, signingKeyPem } from './auth/key-files.js';
 import { createSessions } from './auth/sessions.js';
 import { createSessionStore } from './db/sessions.js';
 import type { HavenConfig } from './config/schema.js';
-import { createBlobContent } from './content/blob-content.js';
+import { blobPath, createBlobContent } from './content/blob-content.js';
 import { createAuditStore } from './db/audit.js';
 import { createBlobStore } from './db/blobs.js';
 import { migrateToLatest, openSqlite, type DatabaseHandle } from './db/database.js';
@@ -140,6 +140,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       manifests: createManifestService({ ...registryDeps, describe: artifactArea.describe }),
       discovery: createDiscoveryService(registryDeps),
       pulls,
+      ...(config.storage.filesystem.accelRedirect ? { accelRedirect: (digest: string) => config.storage.filesystem.accelRedirect + blobPath(digest) } : {}),
       access: createTokenAccess({ tokens, authenticator, login, authorizer, identity, audit, externalUrl: config.externalUrl }),
     },
     token: { tokens, login, authorizer, audit },
