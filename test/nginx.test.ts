@@ -3,11 +3,13 @@
 // clients rely on; with it, Haven answers X-Accel-Redirect and no body, nginx sends the file, and
 // the internal location is not reachable from outside.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { nginxInstalled, startNginx, type RunningNginx } from './backends/nginx.js';
+import { nginxBin, nginxInstalled, startNginx, type RunningNginx } from './backends/nginx.js';
+import { makeTestCerts } from './helpers/certs.js';
 import { startHaven, type RunningHaven } from './helpers/haven.js';
 import { pushImage, sha256, type Registry } from './helpers/oci.js';
 import { writeTestLayout } from './helpers/oci-layout.js';
@@ -21,6 +23,29 @@ function requireNginx(): boolean {
   if (process.env.CI) throw new Error('nginx is required in CI but is not installed');
   return false;
 }
+
+test('the example configuration deploy/nginx/haven.conf passes nginx -t', { skip: !requireNginx() && 'nginx is not installed' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'haven-nginx-example-'));
+  try {
+    const certs = makeTestCerts(dir);
+    const example = readFileSync(join(import.meta.dirname, '../deploy/nginx/haven.conf'), 'utf8');
+    assert.match(example, /internal;/);
+    assert.match(example, /client_max_body_size 0;/);
+    assert.match(example, /proxy_request_buffering off;/);
+    mkdirSync(join(dir, 'storage'));
+    const conf = example
+      .replace('/etc/nginx/tls/registry.crt', certs.serverCert)
+      .replace('/etc/nginx/tls/registry.key', certs.serverKey)
+      .replace('/var/lib/haven/storage/', `${join(dir, 'storage')}/`);
+    writeFileSync(join(dir, 'haven.conf'), conf);
+    writeFileSync(join(dir, 'main.conf'), `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp { include ${dir}/haven.conf; }\n`);
+    const r = spawnSync(nginxBin, ['-t', '-p', dir, '-c', join(dir, 'main.conf')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /test is successful/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 for (const accel of [false, true]) {
   describe(`pull through nginx ${accel ? 'with' : 'without'} accelRedirect`, { skip: !requireNginx() && 'nginx is not installed' }, () => {
