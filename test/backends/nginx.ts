@@ -20,6 +20,8 @@ export interface NginxOptions {
 }
 
 export interface RunningNginx {
+  /** The master process; its workers are its children. */
+  pid: number;
   url: string;
   host: string;
   config: string;
@@ -142,6 +144,7 @@ export async function startNginx(opts: NginxOptions): Promise<RunningNginx> {
     }
   }
   return {
+    pid: proc.pid!,
     url,
     host: `127.0.0.1:${port}`,
     config,
