@@ -14,6 +14,7 @@ import { havenBin, startHaven, testAdminPassword, type RunningHaven } from './he
 import { writeTestLayout } from './helpers/oci-layout.js';
 import { describeRun, run } from './helpers/run.js';
 import { requireTool } from './helpers/tools.js';
+import { eventually } from './helpers/eventually.js';
 
 interface Answer {
   status: number;
@@ -184,5 +185,34 @@ describe('mutual TLS, clientAuth request', () => {
     assert.equal((await httpsGet(`${h.url}/v2/`, { ca: certs.ca })).status, 401);
     assert.equal((await httpsGet(`${h.url}/v2/`, { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey })).status, 401);
     await assert.rejects(httpsGet(`${h.url}/v2/`, { ca: certs.ca, cert: certs.rogueCert, key: certs.rogueKey }), /socket hang up|ECONNRESET|alert/);
+  });
+});
+
+describe('certificate renewal', () => {
+  let h: RunningHaven;
+  let live: string;
+  before(async () => {
+    live = mkdtempSync(join(tmpdir(), 'haven-tls-live-'));
+    copyFileSync(certs.serverCert, join(live, 'tls.crt'));
+    copyFileSync(certs.serverKey, join(live, 'tls.key'));
+    h = await startHaven({ args: ['--tls-cert', join(live, 'tls.crt'), '--tls-key', join(live, 'tls.key')] });
+  });
+  after(async () => {
+    await h?.cleanup();
+    if (live) rmSync(live, { recursive: true, force: true });
+  });
+
+  test('replaced certificate files are served without a restart; a broken replacement keeps the last good one', async () => {
+    assert.equal((await httpsGet(`${h.url}/v2/`, { ca: certs.ca })).status, 401);
+    const renewed = makeTestCerts(mkdtempSync(join(tmpdir(), 'haven-tls-renewed-')));
+    writeFileSync(join(live, 'tls.key'), readFileSync(renewed.serverKey));
+    writeFileSync(join(live, 'tls.crt'), readFileSync(renewed.serverCert));
+    await eventually(async () => assert.equal((await httpsGet(`${h.url}/v2/`, { ca: renewed.ca })).status, 401), { timeoutMs: 20_000, intervalMs: 250 });
+    await assert.rejects(httpsGet(`${h.url}/v2/`, { ca: certs.ca }), /self-signed|unable to verify|unable to get/);
+
+    writeFileSync(join(live, 'tls.crt'), 'not a certificate\n');
+    await eventually(() => assert.match(readFileSync(join(h.dataDir, 'haven.log'), 'utf8'), /could not be loaded; still serving the previous certificate/), { timeoutMs: 20_000, intervalMs: 250 });
+    assert.equal((await httpsGet(`${h.url}/v2/`, { ca: renewed.ca })).status, 401);
+    rmSync(join(renewed.ca, '..'), { recursive: true, force: true });
   });
 });

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import type { Server as HttpsServer, ServerOptions } from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -77,4 +78,35 @@ function answerPlainHttp(socket: Socket, chunk: Buffer, externalUrl: string): vo
   socket.resume();
   socket.on('error', () => {});
   socket.end(`${headers.join('\r\n')}\r\n\r\n${line?.[1] === 'HEAD' ? '' : body}`);
+}
+
+/** How often the certificate files are looked at for a renewal. */
+const certPollMs = 5_000;
+
+/**
+ * Renewed certificates are served without a restart (cert-manager, certbot and Kubernetes
+ * secret mounts replace the files in place or by symlink swap, which polling sees): when
+ * tls.cert, tls.key or tls.clientCA changes, new connections get the new files once they load
+ * and match; a half-written or mismatched pair is logged and the old one kept. Returns the stop.
+ */
+export function reloadTlsOnChange(server: HttpsServer, tls: TlsSettings, log: { info(o: object, m: string): void; error(o: object, m: string): void }, pollMs = certPollMs): () => void {
+  const files = [tls.cert, tls.key, ...(tls.clientCA ? [tls.clientCA] : [])];
+  const reload = () => {
+    try {
+      const options = httpsOptions(tls)!;
+      const cert = new X509Certificate(options.cert as Buffer);
+      if (!cert.checkPrivateKey(createPrivateKey(options.key as Buffer))) throw new Error(`${tls.key} is not the private key of the certificate in ${tls.cert}`);
+      server.setSecureContext(options);
+      log.info({ cert: tls.cert, subject: cert.subject, validTo: cert.validTo }, 'TLS certificate reloaded');
+    } catch (err) {
+      log.error({ err, cert: tls.cert }, 'TLS files changed but could not be loaded; still serving the previous certificate');
+    }
+  };
+  const onChange = (now: { mtimeMs: number; ino: number; size: number }, before: { mtimeMs: number; ino: number; size: number }) => {
+    if (now.mtimeMs !== before.mtimeMs || now.ino !== before.ino || now.size !== before.size) reload();
+  };
+  for (const f of files) watchFile(f, { interval: pollMs, persistent: false }, onChange);
+  return () => {
+    for (const f of files) unwatchFile(f, onChange);
+  };
 }
