@@ -216,3 +216,20 @@ describe('certificate renewal', () => {
     rmSync(join(renewed.ca, '..'), { recursive: true, force: true });
   });
 });
+
+describe('HTTPS with externalUrl', () => {
+  let h: RunningHaven;
+  const external = 'https://registry.example.test:8443';
+  before(async () => {
+    h = await startHaven({ args: tlsArgs(certs, ['--external-url', external]) });
+  });
+  after(() => h?.cleanup());
+
+  test('the token realm and the plain-HTTP redirect use externalUrl', async () => {
+    const r = await httpsGet(`${h.url}/v2/`, { ca: certs.ca });
+    assert.equal(r.headers['www-authenticate'], `Bearer realm="${external}/service/token",service="haven"`);
+    const plain = await fetch(`${h.url.replace('https://', 'http://')}/v2/?x=1`, { redirect: 'manual' });
+    assert.equal(plain.status, 308);
+    assert.equal(plain.headers.get('location'), `${external}/v2/?x=1`);
+  });
+});
