@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startNginx, type RunningNginx } from '../test/backends/nginx.js';
+import { nginxBin, nginxInstalled, startNginx, type RunningNginx } from '../test/backends/nginx.js';
 import { authenticate } from './auth.js';
 import { processCpuSeconds } from './cpu.js';
 import { SyntheticBlob } from './data.js';
@@ -44,6 +44,10 @@ export async function nginxPull(ctx: WorkloadContext): Promise<Row[]> {
   const haven = ctx.servers.find((s) => s.kind === 'haven');
   const distribution = ctx.servers.find((s) => s.kind === 'distribution');
   if (!haven) return [];
+  if (!nginxInstalled()) {
+    ctx.log(`  skipped: ${nginxBin} is not installed (Debian's nginx package)`);
+    return [];
+  }
   const cleanup = new Cleanup();
   cleanup.keepDirs = cfg.keep;
   const nginxes: RunningNginx[] = [];
