@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -112,6 +113,24 @@ describe('HTTPS without client certificates', () => {
     assert.match(await post.text(), /This port speaks HTTPS: use https:\/\/127\.0\.0\.1:\d+\/v2\/x\/blobs\/uploads\//);
     // And the port still serves TLS afterwards.
     assert.equal((await httpsGet(`${h.url}/v2/`, { ca: certs.ca })).status, 401);
+  });
+
+  test('connections reset before their first byte, or after a partial handshake, leave the server serving', async () => {
+    const { port } = new URL(h.url);
+    for (const first of [null, Buffer.from([0x16, 0x03, 0x01])]) {
+      await new Promise<void>((resolve, reject) => {
+        const s = connect(Number(port), '127.0.0.1', () => {
+          if (first) s.write(first);
+          setImmediate(() => {
+            s.resetAndDestroy();
+            resolve();
+          });
+        });
+        s.on('error', reject);
+      });
+    }
+    await eventually(async () => assert.equal((await httpsGet(`${h.url}/v2/`, { ca: certs.ca })).status, 401));
+    assert.equal(h.proc.exitCode, null, h.output());
   });
 });
 

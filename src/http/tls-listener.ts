@@ -38,10 +38,15 @@ export function guardTlsListener(server: HttpsServer, opts: { externalUrl: strin
   const tlsListeners = server.listeners('connection') as Array<(socket: Socket) => void>;
   server.removeAllListeners('connection');
   server.on('connection', (socket: Socket) => {
-    // Until the first byte, the socket is ours alone: nothing else times it out.
-    socket.setTimeout(opts.firstByteTimeout, () => socket.destroy());
+    // Until the first byte, the socket is ours alone: nothing else times it out or hears its
+    // errors (an unheard 'error', e.g. a reset before any byte, would end the process).
+    const early = () => socket.destroy();
+    socket.on('error', early);
+    socket.setTimeout(opts.firstByteTimeout, early);
     socket.once('data', (chunk: Buffer) => {
       socket.setTimeout(0);
+      socket.off('timeout', early);
+      socket.off('error', early);
       socket.pause();
       if (chunk[0] === handshakeRecord) {
         socket.unshift(chunk);
