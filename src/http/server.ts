@@ -18,7 +18,7 @@ import { limitConnectionsPerIp } from './connection-limit.js';
 import { installReadOnlyGuard } from './read-only-guard.js';
 import type { Server as HttpsServer } from 'node:https';
 import type { TlsSettings } from '../config/tls-files.js';
-import { guardTlsListener, httpsOptions, reloadTlsOnChange } from './tls-listener.js';
+import { httpsOptions, secureListener } from './tls-listener.js';
 import type { HarborExporterSource } from './metrics/harbor-exporter.js';
 
 export interface HttpLimits {
@@ -91,9 +91,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     trustProxy: deps.trustProxy,
   });
   if (tls && deps.tls) {
-    guardTlsListener(app.server as unknown as HttpsServer, { externalUrl: deps.externalUrl, clientAuth: deps.tls.clientAuth, firstByteTimeout: limits.headersTimeout });
-    const stopReloading = reloadTlsOnChange(app.server as unknown as HttpsServer, deps.tls, deps.log);
-    app.addHook('onClose', async () => stopReloading());
+    const stop = secureListener(app.server as unknown as HttpsServer, deps.tls, { externalUrl: deps.externalUrl, firstByteTimeout: limits.headersTimeout, log: deps.log });
+    app.addHook('onClose', async () => stop());
   }
   const metrics = createMetrics({
     auditStats: deps.token.audit.stats,

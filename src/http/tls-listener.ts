@@ -115,3 +115,9 @@ export function reloadTlsOnChange(server: HttpsServer, tls: TlsSettings, log: { 
     for (const f of files) unwatchFile(f, onChange);
   };
 }
+
+/** Everything a TLS listener gets besides TLS itself (the two functions above); returns the stop. */
+export function secureListener(server: HttpsServer, tls: TlsSettings, opts: { externalUrl: string; firstByteTimeout: number; log: Parameters<typeof reloadTlsOnChange>[2] }): () => void {
+  guardTlsListener(server, { externalUrl: opts.externalUrl, clientAuth: tls.clientAuth, firstByteTimeout: opts.firstByteTimeout });
+  return reloadTlsOnChange(server, tls, opts.log);
+}
