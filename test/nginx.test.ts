@@ -47,6 +47,25 @@ test('the example configuration deploy/nginx/haven.conf passes nginx -t', { skip
   }
 });
 
+test('nginx spreads requests over several Havens round robin', { skip: !requireNginx() && 'nginx is not installed' }, async () => {
+  const havens = [await startHaven(), await startHaven()];
+  const nginx = await startNginx({ upstreams: havens.map((x) => x.host) });
+  try {
+    for (let i = 0; i < 6; i++) {
+      const r = await fetch(`${nginx.url}/api/v2.0/ping`);
+      assert.equal(await r.text(), 'Pong');
+    }
+    for (const x of havens) {
+      const text = await (await fetch(`${x.url}/metrics`)).text();
+      const pings = Number(/^harbor_core_http_request_total\{method="GET",code="200",operation="getPing"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+      assert.equal(pings, 3, `each Haven answered half the pings:\n${nginx.config}`);
+    }
+  } finally {
+    await nginx.stop();
+    for (const x of havens) await x.cleanup();
+  }
+});
+
 for (const accel of [false, true]) {
   describe(`pull through nginx ${accel ? 'with' : 'without'} accelRedirect`, { skip: !requireNginx() && 'nginx is not installed' }, () => {
     let h: RunningHaven;
