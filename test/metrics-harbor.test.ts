@@ -91,7 +91,7 @@ test('Harbor exporter gauges follow pushes, pulls, members and quotas', async ()
     assert.equal(sample(text, 'harbor_core_http_request_total', 'method="GET",code="200",operation="listProjects"'), 1);
     assert.equal(sample(text, 'harbor_core_http_request_total', 'method="POST",code="201",operation="createProject"'), 2);
     assert.match(text, /^# TYPE harbor_core_http_request_duration_seconds summary$/m);
-    assert.match(text, /^harbor_core_http_request_duration_seconds\{quantile="0\.99",method="GET",operation="v2_manifest"\} [\d.e-]+$/m);
+    assert.match(text, /^harbor_core_http_request_duration_seconds\{method="GET",operation="v2_manifest",quantile="0\.99"\} [\d.e-]+$/m);
     assert.equal(sample(text, 'harbor_core_http_request_duration_seconds_count', 'method="GET",operation="v2_manifest"'), 3);
     // The scrape itself is in flight while it is collected.
     assert.equal(sample(text, 'harbor_core_http_inflight_requests'), 1);
