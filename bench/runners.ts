@@ -2,6 +2,7 @@ import { artifactListing } from './artifact-list.js';
 import { auditCost } from './audit-cost.js';
 import { quotaCost } from './quota.js';
 import { searchLoad } from './search.js';
+import { nginxPull } from './nginx-pull.js';
 import type { WorkloadId } from './config.js';
 import { pullLarge, pushImages, pushLarge, requestLoad, tagListing, type Row, type WorkloadContext } from './workloads.js';
 
@@ -16,4 +17,5 @@ export const workloadRunners: Record<WorkloadId, (ctx: WorkloadContext) => Promi
   search: searchLoad,
   artifacts: artifactListing,
   quota: quotaCost,
+  nginx: nginxPull,
 };

@@ -9,7 +9,7 @@ import { csrfKey, signingKeyPem } from './auth/key-files.js';
 import { createSessions } from './auth/sessions.js';
 import { createSessionStore } from './db/sessions.js';
 import type { HavenConfig } from './config/schema.js';
-import { createBlobContent } from './content/blob-content.js';
+import { blobPath, createBlobContent } from './content/blob-content.js';
 import { createAuditStore } from './db/audit.js';
 import { createBlobStore } from './db/blobs.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/database.js';
@@ -28,7 +28,7 @@ import { createApiAuth } from './http/api/api-auth.js';
 import { createTokenAccess } from './http/oci/token-access.js';
 import { buildServer } from './http/server.js';
 import { startIntervalJob, type IntervalJob } from './jobs/interval-job.js';
-import { onOneInstance } from './jobs/single-instance.js';
+import { holdLease, onOneInstance } from './jobs/single-instance.js';
 import { createLeaseStore } from './db/leases.js';
 import type { Logger } from './platform/logger.js';
 import { createAuditLog } from './services/audit/audit-log.js';
@@ -59,6 +59,8 @@ import { createLabelsSystem, createReadOnly } from './labels-system.js';
 import { unlessReadOnly } from './services/system/read-only.js';
 import { createSharedState } from './shared-state.js';
 import { sharedIdentityCache, sharedLoginForgets, sharedReadOnlyForget } from './auth/shared-forgets.js';
+import { createHealthChecks } from './services/system/health-checks.js';
+import { createExporterStatsStore } from './db/exporter-stats.js';
 
 export const version = '0.1.0';
 
@@ -136,6 +138,14 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   });
   const pulls = createPullTracker(createPullStatsStore(db), log);
   const uploads = createUploadService({ ...registryDeps, locks: shared.locks, space }, { automaticMount: config.registry.automaticMount });
+  const leases = createLeaseStore(db);
+  // One instance on a shared database exports the database-wide gauges (Harbor's exporter is one).
+  const exporter = database.dialect === 'postgres' ? holdLease(leases, instanceId, 'metrics-exporter', 30_000) : null;
+  const health = createHealthChecks({
+    database: () => stores.settings.all().then(() => null),
+    storage: () => driver.stat('health-probe').then(() => space.problem()),
+    ...(config.redis.url !== '' ? { redis: async () => (await shared.health()).redis ?? null } : {}),
+  });
   const server = await buildServer({
     log,
     externalUrl: config.externalUrl,
@@ -145,11 +155,20 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       manifests: createManifestService({ ...registryDeps, describe: artifactArea.describe }),
       discovery: createDiscoveryService(registryDeps),
       pulls,
+      ...(config.storage.filesystem.accelRedirect ? { accelRedirect: (digest: string) => config.storage.filesystem.accelRedirect + blobPath(digest) } : {}),
       access: createTokenAccess({ tokens, authenticator, login, authorizer, identity, audit, externalUrl: config.externalUrl }),
     },
     token: { tokens, login, authorizer, audit },
     sessions,
-    secureCookies: config.externalUrl.startsWith('https://'),
+    secureCookies: config.externalUrl.startsWith('https://') || config.tls.cert !== '',
+    tls: config.tls,
+    harborMetrics: {
+      stats: createExporterStatsStore(db),
+      cacheMs: config.metrics.cacheTime,
+      databaseGauges: () => exporter?.held() ?? true,
+      health,
+      systemInfo: async () => ({ authMode: 'db_auth', version: `haven-${version}`, selfRegistration: (await settings()).selfRegistration }),
+    },
     trustProxy: config.trustProxy,
     http: config.http,
     metrics: config.metrics,
@@ -162,11 +181,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
         storageProvider: driver.name,
         externalUrl: (req) => config.externalUrl || `${req.protocol}://${req.host}`,
         settings,
-        async health() {
-          const dbError = await stores.settings.all().then(() => null, (e: Error) => e.message);
-          const storageError = await driver.stat('health-probe').then(() => space.problem(), (e: Error) => e.message);
-          return { core: null, database: dbError, ...(await shared.health()), storage: storageError };
-        },
+        health,
       },
       users: createUserService({
         users: stores.users,
@@ -191,9 +206,13 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
 
   // Purges pause while the system is read-only: nothing changes under a backup or migration.
   // Instances on one database take turns: each purge runs on the one holding its lease.
-  const leases = createLeaseStore(db);
-  const periodic = (name: string, everyMs: number, work: () => Promise<unknown>, opts?: { atStart?: boolean }) =>
-    startIntervalJob(name, everyMs, onOneInstance(leases, instanceId, name, everyMs, unlessReadOnly(readOnly, work)), log, opts);
+  // An embedded SQLite database has one instance by construction (the data dir lock), and its purges
+  // must work on a full disk, where even a lease row could not be written: no lease there.
+  const sharedDatabase = database.dialect === 'postgres';
+  const periodic = (name: string, everyMs: number, work: () => Promise<unknown>, opts?: { atStart?: boolean }) => {
+    const guarded = unlessReadOnly(readOnly, work);
+    return startIntervalJob(name, everyMs, sharedDatabase ? onOneInstance(leases, instanceId, name, everyMs, guarded) : guarded, log, opts);
+  };
   const jobs: IntervalJob[] = config.role === 'api' ? [] : [
     periodic('upload-purge', config.uploads.purgeInterval, () => uploads.purge(config.uploads.purgeAge)),
     periodic('session-purge', 600_000, () => sessions.purgeIdle()),
@@ -206,7 +225,8 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     database,
     async close() {
       await Promise.all(jobs.map((j) => j.stop()));
-      await leases.releaseAll(instanceId).catch((err: Error) => log.warn({ err }, 'could not release leases'));
+      exporter?.stop();
+      if (sharedDatabase) await leases.releaseAll(instanceId).catch((err: Error) => log.warn({ err }, 'could not release leases'));
       // server.close() closes idle keep-alive connections only once; a connection finishing a
       // download would then linger until its keep-alive timeout. Keep closing idle ones, and
       // cut everything after 30 s so a stop always ends within an orchestrator's grace period.

@@ -58,7 +58,7 @@ test('invalid values stop startup with the key and the problem', () => {
 test('connection limits and metrics settings: defaults, durations, pairs', () => {
   const c = loadConfig(noFile);
   assert.deepEqual(c.http, { headersTimeout: 30_000, bodyIdleTimeout: 60_000, keepAliveTimeout: 75_000, maxConnectionsPerIp: 256 });
-  assert.deepEqual(c.metrics, { listen: '', username: '', password: '' });
+  assert.deepEqual(c.metrics, { listen: '', username: '', password: '', cacheTime: 10_000 });
   assert.equal(c.audit.pulls, true);
   const set = loadConfig({ ...noFile, env: { HAVEN_HTTP_BODY_IDLE_TIMEOUT: '2m', HAVEN_HTTP_MAX_CONNECTIONS_PER_IP: '0', HAVEN_AUDIT_PULLS: 'false' }, flags: { 'http-headers-timeout': '5s' } });
   assert.equal(set.http.bodyIdleTimeout, 120_000);

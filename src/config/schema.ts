@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { parseDuration } from '../platform/duration.js';
 import { parseSize } from '../platform/size.js';
 import { passwordProblem } from '../domain/identity/password-policy.js';
+import { checkTlsFiles } from './tls-files.js';
 
 /** A string or number turned into a value by `parse`, whose error message becomes the key's. */
 const parsedBy = (parse: (v: string | number) => number) =>
@@ -214,6 +215,20 @@ export const configSchema = z
          * refused (507) and /health reports storage unhealthy. 0 turns the reserve off.
          */
         reserve: size.default(1024 ** 3).describe('free space kept for metadata and deletes; below it uploads get 507 (0: off)'),
+        filesystem: z
+          .object({
+            /**
+             * Behind nginx: an authorized blob GET answers with X-Accel-Redirect: <prefix><blob
+             * path> and no body, and nginx sends the file from an `internal` location (sendfile).
+             */
+            accelRedirect: z
+              .string()
+              .regex(/^(\/([A-Za-z0-9._~-]+\/)+)?$/, 'must be empty or an nginx location prefix such as /_haven_blobs/')
+              .default('')
+              .describe('nginx internal location prefix for blob GETs (X-Accel-Redirect), e.g. /_haven_blobs/ (empty: off)'),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -248,6 +263,18 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** HTTPS on the main listener, and mutual TLS as /etc/docker/certs.d sets it up. */
+    tls: z
+      .object({
+        cert: z.string().default('').describe('server certificate file (PEM, chain after it); with tls.key the listener speaks HTTPS'),
+        key: z.string().default('').describe('private key file (PEM) of tls.cert'),
+        clientCA: z.string().default('').describe('CA file (PEM) that signs client certificates (mutual TLS)'),
+        /** require: no valid client certificate, no handshake; request: one is asked for, and checked when given. */
+        clientAuth: z.enum(['none', 'request', 'require']).default('none').describe('client certificates: none, request (checked when given) or require'),
+      })
+      .strict()
+      .prefault({})
+      .superRefine(checkTlsFiles),
     /** Prometheus metrics (GET /metrics). */
     metrics: z
       .object({
@@ -256,6 +283,8 @@ export const configSchema = z
         /** When set (both), /metrics wants these Basic credentials. */
         username: z.string().default('').describe('Basic auth user for /metrics (set with metrics.password)'),
         password: z.string().default('').describe('Basic auth password for /metrics (set with metrics.username)'),
+        /** Harbor's exporter.cache_time: one collection of the database gauges serves scrapes this long. */
+        cacheTime: duration.default(10_000).describe('how long one collection of the Harbor exporter gauges serves scrapes (storage total: 6x)'),
       })
       .strict()
       .prefault({})

@@ -16,6 +16,10 @@ import { sessionRoutes } from './api/session-routes.js';
 import type { Sessions } from '../auth/sessions.js';
 import { limitConnectionsPerIp } from './connection-limit.js';
 import { installReadOnlyGuard } from './read-only-guard.js';
+import type { Server as HttpsServer } from 'node:https';
+import type { TlsSettings } from '../config/tls-files.js';
+import { httpsOptions, secureListener } from './tls-listener.js';
+import type { HarborExporterSource } from './metrics/harbor-exporter.js';
 
 export interface HttpLimits {
   headersTimeout: number;
@@ -44,6 +48,10 @@ export interface ServerDeps {
   metrics: MetricsSettings;
   /** Whether the system is in read-only mode (every write refused); absent: never. */
   readOnly?: () => Promise<boolean>;
+  /** Sources of Harbor's exporter metrics on /metrics; absent: only Haven's own. */
+  harborMetrics?: HarborExporterSource;
+  /** tls.*: HTTPS (and client certificates) on the main listener when a certificate is set. */
+  tls?: TlsSettings;
 }
 
 const metricsListeners = new WeakMap<FastifyInstance, MetricsListener>();
@@ -55,6 +63,14 @@ export function metricsAddress(app: FastifyInstance): string | null {
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const limits = deps.http;
+  const nodeOptions = {
+    headersTimeout: limits.headersTimeout,
+    // Node looks for connections past headersTimeout only this often (30 s by default).
+    connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(limits.headersTimeout / 4))),
+  };
+  const tls = deps.tls ? httpsOptions(deps.tls) : null;
+  // Typed as the http variant: routes and hooks are the same over https, only the socket differs.
+  const serverOptions = (tls ? { https: { ...tls, ...nodeOptions } } : { http: nodeOptions }) as { http: typeof nodeOptions };
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     // Our own one-line-per-request log (request-log.ts) replaces Fastify's two lines.
@@ -65,11 +81,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 4096 },
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    http: {
-      headersTimeout: limits.headersTimeout,
-      // Node looks for connections past headersTimeout only this often (30 s by default).
-      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(limits.headersTimeout / 4))),
-    },
+    ...serverOptions,
     // Large blob uploads over slow links must not be cut off by a total request deadline; what
     // ends a stalled one is the inactivity timeout below, which every chunk in or out restarts.
     requestTimeout: 0,
@@ -78,7 +90,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     trustProxy: deps.trustProxy,
   });
-  const metrics = createMetrics({ auditStats: deps.token.audit.stats });
+  if (tls && deps.tls) {
+    const stop = secureListener(app.server as unknown as HttpsServer, deps.tls, { externalUrl: deps.externalUrl, firstByteTimeout: limits.headersTimeout, log: deps.log });
+    app.addHook('onClose', async () => stop());
+  }
+  const metrics = createMetrics({
+    auditStats: deps.token.audit.stats,
+    ...(deps.harborMetrics ? { harbor: deps.harborMetrics, onError: (err: unknown, metric: string) => deps.log.error({ err, metric }, 'could not collect a metric') } : {}),
+  });
   let lastRefusalWarning = 0;
   limitConnectionsPerIp(app.server, limits.maxConnectionsPerIp, (address) => {
     metrics.connectionsRefused.inc();

@@ -102,7 +102,7 @@ export async function startHaven(opts: StartOptions = {}): Promise<RunningHaven>
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`haven did not start in 20s:\n${out}`)), 20_000);
     const onData = () => {
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      const m = /listening on (https?:\/\/[\d.]+:\d+)/.exec(out);
       if (m || (opts.ready && opts.ready.test(out))) {
         clearTimeout(timer);
         resolveUrl(m?.[1] ?? '');
@@ -143,7 +143,7 @@ export async function startHaven(opts: StartOptions = {}): Promise<RunningHaven>
   }
   return {
     url,
-    host: url.replace(/^http:\/\//, ''),
+    host: url.replace(/^https?:\/\//, ''),
     dataDir,
     databaseUrl,
     proc,

@@ -14,8 +14,15 @@ export interface MetricsPluginOptions {
 /** Observes every response; serves /metrics on this server unless it has its own listener. */
 export async function metricsPlugin(app: FastifyInstance, opts: MetricsPluginOptions) {
   const { metrics } = opts;
+  app.addHook('onRequest', (_req, reply, done) => {
+    // 'close' comes once per response, finished or cut off: the gauge never drifts.
+    metrics.inflight.inc();
+    reply.raw.once('close', () => metrics.inflight.dec());
+    done();
+  });
   app.addHook('onResponse', (req, reply, done) => {
     metrics.observe({
+      operationId: (req.routeOptions.schema as { operationId?: string } | undefined)?.operationId,
       url: req.url,
       method: req.method,
       status: reply.statusCode,

@@ -1,4 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { WindowSummary } from './window-summary.js';
+import { registerHarborExporter, type HarborExporterSource } from './harbor-exporter.js';
 
 /** What the audit log reports about its queue (services/audit/audit-log.ts). */
 export interface AuditQueueStats {
@@ -23,11 +25,27 @@ export function areaOf(url: string): string {
 }
 
 /**
+ * Harbor's `operation` label: the swagger operationId of an API route, Harbor's v2_* names for
+ * the registry (src/server/middleware/metric), "unknown" for what has neither.
+ */
+export function harborOperation(url: string, operationId: string | undefined): string {
+  if (operationId) return operationId;
+  if (!url.startsWith('/v2/')) return 'unknown';
+  if (url.includes('/blobs/uploads')) return 'v2_blob_upload';
+  if (url.includes('/blobs/')) return 'v2_blob';
+  if (url.includes('/manifests/')) return 'v2_manifest';
+  if (url.includes('/tags/list')) return 'v2_tags';
+  if (url.startsWith('/v2/_catalog')) return 'v2_catalog';
+  if (url.includes('/referrers/')) return 'v2_referrers';
+  return 'v2_others';
+}
+
+/**
  * The process's Prometheus registry: process and event-loop defaults, per-area request counts,
  * latencies and bytes labelled by method and status only (bounded cardinality), refused
  * connections, and the audit queue.
  */
-export function createMetrics(opts: { auditStats?: () => AuditQueueStats } = {}) {
+export function createMetrics(opts: { auditStats?: () => AuditQueueStats; harbor?: HarborExporterSource; onError?: (err: unknown, what: string) => void } = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'haven_' });
   const labelNames = ['area', 'method', 'status'] as const;
@@ -46,6 +64,21 @@ export function createMetrics(opts: { auditStats?: () => AuditQueueStats } = {})
     help: 'Connections closed at once because their client address had http.maxConnectionsPerIp open',
     registers: [registry],
   });
+  // Harbor core's own request metrics (src/lib/metric), so its dashboards' panels fill.
+  const harborRequests = new Counter({ name: 'harbor_core_http_request_total', help: 'The total number of requests', labelNames: ['method', 'code', 'operation'], registers: [registry] });
+  // A summary, as Harbor's; WindowSummary because prom-client's costs ~8 µs per request.
+  const harborDuration = new WindowSummary({
+    name: 'harbor_core_http_request_duration_seconds',
+    help: 'The time duration of the requests',
+    labelNames: ['method', 'operation'],
+    percentiles: [0.5, 0.9, 0.99],
+    // client_golang's defaults, which Harbor keeps: a 10-minute window in 5 buckets.
+    maxAgeSeconds: 600,
+    ageBuckets: 5,
+    registers: [registry],
+  });
+  const inflight = new Gauge({ name: 'harbor_core_http_inflight_requests', help: 'The total number of requests', registers: [registry] });
+  if (opts.harbor) registerHarborExporter(registry, opts.harbor, opts.onError ? { onError: opts.onError } : {});
   const auditStats = opts.auditStats;
   if (auditStats) {
     new Gauge({
@@ -80,7 +113,11 @@ export function createMetrics(opts: { auditStats?: () => AuditQueueStats } = {})
   return {
     registry,
     connectionsRefused,
-    observe(r: { url: string; method: string; status: number; seconds: number; bytesIn: number; bytesOut: number }): void {
+    inflight,
+    observe(r: { url: string; method: string; status: number; seconds: number; bytesIn: number; bytesOut: number; operationId?: string }): void {
+      const operation = harborOperation(r.url, r.operationId);
+      harborRequests.inc({ method: r.method, code: String(r.status), operation });
+      harborDuration.observe({ method: r.method, operation }, r.seconds);
       const area = areaOf(r.url);
       const labels = { area, method: r.method, status: String(r.status) };
       requests.inc(labels);

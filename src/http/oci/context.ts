@@ -15,6 +15,8 @@ export interface OciServices {
   access: RegistryAccess;
   /** Pull time and count (Harbor's), recorded off the request path. */
   pulls?: Pick<PullTracker, 'record'>;
+  /** storage.filesystem.accelRedirect: where nginx finds a blob's file (X-Accel-Redirect); absent: Haven sends it. */
+  accelRedirect?: (digest: string) => string;
 }
 
 /** What every /v2 handler receives: the request, its reply, parsed query and the services. */
