@@ -81,6 +81,11 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   const shared = await createSharedState(config.redis, log);
   const database = await openDatabase(config.database, dataDir);
   await migrateToLatest(database);
+  if (database.dialect === 'postgres' && config.redis.url === '') {
+    // One instance on PostgreSQL is fine; a second one needs the throttle, upload locks and cache
+    // forgets shared, which only Redis does.
+    log.warn('database.url is PostgreSQL but redis.url is empty: run only one instance, or set redis.url for several');
+  }
   const driver = createFilesystemDriver(join(dataDir, 'storage'));
   const db = database.db;
 
