@@ -145,7 +145,8 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   const uploads = createUploadService({ ...registryDeps, locks: shared.locks, space }, { automaticMount: config.registry.automaticMount });
   const leases = createLeaseStore(db);
   // One instance on a shared database exports the database-wide gauges (Harbor's exporter is one).
-  const exporter = database.dialect === 'postgres' ? holdLease(leases, instanceId, 'metrics-exporter', 30_000) : null;
+  // A worker serves no /metrics, so it must not be the one holding that role.
+  const exporter = database.dialect === 'postgres' && config.role !== 'worker' ? holdLease(leases, instanceId, 'metrics-exporter', 30_000) : null;
   const health = createHealthChecks({
     database: () => stores.settings.all().then(() => null),
     storage: () => driver.stat('health-probe').then(() => space.problem()),

@@ -25,6 +25,8 @@ const types = {
 export interface PostgresOptions {
   /** Connections in the pool of this instance. */
   poolSize?: number;
+  /** A query with no answer after this long fails (a frozen server, a half-open connection). */
+  queryTimeoutMs?: number;
 }
 
 export function openPostgres(url: string, opts: PostgresOptions = {}): DatabaseHandle {
@@ -32,12 +34,18 @@ export function openPostgres(url: string, opts: PostgresOptions = {}): DatabaseH
     connectionString: url,
     max: opts.poolSize ?? 20,
     types,
-    // A database that stops answering must fail requests, not hang them.
+    // A database that stops answering must fail requests, not hang them: connecting, and every
+    // query on an open connection (a blackholed network or a failover leaves those half-open).
     connectionTimeoutMillis: 5000,
+    query_timeout: opts.queryTimeoutMs ?? 30_000,
+    keepAlive: true,
     idleTimeoutMillis: 30_000,
   });
-  // An idle connection dropped by the server would otherwise crash the process.
+  // A connection the server drops (restart, failover, terminated backend) emits 'error'; pg-pool
+  // listens only while it is idle in the pool, and an unheard 'error' would end the process. The
+  // query running on it fails by itself, and the pool replaces the connection.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namingHotStatements(pool) }) });
   registerDialect(db, 'postgres');
   return { db, dialect: 'postgres', close: () => db.destroy() };

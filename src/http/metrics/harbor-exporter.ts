@@ -20,6 +20,16 @@ export interface HarborExporterSource {
 /** The storage total reads the whole blobs table: it is refreshed this many times less often. */
 const storageTtlFactor = 6;
 
+const loadDeadlineMs = 10_000;
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000}s`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 /**
  * A value loaded at most once per `ttlMs` after the last load finished; the gauges of one scrape
  * share a load in flight (so even a ttl of 0 costs one query set per scrape). A failed load is
@@ -29,7 +39,8 @@ function cached<T>(load: () => Promise<T>, ttlMs: number, now: () => number) {
   let entry: { value: Promise<T>; doneAt: number | null } | null = null;
   return (): Promise<T> => {
     if (entry && (entry.doneAt === null || now() - entry.doneAt < ttlMs)) return entry.value;
-    const mine: { value: Promise<T>; doneAt: number | null } = { value: load(), doneAt: null };
+    // A load that never settles (a database that stopped answering) must not hold every later scrape.
+    const mine: { value: Promise<T>; doneAt: number | null } = { value: withDeadline(load(), loadDeadlineMs), doneAt: null };
     entry = mine;
     mine.value.then(
       () => {
