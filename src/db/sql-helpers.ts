@@ -1,5 +1,5 @@
 import { transaction } from './transaction.js';
-import { type Compilable, CompiledQuery, sql } from 'kysely';
+import { type Compilable, CompiledQuery, type OrderByItemBuilder, sql } from 'kysely';
 import type { Db } from './database.js';
 
 /**
@@ -82,4 +82,13 @@ export function prepared<A extends unknown[], R>(db: Db, build: (db: Db, ...args
     const parameters = compiled.parameters.map((p, i) => (slots[i]! >= 0 ? args[slots[i]!] : p));
     return (await runner.executeQuery<R>(CompiledQuery.raw(compiled.sql, parameters))).rows;
   };
+}
+
+/**
+ * An ORDER BY direction with NULLs where SQLite puts them (the smallest value: first ascending,
+ * last descending), so pages sorted by a nullable column (pull time) match on PostgreSQL, whose
+ * default is the opposite.
+ */
+export function nullsAsSmallest(desc: boolean) {
+  return (ob: OrderByItemBuilder) => (desc ? ob.desc().nullsLast() : ob.asc().nullsFirst());
 }
