@@ -172,6 +172,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       stats: createExporterStatsStore(db),
       cacheMs: config.metrics.cacheTime,
       databaseGauges: () => exporter?.held() ?? true,
+      privateNames: config.metrics.listen !== '' || config.metrics.username !== '',
       health,
       systemInfo: async () => ({ authMode: 'db_auth', version: `haven-${version}`, selfRegistration: (await settings()).selfRegistration }),
     },
