@@ -81,6 +81,11 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   const shared = await createSharedState(config.redis, log);
   const database = await openDatabase(config.database, dataDir);
   await migrateToLatest(database);
+  if (database.dialect === 'postgres' && config.redis.url === '') {
+    // One instance on PostgreSQL is fine; a second one needs the throttle, upload locks and cache
+    // forgets shared, which only Redis does.
+    log.warn('database.url is PostgreSQL but redis.url is empty: run only one instance, or set redis.url for several');
+  }
   const driver = createFilesystemDriver(join(dataDir, 'storage'));
   const db = database.db;
 
@@ -140,7 +145,8 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   const uploads = createUploadService({ ...registryDeps, locks: shared.locks, space }, { automaticMount: config.registry.automaticMount });
   const leases = createLeaseStore(db);
   // One instance on a shared database exports the database-wide gauges (Harbor's exporter is one).
-  const exporter = database.dialect === 'postgres' ? holdLease(leases, instanceId, 'metrics-exporter', 30_000) : null;
+  // A worker serves no /metrics, so it must not be the one holding that role.
+  const exporter = database.dialect === 'postgres' && config.role !== 'worker' ? holdLease(leases, instanceId, 'metrics-exporter', 30_000) : null;
   const health = createHealthChecks({
     database: () => stores.settings.all().then(() => null),
     storage: () => driver.stat('health-probe').then(() => space.problem()),
@@ -166,6 +172,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       stats: createExporterStatsStore(db),
       cacheMs: config.metrics.cacheTime,
       databaseGauges: () => exporter?.held() ?? true,
+      privateNames: config.metrics.listen !== '' || config.metrics.username !== '',
       health,
       systemInfo: async () => ({ authMode: 'db_auth', version: `haven-${version}`, selfRegistration: (await settings()).selfRegistration }),
     },

@@ -7,6 +7,7 @@ import { before, describe, test } from 'node:test';
 import { apiClient, type Creds } from './helpers/api-client.js';
 import { chartYaml, cosignTag, helmChart, imageParts, ociConfig, pushIndex, pushManifest, referrerParts, type Pushed } from './helpers/artifacts.js';
 import { useHaven, type RunningHaven } from './helpers/haven.js';
+import { eventually } from './helpers/eventually.js';
 import { asAdmin, putManifest, type Registry } from './helpers/oci.js';
 
 let h: RunningHaven;
@@ -400,5 +401,25 @@ describe('who sees what', () => {
     if (repo.status === 200) assert.deepEqual(repo.json, []);
     const q = await api(`/projects/arta/repositories/app/artifacts?q=${encodeURIComponent(`digest=${bDigest}`)}`);
     assert.deepEqual(q.json, []);
+  });
+});
+
+describe('sorting by pull time', () => {
+  test('never-pulled artifacts sort as the oldest pull on every database: first ascending, last descending', async () => {
+    const pulled = await pushManifest(reg, 'arta/pulltime', 'pulled', imageParts({ nonce: 'pulled' }));
+    const never = await pushManifest(reg, 'arta/pulltime', 'never', imageParts({ nonce: 'never' }));
+    const get = await fetch(`${h.url}/v2/arta/pulltime/manifests/pulled`, { headers: { ...h.asAdmin, Accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    assert.equal(get.status, 200);
+    await get.arrayBuffer();
+    // Pull times reach the database in batches, about every second. (Unpulled, both would list
+    // newest first, never before pulled, whichever the direction.)
+    await eventually(async () => {
+      const desc = await list('pulltime', '?sort=-pull_time');
+      assert.deepEqual(desc.json.map((a: { digest: string }) => a.digest), [pulled.digest, never.digest]);
+    });
+    const asc = await list('pulltime', '?sort=pull_time,-id');
+    assert.deepEqual(asc.json.map((a: { digest: string }) => a.digest), [never.digest, pulled.digest]);
+    const ascById = await list('pulltime', '?sort=pull_time,id');
+    assert.deepEqual(ascById.json.map((a: { digest: string }) => a.digest), [never.digest, pulled.digest], 'pull time decides before id');
   });
 });

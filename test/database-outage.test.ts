@@ -70,3 +70,37 @@ test('while the database is down, clients get a 503 at once (OCI and Harbor erro
   const tags = await fetch(`${h.url}/v2/p/app/tags/list`, { headers: h.asAdmin });
   assert.deepEqual(((await tags.json()) as { tags: string[] }).tags, ['v1', 'v2']);
 });
+
+test('a database restart under load fails the requests in flight with 503, and the process lives on', async () => {
+  const reg = asAdmin(h);
+  await pushImage(reg, 'p/busy', 'v1');
+  let stop = false;
+  const statuses = new Map<number, number>();
+  const loop = async (i: number) => {
+    while (!stop) {
+      // Pushes open transactions (serializable, several statements); GETs are single queries.
+      const r =
+        i % 2 === 0
+          ? await fetch(`${h.url}/v2/p/busy/manifests/v1`, { headers: { ...h.asAdmin, Accept: 'application/vnd.oci.image.manifest.v1+json' } }).catch(() => null)
+          : await pushImage(reg, 'p/busy', `t${i}`).then(() => ({ status: 201, arrayBuffer: async () => null }), () => ({ status: 503, arrayBuffer: async () => null }));
+      if (r) {
+        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+        await r.arrayBuffer();
+      }
+    }
+  };
+  const loops = Array.from({ length: 8 }, (_, i) => loop(i));
+  await new Promise((r) => setTimeout(r, 500));
+  cluster.pause!();
+  await new Promise((r) => setTimeout(r, 300));
+  cluster.resume!();
+  await new Promise((r) => setTimeout(r, 1500));
+  stop = true;
+  await Promise.all(loops);
+  assert.equal(h.proc.exitCode, null, `Haven died: ${h.output().slice(-2000)}`);
+  assert.deepEqual([...statuses.keys()].filter((s) => ![200, 201, 503].includes(s)), [], JSON.stringify([...statuses]));
+  await eventually(async () => {
+    const r = await fetch(`${h.url}/v2/p/busy/manifests/v1`, { headers: { ...h.asAdmin, Accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    assert.equal(r.status, 200);
+  });
+});

@@ -94,6 +94,16 @@ test('a project made through one instance is seen and guarded by the other', asy
   assert.equal(dup.status, 409);
 });
 
+test("Harbor's database-wide gauges come from one instance only, so a sum over instances counts once", async () => {
+  const exported = async (h: RunningHaven) => /^harbor_project_total\{public="false"\} \d+$/m.test(await (await fetch(`${h.url}/metrics`)).text());
+  await eventually(async () => {
+    const both = await Promise.all([exported(a), exported(b)]);
+    assert.deepEqual(both.filter(Boolean).length, 1, `exporting: ${both}`);
+  }, { timeoutMs: 20_000 });
+  // Instance-level series are on every instance.
+  for (const h of [a, b]) assert.match(await (await fetch(`${h.url}/metrics`)).text(), /^harbor_core_http_request_total\{/m);
+});
+
 test('--role api serves and runs no background jobs; --role worker runs them and serves nothing', async () => {
   const purge = { HAVEN_DATABASE_URL: databaseUrl, HAVEN_UPLOADS_PURGE_AGE: '1s', HAVEN_UPLOADS_PURGE_INTERVAL: '300ms' };
   const api = await startHaven({ env: purge, args: ['--role', 'api'] });

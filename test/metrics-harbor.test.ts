@@ -15,7 +15,9 @@ function sample(text: string, name: string, labels = ''): number | undefined {
 
 test('Harbor exporter gauges follow pushes, pulls, members and quotas', async () => {
   // cacheTime 0: every scrape collects afresh, so the test needs no waiting for a cache.
-  const h = await startHaven({ args: ['--metrics-cache-time', '0'] });
+  // Protected by credentials, so private projects appear by name too.
+  const h = await startHaven({ args: ['--metrics-cache-time', '0', '--metrics-username', 'prom', '--metrics-password', 'Scrape12345'] });
+  const scrape = { Authorization: `Basic ${Buffer.from('prom:Scrape12345').toString('base64')}` };
   try {
     const api = async (method: string, path: string, body?: unknown) => {
       const r = await h.adminFetch(`${h.url}/api/v2.0${path}`, { method, headers: body ? { 'Content-Type': 'application/json' } : {}, ...(body ? { body: JSON.stringify(body) } : {}) });
@@ -45,7 +47,7 @@ test('Harbor exporter gauges follow pushes, pulls, members and quotas', async ()
     const members = (name: string) => api('GET', `/projects/${name}/members`).then((r) => r.json() as Promise<unknown[]>);
 
     const text = await eventually(async () => {
-      const r = await fetch(`${h.url}/metrics`);
+      const r = await fetch(`${h.url}/metrics`, { headers: scrape });
       assert.equal(r.status, 200);
       const t = await r.text();
       // Pull counts reach the database a moment after the pulls (the pull tracker's flush).
@@ -98,8 +100,24 @@ test('Harbor exporter gauges follow pushes, pulls, members and quotas', async ()
 
     // A member removed shows at the next scrape (cacheTime 0).
     await api('DELETE', '/projects/m-priv/members/' + String(((await members('m-priv')) as Array<{ id: number; entity_name: string }>).find((m) => m.entity_name === 'carol')!.id));
-    const after = await (await fetch(`${h.url}/metrics`)).text();
+    const after = await (await fetch(`${h.url}/metrics`, { headers: scrape })).text();
     assert.equal(sample(after, 'harbor_project_member_total', 'project_name="m-priv"'), (await members('m-priv')).length);
+  } finally {
+    await h.cleanup();
+  }
+});
+
+test('on an open /metrics, private projects are counted but never named', async () => {
+  const h = await startHaven({ args: ['--metrics-cache-time', '0'] });
+  try {
+    for (const [name, pub] of [['open-pub', 'true'], ['secret-plans', 'false']]) {
+      const r = await h.adminFetch(`${h.url}/api/v2.0/projects`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ project_name: name, metadata: { public: pub } }) });
+      assert.equal(r.status, 201);
+    }
+    const text = await (await fetch(`${h.url}/metrics`)).text();
+    assert.doesNotMatch(text, /secret-plans/);
+    assert.equal(sample(text, 'harbor_project_member_total', 'project_name="open-pub"'), 1);
+    assert.ok((sample(text, 'harbor_project_total', 'public="false"') ?? 0) >= 1, 'the private project is counted');
   } finally {
     await h.cleanup();
   }

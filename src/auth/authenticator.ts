@@ -53,6 +53,8 @@ export function createAuthenticator(deps: { users: UserStore; robots: RobotStore
     return { kind: 'user', id: user.id, name: user.username, sysadmin: user.sysadmin === 1 };
   }
 
+  /** Bumped by every forget, so a check that was running then does not remember what it read. */
+  let forgets = 0;
   return {
     async password(username: string, password: string, ip: string, now = Date.now()): Promise<AuthResult> {
       const key = createHash('sha256').update(`${username}\0${password}`).digest('hex');
@@ -68,13 +70,16 @@ export function createAuthenticator(deps: { users: UserStore; robots: RobotStore
       }
       const wait = await throttle.retryAfter(username, ip, now);
       if (wait > 0) return { ok: false, reason: 'throttled', retryAfterMs: wait };
+      // A forget that lands while the check runs (a password changed meanwhile) must win: what
+      // this check read may be the old password, so it is not remembered.
+      const generation = forgets;
       const principal = await check(username, password, now);
       if (!principal) {
         await throttle.failed(username, ip, now);
         return { ok: false, reason: 'invalid', retryAfterMs: 0 };
       }
       await throttle.succeeded(username, ip);
-      cache.set(key, { principal, until: now + cacheMs, username });
+      if (forgets === generation) cache.set(key, { principal, until: now + cacheMs, username });
       return { ok: true, principal };
     },
 
@@ -91,11 +96,13 @@ export function createAuthenticator(deps: { users: UserStore; robots: RobotStore
 
     /** Drops remembered logins of a user or robot (password or secret changed, deleted, role changed). */
     async forget(username: string): Promise<void> {
+      forgets++;
       cache.deleteWhere((v) => v.username === username);
     },
 
     /** Drops every remembered login (the shared bus may have missed a forget). */
     forgetAll(): void {
+      forgets++;
       cache.clear();
     },
   };

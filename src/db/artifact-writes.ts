@@ -6,7 +6,7 @@ import { removeManifests } from './manifest-removal.js';
 import { childrenOf, deleteOrphans, insertManifestRow, insertReferences, referencingIn } from './manifests.js';
 import { chargeManifest, rethrowRecordingExceeded } from './quota-ledger.js';
 import { dropIfEmpty, ensureRepository } from './repositories.js';
-import { escapeLike, likeEscaped, transactionWithUndo } from './sql-helpers.js';
+import { escapeLike, likeEscaped, nullsAsSmallest, transactionWithUndo } from './sql-helpers.js';
 import { addTag, removeTag, setTag } from './tag-writes.js';
 
 /** An artifact is named by a tag or a digest (Harbor's {reference}). */
@@ -129,7 +129,7 @@ export function createArtifactWriteStore(db: Db) {
       const [rows, total] = await Promise.all([
         q
           .select(['id', 'repository_id', 'manifest_id', 'name', 'updated_at', 'pulled_at'])
-          .orderBy(sort.column, sort.desc ? 'desc' : 'asc')
+          .orderBy(sort.column, nullsAsSmallest(sort.desc))
           .orderBy('id', sort.desc ? 'desc' : 'asc')
           .offset(page.offset)
           .limit(page.limit)

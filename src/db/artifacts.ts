@@ -1,3 +1,4 @@
+import { nullsAsSmallest } from './sql-helpers.js';
 import { sql } from 'kysely';
 import { conditions, type ArtifactFilter, type ArtifactSortColumn, type Eb } from './artifact-filters.js';
 import type { Db } from './database.js';
@@ -152,7 +153,7 @@ export function createArtifactStore(db: Db) {
       const total = Number(count.n);
       if (total === 0 || page.offset >= total) return { items: [], total };
       let q = select().where(where);
-      for (const s of sort) q = q.orderBy(`m.${s.column}`, s.desc ? 'desc' : 'asc');
+      for (const s of sort) q = q.orderBy(`m.${s.column}`, nullsAsSmallest(s.desc));
       if (!sort.some((s) => s.column === 'id')) q = q.orderBy('m.id', 'desc');
       const rows = await q.limit(page.limit).offset(page.offset).execute();
       return { items: rows.map(toArtifact), total };

@@ -2,7 +2,7 @@ import { transaction } from './transaction.js';
 import type { Db } from './database.js';
 import { ensureRepository } from './repositories.js';
 import { referencingIn } from './manifests.js';
-import { missingDigests, transactionWithUndo } from './sql-helpers.js';
+import { missingDigests, prepared, transactionWithUndo } from './sql-helpers.js';
 
 export type BlobUnlink =
   | { kind: 'unlinked' }
@@ -12,6 +12,16 @@ export type BlobUnlink =
   | { kind: 'referenced'; by: string[] };
 
 export function createBlobStore(db: Db) {
+  // Every blob HEAD and GET asks it.
+  const sizeInRepositoryQuery = prepared(db, (q, repository: string, digest: string) =>
+    q
+      .selectFrom('repository_blobs as rb')
+      .innerJoin('repositories as r', 'r.id', 'rb.repository_id')
+      .innerJoin('blobs as b', 'b.digest', 'rb.digest')
+      .select('b.size')
+      .where('r.name', '=', repository)
+      .where('rb.digest', '=', digest),
+  );
   return {
     /** Records a committed blob and links it into a repository (created if new), in one transaction. */
     async recordAndLink(repository: string, digest: string, size: number, now = Date.now()): Promise<void> {
@@ -32,14 +42,7 @@ export function createBlobStore(db: Db) {
 
     /** Size of a blob the repository may serve, or null. */
     async sizeInRepository(repository: string, digest: string): Promise<number | null> {
-      const row = await db
-        .selectFrom('repository_blobs as rb')
-        .innerJoin('repositories as r', 'r.id', 'rb.repository_id')
-        .innerJoin('blobs as b', 'b.digest', 'rb.digest')
-        .select('b.size')
-        .where('r.name', '=', repository)
-        .where('rb.digest', '=', digest)
-        .executeTakeFirst();
+      const [row] = await sizeInRepositoryQuery(db, repository, digest);
       return row ? Number(row.size) : null;
     },
 

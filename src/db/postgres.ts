@@ -1,7 +1,9 @@
 import { Kysely, PostgresDialect } from 'kysely';
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { DatabaseHandle } from './database.js';
 import type { Database } from './schema.js';
+import { isHotStatement } from './sql-helpers.js';
 import { registerDialect } from './transaction.js';
 
 /**
@@ -23,6 +25,8 @@ const types = {
 export interface PostgresOptions {
   /** Connections in the pool of this instance. */
   poolSize?: number;
+  /** A query with no answer after this long fails (a frozen server, a half-open connection). */
+  queryTimeoutMs?: number;
 }
 
 export function openPostgres(url: string, opts: PostgresOptions = {}): DatabaseHandle {
@@ -30,13 +34,49 @@ export function openPostgres(url: string, opts: PostgresOptions = {}): DatabaseH
     connectionString: url,
     max: opts.poolSize ?? 20,
     types,
-    // A database that stops answering must fail requests, not hang them.
+    // A database that stops answering must fail requests, not hang them: connecting, and every
+    // query on an open connection (a blackholed network or a failover leaves those half-open).
     connectionTimeoutMillis: 5000,
+    query_timeout: opts.queryTimeoutMs ?? 30_000,
+    keepAlive: true,
     idleTimeoutMillis: 30_000,
   });
-  // An idle connection dropped by the server would otherwise crash the process.
+  // A connection the server drops (restart, failover, terminated backend) emits 'error'; pg-pool
+  // listens only while it is idle in the pool, and an unheard 'error' would end the process. The
+  // query running on it fails by itself, and the pool replaces the connection.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pool.on('connect', (client) => client.on('error', () => {}));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namingHotStatements(pool) }) });
   registerDialect(db, 'postgres');
   return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+/**
+ * The pool as Kysely sees it, except that the hot queries (`prepared` in sql-helpers) go out as
+ * named statements: PostgreSQL then parses and plans a manifest or blob lookup once per
+ * connection instead of on every request. Everything else is sent as it is.
+ */
+function namingHotStatements(pool: pg.Pool) {
+  const names = new Map<string, string>();
+  const nameOf = (text: string) => {
+    let name = names.get(text);
+    if (!name) {
+      name = `haven_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+  return {
+    async connect() {
+      const client = await pool.connect();
+      return {
+        query(text: unknown, values?: unknown[]) {
+          if (typeof text === 'string' && isHotStatement(text)) return client.query({ name: nameOf(text), text, values: values ?? [] });
+          return (client.query as (...a: unknown[]) => unknown)(text, values);
+        },
+        release: (err?: Error | boolean) => client.release(err),
+      };
+    },
+    end: () => pool.end(),
+  } as unknown as pg.Pool;
 }

@@ -1,5 +1,5 @@
 import { transaction } from './transaction.js';
-import { type Compilable, CompiledQuery, sql } from 'kysely';
+import { type Compilable, CompiledQuery, type OrderByItemBuilder, sql } from 'kysely';
 import type { Db } from './database.js';
 
 /**
@@ -59,6 +59,13 @@ export async function transactionWithUndo<T>(db: Db, work: (tx: Db, undo: (resul
   }
 }
 
+/**
+ * The SQL of every `prepared` query: a finite set, so the PostgreSQL pool may keep each as a
+ * named server-side statement per connection (parsed and planned once, not on every call).
+ */
+const hotStatements = new Set<string>();
+export const isHotStatement = (sql: string) => hotStatements.has(sql);
+
 const placeholder = (i: number) => `\u0000haven-arg-${i}\u0000`;
 
 /**
@@ -69,9 +76,19 @@ const placeholder = (i: number) => `\u0000haven-arg-${i}\u0000`;
  */
 export function prepared<A extends unknown[], R>(db: Db, build: (db: Db, ...args: A) => Compilable<R>): (runner: Db, ...args: A) => Promise<R[]> {
   const compiled = build(db, ...(Array.from({ length: build.length - 1 }, (_, i) => placeholder(i)) as A)).compile();
+  hotStatements.add(compiled.sql);
   const slots = compiled.parameters.map((p) => (typeof p === 'string' && p.startsWith('\u0000haven-arg-') ? Number(p.slice(11, -1)) : -1));
   return async (runner, ...args) => {
     const parameters = compiled.parameters.map((p, i) => (slots[i]! >= 0 ? args[slots[i]!] : p));
     return (await runner.executeQuery<R>(CompiledQuery.raw(compiled.sql, parameters))).rows;
   };
+}
+
+/**
+ * An ORDER BY direction with NULLs where SQLite puts them (the smallest value: first ascending,
+ * last descending), so pages sorted by a nullable column (pull time) match on PostgreSQL, whose
+ * default is the opposite.
+ */
+export function nullsAsSmallest(desc: boolean) {
+  return (ob: OrderByItemBuilder) => (desc ? ob.desc().nullsLast() : ob.asc().nullsFirst());
 }

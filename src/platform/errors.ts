@@ -105,8 +105,9 @@ export function unavailableBackend(err: unknown): string | null {
     const code = String((e as { code?: unknown }).code ?? '');
     const message = String((e as { message?: unknown }).message ?? '');
     if (/^08...$/.test(code) || ['57P01', '57P02', '57P03', '53300'].includes(code)) return 'database';
-    if (/timeout exceeded when trying to connect|Connection terminated/.test(message)) return 'database';
-    if (connectionCodes.has(code) && (e as { syscall?: string }).syscall === 'connect') return 'database';
+    if (/timeout exceeded when trying to connect|Connection terminated|Query read timeout/.test(message)) return 'database';
+    const syscall = (e as { syscall?: string }).syscall;
+    if (connectionCodes.has(code) && (syscall === 'connect' || syscall === 'getaddrinfo')) return 'database';
   }
   return null;
 }

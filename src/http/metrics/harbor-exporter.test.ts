@@ -28,6 +28,7 @@ function setup(over: Partial<HarborExporterSource> = {}) {
       health: async () => ({ core: null, database: 'down' }),
       systemInfo: async () => ({ authMode: 'db_auth', version: 'haven-1', selfRegistration: false }),
       cacheMs: 10_000,
+      privateNames: true,
       ...over,
     },
     { now: () => clock, onError: (_e, what) => errors.push(what) },

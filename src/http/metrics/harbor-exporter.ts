@@ -15,10 +15,26 @@ export interface HarborExporterSource {
   databaseGauges?: () => boolean;
   /** How long one collection serves scrapes (metrics.cacheTime): several scrapers cost one query set. */
   cacheMs: number;
+  /**
+   * Whether private projects appear by name (per-project series). Only when /metrics is not open
+   * to everyone (credentials, or its own listener): a project's name is not public knowledge. The
+   * totals count every project either way.
+   */
+  privateNames?: boolean;
 }
 
 /** The storage total reads the whole blobs table: it is refreshed this many times less often. */
 const storageTtlFactor = 6;
+
+const loadDeadlineMs = 10_000;
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000}s`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 
 /**
  * A value loaded at most once per `ttlMs` after the last load finished; the gauges of one scrape
@@ -29,7 +45,8 @@ function cached<T>(load: () => Promise<T>, ttlMs: number, now: () => number) {
   let entry: { value: Promise<T>; doneAt: number | null } | null = null;
   return (): Promise<T> => {
     if (entry && (entry.doneAt === null || now() - entry.doneAt < ttlMs)) return entry.value;
-    const mine: { value: Promise<T>; doneAt: number | null } = { value: load(), doneAt: null };
+    // A load that never settles (a database that stopped answering) must not hold every later scrape.
+    const mine: { value: Promise<T>; doneAt: number | null } = { value: withDeadline(load(), loadDeadlineMs), doneAt: null };
     entry = mine;
     mine.value.then(
       () => {
@@ -55,6 +72,7 @@ export function registerHarborExporter(registry: Registry, source: HarborExporte
   const now = opts.now ?? Date.now;
   const onError = opts.onError ?? (() => {});
   const here = source.databaseGauges ?? (() => true);
+  const named = <P extends { public: boolean }>(ps: P[]) => (source.privateNames ? ps : ps.filter((p) => p.public));
   const ttl = source.cacheMs;
   const projects = cached(() => source.stats.projects(), ttl, now);
   const storage = cached(() => source.stats.storageBytes(), ttl * storageTtlFactor, now);
@@ -93,19 +111,19 @@ export function registerHarborExporter(registry: Registry, source: HarborExporte
     g.set({ public: 'false' }, ps.filter((p) => !p.public).length);
   });
   gauge('harbor_project_quota_usage_byte', 'The used resource of a project', ['project_name'], projects, (g, ps) => {
-    for (const p of ps) g.set({ project_name: p.name }, p.used);
+    for (const p of named(ps)) g.set({ project_name: p.name }, p.used);
   });
   gauge('harbor_project_quota_byte', 'The quota of a project', ['project_name'], projects, (g, ps) => {
-    for (const p of ps) g.set({ project_name: p.name }, p.quota);
+    for (const p of named(ps)) g.set({ project_name: p.name }, p.quota);
   });
   gauge('harbor_project_repo_total', 'Total project repos number', ['project_name', 'public'], projects, (g, ps) => {
-    for (const p of ps) g.set({ project_name: p.name, public: publicLabel(p.public) }, p.repositories);
+    for (const p of named(ps)) g.set({ project_name: p.name, public: publicLabel(p.public) }, p.repositories);
   });
   gauge('harbor_project_member_total', 'Total members number of a project', ['project_name'], projects, (g, ps) => {
-    for (const p of ps) g.set({ project_name: p.name }, p.members);
+    for (const p of named(ps)) g.set({ project_name: p.name }, p.members);
   });
   gauge('harbor_artifact_pulled', 'The pull number of an artifact', ['project_name'], projects, (g, ps) => {
-    for (const p of ps) g.set({ project_name: p.name }, p.pulls);
+    for (const p of named(ps)) g.set({ project_name: p.name }, p.pulls);
   });
 
   const sum = (ps: ProjectStats[], f: (p: ProjectStats) => number) => ps.reduce((n, p) => n + f(p), 0);
