@@ -24,3 +24,23 @@ test('a password changed while a login with the old one is being checked is not 
   assert.equal(again.ok, false, 'the old password is not served from the cache');
   assert.equal((await authenticator.password('alice', 'New12345', '10.0.0.1')).ok, true);
 });
+
+test('guesses sent in parallel are throttled as if sent one after another', async () => {
+  const { db } = await openTestDatabase();
+  const users = createUserStore(db);
+  await users.create({ username: 'bob', email: null, realname: 'B', comment: '', passwordHash: await hashPassword('Right1234'), sysadmin: false });
+  const authenticator = createAuthenticator({ users, robots: createRobotStore(db), throttle: createLoginThrottle(), identity: { userExists: async () => true } });
+  // The same 20 guesses one after another, on an authenticator of their own, for the reference.
+  const reference = createAuthenticator({ users, robots: createRobotStore(db), throttle: createLoginThrottle(), identity: { userExists: async () => true } });
+  let sequential = 0;
+  for (let i = 0; i < 20; i++) {
+    const r = await reference.password('bob', 'Wrong1234', '10.0.0.8');
+    if (!r.ok && r.reason === 'invalid') sequential++;
+  }
+  assert.ok(sequential > 0 && sequential < 10, `sequential: ${sequential}`);
+  const results = await Promise.all(Array.from({ length: 20 }, () => authenticator.password('bob', 'Wrong1234', '10.0.0.2')));
+  const invalid = results.filter((r) => !r.ok && r.reason === 'invalid').length;
+  assert.equal(invalid, sequential, 'as many guesses checked as one after another, then the throttle');
+  assert.equal(results.filter((r) => !r.ok && r.reason === 'throttled').length, 20 - sequential);
+  assert.equal((await authenticator.password('bob', 'Right1234', '10.0.0.3')).ok, true, 'another client is not locked out');
+});

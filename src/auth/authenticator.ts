@@ -55,6 +55,20 @@ export function createAuthenticator(deps: { users: UserStore; robots: RobotStore
 
   /** Bumped by every forget, so a check that was running then does not remember what it read. */
   let forgets = 0;
+  const queues = new Map<string, Promise<void>>();
+  async function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const before = queues.get(key) ?? Promise.resolve();
+    let done!: () => void;
+    const mine = before.then(() => new Promise<void>((r) => (done = r)));
+    queues.set(key, mine);
+    await before;
+    try {
+      return await work();
+    } finally {
+      done();
+      if (queues.get(key) === mine) queues.delete(key);
+    }
+  }
   return {
     async password(username: string, password: string, ip: string, now = Date.now()): Promise<AuthResult> {
       const key = createHash('sha256').update(`${username}\0${password}`).digest('hex');
@@ -68,19 +82,23 @@ export function createAuthenticator(deps: { users: UserStore; robots: RobotStore
         }
         cache.delete(key);
       }
-      const wait = await throttle.retryAfter(username, ip, now);
-      if (wait > 0) return { ok: false, reason: 'throttled', retryAfterMs: wait };
-      // A forget that lands while the check runs (a password changed meanwhile) must win: what
-      // this check read may be the old password, so it is not remembered.
-      const generation = forgets;
-      const principal = await check(username, password, now);
-      if (!principal) {
-        await throttle.failed(username, ip, now);
-        return { ok: false, reason: 'invalid', retryAfterMs: 0 };
-      }
-      await throttle.succeeded(username, ip);
-      if (forgets === generation) cache.set(key, { principal, until: now + cacheMs, username });
-      return { ok: true, principal };
+      // One check at a time per account and client on this instance: guesses sent in parallel
+      // would otherwise all pass the throttle before the first failure is counted.
+      return oneAtATime(`${username}\0${ip}`, async (): Promise<AuthResult> => {
+        const wait = await throttle.retryAfter(username, ip, now);
+        if (wait > 0) return { ok: false, reason: 'throttled', retryAfterMs: wait };
+        // A forget that lands while the check runs (a password changed meanwhile) must win: what
+        // this check read may be the old password, so it is not remembered.
+        const generation = forgets;
+        const principal = await check(username, password, now);
+        if (!principal) {
+          await throttle.failed(username, ip, now);
+          return { ok: false, reason: 'invalid', retryAfterMs: 0 };
+        }
+        await throttle.succeeded(username, ip);
+        if (forgets === generation) cache.set(key, { principal, until: now + cacheMs, username });
+        return { ok: true, principal };
+      });
     },
 
     /** The user or robot a token was issued to, as they are now (null: gone, or a robot disabled or expired). */
