@@ -6,6 +6,7 @@ import * as m0003 from './0003-sessions.js';
 import * as m0004 from './0004-repository-project.js';
 import * as m0005 from './0005-content-model.js';
 import * as m0006ArtifactRead from './0006-artifact-read.js';
+import * as m0008UploadState from './0008-upload-state.js';
 
 interface VersionedMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>;
@@ -20,6 +21,7 @@ const all: Record<string, VersionedMigration> = {
   '0004-repository-project': m0004,
   '0005-content-model': m0005,
   '0006-artifact-read': m0006ArtifactRead,
+  '0008-upload-state': m0008UploadState,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
