@@ -23,6 +23,8 @@ export const ociErrorCodes = {
   UNKNOWN: 500,
   /** Free space below the reserve: uploads are refused before the disk (and database) fill up. */
   INSUFFICIENT_STORAGE: 507,
+  /** A backend (blob storage) cannot be reached: retry later (distribution's UNAVAILABLE). */
+  UNAVAILABLE: 503,
   // Management API (Harbor) codes.
   BAD_REQUEST: 400,
   FORBIDDEN: 403,
