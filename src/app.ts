@@ -48,7 +48,7 @@ import { createArtifactArea } from './services/content/artifact-area.js';
 import { createPullTracker } from './services/registry/pull-tracker.js';
 import { createPullStatsStore } from './db/pull-stats.js';
 import { createArtifactWrites } from './services/content/artifact-write-wiring.js';
-import { createFilesystemDriver } from './storage/filesystem-driver.js';
+import { createStorage } from './storage/storage-factory.js';
 import { createSpaceGuard } from './services/registry/space-guard.js';
 import { createLocalLocks } from './platform/keyed-lock.js';
 import { freeBytes } from './platform/free-space.js';
@@ -69,7 +69,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   const dataDir = resolve(config.dataDir);
   const database = openSqlite(join(dataDir, 'haven.db'));
   await migrateToLatest(database);
-  const driver = createFilesystemDriver(join(dataDir, 'storage'));
+  const driver = await createStorage(config, dataDir);
   const db = database.db;
 
   const stores = {

@@ -76,6 +76,14 @@ export function createBlobContent(driver: BlobDriver) {
     },
 
     /**
+     * A presigned URL a client may fetch the blob from directly (S3 with storage.s3.redirect), or
+     * null when the driver serves through Haven. Valid for 20 minutes, as distribution's.
+     */
+    async redirectUrl(digest: string): Promise<string | null> {
+      return driver.redirectUrl ? driver.redirectUrl(blobPath(digest), 20 * 60) : null;
+    },
+
+    /**
      * The whole of a small blob (a config), or null when it is missing or larger than `max`
      * bytes: never used for layers, so nothing large is ever buffered.
      */
