@@ -3,7 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createMemoryCache } from '../platform/cache.js';
 import { AppError } from '../platform/errors.js';
-import { DigestingStream, parseDigest } from '../platform/digest.js';
+import { parseDigest } from '../platform/digest.js';
 import type { ByteRange } from '../platform/byte-range.js';
 import { emptyUpload, NotFoundError, type BlobDriver, type UploadState } from '../storage/blob-driver.js';
 
@@ -111,10 +111,8 @@ export function createBlobContent(driver: BlobDriver) {
       const mem = hashes.get(id);
       hashes.delete(id);
       const hash = mem && mem.token === from.token && mem.size === from.size ? mem.hash : from.size === 0 ? createHash('sha256') : undefined;
-      const opts = signal ? { signal } : {};
-      if (!hash) return { ...(await driver.uploads.append(id, from, source, opts)), token: randomToken() };
-      const tap = new DigestingStream('sha256', hash, from.size);
-      const [, to] = await Promise.all([pipeline(source, tap), driver.uploads.append(id, from, tap, opts)]);
+      if (!hash) return { ...(await driver.uploads.append(id, from, source, { signal })), token: randomToken() };
+      const to = await driver.uploads.append(id, from, source, { signal, onBytes: (chunk) => hash.update(chunk) });
       // Nothing written: the row keeps its token, and the hash state still matches it.
       const token = to.size === from.size && to.state === from.state && from.token !== '' ? from.token : randomToken();
       hashes.set(id, { token, size: to.size, hash });

@@ -51,8 +51,10 @@ export interface UploadWriter {
    * Appends all of `source` after `from.size` and resolves with the new state once those bytes are
    * durable. Anything an earlier, unacknowledged append left past `from.size` is ignored, so a
    * retry from the last acknowledged state is always safe. At most one part is in flight.
+   * `onBytes` sees every chunk of `source`, in order, as it is taken (the caller's digest): no
+   * extra stream stage is needed to observe the bytes.
    */
-  append(id: string, from: UploadState, source: Readable, opts?: { signal?: AbortSignal }): Promise<UploadState>;
+  append(id: string, from: UploadState, source: Readable, opts?: AppendOptions): Promise<UploadState>;
   /**
    * Optional: called once the caller has made `now` durable, to drop what only older states used
    * (S3: the previous tail object). Never needed for correctness.
@@ -68,6 +70,11 @@ export interface UploadWriter {
   abort(id: string, upload?: UploadState | null): Promise<void>;
   /** Every upload that holds something in storage, with its last write, for the purge. */
   list(): AsyncIterable<{ id: string; modified: number }>;
+}
+
+export interface AppendOptions {
+  signal?: AbortSignal | undefined;
+  onBytes?: ((chunk: Buffer) => void) | undefined;
 }
 
 export interface StoredObject {

@@ -132,7 +132,7 @@ export function createS3Uploads(s3: S3Context): UploadWriter & { copyLarge(from:
   }
 
   return {
-    async append(id, from, source) {
+    async append(id, from, source, opts = {}) {
       const st = decode(from);
       const parts = [...st.p];
       let uploadId = st.u;
@@ -142,6 +142,7 @@ export function createS3Uploads(s3: S3Context): UploadWriter & { copyLarge(from:
         for await (const c of source) {
           const chunk = c as Buffer;
           if (chunk.length === 0) continue;
+          opts.onBytes?.(chunk);
           if (!buf) {
             buf = acquire(st.ps);
             if (st.ts > 0) fill = await readInto(st.t!, buf, st.ts);
