@@ -20,6 +20,9 @@ export interface S3Settings {
  * into an error within seconds instead of a hung request.
  */
 export function createS3Client(s: S3Settings): S3Client {
+  // The SDK warns on every start that its releases after January 2027 need Node 22: a note for
+  // whoever upgrades the dependency, not for the operator of this build. An explicit setting wins.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const client = new S3Client({
     ...(s.endpoint ? { endpoint: s.endpoint } : {}),
     region: s.region,
