@@ -106,13 +106,18 @@ export function createBlobContent(driver: BlobDriver) {
       }
     },
 
-    /** Appends `source` to the upload; resolves with its new durable progress. */
-    async write(id: string, source: Readable, from: UploadProgress, signal?: AbortSignal): Promise<UploadProgress> {
+    /**
+     * Appends `source` to the upload; resolves with its new durable progress. `digest`, for a
+     * monolithic push, says that this is the only write and where it will be committed, so the
+     * driver may build the blob in place (verified by the hash of this very write).
+     */
+    async write(id: string, source: Readable, from: UploadProgress, signal?: AbortSignal, digest?: string): Promise<UploadProgress> {
       const mem = hashes.get(id);
       hashes.delete(id);
       const hash = mem && mem.token === from.token && mem.size === from.size ? mem.hash : from.size === 0 ? createHash('sha256') : undefined;
       if (!hash) return { ...(await driver.uploads.append(id, from, source, { signal })), token: randomToken() };
-      const to = await driver.uploads.append(id, from, source, { signal, onBytes: (chunk) => hash.update(chunk) });
+      const inPlace = digest !== undefined && from.size === 0 && parseDigest(digest).algorithm === 'sha256' ? { destination: blobPath(digest), final: true } : {};
+      const to = await driver.uploads.append(id, from, source, { signal, onBytes: (chunk) => hash.update(chunk), ...inPlace });
       // Nothing written: the row keeps its token, and the hash state still matches it.
       const token = to.size === from.size && to.state === from.state && from.token !== '' ? from.token : randomToken();
       hashes.set(id, { token, size: to.size, hash });

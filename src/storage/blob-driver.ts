@@ -75,6 +75,14 @@ export interface UploadWriter {
 export interface AppendOptions {
   signal?: AbortSignal | undefined;
   onBytes?: ((chunk: Buffer) => void) | undefined;
+  /**
+   * Where the upload will be committed, when that is known before its first byte (a monolithic
+   * push names its digest), together with `final` (no append follows). A driver may then build
+   * the object in place, still invisible until commit: S3 completes its multipart upload at the
+   * content address instead of copying the whole blob there. Commit to another path is refused.
+   */
+  destination?: string | undefined;
+  final?: boolean | undefined;
 }
 
 export interface StoredObject {

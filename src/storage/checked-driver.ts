@@ -38,7 +38,10 @@ export function withPathChecks(inner: BlobDriver): BlobDriver {
       return inner.list(prefix);
     },
     uploads: {
-      append: async (id, from, source, opts) => u.append(checkId(id), from, source, opts),
+      append: async (id, from, source, opts) => {
+        if (opts?.destination !== undefined) checkPath(opts.destination);
+        return u.append(checkId(id), from, source, opts);
+      },
       ...(u.settle ? { settle: async (id: string, now: Parameters<NonNullable<typeof u.settle>>[1]) => u.settle!(checkId(id), now) } : {}),
       commit: async (id, upload, to, check) => u.commit(checkId(id), upload, checkPath(to), check),
       abort: async (id, upload) => u.abort(checkId(id), upload),

@@ -214,6 +214,30 @@ export function describeDriverContract(name: string, make: () => Promise<DriverU
       assert.ok(!(await uploadIds(d.driver)).includes(id));
     });
 
+    test('an upload told its destination (one final append) is invisible there until commit', async () => {
+      for (const size of [2 * d.partSize + 3, 1000]) {
+        const id = randomUUID();
+        const data = randomBytes(size);
+        const to = `c/in-place-${size}`;
+        const s = await d.driver.uploads.append(id, emptyUpload, Readable.from(split(data, [7, d.partSize])), { destination: to, final: true });
+        assert.equal(s.size, size);
+        assert.equal(await d.driver.stat(to), null, 'nothing is visible before commit');
+        await d.driver.uploads.commit(id, s, to);
+        assert.ok((await readAll(await d.driver.read(to))).equals(data));
+        assert.ok(!(await uploadIds(d.driver)).includes(id), 'nothing of the upload is left');
+      }
+    });
+
+    test('an in-place upload whose instance died is removed by an abort that knows only its id', async () => {
+      const id = randomUUID();
+      const s = await d.driver.uploads.append(id, emptyUpload, Readable.from([randomBytes(d.partSize + 1)]), { destination: 'c/never', final: true });
+      assert.ok(s.size > 0);
+      assert.ok((await uploadIds(d.driver)).includes(id), 'the purge can find it');
+      await d.reopen().uploads.abort(id, null);
+      assert.ok(!(await uploadIds(d.driver)).includes(id));
+      assert.equal(await d.driver.stat('c/never'), null);
+    });
+
     test('delete removes objects and whole prefixes; deleting nothing is fine', async () => {
       await d.driver.put('del/a/1', Buffer.from('1'));
       await d.driver.put('del/a/2', Buffer.from('2'));

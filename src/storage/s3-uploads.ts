@@ -24,13 +24,19 @@ import type { S3Context } from './s3-driver.js';
 interface S3Upload {
   /** Multipart UploadId, once there is a full part. */
   u?: string;
+  /** Key of the multipart upload when it is not uploads/<id>/data: the blob's own (see `direct`). */
+  k?: string;
   /** Part size this upload was started with: a config change never mixes sizes in one upload. */
   ps: number;
   /** ETags of parts 1..n. */
   p: string[];
+  /** Bytes in those parts (all `ps` long, but a final append's last part). */
+  n: number;
   /** Key of the tail object, when ts > 0. */
   t?: string;
   ts: number;
+  /** A final append happened: nothing may follow. */
+  f?: true;
   /** The tail of the previous state, for settle(). */
   old?: string;
 }
@@ -54,14 +60,19 @@ function release(buf: Buffer): void {
 export function createS3Uploads(s3: S3Context): UploadWriter & { copyLarge(from: string, to: string, size: number): Promise<void> } {
   const Bucket = s3.bucket;
   const dataKey = (id: string) => `uploads/${id}/data`;
+  /**
+   * Names a multipart upload built at its final key, so that the purge, which only knows upload
+   * ids, can abort it when its instance died mid-push.
+   */
+  const directKey = (id: string) => `uploads/${id}/direct`;
 
   function decode(up: UploadState): S3Upload {
     if (up.state === '') {
       if (up.size !== 0) throw new Error(`S3 upload state missing for an upload of ${up.size} bytes`);
-      return { ps: s3.partSize, p: [], ts: 0 };
+      return { ps: s3.partSize, p: [], n: 0, ts: 0 };
     }
     const st = JSON.parse(up.state) as S3Upload;
-    if (st.p.length * st.ps + st.ts !== up.size) throw new Error(`S3 upload state does not add up to ${up.size} bytes`);
+    if (st.n + st.ts !== up.size) throw new Error(`S3 upload state does not add up to ${up.size} bytes`);
     return st;
   }
 
@@ -113,7 +124,7 @@ export function createS3Uploads(s3: S3Context): UploadWriter & { copyLarge(from:
 
   /** Completes the multipart upload (the tail as its last part); idempotent after a crash. */
   async function complete(id: string, st: S3Upload, size: number): Promise<void> {
-    const Key = dataKey(id);
+    const Key = st.k ?? dataKey(id);
     try {
       const parts = st.p.map((ETag, i) => ({ ETag, PartNumber: i + 1 }));
       if (st.ts > 0) {
@@ -134,10 +145,26 @@ export function createS3Uploads(s3: S3Context): UploadWriter & { copyLarge(from:
   return {
     async append(id, from, source, opts = {}) {
       const st = decode(from);
+      if (st.f) throw new Error(`upload ${id} was finished by a final append`);
       const parts = [...st.p];
+      let partBytes = st.n;
       let uploadId = st.u;
+      // Built in place only when the first byte is this append's and nothing follows it.
+      const key = st.k ?? (from.size === 0 && opts.final && opts.destination ? opts.destination : dataKey(id));
       let buf: Buffer | null = null;
       let fill = 0;
+      const sendPart = async (bytes: Buffer) => {
+        if (!uploadId) {
+          uploadId = await createUpload(key);
+          if (key !== dataKey(id)) await s3.send(new PutObjectCommand({ Bucket, Key: directKey(id), Body: JSON.stringify({ k: key, u: uploadId }) }));
+        }
+        const r = await s3.send<{ ETag?: string }>(
+          new UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber: parts.length + 1, Body: bytes, ContentLength: bytes.length }),
+        );
+        if (!r.ETag) throw new Error('UploadPart returned no ETag');
+        parts.push(r.ETag);
+        partBytes += bytes.length;
+      };
       try {
         for await (const c of source) {
           const chunk = c as Buffer;
@@ -155,24 +182,34 @@ export function createS3Uploads(s3: S3Context): UploadWriter & { copyLarge(from:
             off += n;
             if (fill === st.ps) {
               // One part in flight: the source waits (TCP backpressure) while it is sent.
-              uploadId ??= await createUpload(dataKey(id));
-              const r = await s3.send<{ ETag?: string }>(
-                new UploadPartCommand({ Bucket, Key: dataKey(id), UploadId: uploadId, PartNumber: parts.length + 1, Body: buf, ContentLength: st.ps }),
-              );
-              if (!r.ETag) throw new Error('UploadPart returned no ETag');
-              parts.push(r.ETag);
+              await sendPart(buf);
               fill = 0;
             }
           }
         }
         if (!buf) return from;
-        const size = parts.length * st.ps + fill;
+        // A final append's rest is the last part (any size may be last), so commit copies nothing.
+        if (opts.final && uploadId && fill > 0) {
+          await sendPart(buf.subarray(0, fill));
+          fill = 0;
+        }
+        const size = partBytes + fill;
         let tail: string | undefined;
         if (fill > 0) {
           tail = `uploads/${id}/tail-${size}`;
           await s3.send(new PutObjectCommand({ Bucket, Key: tail, Body: buf.subarray(0, fill), ContentLength: fill }));
         }
-        const next: S3Upload = { ...(uploadId ? { u: uploadId } : {}), ps: st.ps, p: parts, ...(tail ? { t: tail } : {}), ts: fill, ...(st.t && st.t !== tail ? { old: st.t } : {}) };
+        const next: S3Upload = {
+          ...(uploadId ? { u: uploadId } : {}),
+          ...(uploadId && key !== dataKey(id) ? { k: key } : {}),
+          ps: st.ps,
+          p: parts,
+          n: partBytes,
+          ...(tail ? { t: tail } : {}),
+          ts: fill,
+          ...(opts.final ? { f: true as const } : {}),
+          ...(st.t && st.t !== tail ? { old: st.t } : {}),
+        };
         return { size, state: JSON.stringify(next) };
       } finally {
         if (buf) release(buf);
@@ -189,6 +226,11 @@ export function createS3Uploads(s3: S3Context): UploadWriter & { copyLarge(from:
       if (up.size === 0) {
         if (check) await check(Readable.from([]));
         await s3.send(new PutObjectCommand({ Bucket, Key: to, Body: Buffer.alloc(0), ContentLength: 0 }));
+      } else if (st.k !== undefined) {
+        // Built in place: completing it is the commit. It cannot be checked before it is visible,
+        // so only a caller that verified the bytes as they streamed may commit it, and only there.
+        if (st.k !== to || check) throw new Error(`upload ${id} was built at ${st.k} and can only be committed there, verified`);
+        await complete(id, st, up.size);
       } else {
         let staged: string;
         if (st.u) {
@@ -201,16 +243,27 @@ export function createS3Uploads(s3: S3Context): UploadWriter & { copyLarge(from:
         }
         await s3.copy(staged, to, up.size);
       }
-      // What this state names; anything an unacknowledged append left is found by the purge.
-      await s3.deleteKeys([st.u ? dataKey(id) : undefined, st.t, st.old].filter((k): k is string => k !== undefined));
+      // Everything under the upload's prefix, tails of unacknowledged appends too (one LIST more
+      // than deleting the keys this state names). A multipart upload such an append started is
+      // left for the purge.
+      await s3.deletePrefix(`uploads/${id}/`);
     },
 
     async abort(id, up) {
       const prefix = `uploads/${id}/`;
-      const known = up?.state ? decode(up).u : undefined;
-      const ids = new Set(known ? [known] : []);
-      for (const u of await multipartUploads(prefix)) ids.add(u.id);
-      for (const u of ids) await abortUpload(dataKey(id), u);
+      const known = up?.state ? decode(up) : null;
+      const uploads = new Map<string, string>();
+      if (known?.u) uploads.set(known.u, known.k ?? dataKey(id));
+      for (const u of await multipartUploads(prefix)) uploads.set(u.id, u.key);
+      // One built in place (a monolithic push whose instance died): its marker names it.
+      try {
+        const r = await s3.send<{ Body?: Readable }>(new GetObjectCommand({ Bucket, Key: directKey(id) }));
+        const marker = JSON.parse(Buffer.concat(await (r.Body as Readable).toArray()).toString()) as { k: string; u: string };
+        uploads.set(marker.u, marker.k);
+      } catch (err) {
+        if (!isS3NotFound(err)) throw err;
+      }
+      for (const [uploadId, key] of uploads) await abortUpload(key, uploadId);
       await s3.deletePrefix(prefix);
     },
 

@@ -96,7 +96,7 @@ export function createUploadService(
         const id = randomUUID();
         let written: UploadProgress | null = null;
         try {
-          written = await content.write(id, opts.body ?? emptyBody(), newUpload, opts.signal);
+          written = await content.write(id, opts.body ?? emptyBody(), newUpload, opts.signal, opts.digest);
           await checkQuota(repository, opts.digest, written.size);
           await content.commit(id, opts.digest, written);
           await blobs.recordAndLink(repository, opts.digest, written.size);
