@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createAuthenticator } from './auth/authenticator.js';
 import { createIdentityCache } from './auth/identity-cache.js';
@@ -52,7 +52,7 @@ import { createArtifactArea } from './services/content/artifact-area.js';
 import { createPullTracker } from './services/registry/pull-tracker.js';
 import { createPullStatsStore } from './db/pull-stats.js';
 import { createArtifactWrites } from './services/content/artifact-write-wiring.js';
-import { createFilesystemDriver } from './storage/filesystem-driver.js';
+import { createStorage } from './storage/storage-factory.js';
 import { createSpaceGuard } from './services/registry/space-guard.js';
 import { freeBytes } from './platform/free-space.js';
 import { createLabelsSystem, createReadOnly } from './labels-system.js';
@@ -86,7 +86,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     // forgets shared, which only Redis does.
     log.warn('database.url is PostgreSQL but redis.url is empty: run only one instance, or set redis.url for several');
   }
-  const driver = createFilesystemDriver(join(dataDir, 'storage'));
+  const driver = await createStorage(config, dataDir);
   const db = database.db;
 
   const stores = {

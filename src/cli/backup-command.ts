@@ -111,8 +111,10 @@ export function backupCommand(argv: string[]): Promise<void> {
       const started = Date.now();
       const header = await createBackup({
         database,
-        storageRoot: join(dataDir, 'storage'),
-        storageName: 'filesystem',
+        // On S3 the blobs stay where they are (the object store keeps its own copies): the
+        // backup lists them, and a restore onto the same bucket finds them.
+        storageRoot: p.config.storage.driver === 's3' ? null : join(dataDir, 'storage'),
+        storageName: p.config.storage.driver,
         dataDir,
         target: p.dir,
         mode: p.copy ? 'copy' : 'link-or-copy',

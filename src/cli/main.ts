@@ -5,6 +5,7 @@ import { metricsAddress } from '../http/server.js';
 import type { BootstrapResult } from '../services/identity/bootstrap.js';
 import { configOptionLines, optionLine } from '../config/help.js';
 import { ConfigError, flagName, loadConfig } from '../config/load.js';
+import { StorageStartError } from '../storage/storage-factory.js';
 import { configKeys } from '../config/schema.js';
 import { DataDirLockedError, lockDataDir } from '../platform/data-dir-lock.js';
 import { StartupProblem } from '../platform/startup-problem.js';
@@ -160,7 +161,7 @@ main().catch((err) => {
     process.stderr.write(`haven: ${(err as Error).message}\n`);
     process.exit(2);
   }
-  if (err instanceof StartError || err instanceof StartupProblem || err instanceof DataDirLockedError || isSystemError(err)) {
+  if (err instanceof StartError || err instanceof StartupProblem || err instanceof DataDirLockedError || err instanceof StorageStartError || isSystemError(err)) {
     process.stderr.write(`haven: ${(err as Error).message}\n`);
     process.exit(1);
   }

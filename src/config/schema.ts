@@ -229,9 +229,37 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+        /** Where blobs live: files under dataDir/storage, or an S3 bucket (storage.s3.*). */
+        driver: z.enum(['filesystem', 's3']).default('filesystem').describe('blob storage: filesystem (dataDir/storage) or s3 (storage.s3.*)'),
+        s3: z
+          .object({
+            endpoint: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).default('').describe('S3 endpoint URL, e.g. http://127.0.0.1:8089 (empty: AWS for the region)'),
+            region: z.string().min(1).default('us-east-1').describe('S3 region the requests are signed for'),
+            bucket: z.string().default('').describe('S3 bucket holding the blobs (must exist)'),
+            accessKey: z.string().default('').describe('S3 access key id'),
+            secretKey: z.string().default('').describe('S3 secret access key'),
+            pathStyle: boolean.default(true).describe('path-style URLs (endpoint/bucket/key) instead of bucket.endpoint'),
+            /** Parts of a multipart upload; each part is buffered once in memory while it is sent. */
+            partSize: size
+              .refine((v) => v >= 5 * 1024 ** 2 && v <= 5 * 1024 ** 3, 'must be between 5MiB (S3\'s minimum part) and 5GiB')
+              .default(16 * 1024 ** 2)
+              .describe('multipart upload part size, 5MiB-5GiB; one part per upload stream is held in memory'),
+            redirect: boolean.default(false).describe('true: blob GETs answer 307 to a presigned S3 URL instead of streaming'),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .superRefine((st, ctx) => {
+        if (st.driver !== 's3') return;
+        if (st.filesystem.accelRedirect !== '') {
+          ctx.addIssue({ code: 'custom', path: ['filesystem', 'accelRedirect'], message: 'serves files of the filesystem driver; with storage.driver s3 use storage.s3.redirect' });
+        }
+        for (const k of ['bucket', 'accessKey', 'secretKey'] as const) {
+          if (st.s3[k] === '') ctx.addIssue({ code: 'custom', path: ['s3', k], message: `is required with storage.driver s3` });
+        }
+      }),
     /** Connection limits: no client may hold a connection (a file descriptor) without progress. */
     http: z
       .object({

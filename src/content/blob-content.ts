@@ -1,13 +1,13 @@
-import { createHash, type Hash } from 'node:crypto';
-import { Readable, type Writable } from 'node:stream';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createMemoryCache } from '../platform/cache.js';
 import { AppError } from '../platform/errors.js';
-import { DigestingStream, parseDigest } from '../platform/digest.js';
+import { parseDigest } from '../platform/digest.js';
 import type { ByteRange } from '../platform/byte-range.js';
-import { NotFoundError, type BlobDriver } from '../storage/blob-driver.js';
+import { emptyUpload, NotFoundError, type BlobDriver, type UploadState } from '../storage/blob-driver.js';
 
-/** Cap on remembered hash states; past it the oldest upload simply re-reads its file at commit. */
+/** Cap on remembered hash states; past it the oldest upload simply re-reads its bytes at commit. */
 const maxHashStates = 10_000;
 
 export function blobPath(digest: string): string {
@@ -15,34 +15,39 @@ export function blobPath(digest: string): string {
   return `blobs/${algorithm}/${hex.slice(0, 2)}/${hex}`;
 }
 
-export function uploadPath(id: string): string {
-  return `uploads/${id}`;
+/**
+ * An upload's durable position as the upload_sessions row keeps it: the driver's state plus the
+ * token of the write that produced it. The token is random per write, so a sha256 state in this
+ * process's memory is trusted only when it came from the very write the row records.
+ */
+export interface UploadProgress extends UploadState {
+  token: string;
 }
 
+export const newUpload: UploadProgress = Object.freeze({ ...emptyUpload, token: '' });
+
 /**
- * Blob bytes over a driver: content-addressed storage, upload files, and the verification that
- * turns an upload into a blob. Digests are computed while bytes stream in; the sha256 state of an
- * in-progress upload is kept between chunks in this process, and re-derived from the upload file
- * when it is missing (after a restart, or on another instance).
+ * Blob bytes over a driver: content-addressed storage, uploads, and the verification that turns
+ * an upload into a blob. Digests are computed while bytes stream in; the sha256 state of an
+ * in-progress upload is kept between chunks in this process. Whenever the row's last write is not
+ * this process's (a restart, another instance, an evicted state), commit re-hashes the stored
+ * bytes instead.
  */
 export function createBlobContent(driver: BlobDriver) {
-  const hashes = createMemoryCache<string, { offset: number; hash: Hash }>({ max: maxHashStates });
+  const hashes = createMemoryCache<string, { token: string; size: number; hash: Hash }>({ max: maxHashStates });
 
-  function remember(id: string, offset: number, hash: Hash): void {
-    hashes.set(id, { offset, hash });
-  }
-
-  /** Hashes exactly bytes [0, size) of a stored object; a file of another length never verifies. */
-  async function hashStored(path: string, algorithm: string, size: number): Promise<string | null> {
-    if ((await driver.stat(path))?.size !== size) return null;
-    const h = createHash(algorithm);
-    const stream = await driver.read(path, { start: 0, end: size - 1 });
-    let seen = 0;
-    for await (const chunk of stream) {
-      seen += (chunk as Buffer).length;
-      h.update(chunk as Buffer);
-    }
-    return seen === size ? h.digest('hex') : null;
+  /** A check for the driver's commit: the stored bytes must be exactly `size` hashing to `hex`. */
+  function verifier(algorithm: string, hex: string, size: number, digest: string) {
+    return async (bytes: Readable) => {
+      const h = createHash(algorithm);
+      let seen = 0;
+      for await (const chunk of bytes) {
+        seen += (chunk as Buffer).length;
+        h.update(chunk as Buffer);
+      }
+      const actual = h.digest('hex');
+      if (seen !== size || actual !== hex) throw digestInvalid(digest, seen !== size ? `size ${seen} differs from ${size}` : `${algorithm}:${actual}`);
+    };
   }
 
   return {
@@ -71,6 +76,14 @@ export function createBlobContent(driver: BlobDriver) {
     },
 
     /**
+     * A presigned URL a client may fetch the blob from directly (S3 with storage.s3.redirect), or
+     * null when the driver serves through Haven. Valid for 20 minutes, as distribution's.
+     */
+    async redirectUrl(digest: string): Promise<string | null> {
+      return driver.redirectUrl ? driver.redirectUrl(blobPath(digest), 20 * 60) : null;
+    },
+
+    /**
      * The whole of a small blob (a config), or null when it is missing or larger than `max`
      * bytes: never used for layers, so nothing large is ever buffered.
      */
@@ -93,68 +106,77 @@ export function createBlobContent(driver: BlobDriver) {
       }
     },
 
-    /** Writes `source` into the upload at `offset`; resolves with the new durable offset. */
-    async write(id: string, source: Readable, offset: number, signal?: AbortSignal): Promise<number> {
-      const state = hashes.get(id);
+    /**
+     * Appends `source` to the upload; resolves with its new durable progress. `digest`, for a
+     * monolithic push, says that this is the only write and where it will be committed, so the
+     * driver may build the blob in place (verified by the hash of this very write).
+     */
+    async write(id: string, source: Readable, from: UploadProgress, signal?: AbortSignal, digest?: string): Promise<UploadProgress> {
+      const mem = hashes.get(id);
       hashes.delete(id);
-      const hash = state?.offset === offset ? state.hash : offset === 0 ? createHash('sha256') : undefined;
-      if (!hash) {
-        const written = await driver.write(uploadPath(id), source, { offset, ...(signal ? { signal } : {}) });
-        return offset + written;
-      }
-      const tap = new DigestingStream('sha256', hash, offset);
-      const [, written] = await Promise.all([
-        pipeline(source, tap),
-        driver.write(uploadPath(id), tap, { offset, ...(signal ? { signal } : {}) }),
-      ]);
-      remember(id, offset + written, hash);
-      return offset + written;
+      const hash = mem && mem.token === from.token && mem.size === from.size ? mem.hash : from.size === 0 ? createHash('sha256') : undefined;
+      if (!hash) return { ...(await driver.uploads.append(id, from, source, { signal })), token: randomToken() };
+      const inPlace = digest !== undefined && from.size === 0 && parseDigest(digest).algorithm === 'sha256' ? { destination: blobPath(digest), final: true } : {};
+      const to = await driver.uploads.append(id, from, source, { signal, onBytes: (chunk) => hash.update(chunk), ...inPlace });
+      // Nothing written: the row keeps its token, and the hash state still matches it.
+      const token = to.size === from.size && to.state === from.state && from.token !== '' ? from.token : randomToken();
+      hashes.set(id, { token, size: to.size, hash });
+      return { ...to, token };
+    },
+
+    /** Lets the driver drop what only older states of the upload needed, once `now` is durable. */
+    async settle(id: string, now: UploadState): Promise<void> {
+      await driver.uploads.settle?.(id, now);
     },
 
     /**
-     * Verifies that the upload's `size` bytes hash to `digest` and makes them the blob. On a
-     * mismatch nothing becomes visible and DIGEST_INVALID is thrown.
+     * Verifies that the upload's bytes hash to `digest` and makes them the blob. On a mismatch
+     * nothing becomes visible and DIGEST_INVALID is thrown.
      */
-    async commit(id: string, digest: string, size: number): Promise<void> {
+    async commit(id: string, digest: string, upload: UploadProgress): Promise<void> {
       const { algorithm, hex } = parseDigest(digest);
-      const state = hashes.get(id);
+      const mem = hashes.get(id);
       hashes.delete(id);
-      // The remembered hash covers exactly the bytes this process wrote, and the caller holds the
-      // upload's lock from that write through the move, so they are the bytes that get committed.
-      const actual =
-        algorithm === 'sha256' && state?.offset === size
-          ? state.hash.digest('hex')
-          : size === 0
-            ? createHash(algorithm).digest('hex')
-            : await hashStored(uploadPath(id), algorithm, size);
-      if (actual !== hex) {
-        throw new AppError('DIGEST_INVALID', `uploaded content does not match digest ${digest}`, {
-          detail: { expected: digest, actual: actual === null ? `size differs from ${size}` : `${algorithm}:${actual}` },
-        });
-      }
-      if ((await driver.stat(blobPath(digest)))?.size === size) {
+      const size = upload.size;
+      // The remembered hash covers exactly the bytes of the write the row records, and the caller
+      // holds the upload's lock from that write through the commit, so they are the committed bytes.
+      const trusted = algorithm === 'sha256' && mem !== undefined && mem.token === upload.token && mem.size === size;
+      const actual = trusted ? mem.hash.digest('hex') : size === 0 ? createHash(algorithm).digest('hex') : null;
+      if (actual !== null && actual !== hex) throw digestInvalid(digest, `${algorithm}:${actual}`);
+      const check = actual === null ? verifier(algorithm, hex, size, digest) : undefined;
+      const target = blobPath(digest);
+      if ((await driver.stat(target))?.size === size) {
         // Already stored: a committed blob is never replaced, so nothing holding or serving it
         // can be affected by this push. (A damaged file, of another size, is replaced below.)
-        await driver.delete(uploadPath(id));
+        // Unverified bytes are still checked, at a scratch address, so a wrong upload is refused.
+        if (check) {
+          const scratch = `verified/${id}`;
+          await driver.uploads.commit(id, upload, scratch, check);
+          await driver.delete(scratch);
+        } else await driver.uploads.abort(id, upload);
         return;
       }
-      if (size === 0) {
-        // An empty upload may never have touched the driver; make the empty blob explicitly.
-        await driver.write(uploadPath(id), Readable.from([]));
-      }
-      await driver.move(uploadPath(id), blobPath(digest));
+      await driver.uploads.commit(id, upload, target, check);
     },
 
-    async discard(id: string): Promise<void> {
+    async discard(id: string, upload?: UploadState | null): Promise<void> {
       hashes.delete(id);
-      await driver.delete(uploadPath(id));
+      await driver.uploads.abort(id, upload ?? null);
     },
 
-    /** Upload files with their last write time, for the purge of abandoned uploads. */
-    async *uploadFiles(): AsyncIterable<{ id: string; modified: number }> {
-      for await (const o of driver.list('uploads')) yield { id: o.path.slice('uploads/'.length), modified: o.modified };
+    /** Uploads holding bytes in storage, with their last write time, for the purge. */
+    uploadFiles(): AsyncIterable<{ id: string; modified: number }> {
+      return driver.uploads.list();
     },
   };
+}
+
+function randomToken(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+function digestInvalid(digest: string, actual: string): AppError {
+  return new AppError('DIGEST_INVALID', `uploaded content does not match digest ${digest}`, { detail: { expected: digest, actual } });
 }
 
 export type BlobContent = ReturnType<typeof createBlobContent>;

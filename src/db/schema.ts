@@ -131,6 +131,10 @@ export interface UploadSessionsTable {
   offset: number;
   created_at: number;
   updated_at: number;
+  /** The blob driver's opaque state for continuing the upload (0008). */
+  driver_state: Generated<string>;
+  /** Random per write: whose sha256 state in memory matches this offset (0008). */
+  write_token: Generated<string>;
 }
 
 export interface UsersTable {

@@ -761,6 +761,9 @@ export function runStoreContract(name: string, openDb: () => Promise<DatabaseHan
         assert.equal(await uploads.advance('u1', 0, 50), false, 'a writer that started from a stale offset loses');
         assert.equal((await uploads.get('u1'))?.offset, 100);
         assert.equal(await uploads.advance('u2', 0, 10), false);
+        assert.equal(await uploads.advance('u1', 100, { offset: 200, state: '{"u":"x"}', token: 't1' }), true);
+        const row = await uploads.get('u1');
+        assert.deepEqual([row?.offset, row?.driver_state, row?.write_token], [200, '{"u":"x"}', 't1'], 'driver state and write token travel with the offset');
         await rejects(uploads.create('u1', 'p/a'), 'a second upload u1');
         assert.equal(await uploads.delete('u1'), true);
         assert.equal(await uploads.delete('u1'), false);

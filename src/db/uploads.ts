@@ -12,11 +12,15 @@ export function createUploadStore(db: Db) {
       return row ? { ...row, offset: Number(row.offset) } : null;
     },
 
-    /** Moves the durable offset forward, only from the offset the writer started at. */
-    async advance(id: string, from: number, to: number, now = Date.now()): Promise<boolean> {
+    /**
+     * Moves the durable offset forward, with the driver state and write token that go with it,
+     * only from the offset the writer started at.
+     */
+    async advance(id: string, from: number, to: number | { offset: number; state: string; token: string }, now = Date.now()): Promise<boolean> {
+      const next = typeof to === 'number' ? { offset: to, driver_state: '', write_token: '' } : { offset: to.offset, driver_state: to.state, write_token: to.token };
       const r = await db
         .updateTable('upload_sessions')
-        .set({ offset: to, updated_at: now })
+        .set({ ...next, updated_at: now })
         .where('id', '=', id)
         .where('offset', '=', from)
         .executeTakeFirst();

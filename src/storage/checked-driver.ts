@@ -15,20 +15,37 @@ export function checkPath(path: string): string {
   return path;
 }
 
+/** An upload id becomes one path component: the same rules, and no slash. */
+function checkId(id: string): string {
+  if (id.includes('/') || id.length > 128) throw new Error(`invalid storage path: upload id ${JSON.stringify(id)}`);
+  return checkPath(id);
+}
+
 /** The base layer in front of every driver: path validation lives here once, not in each driver. */
 export function withPathChecks(inner: BlobDriver): BlobDriver {
+  const u = inner.uploads;
   return {
     name: inner.name,
     stat: async (p) => inner.stat(checkPath(p)),
     read: async (p, range) => inner.read(checkPath(p), range),
     ...(inner.copyTo ? { copyTo: async (p: string, dest: Writable, range?: ByteRange) => inner.copyTo!(checkPath(p), dest, range) } : {}),
-    write: async (p, source, opts) => inner.write(checkPath(p), source, opts),
-    move: async (from, to) => inner.move(checkPath(from), checkPath(to)),
+    put: async (p, data) => inner.put(checkPath(p), data),
     delete: async (p) => inner.delete(checkPath(p)),
     ...(inner.freeBytes ? { freeBytes: () => inner.freeBytes!() } : {}),
+    ...(inner.redirectUrl ? { redirectUrl: async (p: string, ttl: number) => inner.redirectUrl!(checkPath(p), ttl) } : {}),
     list: (prefix) => {
       checkPath(prefix);
       return inner.list(prefix);
+    },
+    uploads: {
+      append: async (id, from, source, opts) => {
+        if (opts?.destination !== undefined) checkPath(opts.destination);
+        return u.append(checkId(id), from, source, opts);
+      },
+      ...(u.settle ? { settle: async (id: string, now: Parameters<NonNullable<typeof u.settle>>[1]) => u.settle!(checkId(id), now) } : {}),
+      commit: async (id, upload, to, check) => u.commit(checkId(id), upload, checkPath(to), check),
+      abort: async (id, upload) => u.abort(checkId(id), upload),
+      list: () => u.list(),
     },
   };
 }

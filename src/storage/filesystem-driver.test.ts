@@ -6,5 +6,10 @@ import { createFilesystemDriver } from './filesystem-driver.js';
 
 describeDriverContract('filesystem', async () => {
   const root = mkdtempSync(join(tmpdir(), 'haven-fs-driver-'));
-  return { driver: createFilesystemDriver(root), cleanup: async () => rmSync(root, { recursive: true, force: true }) };
+  return {
+    driver: createFilesystemDriver(root),
+    reopen: () => createFilesystemDriver(root),
+    partSize: 1024 * 1024,
+    cleanup: async () => rmSync(root, { recursive: true, force: true }),
+  };
 });

@@ -1,25 +1,28 @@
-import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Writable, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { ByteRange } from '../platform/byte-range.js';
 import { NotFoundError, type BlobDriver, type StoredObject } from './blob-driver.js';
 import { withPathChecks } from './checked-driver.js';
 import { pumpFile } from './file-pump.js';
+import { receiveInto } from './file-receive.js';
+import type { Readable } from 'node:stream';
 import { freeBytes } from '../platform/free-space.js';
 
 const readChunk = 1 << 20;
 
+const uploadPath = (id: string) => `uploads/${id}`;
+
 /**
- * Blobs as files under one root. Durability: data is fsynced before write() resolves and the
- * parent directory is fsynced after a rename, so a committed object survives kill -9 and power
+ * Blobs as files under one root. Durability: upload bytes are fsynced before append() resolves
+ * and the parent directory is fsynced after the commit's rename, so a committed object survives kill -9 and power
  * loss, and a half-written one only ever exists under its temporary (upload) path.
  */
 export function createFilesystemDriver(root: string): BlobDriver {
   const abs = (p: string) => join(root, p);
   let rootReady: Promise<unknown> | null = null;
 
-  const driver: BlobDriver = {
+  const driver: BlobDriver & { put(path: string, data: Buffer): Promise<void> } = {
     name: 'filesystem',
 
     async stat(path) {
@@ -56,31 +59,20 @@ export function createFilesystemDriver(root: string): BlobDriver {
       }
     },
 
-    async write(path, source, opts = {}) {
-      const offset = opts.offset ?? 0;
+    async put(path, data) {
       const file = abs(path);
       await mkdir(dirname(file), { recursive: true });
-      const handle = await open(file, offset > 0 ? 'r+' : 'w');
+      // Through a temporary name, so a reader never sees a half-written object.
+      const tmp = `${file}.${randomUUID()}.tmp`;
+      const handle = await open(tmp, 'w');
       try {
-        const out = new FileHandleWriter(handle, offset);
-        await pipeline(source, out, opts.signal ? { signal: opts.signal } : {});
-        await handle.truncate(out.position);
+        await handle.write(data, 0, data.length, 0);
         await handle.sync();
-        return out.position - offset;
       } finally {
         await handle.close();
       }
-    },
-
-    async move(from, to) {
-      const target = abs(to);
-      await mkdir(dirname(target), { recursive: true });
-      try {
-        await rename(abs(from), target);
-      } catch (err) {
-        throw isNotFound(err) ? new NotFoundError(from) : err;
-      }
-      await syncDir(dirname(target));
+      await rename(tmp, file);
+      await syncDir(dirname(file));
     },
 
     async delete(path) {
@@ -89,6 +81,58 @@ export function createFilesystemDriver(root: string): BlobDriver {
 
     async *list(prefix) {
       yield* walk(root, prefix);
+    },
+
+    uploads: {
+      async append(id, from, source, opts = {}) {
+        const file = abs(uploadPath(id));
+        if (from.size === 0) await mkdir(dirname(file), { recursive: true });
+        const handle = await open(file, from.size > 0 ? 'r+' : 'w').catch((err) => {
+          throw isNotFound(err) ? new NotFoundError(uploadPath(id)) : err;
+        });
+        try {
+          const end = await receiveInto(source, handle, from.size, opts);
+          // A cut-off earlier append may have left bytes past the durable size: never keep them.
+          await handle.truncate(end);
+          await handle.sync();
+          return { size: end, state: '' };
+        } finally {
+          await handle.close();
+        }
+      },
+
+      async commit(id, upload, to, check) {
+        const from = abs(uploadPath(id));
+        if (upload.size === 0) await driver.put(uploadPath(id), Buffer.alloc(0));
+        else {
+          const handle = await open(from, 'r+').catch((err) => {
+            throw isNotFound(err) ? new NotFoundError(uploadPath(id)) : err;
+          });
+          try {
+            if ((await handle.stat()).size < upload.size) throw new Error(`upload ${id} holds fewer bytes than its ${upload.size}`);
+            await handle.truncate(upload.size);
+          } finally {
+            await handle.close();
+          }
+        }
+        if (check) await check(await driver.read(uploadPath(id)));
+        const target = abs(to);
+        await mkdir(dirname(target), { recursive: true });
+        try {
+          await rename(from, target);
+        } catch (err) {
+          throw isNotFound(err) ? new NotFoundError(uploadPath(id)) : err;
+        }
+        await syncDir(dirname(target));
+      },
+
+      async abort(id) {
+        await rm(abs(uploadPath(id)), { force: true });
+      },
+
+      async *list() {
+        for await (const o of walk(root, 'uploads')) yield { id: o.path.slice('uploads/'.length), modified: o.modified };
+      },
     },
 
     async freeBytes() {
@@ -102,31 +146,6 @@ export function createFilesystemDriver(root: string): BlobDriver {
     },
   };
   return withPathChecks(driver);
-}
-
-/**
- * Writes at explicit positions through a FileHandle the caller keeps open (fs.WriteStream would
- * close it before we can truncate and fsync). Batches queued chunks into one writev.
- */
-class FileHandleWriter extends Writable {
-  constructor(private readonly handle: FileHandle, public position: number) {
-    super({ highWaterMark: readChunk });
-  }
-
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.handle.write(chunk, 0, chunk.length, this.position).then(({ bytesWritten }) => {
-      this.position += bytesWritten;
-      cb();
-    }, cb);
-  }
-
-  override _writev(chunks: Array<{ chunk: Buffer }>, cb: (err?: Error | null) => void): void {
-    const buffers = chunks.map((c) => c.chunk);
-    this.handle.writev(buffers, this.position).then(({ bytesWritten }) => {
-      this.position += bytesWritten;
-      cb();
-    }, cb);
-  }
 }
 
 async function* walk(root: string, rel: string): AsyncIterable<StoredObject> {

@@ -7,6 +7,7 @@ import * as m0004 from './0004-repository-project.js';
 import * as m0005 from './0005-content-model.js';
 import * as m0006ArtifactRead from './0006-artifact-read.js';
 import * as m0007 from './0007-several-instances.js';
+import * as m0008UploadState from './0008-upload-state.js';
 
 interface VersionedMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>;
@@ -22,6 +23,7 @@ const all: Record<string, VersionedMigration> = {
   '0005-content-model': m0005,
   '0006-artifact-read': m0006ArtifactRead,
   '0007-several-instances': m0007,
+  '0008-upload-state': m0008UploadState,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {

@@ -11,7 +11,12 @@ export async function headBlob(ctx: OciContext, name: string, digest: string): P
 export async function getBlob(ctx: OciContext, name: string, digest: string): Promise<void> {
   await ctx.services.access.authorize(ctx.req, { repository: name, actions: ['pull'] });
   const rangeHeader = ctx.req.headers.range;
-  const { size, range, send } = await ctx.services.blobs.read(name, digest, (s) => parseRangeHeader(rangeHeader, s));
+  const { size, range, send, redirect } = await ctx.services.blobs.read(name, digest, (s) => parseRangeHeader(rangeHeader, s));
+  if (redirect) {
+    // As distribution with its S3 driver's redirect: the bytes come from the object store.
+    ctx.reply.code(307).header('Location', redirect).header('Docker-Content-Digest', digest).header('Content-Length', 0).send();
+    return;
+  }
   const reply = blobHeaders(ctx, digest);
   if (ctx.services.accelRedirect) {
     // Every check (access, recorded vs stored size, a satisfiable range) has passed: nginx sends

@@ -9,6 +9,8 @@ export interface BlobRead {
   range: ByteRange | null;
   /** Streams the bytes into `dest` (not ending it); rejects before writing if they are missing. */
   send(dest: Writable): Promise<void>;
+  /** Where the client should fetch the bytes instead (a presigned S3 URL), when redirects are on. */
+  redirect: string | null;
 }
 
 export function createBlobService(deps: Pick<RegistryDeps, 'blobs' | 'content' | 'log'>) {
@@ -42,11 +44,14 @@ export function createBlobService(deps: Pick<RegistryDeps, 'blobs' | 'content' |
     ): Promise<BlobRead> {
       // Checked before any header is sent: once the body has started, an error can only cut it.
       const size = await sizeOf(repository, digest);
-      const range = size === 0 ? null : parseRange(size);
+      const redirect = size === 0 ? null : await content.redirectUrl(digest);
+      // A redirected client sends its Range to the object store, which answers it there.
+      const range = size === 0 || redirect ? null : parseRange(size);
       const bytes = range ?? { start: 0, end: size - 1 };
       return {
         size,
         range,
+        redirect,
         send: async (dest) => {
           if (size === 0) return;
           try {

@@ -9,6 +9,7 @@ import type { QuotaStore } from '../../db/quotas.js';
 import type { UploadSessionRow } from '../../db/schema.js';
 import type { CanRead, RegistryDeps } from './deps.js';
 import type { SpaceGuard } from './space-guard.js';
+import { newUpload, type UploadProgress } from '../../content/blob-content.js';
 
 export type UploadStart =
   | { kind: 'created'; digest: string }
@@ -93,13 +94,14 @@ export function createUploadService(
         // an orphaned temp file is swept by the purge.
         parseDigest(opts.digest);
         const id = randomUUID();
+        let written: UploadProgress | null = null;
         try {
-          const size = await content.write(id, opts.body ?? emptyBody(), 0, opts.signal);
-          await checkQuota(repository, opts.digest, size);
-          await content.commit(id, opts.digest, size);
-          await blobs.recordAndLink(repository, opts.digest, size);
+          written = await content.write(id, opts.body ?? emptyBody(), newUpload, opts.signal, opts.digest);
+          await checkQuota(repository, opts.digest, written.size);
+          await content.commit(id, opts.digest, written);
+          await blobs.recordAndLink(repository, opts.digest, written.size);
         } catch (err) {
-          await content.discard(id).catch(() => {});
+          await content.discard(id, written).catch(() => {});
           throw err;
         }
         return { kind: 'created', digest: opts.digest };
@@ -119,12 +121,15 @@ export function createUploadService(
           throw rangeMismatch(s.offset, `chunk starts at ${range.start}, upload is at ${s.offset}`);
         }
         await space.assertRoom();
-        const end = await content.write(id, body, s.offset, signal);
-        if (range && end !== range.end + 1) {
-          throw rangeMismatch(s.offset, `Content-Range ${range.start}-${range.end} does not match the ${end - s.offset} bytes sent`);
+        const to = await content.write(id, body, progressOf(s), signal);
+        if (range && to.size !== range.end + 1) {
+          throw rangeMismatch(s.offset, `Content-Range ${range.start}-${range.end} does not match the ${to.size - s.offset} bytes sent`);
         }
-        if (!(await uploads.advance(id, s.offset, end))) throw rangeMismatch(s.offset, 'upload changed concurrently');
-        return end;
+        if (!(await uploads.advance(id, s.offset, { offset: to.size, state: to.state, token: to.token }))) {
+          throw rangeMismatch(s.offset, 'upload changed concurrently');
+        }
+        await content.settle(id, to).catch((err: unknown) => log.warn({ err, upload: id }, 'could not drop an upload\'s stale parts'));
+        return to.size;
       });
     },
 
@@ -142,16 +147,17 @@ export function createUploadService(
           throw rangeMismatch(s.offset, `chunk starts at ${range.start}, upload is at ${s.offset}`);
         }
         if (body) await space.assertRoom();
-        // Without a body the write still runs: a refused or cut-off chunk can leave bytes past
-        // the acknowledged offset, and only acknowledged bytes may be verified and committed.
-        const size = await content.write(id, body ?? emptyBody(), s.offset, signal);
+        // Only acknowledged bytes are committed: the driver commits exactly the state's size, so
+        // whatever a refused or cut-off chunk left past the offset is never part of the blob.
+        const written = body ? await content.write(id, body, progressOf(s), signal) : progressOf(s);
+        const size = written.size;
         try {
           await checkQuota(repository, digest, size);
-          await content.commit(id, digest, size);
+          await content.commit(id, digest, written);
         } catch (err) {
           // A refused blob (bad digest, over quota) leaves nothing behind: no file, no session.
           if (err instanceof AppError && (err.code === 'DIGEST_INVALID' || err.code === 'DENIED')) {
-            await content.discard(id).catch(() => {});
+            await content.discard(id, written).catch(() => {});
             await uploads.delete(id);
           }
           throw err;
@@ -163,9 +169,9 @@ export function createUploadService(
     },
 
     async cancel(repository: string, id: string): Promise<void> {
-      await exclusive(repository, id, async () => {
+      await exclusive(repository, id, async (s) => {
         // Bytes first: on a full disk the row delete may fail, and the purge retries it later.
-        await content.discard(id);
+        await content.discard(id, progressOf(s));
         await uploads.delete(id);
       });
     },
@@ -181,7 +187,8 @@ export function createUploadService(
         if (!release) continue;
         try {
           // Bytes first, so a purge on a full disk frees space even if the row delete fails.
-          await content.discard(id);
+          const s = await uploads.get(id);
+          await content.discard(id, s ? progressOf(s) : null);
           await uploads.delete(id);
           purged++;
         } catch (err) {
@@ -200,6 +207,11 @@ export function createUploadService(
       return purged;
     },
   };
+}
+
+/** The upload's durable progress as its row records it. */
+function progressOf(s: UploadSessionRow): UploadProgress {
+  return { size: s.offset, state: s.driver_state, token: s.write_token };
 }
 
 function emptyBody(): Readable {
