@@ -1,3 +1,4 @@
+// @haven-own-database: chooses its own databases, so the PostgreSQL pass of npm test skips it.
 // Haven at scale (issue 10, §4): three instances on one PostgreSQL, one S3 (Swift) and one Redis,
 // behind nginx round robin. Through nginx, real clients push and pull multi-arch images, a chunked
 // push spreads its PATCHes over the instances, a login throttle and a disabled robot bite on every

@@ -1,3 +1,4 @@
+// @haven-own-database: chooses its own databases, so the PostgreSQL pass of npm test skips it.
 // Losing PostgreSQL (issue 10, bad input): a wrong database.url stops start-up naming the setting;
 // a database that goes away at run time gives clients a quick 503 in their protocol's format,
 // never a hang, and Haven recovers by itself when it returns, with every acknowledged push intact.

@@ -1,3 +1,4 @@
+// @haven-own-database: chooses its own databases, so the PostgreSQL pass of npm test skips it.
 // Several Haven instances on one PostgreSQL database (issue 10, §0): they start together without
 // fighting over the admin or the keys, honour each other's tokens and portal sessions, and see one
 // registry. (Blob bytes need shared storage, S3 or one filesystem: test/cluster tests cover that.)

@@ -1,3 +1,4 @@
+// @haven-own-database: chooses its own databases, so the PostgreSQL pass of npm test skips it.
 // `haven migrate --to postgres://...`: an embedded installation (SQLite + files) with images,
 // users and a robot is stopped, moved, and started again on PostgreSQL with the same data dir;
 // everything it held is served. And the refusals: a running server, a non-empty target, an

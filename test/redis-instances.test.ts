@@ -1,3 +1,4 @@
+// @haven-own-database: chooses its own databases, so the PostgreSQL pass of npm test skips it.
 // Two Haven instances on one PostgreSQL database and one Redis (issue 10, sections 3 and 4):
 // what one instance changes bites on the other at once, though each keeps its own in-memory
 // caches (identity 5 s, remembered logins 60 s): a disabled robot, a changed password, a deleted
