@@ -7,7 +7,7 @@ import { noAuth, type AdminCredentials, type RegistryAuth } from './auth.js';
 import { processCpuSeconds } from './cpu.js';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { freePort } from '../test/backends/ports.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TargetKind } from './config.js';
@@ -103,16 +103,6 @@ export async function stopProcess(p: ChildProcess, graceMs = 10_000): Promise<vo
   clearTimeout(timer);
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function tail(file: string, chars = 2000): string {
   try {

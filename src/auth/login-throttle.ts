@@ -20,15 +20,29 @@ export interface LoginThrottle {
  * for clients that have already failed on it: a correct login from a client that has not failed
  * is never refused. A success clears its (account, client) count.
  */
-export function createLoginThrottle(
-  opts: { freeFailures?: number; freeIpFailures?: number; freeAccountFailures?: number; baseMs?: number; maxMs?: number; forgetMs?: number } = {},
-): LoginThrottle {
-  const freeFailures = opts.freeFailures ?? 5;
-  const freeIpFailures = opts.freeIpFailures ?? 30;
-  const freeAccountFailures = opts.freeAccountFailures ?? 100;
-  const baseMs = opts.baseMs ?? 1000;
-  const maxMs = opts.maxMs ?? 15 * 60_000;
-  const forgetMs = opts.forgetMs ?? 30 * 60_000;
+export interface ThrottleRules {
+  freeFailures: number;
+  freeIpFailures: number;
+  freeAccountFailures: number;
+  baseMs: number;
+  maxMs: number;
+  forgetMs: number;
+}
+
+/** The rules with their defaults, shared by the in-process and the Redis throttle. */
+export function throttleRules(opts: Partial<ThrottleRules> = {}): ThrottleRules {
+  return {
+    freeFailures: opts.freeFailures ?? 5,
+    freeIpFailures: opts.freeIpFailures ?? 30,
+    freeAccountFailures: opts.freeAccountFailures ?? 100,
+    baseMs: opts.baseMs ?? 1000,
+    maxMs: opts.maxMs ?? 15 * 60_000,
+    forgetMs: opts.forgetMs ?? 30 * 60_000,
+  };
+}
+
+export function createLoginThrottle(opts: Partial<ThrottleRules> = {}): LoginThrottle {
+  const { freeFailures, freeIpFailures, freeAccountFailures, baseMs, maxMs, forgetMs } = throttleRules(opts);
   // The cache's TTL bounds memory in real time; `last` decides forgetting, so tests can pass `now`.
   const entries = createMemoryCache<string, { failures: number; lockedUntil: number; last: number }>({ max: 100_000, ttlMs: forgetMs });
 

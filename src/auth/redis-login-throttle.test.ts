@@ -1,26 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startRedis, redisSkip, type RedisBackend } from '../../test/backends/redis.js';
+import { describe, test } from 'node:test';
+import { redisSkip, startRedis, useTwoRedisClients, } from '../../test/backends/redis.js';
 import { connectRedis, type RedisConnection } from '../platform/redis/client.js';
 import { loginThrottleContract } from './login-throttle-contract.js';
 import { createRedisLoginThrottle } from './redis-login-throttle.js';
 
 describe('Redis login throttle', { skip: redisSkip }, () => {
-  let redis: RedisBackend;
   let a: RedisConnection;
   let b: RedisConnection;
   let n = 0;
   /** Each throttle gets its own key prefix: the tests share one server. */
   const fresh = () => `test${++n}:`;
-  before(async () => {
-    redis = await startRedis();
-    a = await connectRedis(redis.url);
-    b = await connectRedis(redis.url);
-  });
-  after(async () => {
-    await a?.close();
-    await b?.close();
-    await redis?.cleanup();
+  useTwoRedisClients((_redis, x, y) => {
+    a = x;
+    b = y;
   });
 
   loginThrottleContract('redis', async (opts) => createRedisLoginThrottle(a.command, { ...opts, prefix: fresh() }));

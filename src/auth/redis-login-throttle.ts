@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../platform/logger.js';
 import { guarded } from '../platform/redis/client.js';
 import { luaScript } from '../platform/redis/lua.js';
-import type { LoginThrottle } from './login-throttle.js';
+import { throttleRules, type LoginThrottle, type ThrottleRules } from './login-throttle.js';
 
 /**
  * The rules of `createLoginThrottle` (login-throttle.ts, read it first), with the counts in
@@ -47,15 +47,10 @@ return 0
 
 export function createRedisLoginThrottle(
   redis: Redis,
-  opts: { prefix?: string; freeFailures?: number; freeIpFailures?: number; freeAccountFailures?: number; baseMs?: number; maxMs?: number; forgetMs?: number; log?: Logger } = {},
+  opts: Partial<ThrottleRules> & { prefix?: string; log?: Logger } = {},
 ): LoginThrottle {
   const prefix = opts.prefix ?? 'haven:login:';
-  const freeFailures = opts.freeFailures ?? 5;
-  const freeIpFailures = opts.freeIpFailures ?? 30;
-  const freeAccountFailures = opts.freeAccountFailures ?? 100;
-  const baseMs = opts.baseMs ?? 1000;
-  const maxMs = opts.maxMs ?? 15 * 60_000;
-  const forgetMs = opts.forgetMs ?? 30 * 60_000;
+  const { freeFailures, freeIpFailures, freeAccountFailures, baseMs, maxMs, forgetMs } = throttleRules(opts);
   const keys = (account: string, ip: string) => [`${prefix}p:${account}\0${ip}`, `${prefix}ip:${ip}`, `${prefix}a:${account}`];
 
   return {

@@ -4,7 +4,7 @@
 // temp prefix, on a free loopback port, in the foreground; stopped and removed by stop().
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './ports.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -35,17 +35,6 @@ export function nginxInstalled(): boolean {
   return spawnSync(nginxBin, ['-v']).status === 0;
 }
 
-/** A port that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** The configuration: what deploy/nginx/haven.conf says, with this run's paths and ports. */
 export function nginxConfig(prefix: string, port: number, opts: NginxOptions): string {

@@ -1,8 +1,11 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
+import { freePort } from './ports.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
+import { connectRedis, type RedisConnection } from '../../src/platform/redis/client.js';
 
 /**
  * A throwaway Debian `redis-server` for tests: on a free loopback port (redis refuses port 0),
@@ -33,16 +36,6 @@ export function redisInstalled(): boolean {
   return spawnSync('sh', ['-c', `command -v ${redisBinary}`]).status === 0;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -136,3 +129,24 @@ export const redisSkip: false | string = (() => {
   if (process.env.CI) throw new Error(`${redisBinary} is required in CI but is not installed`);
   return `${redisBinary} is not installed`;
 })();
+
+/**
+ * One Redis server and two clients on it, playing two Haven instances, for a test file's suite:
+ * started before its first test, closed after its last. `ready` receives them.
+ */
+export function useTwoRedisClients(ready: (redis: RedisBackend, a: RedisConnection, b: RedisConnection) => void): void {
+  let redis: RedisBackend | undefined;
+  let a: RedisConnection | undefined;
+  let b: RedisConnection | undefined;
+  before(async () => {
+    redis = await startRedis();
+    a = await connectRedis(redis.url);
+    b = await connectRedis(redis.url);
+    ready(redis, a, b);
+  });
+  after(async () => {
+    await a?.close();
+    await b?.close();
+    await redis?.cleanup();
+  });
+}

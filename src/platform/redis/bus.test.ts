@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { redisSkip, startRedis, type RedisBackend } from '../../../test/backends/redis.js';
+import { describe, test } from 'node:test';
+import { redisSkip, startRedis, useTwoRedisClients, } from '../../../test/backends/redis.js';
 import { eventually } from '../../../test/helpers/eventually.js';
 import { createIdentityCache } from '../../auth/identity-cache.js';
 import { sharedIdentityCache, sharedLoginForgets, sharedReadOnlyForget } from '../../auth/shared-forgets.js';
@@ -39,19 +39,12 @@ test('in-process bus: a publish runs its topic\'s handlers once, here', async ()
 });
 
 describe('Redis invalidation bus, two instances', { skip: redisSkip }, () => {
-  let redis: RedisBackend;
   let a: RedisConnection;
   let b: RedisConnection;
   let n = 0;
-  before(async () => {
-    redis = await startRedis();
-    a = await connectRedis(redis.url);
-    b = await connectRedis(redis.url);
-  });
-  after(async () => {
-    await a?.close();
-    await b?.close();
-    await redis?.cleanup();
+  useTwoRedisClients((_redis, x, y) => {
+    a = x;
+    b = y;
   });
 
   async function pair() {

@@ -1,25 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { redisSkip, startRedis, type RedisBackend } from '../../../test/backends/redis.js';
+import { describe, test } from 'node:test';
+import { redisSkip, startRedis, useTwoRedisClients, } from '../../../test/backends/redis.js';
 import { eventually } from '../../../test/helpers/eventually.js';
 import { lockContract } from '../lock-contract.js';
 import { connectRedis, type RedisConnection } from './client.js';
 import { createRedisLeases, createRedisLocks, createRedisMutex } from './locks.js';
 
 describe('Redis locks and leases', { skip: redisSkip }, () => {
-  let redis: RedisBackend;
   let a: RedisConnection;
   let b: RedisConnection;
   let n = 0;
-  before(async () => {
-    redis = await startRedis();
-    a = await connectRedis(redis.url);
-    b = await connectRedis(redis.url);
-  });
-  after(async () => {
-    await a?.close();
-    await b?.close();
-    await redis?.cleanup();
+  useTwoRedisClients((_redis, x, y) => {
+    a = x;
+    b = y;
   });
 
   lockContract('redis, two instances', async () => {
