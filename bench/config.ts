@@ -58,8 +58,12 @@ export interface BenchConfig {
   docPath: string;
   /** Keep the temp data dirs (for inspecting logs). */
   keep: boolean;
-  /** Haven's metadata backend (BENCH_BACKEND=postgres: a throwaway PostgreSQL cluster). */
-  backend: 'embedded' | 'postgres';
+  /**
+   * The backends (BENCH_BACKEND): embedded (SQLite + files), postgres (a throwaway PostgreSQL
+   * cluster for Haven's metadata), postgres+s3 (also blobs in a local Swift with s3api, for
+   * Haven and for distribution's s3 driver, each in its own bucket).
+   */
+  backend: 'embedded' | 'postgres' | 'postgres+s3';
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, full: number, quick: number, isQuick: boolean): number {
@@ -91,9 +95,10 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env, repoRoot: 
   const havenNodeArgs = (env.BENCH_HAVEN_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const profDir = havenNodeArgs.find((a) => a.startsWith('--cpu-prof-dir='))?.slice('--cpu-prof-dir='.length);
   const backend = env.BENCH_BACKEND ?? 'embedded';
-  if (backend !== 'embedded' && backend !== 'postgres') throw new Error('BENCH_BACKEND must be embedded or postgres');
-  // Only the embedded run writes docs/benchmarks.md; a PostgreSQL run prints its table.
-  const complete = !quick && workloads.length === workloadIds.length && targets.length === 2 && havenNodeArgs.length === 0 && backend === 'embedded';
+  if (backend !== 'embedded' && backend !== 'postgres' && backend !== 'postgres+s3') throw new Error('BENCH_BACKEND must be embedded, postgres or postgres+s3');
+  const complete = !quick && workloads.length === workloadIds.length && targets.length === 2 && havenNodeArgs.length === 0;
+  // Each setup has its own report: docs/benchmarks.md for the embedded default.
+  const doc = { embedded: 'benchmarks.md', postgres: 'benchmarks-postgres.md', 'postgres+s3': 'benchmarks-postgres-s3.md' }[backend];
   if (workloads.includes('pull') && !workloads.includes('push')) workloads.unshift('push');
   if (workloads.includes('load') && !workloads.includes('images')) workloads.unshift('images');
   return {
@@ -128,7 +133,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env, repoRoot: 
     distributionBin: env.BENCH_DISTRIBUTION_BIN ?? '/usr/bin/docker-registry',
     havenAuth,
     // A smoke or partial run must not overwrite the published figures unless asked to.
-    docPath: env.BENCH_DOC ?? (complete ? `${repoRoot}/docs/benchmarks.md` : ''),
+    docPath: env.BENCH_DOC ?? (complete ? `${repoRoot}/docs/${doc}` : ''),
     keep: env.BENCH_KEEP === '1',
     backend,
   };

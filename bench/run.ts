@@ -62,16 +62,25 @@ async function main(): Promise<void> {
     log('starting registries…');
     const servers: RunningServer[] = [];
     const havenEnv: Record<string, string> = {};
-    if (cfg.backend === 'postgres' && cfg.targets.includes('haven')) {
-      // Imported only for this mode: loading the database stack slows the bench's own client.
+    let distributionS3: Parameters<typeof startDistribution>[0]['s3'];
+    if (cfg.backend !== 'embedded' && cfg.targets.includes('haven')) {
+      // Imported only for these modes: loading the database stack slows the bench's own client.
       const { startPostgres } = await import('../test/backends/postgres.js');
       const cluster = await startPostgres();
-      cleanup.atEnd(() => void cluster.stop());
+      cleanup.atEnd(() => cluster.stop());
       havenEnv.HAVEN_DATABASE_URL = await cluster.createDatabase('bench');
       log(`  PostgreSQL cluster at ${cluster.adminUrl}`);
     }
+    if (cfg.backend === 'postgres+s3') {
+      const { startS3 } = await import('../test/backends/s3.js');
+      const s3 = await startS3();
+      cleanup.atEnd(() => s3.stop());
+      Object.assign(havenEnv, s3.env(await s3.bucket('haven')));
+      distributionS3 = { endpoint: s3.endpoint, region: s3.region, bucket: await s3.bucket('distribution'), accessKey: s3.accessKey, secretKey: s3.secretKey };
+      log(`  Swift (s3api) at ${s3.endpoint}, one bucket each`);
+    }
     if (cfg.targets.includes('haven')) servers.push(await startHaven({ repoRoot, nodeArgs: cfg.havenNodeArgs, cleanup, env: havenEnv }));
-    if (cfg.targets.includes('distribution')) servers.push(await startDistribution({ bin: cfg.distributionBin, cleanup }));
+    if (cfg.targets.includes('distribution')) servers.push(await startDistribution({ bin: cfg.distributionBin, cleanup, ...(distributionS3 ? { s3: distributionS3 } : {}) }));
     for (const s of servers) {
       if (s.admin) s.auth = await authenticate(endpoint(s.url), s.admin, benchProject, Object.values(repos), cfg.havenAuth);
       log(`  ${s.label} at ${s.url}, data ${s.dataDir}, auth: ${s.auth.describe}`);

@@ -46,27 +46,21 @@ export class Cleanup {
     this.dirs.add(d);
   }
 
-  /** Synchronous work for the end (stopping a backend with its own CLI). */
-  private readonly finals: Array<() => void> = [];
-  atEnd(fn: () => void): void {
+  /** Work for the end (stopping a backend with its own CLI); awaited by run(), started by runSync(). */
+  private readonly finals: Array<() => unknown> = [];
+  atEnd(fn: () => unknown): void {
     this.finals.push(fn);
   }
 
   /** Graceful: SIGTERM, then SIGKILL after a grace period; then remove dirs. */
   async run(): Promise<void> {
     await Promise.all([...this.procs].map((p) => stopProcess(p)));
-    this.runFinals();
+    await Promise.all(this.runFinals());
     this.removeDirs();
   }
 
-  private runFinals(): void {
-    for (const fn of this.finals.splice(0)) {
-      try {
-        fn();
-      } catch (err) {
-        process.stderr.write(`bench: cleanup: ${(err as Error).message}\n`);
-      }
-    }
+  private runFinals(): Promise<unknown>[] {
+    return this.finals.splice(0).map((fn) => Promise.resolve().then(fn).catch((err: Error) => process.stderr.write(`bench: cleanup: ${err.message}\n`)));
   }
 
   /** For process 'exit': only synchronous work is possible. */
@@ -78,7 +72,7 @@ export class Cleanup {
         // already gone
       }
     }
-    this.runFinals();
+    void this.runFinals();
     this.removeDirs();
   }
 
@@ -175,6 +169,8 @@ export async function startHaven(opts: HavenOptions): Promise<RunningServer> {
 export interface DistributionOptions {
   bin: string;
   cleanup: Cleanup;
+  /** distribution's s3 driver on this bucket instead of its filesystem driver. */
+  s3?: { endpoint: string; region: string; bucket: string; accessKey: string; secretKey: string };
 }
 
 export function distributionVersion(bin: string): string {
@@ -194,7 +190,10 @@ export async function startDistribution(opts: DistributionOptions): Promise<Runn
       'version: 0.1',
       'log: {level: warn}',
       'storage:',
-      `  filesystem: {rootdirectory: ${join(dataDir, 'storage')}}`,
+      opts.s3
+        ? // regionendpoint makes distribution's s3 driver use path-style requests, as Swift needs.
+          `  s3: {accesskey: "${opts.s3.accessKey}", secretkey: "${opts.s3.secretKey}", region: ${opts.s3.region}, regionendpoint: "${opts.s3.endpoint}", bucket: ${opts.s3.bucket}, secure: false, v4auth: true, chunksize: 16777216}`
+        : `  filesystem: {rootdirectory: ${join(dataDir, 'storage')}}`,
       '  delete: {enabled: true}',
       `http: {addr: 127.0.0.1:${port}}`,
       '',
@@ -202,7 +201,9 @@ export async function startDistribution(opts: DistributionOptions): Promise<Runn
   );
   // Its stdout/stderr (the access log and warnings) go straight to a file: no pipe through us.
   const fd = openSync(logFile, 'a');
-  const proc = spawn(opts.bin, ['serve', configFile], { stdio: ['ignore', fd, fd] });
+  // AWS_CA_BUNDLE (set on some machines) makes distribution's old aws-sdk panic at start.
+  const { AWS_CA_BUNDLE: _ca, ...env } = process.env;
+  const proc = spawn(opts.bin, ['serve', configFile], { stdio: ['ignore', fd, fd], env });
   closeSync(fd);
   opts.cleanup.process(proc);
   const url = `http://127.0.0.1:${port}`;
