@@ -84,7 +84,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   if (database.dialect === 'postgres' && config.redis.url === '') {
     // One instance on PostgreSQL is fine; a second one needs the throttle, upload locks and cache
     // forgets shared, which only Redis does.
-    log.warn('database.url is PostgreSQL but redis.url is empty: run only one instance, or set redis.url for several');
+    log.info('database.url is PostgreSQL but redis.url is empty: run only one instance, or set redis.url for several');
   }
   const driver = await createStorage(config, dataDir);
   const db = database.db;
