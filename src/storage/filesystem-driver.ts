@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ByteRange } from '../platform/byte-range.js';
 import { NotFoundError, type BlobDriver, type StoredObject } from './blob-driver.js';
 import { withPathChecks } from './checked-driver.js';
 import { pumpFile } from './file-pump.js';
-import { receiveInto } from './file-receive.js';
-import type { Readable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { freeBytes } from '../platform/free-space.js';
 
 const readChunk = 1 << 20;
@@ -91,7 +91,11 @@ export function createFilesystemDriver(root: string): BlobDriver {
           throw isNotFound(err) ? new NotFoundError(uploadPath(id)) : err;
         });
         try {
-          const end = await receiveInto(source, handle, from.size, opts);
+          const out = new FileHandleWriter(handle, from.size);
+          // The digest listens beside the pipe: the same chunks, in order, with no extra stage.
+          if (opts.onBytes) source.on('data', opts.onBytes);
+          await pipeline(source, out, opts.signal ? { signal: opts.signal } : {});
+          const end = out.position;
           // A cut-off earlier append may have left bytes past the durable size: never keep them.
           await handle.truncate(end);
           await handle.sync();
@@ -146,6 +150,31 @@ export function createFilesystemDriver(root: string): BlobDriver {
     },
   };
   return withPathChecks(driver);
+}
+
+/**
+ * Writes at explicit positions through a FileHandle the caller keeps open (fs.WriteStream would
+ * close it before we can truncate and fsync). Batches queued chunks into one writev.
+ */
+class FileHandleWriter extends Writable {
+  constructor(private readonly handle: FileHandle, public position: number) {
+    super({ highWaterMark: readChunk });
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.handle.write(chunk, 0, chunk.length, this.position).then(({ bytesWritten }) => {
+      this.position += bytesWritten;
+      cb();
+    }, cb);
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, cb: (err?: Error | null) => void): void {
+    const buffers = chunks.map((c) => c.chunk);
+    this.handle.writev(buffers, this.position).then(({ bytesWritten }) => {
+      this.position += bytesWritten;
+      cb();
+    }, cb);
+  }
 }
 
 async function* walk(root: string, rel: string): AsyncIterable<StoredObject> {
