@@ -8,7 +8,7 @@ import { MiB } from './data.js';
 export type TargetKind = 'haven' | 'distribution';
 export type LoadTool = 'wrk' | 'node';
 
-export const workloadIds = ['push', 'pull', 'images', 'load', 'tags', 'audit', 'artifacts', 'search', 'quota', 'nginx'] as const;
+export const workloadIds = ['push', 'pull', 'images', 'load', 'tags', 'audit', 'artifacts', 'search', 'quota', 'nginx', 'instances'] as const;
 export type WorkloadId = (typeof workloadIds)[number];
 
 export interface BenchConfig {
@@ -100,7 +100,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env, repoRoot: 
   // Each setup has its own report: docs/benchmarks.md for the embedded default.
   const doc = { embedded: 'benchmarks.md', postgres: 'benchmarks-postgres.md', 'postgres+s3': 'benchmarks-postgres-s3.md' }[backend];
   if (workloads.includes('pull') && !workloads.includes('push')) workloads.unshift('push');
-  if (workloads.includes('load') && !workloads.includes('images')) workloads.unshift('images');
+  if ((workloads.includes('load') || workloads.includes('instances')) && !workloads.includes('images')) workloads.unshift('images');
   return {
     quick,
     bigBlobBytes: q('BENCH_BLOB_MIB', 1024, 64) * MiB,

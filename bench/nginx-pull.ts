@@ -22,7 +22,7 @@ const accelPrefix = '/_haven_blobs/';
 const MB = 1e6;
 
 /** nginx's master and its workers (the workers do the sending). */
-function nginxCpuSeconds(nginx: RunningNginx): number {
+export function nginxCpuSeconds(nginx: RunningNginx): number {
   let children: number[] = [];
   try {
     children = readFileSync(`/proc/${nginx.pid}/task/${nginx.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);

@@ -3,6 +3,7 @@ import { auditCost } from './audit-cost.js';
 import { quotaCost } from './quota.js';
 import { searchLoad } from './search.js';
 import { nginxPull } from './nginx-pull.js';
+import { scaleOut } from './scale-out.js';
 import type { WorkloadId } from './config.js';
 import { pullLarge, pushImages, pushLarge, requestLoad, tagListing, type Row, type WorkloadContext } from './workloads.js';
 
@@ -18,4 +19,5 @@ export const workloadRunners: Record<WorkloadId, (ctx: WorkloadContext) => Promi
   artifacts: artifactListing,
   quota: quotaCost,
   nginx: nginxPull,
+  instances: scaleOut,
 };
