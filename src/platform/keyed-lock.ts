@@ -6,8 +6,15 @@
  */
 export interface KeyedLocks {
   /** The release function, or null when someone else holds the key. */
-  tryAcquire(key: string): Promise<(() => Promise<void>) | null>;
+  tryAcquire(key: string): Promise<HeldKey | null>;
 }
+
+/**
+ * Releases a held key. `lost` (shared locks only) aborts when the lock can no longer be vouched
+ * for (its store was out of reach past its TTL): another instance may hold it by then, so the
+ * holder must stop writing and commit nothing.
+ */
+export type HeldKey = (() => Promise<void>) & { lost?: AbortSignal };
 
 export function createLocalLocks(): KeyedLocks {
   const held = new Set<string>();

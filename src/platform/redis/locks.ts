@@ -80,7 +80,7 @@ export function createRedisLocks(mutex: RedisMutex): KeyedLocks {
   return {
     async tryAcquire(key) {
       const held = await mutex.tryAcquire(key);
-      return held ? () => held.release() : null;
+      return held ? Object.assign(() => held.release(), { lost: held.lost }) : null;
     },
   };
 }

@@ -20,6 +20,12 @@ const lockKey = (id: string) => `upload:${id}`;
 
 const uploadIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** What a request holding an upload's lock needs of it: a signal that also ends when the lock is lost, and a check. */
+interface Held {
+  signal(request?: AbortSignal): AbortSignal | undefined;
+  assert(): void;
+}
+
 export function createUploadService(
   deps: Pick<RegistryDeps, 'blobs' | 'uploads' | 'content' | 'log'> & { locks: KeyedLocks; space: SpaceGuard; quotas?: Pick<QuotaStore, 'checkBlob'> },
   opts: { automaticMount?: boolean } = {},
@@ -47,14 +53,22 @@ export function createUploadService(
    * verification and commit are over. A second request on the same upload meanwhile is refused:
    * it could otherwise keep a handle on the file that is about to become a shared blob.
    */
-  async function exclusive<T>(repository: string, id: string, work: (s: UploadSessionRow) => Promise<T>): Promise<T> {
+  async function exclusive<T>(repository: string, id: string, work: (s: UploadSessionRow, held: Held) => Promise<T>): Promise<T> {
     const release = await locks.tryAcquire(lockKey(id));
     if (!release) {
       const s = await session(repository, id);
       throw rangeMismatch(s.offset, 'another request is writing to this upload');
     }
+    const lost = release.lost;
+    const held: Held = {
+      signal: (signal) => (lost === undefined ? signal : signal === undefined ? lost : AbortSignal.any([signal, lost])),
+      assert() {
+        // Another instance may hold the upload now: nothing this request wrote may count.
+        if (lost?.aborted) throw new AppError('UNAVAILABLE', 'the upload lock could not be kept (shared state unavailable); send the chunk again', { headers: { 'Retry-After': '1' } });
+      },
+    };
     try {
-      return await work(await session(repository, id));
+      return await work(await session(repository, id), held);
     } finally {
       await release();
     }
@@ -116,15 +130,16 @@ export function createUploadService(
     },
 
     async patch(repository: string, id: string, body: Readable, range: ByteRange | null, signal?: AbortSignal): Promise<number> {
-      return exclusive(repository, id, async (s) => {
+      return exclusive(repository, id, async (s, held) => {
         if (range && range.start !== s.offset) {
           throw rangeMismatch(s.offset, `chunk starts at ${range.start}, upload is at ${s.offset}`);
         }
         await space.assertRoom();
-        const to = await content.write(id, body, progressOf(s), signal);
+        const to = await content.write(id, body, progressOf(s), held.signal(signal));
         if (range && to.size !== range.end + 1) {
           throw rangeMismatch(s.offset, `Content-Range ${range.start}-${range.end} does not match the ${to.size - s.offset} bytes sent`);
         }
+        held.assert();
         if (!(await uploads.advance(id, s.offset, { offset: to.size, state: to.state, token: to.token }))) {
           throw rangeMismatch(s.offset, 'upload changed concurrently');
         }
@@ -142,17 +157,18 @@ export function createUploadService(
       signal?: AbortSignal,
     ): Promise<string> {
       parseDigest(digest);
-      return exclusive(repository, id, async (s) => {
+      return exclusive(repository, id, async (s, held) => {
         if (body && range && range.start !== s.offset) {
           throw rangeMismatch(s.offset, `chunk starts at ${range.start}, upload is at ${s.offset}`);
         }
         if (body) await space.assertRoom();
         // Only acknowledged bytes are committed: the driver commits exactly the state's size, so
         // whatever a refused or cut-off chunk left past the offset is never part of the blob.
-        const written = body ? await content.write(id, body, progressOf(s), signal) : progressOf(s);
+        const written = body ? await content.write(id, body, progressOf(s), held.signal(signal)) : progressOf(s);
         const size = written.size;
         try {
           await checkQuota(repository, digest, size);
+          held.assert();
           await content.commit(id, digest, written);
         } catch (err) {
           // A refused blob (bad digest, over quota) leaves nothing behind: no file, no session.
