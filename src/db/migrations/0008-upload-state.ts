@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import type { SqlDialect } from '../dialect.js';
+import { textType } from './text-type.js';
 
 /**
  * An upload's driver state (S3: the multipart UploadId, part ETags, the tail's key) and the token
@@ -6,9 +8,9 @@ import type { Kysely } from 'kysely';
  * upload, and so commit knows whether an in-memory hash belongs to the write the row records.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
-export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('upload_sessions').addColumn('driver_state', 'text', (c) => c.notNull().defaultTo('')).execute();
-  await db.schema.alterTable('upload_sessions').addColumn('write_token', 'text', (c) => c.notNull().defaultTo('')).execute();
+export async function up(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
+  await db.schema.alterTable('upload_sessions').addColumn('driver_state', textType(dialect), (c) => c.notNull().defaultTo('')).execute();
+  await db.schema.alterTable('upload_sessions').addColumn('write_token', textType(dialect), (c) => c.notNull().defaultTo('')).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
