@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { Db } from './database.js';
+import { dialectOf } from './transaction.js';
 
 /**
  * Named leases with one holder until they expire: work that must run on one instance at a time
@@ -8,6 +10,17 @@ import type { Db } from './database.js';
  */
 export function createLeaseStore(db: Db) {
   return {
+    /**
+     * The time leases are compared against: the database's clock on PostgreSQL, so instances
+     * whose clocks disagree still agree on when a lease expires; this process's on SQLite (one
+     * machine by construction).
+     */
+    async clock(): Promise<number> {
+      if (dialectOf(db) !== 'postgres') return Date.now();
+      const r = await sql<{ now: number }>`select (extract(epoch from clock_timestamp()) * 1000)::bigint as now`.execute(db);
+      return Number(r.rows[0]!.now);
+    },
+
     /** True when `holder` holds `name` until now + ttlMs (taken, or renewed). */
     async take(name: string, holder: string, ttlMs: number, now = Date.now()): Promise<boolean> {
       const r = await db

@@ -8,6 +8,11 @@ export function registerDialect<DB>(db: Kysely<DB>, dialect: SqlDialect): void {
   dialects.set(db, dialect);
 }
 
+/** The dialect a database was opened with (sqlite when unknown: the test databases). */
+export function dialectOf<DB>(db: Kysely<DB>): SqlDialect {
+  return dialects.get(db) ?? 'sqlite';
+}
+
 /** SQLSTATEs after which PostgreSQL asks the client to run the transaction again. */
 const retryable = new Set(['40001', '40P01']);
 const maxAttempts = 30;

@@ -10,8 +10,8 @@ import type { LeaseStore } from '../db/leases.js';
 export function onOneInstance(leases: LeaseStore, holder: string, name: string, periodMs: number, work: () => Promise<unknown>): () => Promise<unknown> {
   const ttl = Math.max(1000, Math.floor(periodMs * 0.9));
   return async () => {
-    if (!(await leases.take(name, holder, ttl))) return;
-    const renew = setInterval(() => void leases.take(name, holder, ttl).catch(() => {}), Math.max(500, Math.floor(ttl / 3)));
+    if (!(await leases.take(name, holder, ttl, await leases.clock()))) return;
+    const renew = setInterval(() => void leases.clock().then((now) => leases.take(name, holder, ttl, now)).catch(() => {}), Math.max(500, Math.floor(ttl / 3)));
     renew.unref();
     try {
       return await work();
@@ -29,7 +29,7 @@ export function onOneInstance(leases: LeaseStore, holder: string, name: string, 
 export function holdLease(leases: LeaseStore, holder: string, name: string, ttlMs: number): { held(): boolean; stop(): void } {
   let held = false;
   const tick = () =>
-    void leases.take(name, holder, ttlMs).then(
+    void leases.clock().then((now) => leases.take(name, holder, ttlMs, now)).then(
       (ok) => (held = ok),
       () => (held = false),
     );
