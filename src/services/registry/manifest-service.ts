@@ -2,6 +2,7 @@ import { AppError } from '../../platform/errors.js';
 import { digestOf, parseDigest } from '../../platform/digest.js';
 import { isTag, validateTag } from '../../domain/oci/names.js';
 import { parseManifest } from '../../domain/oci/manifest.js';
+import type { Db } from '../../db/database.js';
 import type { StoredManifest } from '../../db/manifests.js';
 import type { ArtifactDescriber } from './artifact-description.js';
 import type { RegistryDeps } from './deps.js';
@@ -50,37 +51,40 @@ export function createManifestService(deps: Pick<RegistryDeps, 'manifests' | 're
       }
       if (ref.tag !== undefined) validateTag(ref.tag);
       const parsed = parseManifest(body, contentType);
+      const record = {
+        digest,
+        mediaType: parsed.mediaType,
+        artifactType: parsed.artifactType,
+        subjectDigest: parsed.subject?.digest ?? null,
+        annotations: parsed.annotations ? JSON.stringify(parsed.annotations) : null,
+        content: body,
+        blobDigests: parsed.blobs.map((d) => d.digest),
+        manifestDigests: parsed.manifests.map((d) => d.digest),
+      };
+      const check = (described: boolean) => async (tx: Db, repositoryId: number) => {
+        const missingBlobs = await blobs.missingInRepository(repositoryId, record.blobDigests, tx);
+        if (missingBlobs.length > 0) {
+          throw new AppError('MANIFEST_BLOB_UNKNOWN', `blob ${missingBlobs[0]} is not in repository ${repository}`, {
+            detail: { digests: missingBlobs.slice(0, 20) },
+          });
+        }
+        const missing = await manifests.missingInRepository(tx, repositoryId, record.manifestDigests);
+        if (missing.length > 0) {
+          throw new AppError('MANIFEST_BLOB_UNKNOWN', `manifest ${missing[0]} is not in repository ${repository}`, {
+            detail: { digests: missing.slice(0, 20) },
+          });
+        }
+        // The row this re-push meant to keep was deleted meanwhile: it needs describing after all.
+        if (!described && (await manifests.missingInRepository(tx, repositoryId, [digest])).length > 0) throw new NeedsDescription();
+      };
       // A re-push of a digest the repository holds keeps its row: nothing to describe again.
       const artifact = describe && !(await manifests.byDigest(repository, digest)) ? await describe(repository, parsed, body) : undefined;
-      await manifests.put(
-        repository,
-        {
-          digest,
-          mediaType: parsed.mediaType,
-          artifactType: parsed.artifactType,
-          subjectDigest: parsed.subject?.digest ?? null,
-          annotations: parsed.annotations ? JSON.stringify(parsed.annotations) : null,
-          content: body,
-          blobDigests: parsed.blobs.map((d) => d.digest),
-          manifestDigests: parsed.manifests.map((d) => d.digest),
-          ...(artifact ? { artifact } : {}),
-        },
-        ref.tag ?? null,
-        async (tx, repositoryId) => {
-          const missingBlobs = await blobs.missingInRepository(repositoryId, parsed.blobs.map((d) => d.digest), tx);
-          if (missingBlobs.length > 0) {
-            throw new AppError('MANIFEST_BLOB_UNKNOWN', `blob ${missingBlobs[0]} is not in repository ${repository}`, {
-              detail: { digests: missingBlobs.slice(0, 20) },
-            });
-          }
-          const missing = await manifests.missingInRepository(tx, repositoryId, parsed.manifests.map((d) => d.digest));
-          if (missing.length > 0) {
-            throw new AppError('MANIFEST_BLOB_UNKNOWN', `manifest ${missing[0]} is not in repository ${repository}`, {
-              detail: { digests: missing.slice(0, 20) },
-            });
-          }
-        },
-      );
+      try {
+        await manifests.put(repository, artifact ? { ...record, artifact } : record, ref.tag ?? null, check(artifact !== undefined || !describe));
+      } catch (err) {
+        if (!(err instanceof NeedsDescription) || !describe) throw err;
+        await manifests.put(repository, { ...record, artifact: await describe(repository, parsed, body) }, ref.tag ?? null, check(true));
+      }
       return { digest, subject: parsed.subject?.digest ?? null };
     },
 
@@ -113,3 +117,6 @@ export function createManifestService(deps: Pick<RegistryDeps, 'manifests' | 're
 }
 
 export type ManifestService = ReturnType<typeof createManifestService>;
+
+/** The manifest row the push meant to keep is gone: describe the artifact and store it anew. */
+class NeedsDescription extends Error {}
