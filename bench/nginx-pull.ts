@@ -55,7 +55,7 @@ export async function nginxPull(ctx: WorkloadContext): Promise<Row[]> {
   void blob.digest;
   try {
     // Haven with accelRedirect: its own instance (a direct GET there answers without a body).
-    const accelHaven = await startHaven({ repoRoot, nodeArgs: cfg.havenNodeArgs, cleanup, args: ['--storage-filesystem-accel-redirect', accelPrefix] });
+    const accelHaven = await startHaven({ repoRoot, nodeArgs: cfg.havenNodeArgs, cleanup, args: ['--storage-filesystem-accel-redirect', accelPrefix, '--trust-proxy', 'loopback'] });
     const viaNginx = async (target: RunningServer, accel: boolean): Promise<Setup> => {
       const nginx = await startNginx({
         upstreams: [new URL(target.url).host],

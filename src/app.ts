@@ -81,6 +81,9 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   const shared = await createSharedState(config.redis, log);
   const database = await openDatabase(config.database, dataDir);
   await migrateToLatest(database);
+  if (config.storage.filesystem.accelRedirect !== '' && config.trustProxy === false) {
+    log.warn('storage.filesystem.accelRedirect needs trustProxy (the nginx in front): until then Haven sends blobs itself');
+  }
   if (database.dialect === 'postgres' && config.redis.url === '') {
     // One instance on PostgreSQL is fine; a second one needs the throttle, upload locks and cache
     // forgets shared, which only Redis does.

@@ -113,15 +113,20 @@ for (const accel of [false, true]) {
     });
 
     if (accel) {
-      test('Haven itself answers X-Accel-Redirect with no body; the internal location is closed to clients', async () => {
+      test('Haven answers X-Accel-Redirect, with no body, only to its trusted proxy; the internal location is closed to clients', async () => {
         const img = await pushImage(reg, 'ng/direct', 'v1', 1, 5000);
         const digest = img.layers[0]!.digest;
-        const direct = await fetch(`${h.url}/v2/ng/direct/blobs/${digest}`, { headers: h.asAdmin });
-        assert.equal(direct.status, 200);
+        // As nginx asks: from the trusted peer, naming the client it forwards for.
+        const proxied = await fetch(`${h.url}/v2/ng/direct/blobs/${digest}`, { headers: { ...h.asAdmin, 'X-Forwarded-For': '192.0.2.7' } });
+        assert.equal(proxied.status, 200);
         const hex = digest.slice('sha256:'.length);
-        assert.equal(direct.headers.get('x-accel-redirect'), `${accelPrefix}blobs/sha256/${hex.slice(0, 2)}/${hex}`);
-        assert.equal(direct.headers.get('docker-content-digest'), digest);
-        assert.equal((await direct.arrayBuffer()).byteLength, 0);
+        assert.equal(proxied.headers.get('x-accel-redirect'), `${accelPrefix}blobs/sha256/${hex.slice(0, 2)}/${hex}`);
+        assert.equal(proxied.headers.get('docker-content-digest'), digest);
+        assert.equal((await proxied.arrayBuffer()).byteLength, 0);
+        // A client that reaches Haven directly gets the bytes themselves, never an empty answer.
+        const direct = await fetch(`${h.url}/v2/ng/direct/blobs/${digest}`, { headers: h.asAdmin });
+        assert.equal(direct.headers.get('x-accel-redirect'), null);
+        assert.equal(sha256(Buffer.from(await direct.arrayBuffer())), digest);
 
         for (const path of [`${accelPrefix}blobs/sha256/${hex.slice(0, 2)}/${hex}`, `${accelPrefix}../haven.db`, `${accelPrefix}`]) {
           const r = await fetch(`${nginx.url}${path}`, { headers: h.asAdmin });

@@ -225,7 +225,7 @@ export const configSchema = z
               .string()
               .regex(/^(\/([A-Za-z0-9._~-]+\/)+)?$/, 'must be empty or an nginx location prefix such as /_haven_blobs/')
               .default('')
-              .describe('nginx internal location prefix for blob GETs (X-Accel-Redirect), e.g. /_haven_blobs/ (empty: off)'),
+              .describe('nginx internal location prefix for blob GETs (X-Accel-Redirect) from a trusted proxy (trustProxy), e.g. /_haven_blobs/ (empty: off)'),
           })
           .strict()
           .prefault({}),

@@ -18,7 +18,9 @@ export async function getBlob(ctx: OciContext, name: string, digest: string): Pr
     return;
   }
   const reply = blobHeaders(ctx, digest);
-  if (ctx.services.accelRedirect) {
+  // Only a request that came through a trusted proxy (trustProxy, and a forwarded hop) can be
+  // answered with X-Accel-Redirect: a client that reached Haven directly would get no body.
+  if (ctx.services.accelRedirect && (ctx.req.ips?.length ?? 0) > 1) {
     // Every check (access, recorded vs stored size, a satisfiable range) has passed: nginx sends
     // the file from its internal location, with sendfile, applying the client's Range itself.
     // The path comes from a parsed digest, so it cannot leave the blob tree.
