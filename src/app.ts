@@ -84,7 +84,9 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   if (config.storage.filesystem.accelRedirect !== '' && config.trustProxy === false) {
     log.warn('storage.filesystem.accelRedirect needs trustProxy (the nginx in front): until then Haven sends blobs itself');
   }
-  if (database.dialect === 'postgres' && config.redis.url === '') {
+  // Several instances can share a PostgreSQL database; an embedded SQLite one has one, by its lock.
+  const sharedDatabase = database.dialect === 'postgres';
+  if (sharedDatabase && config.redis.url === '') {
     // One instance on PostgreSQL is fine; a second one needs the throttle, upload locks and cache
     // forgets shared, which only Redis does.
     log.info('database.url is PostgreSQL but redis.url is empty: run only one instance, or set redis.url for several');
@@ -149,7 +151,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   const leases = createLeaseStore(db);
   // One instance on a shared database exports the database-wide gauges (Harbor's exporter is one).
   // A worker serves no /metrics, so it must not be the one holding that role.
-  const exporter = database.dialect === 'postgres' && config.role !== 'worker' ? holdLease(leases, instanceId, 'metrics-exporter', 30_000) : null;
+  const exporter = sharedDatabase && config.role !== 'worker' ? holdLease(leases, instanceId, 'metrics-exporter', 30_000) : null;
   const health = createHealthChecks({
     database: () => stores.settings.all().then(() => null),
     storage: () => driver.stat('health-probe').then(() => space.problem()),
@@ -218,7 +220,6 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   // Instances on one database take turns: each purge runs on the one holding its lease.
   // An embedded SQLite database has one instance by construction (the data dir lock), and its purges
   // must work on a full disk, where even a lease row could not be written: no lease there.
-  const sharedDatabase = database.dialect === 'postgres';
   const periodic = (name: string, everyMs: number, work: () => Promise<unknown>, opts?: { atStart?: boolean }) => {
     const guarded = unlessReadOnly(readOnly, work);
     return startIntervalJob(name, everyMs, sharedDatabase ? onOneInstance(leases, instanceId, name, everyMs, guarded) : guarded, log, opts);

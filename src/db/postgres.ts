@@ -15,7 +15,7 @@ import { registerDialect } from './transaction.js';
 const int8 = 20;
 const numeric = 1700;
 const asNumber = (v: string) => Number(v);
-const types = {
+export const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === int8 || oid === numeric) return asNumber;
     return pg.types.getTypeParser(oid, format);

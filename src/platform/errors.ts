@@ -63,6 +63,11 @@ export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError;
 }
 
+/** An error and the errors it wraps (`cause`), two levels deep: drivers and SDKs wrap theirs. */
+function* causes(err: unknown): Generator<object> {
+  for (let e = err, depth = 0; depth < 3 && typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause, depth++) yield e;
+}
+
 /**
  * Whether a database error is a unique or primary-key violation: better-sqlite3's
  * SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY, PostgreSQL's SQLSTATE 23505. Two requests creating the
@@ -70,7 +75,7 @@ export function isAppError(err: unknown): err is AppError {
  * caller can act on, never a server fault. Also found through a wrapper or two (`cause`).
  */
 export function isUniqueViolation(err: unknown): boolean {
-  for (let e = err, depth = 0; depth < 3 && typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause, depth++) {
+  for (const e of causes(err)) {
     const code = (e as { code?: unknown }).code;
     if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505') return true;
   }
@@ -100,7 +105,7 @@ const connectionCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHO
  * too many connections, a refused or dropped socket, its pool's connect timeout).
  */
 export function unavailableBackend(err: unknown): string | null {
-  for (let e = err, depth = 0; depth < 3 && typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause, depth++) {
+  for (const e of causes(err)) {
     if (e instanceof BackendUnavailableError) return e.backend;
     const code = String((e as { code?: unknown }).code ?? '');
     const message = String((e as { message?: unknown }).message ?? '');

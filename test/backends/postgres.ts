@@ -5,8 +5,6 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './ports.js';
 
-export { freePort };
-
 /**
  * A throwaway PostgreSQL cluster from Debian's `postgresql` package: initdb into a temp dir, one
  * pg_ctl-started server on a free loopback port, trust authentication. initdb refuses root, so

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
+import { types } from '../../src/db/postgres.js';
 
 /**
  * SQL straight into a test Haven's metadata database, whichever it runs on (its SQLite file, or
@@ -23,20 +24,14 @@ export async function havenSql<R = Record<string, unknown>>(
       db.close();
     }
   }
-  const client = new pg.Client({ connectionString: h.databaseUrl });
+  // Haven's own type parsers: int8 and numeric as numbers, as the server reads them.
+  const client = new pg.Client({ connectionString: h.databaseUrl, types });
   await client.connect();
   try {
     let i = 0;
     const r = await client.query(text.replace(/\?/g, () => `$${++i}`), params);
-    // int8 and numeric come back as strings from node-postgres; the tests compare numbers.
-    const rows = r.rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) && isNumeric(r, k) ? Number(v) : v])));
-    return { rows: rows as R[], changes: r.rowCount ?? 0 };
+    return { rows: r.rows as R[], changes: r.rowCount ?? 0 };
   } finally {
     await client.end();
   }
-}
-
-const numericTypes = new Set([20, 21, 23, 1700]);
-function isNumeric(r: pg.QueryResult, column: string): boolean {
-  return numericTypes.has(r.fields.find((f) => f.name === column)?.dataTypeID ?? 0);
 }
