@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, ListObjectsV2Command, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, DeleteObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
 import { startS3, swiftAvailable, type S3Backend } from './backends/s3.js';
 import { havenBin, startHaven, type RunningHaven } from './helpers/haven.js';
-import { asAdmin, body, openUpload, patchChunk, pushImage, sha256, withQuery, type Registry } from './helpers/oci.js';
+import { asAdmin, body, openUpload, patchChunk, pushBlob, pushImage, sha256, withQuery, type Registry } from './helpers/oci.js';
 import { eventually } from './helpers/eventually.js';
 import { describeRun, run } from './helpers/run.js';
 import { requireTool } from './helpers/tools.js';
@@ -89,6 +89,25 @@ describe('Haven on S3 storage', { skip: !swiftAvailable() && 'python3-swift is n
     assert.equal(wrong.status, 400);
     assert.equal((await haven.adminFetch(`${haven.url}/v2/s3/mono/blobs/${sha256('other')}`, { method: 'HEAD' })).status, 404);
     await eventually(async () => assert.deepEqual(await keys('uploads/'), []));
+  });
+
+  test('an object lost from the bucket behind Haven\'s back: at most one pull is cut, then HEAD and GET answer BLOB_UNKNOWN', async () => {
+    const data = randomBytes(64 * 1024);
+    const digest = await pushBlob(reg, 's3/lost', data);
+    const blobUrl = `${haven.url}/v2/s3/lost/blobs/${digest}`;
+    // The HEAD confirms the object and is remembered, so HEADs cost no object-store round trip.
+    assert.equal((await haven.adminFetch(blobUrl, { method: 'HEAD' })).status, 200);
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: `blobs/sha256/${digest.slice(7, 9)}/${digest.slice(7)}` }));
+    // The next GET finds the object gone: a 404 if that is known before the headers, otherwise a
+    // cut body. Never a 200 with wrong bytes.
+    const first = await haven.adminFetch(blobUrl).then(async (r) => ({ status: r.status, body: await bytesOf(r).catch(() => null) }), () => null);
+    if (first && first.status === 200) assert.equal(first.body, null, 'a 200 for a lost object must not complete');
+    else if (first) assert.equal(first.status, 404);
+    for (const method of ['GET', 'HEAD']) {
+      const r = await haven.adminFetch(blobUrl, { method });
+      assert.equal(r.status, 404, `${method} after the loss was seen`);
+      if (method === 'GET') assert.equal(((await r.json()) as { errors: { code: string }[] }).errors[0]!.code, 'BLOB_UNKNOWN');
+    }
   });
 
   test('skopeo and podman push and pull through Haven on S3', async (t) => {

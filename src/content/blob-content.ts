@@ -10,6 +10,13 @@ import { emptyUpload, NotFoundError, type BlobDriver, type UploadState } from '.
 /** Cap on remembered hash states; past it the oldest upload simply re-reads its bytes at commit. */
 const maxHashStates = 10_000;
 
+/**
+ * How long a remote driver's confirmation that a blob is stored whole is believed. Blobs are
+ * immutable, and whether a repository holds one is asked of the database on every request; the
+ * storage check only catches lost or damaged objects, which a minute's delay does not make worse.
+ */
+const confirmedSizeTtlMs = 60_000;
+
 export function blobPath(digest: string): string {
   const { algorithm, hex } = parseDigest(digest);
   return `blobs/${algorithm}/${hex.slice(0, 2)}/${hex}`;
@@ -35,6 +42,8 @@ export const newUpload: UploadProgress = Object.freeze({ ...emptyUpload, token: 
  */
 export function createBlobContent(driver: BlobDriver) {
   const hashes = createMemoryCache<string, { token: string; size: number; hash: Hash }>({ max: maxHashStates });
+  // Only for remote drivers: a HEAD on S3 would otherwise cost an object-store round trip each.
+  const confirmed = driver.remote ? createMemoryCache<string, number>({ max: 100_000, ttlMs: confirmedSizeTtlMs }) : null;
 
   /** A check for the driver's commit: the stored bytes must be exactly `size` hashing to `hex`. */
   function verifier(algorithm: string, hex: string, size: number, digest: string) {
@@ -55,7 +64,11 @@ export function createBlobContent(driver: BlobDriver) {
 
     /** Size of the blob's bytes in storage, or null (the database may know a blob the store lost). */
     async storedSize(digest: string): Promise<number | null> {
-      return (await driver.stat(blobPath(digest)))?.size ?? null;
+      const known = confirmed?.get(digest);
+      if (known !== undefined) return known;
+      const size = (await driver.stat(blobPath(digest)))?.size ?? null;
+      if (size !== null) confirmed?.set(digest, size);
+      return size;
     },
 
     /**
@@ -70,7 +83,10 @@ export function createBlobContent(driver: BlobDriver) {
         const stream = await driver.read(blobPath(digest), range);
         await pipeline(stream, dest, { end: false });
       } catch (err) {
-        if (err instanceof NotFoundError) throw new AppError('BLOB_UNKNOWN', `blob ${digest} is missing from storage`);
+        if (err instanceof NotFoundError) {
+          confirmed?.delete(digest);
+          throw new AppError('BLOB_UNKNOWN', `blob ${digest} is missing from storage`);
+        }
         throw err;
       }
     },

@@ -8,6 +8,11 @@ import type { ByteRange } from '../platform/byte-range.js';
  */
 export interface BlobDriver {
   readonly name: string;
+  /**
+   * True when stat is a network round trip (S3), not a local syscall: callers on hot paths may
+   * then remember a confirmed size for a short while instead of asking for every request.
+   */
+  readonly remote?: boolean;
   /** Size of a stored object, or null if it does not exist. */
   stat(path: string): Promise<{ size: number } | null>;
   /** A stream of the object (or of one inclusive range of it). Rejects with NotFoundError. */

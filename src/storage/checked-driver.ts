@@ -26,6 +26,7 @@ export function withPathChecks(inner: BlobDriver): BlobDriver {
   const u = inner.uploads;
   return {
     name: inner.name,
+    ...(inner.remote ? { remote: true } : {}),
     stat: async (p) => inner.stat(checkPath(p)),
     read: async (p, range) => inner.read(checkPath(p), range),
     ...(inner.copyTo ? { copyTo: async (p: string, dest: Writable, range?: ByteRange) => inner.copyTo!(checkPath(p), dest, range) } : {}),

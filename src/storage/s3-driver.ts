@@ -93,6 +93,7 @@ export function createS3Driver(settings: S3Settings, client: S3Client = createS3
 
   const driver: BlobDriver & { context: S3Context } = {
     name: 's3',
+    remote: true,
     context,
 
     async stat(path) {
