@@ -12,7 +12,7 @@ import { authenticate } from './auth.js';
 import { processCpuSeconds } from './cpu.js';
 import { SyntheticBlob } from './data.js';
 import { endpoint, keepAliveAgent } from './http.js';
-import { pullCounted, pullVerified, pushMonolithic, type Client } from './oci.js';
+import { pullCounted, pullVerified, pullWithCurl, pushMonolithic, type Client } from './oci.js';
 import { Cleanup, startHaven, type RunningServer } from './servers.js';
 import { benchProject, fmt, phase, settle, type Row, type WorkloadContext } from './workloads.js';
 
@@ -90,7 +90,9 @@ export async function nginxPull(ctx: WorkloadContext): Promise<Row[]> {
       }
     }
 
-    const best = new Map<string, { single: number; parallel: number; raw: number; cpu: number }>();
+    // Two per core: enough to keep both cores busy sending while each curl waits on its socket.
+    const curlClients = ctx.cores * 2;
+    const best = new Map<string, { single: number; parallel: number; raw: number; cpu: number; curl1: number; curlN: number }>();
     for (let round = 0; round < cfg.repeats; round++) {
       const order = round % 2 === 0 ? setups : [...setups].reverse();
       for (const s of order) {
@@ -111,19 +113,28 @@ export async function nginxPull(ctx: WorkloadContext): Promise<Row[]> {
           // server side can send.
           settle();
           const raw = await phase(ctx, s.server, 'nginx', `${s.label}: pull, 1 client, unhashed${tag}`, () => pullCounted(one, repo, blob.digest, blob.size));
+          // curl to /dev/null: the lightest client, so the server side, not the client, is measured.
+          settle();
+          const curl1 = await phase(ctx, s.server, 'nginx', `${s.label}: pull, 1 curl${tag}`, () => pullWithCurl(one, repo, blob.digest, blob.size, 1));
+          settle();
+          const curlN = await phase(ctx, s.server, 'nginx', `${s.label}: pull, ${curlClients} curls${tag}`, () => pullWithCurl(one, repo, blob.digest, blob.size, curlClients));
           const r = {
+            curl1: blob.size / MB / curl1.seconds,
+            curlN: (curlClients * blob.size) / MB / curlN.seconds,
             single: blob.size / MB / single.seconds,
             parallel: (cfg.pullClients * blob.size) / MB / parallel.seconds,
             raw: blob.size / MB / raw.seconds,
             cpu: cpu / (((1 + cfg.pullClients) * blob.size) / 1024 ** 3),
           };
-          ctx.log(`  ${s.label}: 1 client ${fmt(r.single)} MB/s (server ${fmt(r.cpu)} CPU-s/GiB), ${cfg.pullClients} clients ${fmt(r.parallel)} MB/s, unhashed ${fmt(r.raw)} MB/s`);
+          ctx.log(`  ${s.label}: 1 client ${fmt(r.single)} MB/s (server ${fmt(r.cpu)} CPU-s/GiB), ${cfg.pullClients} clients ${fmt(r.parallel)} MB/s, unhashed ${fmt(r.raw)} MB/s, curl ${fmt(r.curl1)} MB/s, ${curlClients} curls ${fmt(r.curlN)} MB/s`);
           const prev = best.get(s.label);
           best.set(s.label, {
             single: Math.max(prev?.single ?? 0, r.single),
             parallel: Math.max(prev?.parallel ?? 0, r.parallel),
             raw: Math.max(prev?.raw ?? 0, r.raw),
             cpu: Math.min(prev?.cpu ?? Infinity, r.cpu),
+            curl1: Math.max(prev?.curl1 ?? 0, r.curl1),
+            curlN: Math.max(prev?.curlN ?? 0, r.curlN),
           });
         } finally {
           one.agent.destroy();
@@ -138,6 +149,20 @@ export async function nginxPull(ctx: WorkloadContext): Promise<Row[]> {
     for (const accel of [true, false]) {
       const h = best.get(`Haven through nginx, ${accel ? 'accelRedirect' : 'no accelRedirect'}`)!;
       const name = accel ? 'accelRedirect (nginx sends the file)' : 'no accelRedirect (Haven streams through nginx)';
+      for (const which of ['curl1', 'curlN'] as const) {
+        rows.push({
+          workload: 'nginx',
+          title,
+          metric: `${name}, ${which === 'curl1' ? '1 curl client' : `${curlClients} concurrent curl clients, aggregate`} (to /dev/null; Docker-Content-Digest and size checked)`,
+          unit: 'MB/s',
+          kind: 'throughput',
+          better: 'higher',
+          values: { haven: h[which], ...(dist ? { distribution: dist[which] } : {}) },
+          // Judged here: with a client that costs little, what the servers can send shows.
+          ...(accel ? { targetRatio: 1.5 } : { informational: true }),
+          notes: {},
+        });
+      }
       for (const which of ['single', 'parallel'] as const) {
         rows.push({
           workload: 'nginx',
@@ -147,8 +172,9 @@ export async function nginxPull(ctx: WorkloadContext): Promise<Row[]> {
           kind: 'throughput',
           better: 'higher',
           values: { haven: h[which], ...(dist ? { distribution: dist[which] } : {}) },
-          // The issue's target is for accelRedirect; without it the figure is for comparison.
-          ...(accel ? { targetRatio: 1.5 } : { informational: true }),
+          // Not judged: the verifying client (sha256 on one node thread) is the limit here, for
+          // both registries (see the verifying-client ceiling under Machine limits).
+          informational: true,
           notes: which === 'single' ? { haven: `server CPU (Haven + nginx) ${fmt(h.cpu)} s/GiB`, ...(dist ? { distribution: `server CPU ${fmt(dist.cpu)} s/GiB` } : {}) } : {},
         });
       }

@@ -3,6 +3,7 @@
  * against both registries. Only what both support: distribution 2.8 ignores a body on
  * POST ?digest=, so a monolithic push is POST (open a session) then PUT ?digest= with the body.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
 import { mediaTypes, type SmallBlob, type SyntheticBlob } from './data.js';
@@ -100,6 +101,32 @@ export async function pullVerified(c: Client, repo: string, digest: string, size
 export async function pullCounted(c: Client, repo: string, digest: string, size: number): Promise<void> {
   const r = await send(c, 'GET', `/v2/${repo}/blobs/${digest}`, 200, { sink: () => {} });
   if (r.received !== size) throw new Error(`pull of ${digest}: got ${r.received} bytes, expected ${size}`);
+}
+
+/**
+ * `clients` concurrent curl processes (C, writing to /dev/null) each GET the blob once; throws
+ * unless every answer is a 200 with the digest and the whole size. The lightest client there is:
+ * it shows what the server side can send where a hashing node client would be the limit.
+ */
+export async function pullWithCurl(c: Client, repo: string, digest: string, size: number, clients: number): Promise<void> {
+  const url = `${c.ep.url}/v2/${repo}/blobs/${digest}`;
+  const headers = Object.entries(c.headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+  const one = () =>
+    new Promise<void>((resolve, reject) => {
+      // -D - prints the response headers, -w the status and byte count after the body.
+      const proc = spawn('curl', ['-sS', '-o', '/dev/null', '-D', '-', '-w', 'BENCH %{http_code} %{size_download}\n', ...headers, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      proc.stdout.on('data', (d) => (out += d));
+      proc.stderr.on('data', (d) => (out += d));
+      proc.once('error', reject);
+      proc.once('close', (code) => {
+        const m = /BENCH (\d+) (\d+)/.exec(out);
+        const gotDigest = /^docker-content-digest:\s*(\S+)/im.exec(out)?.[1];
+        if (code === 0 && m && m[1] === '200' && Number(m[2]) === size && gotDigest === digest) resolve();
+        else reject(new Error(`curl pull of ${digest} (exit ${code}): ${out.slice(-500)}`));
+      });
+    });
+  await Promise.all(Array.from({ length: clients }, one));
 }
 
 /** Follows Link rel="next" from `path`; returns every tag and the number of requests made. */

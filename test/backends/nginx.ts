@@ -88,6 +88,9 @@ ${opts.upstreams.map((u) => `    server ${u};`).join('\n')}
       proxy_set_header X-Forwarded-Proto $scheme;
       proxy_request_buffering off;
       proxy_buffering off;
+      proxy_buffer_size 64k;
+      proxy_buffers 4 64k;
+      proxy_busy_buffers_size 128k;
       proxy_read_timeout 900s;
       proxy_send_timeout 900s;
     }
