@@ -165,11 +165,11 @@ export const configSchema = z
         /**
          * Instances that serve the same registry must share the signing key (a token from one is
          * honoured by all) and the CSRF key (a portal session works on any). Empty: a key made
-         * once and kept in the data dir.
+         * once and kept in the database (encrypted under secrets.key when that is set).
          */
-        signingKey: z.string().default('').describe('token signing key: EC P-256 private key, PEM (empty: kept in the data dir)'),
+        signingKey: z.string().default('').describe('token signing key: EC P-256 private key, PEM (empty: kept in the database)'),
         signingKeyFile: z.string().default('').describe('file holding the token signing key (PEM), instead of auth.signingKey'),
-        csrfKey: z.string().default('').describe('portal CSRF key, at least 32 bytes (empty: kept in the data dir)'),
+        csrfKey: z.string().default('').describe('portal CSRF key, at least 32 bytes (empty: kept in the database)'),
         csrfKeyFile: z.string().default('').describe('file holding the portal CSRF key, instead of auth.csrfKey'),
       })
       .strict()

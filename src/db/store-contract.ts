@@ -924,6 +924,12 @@ export function runStoreContract(name: string, openDb: () => Promise<DatabaseHan
         const fresh = await Promise.all(instances.map((k, i) => k.getOrCreate('fresh', () => `made-${i}`)));
         assert.equal(new Set(fresh).size, 1);
         assert.ok(isSealed(await stored('fresh')) && !(await stored('fresh')).includes('made-'));
+        // A key written plain by an instance without the secret key, after the sealing pass: the
+        // next read with the key seals it.
+        await plain.getOrCreate('late', () => 'written-plain');
+        assert.equal(await instances[1]!.getOrCreate('late', () => 'x'), 'written-plain');
+        assert.ok(isSealed(await stored('late')));
+        assert.equal(await instances[2]!.getOrCreate('late', () => 'x'), 'written-plain');
         // A sealed value moved to another row does not open there.
         await db.updateTable('shared_keys').set({ value: sealedOld }).where('name', '=', 'fresh').execute();
         await assert.rejects(instances[0]!.getOrCreate('fresh', () => 'x'), /secrets\.key: cannot decrypt/);
