@@ -20,7 +20,7 @@ import { createQuotaStore } from './db/quotas.js';
 import { createRepositoryStore } from './db/repositories.js';
 import { createRobotStore } from './db/robots.js';
 import { createSettingStore } from './db/settings.js';
-import { createSharedKeyStore } from './db/shared-keys.js';
+import { openSecrets } from './auth/secret-sealing.js';
 import { createTagStore } from './db/tags.js';
 import { createUploadStore } from './db/uploads.js';
 import { createUserStore } from './db/users.js';
@@ -108,7 +108,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     audit: createAuditStore(db),
     quotas: createQuotaStore(db),
   };
-  const sharedKeys = createSharedKeyStore(db);
+  const { sharedKeys } = await openSecrets(db, config, log);
   const bootstrap = await ensureAdmin(stores.users, dataDir, config.adminPassword);
   const audit = createAuditLog(stores.audit, log, { pulls: config.audit.pulls });
   const identity = sharedIdentityCache(createIdentityCache(stores), shared.bus);

@@ -6,6 +6,7 @@ import { parseDuration } from '../platform/duration.js';
 import { parseSize } from '../platform/size.js';
 import { passwordProblem } from '../domain/identity/password-policy.js';
 import { checkTlsFiles } from './tls-files.js';
+import { secretKeyText } from '../platform/secret-box.js';
 
 /** A string or number turned into a value by `parse`, whose error message becomes the key's. */
 const parsedBy = (parse: (v: string | number) => number) =>
@@ -83,12 +84,12 @@ export function secretKeyProblem(bytes: Buffer): string | null {
  * A key given inline or by file, validated here so bad key material stops start-up with one line
  * naming the key (and before anything is written). The file is read again when the app starts.
  */
-function keyPair(inline: string, file: string, problem: (bytes: Buffer) => string | null) {
+function keyPair(inline: string, file: string, problem: (bytes: Buffer) => string | null, section = 'auth') {
   return (auth: Record<string, unknown>, ctx: z.RefinementCtx) => {
     const value = auth[inline] as string;
     const path = auth[file] as string;
     if (value !== '' && path !== '') {
-      ctx.addIssue({ code: 'custom', path: [inline], message: `set auth.${inline} or auth.${file}, not both` });
+      ctx.addIssue({ code: 'custom', path: [inline], message: `set ${section}.${inline} or ${section}.${file}, not both` });
       return;
     }
     if (value !== '') {
@@ -164,17 +165,30 @@ export const configSchema = z
         /**
          * Instances that serve the same registry must share the signing key (a token from one is
          * honoured by all) and the CSRF key (a portal session works on any). Empty: a key made
-         * once and kept in the data dir.
+         * once and kept in the database (encrypted under secrets.key when that is set).
          */
-        signingKey: z.string().default('').describe('token signing key: EC P-256 private key, PEM (empty: kept in the data dir)'),
+        signingKey: z.string().default('').describe('token signing key: EC P-256 private key, PEM (empty: kept in the database)'),
         signingKeyFile: z.string().default('').describe('file holding the token signing key (PEM), instead of auth.signingKey'),
-        csrfKey: z.string().default('').describe('portal CSRF key, at least 32 bytes (empty: kept in the data dir)'),
+        csrfKey: z.string().default('').describe('portal CSRF key, at least 32 bytes (empty: kept in the database)'),
         csrfKeyFile: z.string().default('').describe('file holding the portal CSRF key, instead of auth.csrfKey'),
       })
       .strict()
       .prefault({})
       .superRefine(keyPair('signingKey', 'signingKeyFile', signingKeyProblem))
       .superRefine(keyPair('csrfKey', 'csrfKeyFile', secretKeyProblem)),
+    /**
+     * Harbor's secretkey: encrypts what Haven keeps secret in the database (the token signing
+     * key, the CSRF key; later credentials it presents to others). Every instance on one
+     * database needs the same one. Empty: those values are kept in plain text.
+     */
+    secrets: z
+      .object({
+        key: z.string().default('').describe('secret key (at least 32 bytes) encrypting the keys and credentials Haven keeps in the database; every instance on one database needs the same (empty: kept plain)'),
+        keyFile: z.string().default('').describe('file holding the secret key (a final line break is ignored), instead of secrets.key'),
+      })
+      .strict()
+      .prefault({})
+      .superRefine(keyPair('key', 'keyFile', (bytes) => secretKeyProblem(secretKeyText(bytes)), 'secrets')),
     audit: z
       .object({
         retentionDays: z.coerce.number().int().min(1).max(36500).default(180).describe('audit records older than this many days are deleted'),

@@ -7,6 +7,7 @@ import { createAuditStore, type AuditRecord } from './audit.js';
 import { createBlobStore } from './blobs.js';
 import { createLeaseStore } from './leases.js';
 import { createSharedKeyStore } from './shared-keys.js';
+import { createSealer, isSealed } from '../platform/secret-box.js';
 import { migrateToLatest, type DatabaseHandle, type Db } from './database.js';
 import { createManifestStore, type ManifestRecord } from './manifests.js';
 import { createMemberStore } from './members.js';
@@ -907,6 +908,33 @@ export function runStoreContract(name: string, openDb: () => Promise<DatabaseHan
         const values = await Promise.all(Array.from({ length: 6 }, (_, i) => keys.getOrCreate('k', () => `value-${i}-${++made}`)));
         assert.equal(new Set(values).size, 1);
         assert.equal(await keys.getOrCreate('k', () => 'late'), values[0]);
+      });
+
+      test('with a secret key, shared keys are kept sealed; plain ones are sealed once by instances starting together', async () => {
+        const plain = createSharedKeyStore(db);
+        const old = await plain.getOrCreate('old', () => 'kept-before-the-key');
+        const stored = async (name: string) => (await db.selectFrom('shared_keys').select('value').where('name', '=', name).executeTakeFirstOrThrow()).value;
+        const sealer = createSealer(Buffer.from('s'.repeat(32)));
+        const instances = Array.from({ length: 4 }, () => createSharedKeyStore(db, sealer));
+        const results = await Promise.all(instances.map((k) => k.sealPlainValues()));
+        assert.equal(results.reduce((n, r) => n + r.sealed, 0), 1, 'sealed once');
+        const sealedOld = await stored('old');
+        assert.ok(isSealed(sealedOld));
+        assert.equal(await instances[0]!.getOrCreate('old', () => 'new'), old);
+        const fresh = await Promise.all(instances.map((k, i) => k.getOrCreate('fresh', () => `made-${i}`)));
+        assert.equal(new Set(fresh).size, 1);
+        assert.ok(isSealed(await stored('fresh')) && !(await stored('fresh')).includes('made-'));
+        // A key written plain by an instance without the secret key, after the sealing pass: the
+        // next read with the key seals it.
+        await plain.getOrCreate('late', () => 'written-plain');
+        assert.equal(await instances[1]!.getOrCreate('late', () => 'x'), 'written-plain');
+        assert.ok(isSealed(await stored('late')));
+        assert.equal(await instances[2]!.getOrCreate('late', () => 'x'), 'written-plain');
+        // A sealed value moved to another row does not open there.
+        await db.updateTable('shared_keys').set({ value: sealedOld }).where('name', '=', 'fresh').execute();
+        await assert.rejects(instances[0]!.getOrCreate('fresh', () => 'x'), /secrets\.key: cannot decrypt/);
+        await assert.rejects(plain.sealPlainValues(), /^StartupProblem: secrets\.key: the keys in the database are encrypted/);
+        await assert.rejects(createSharedKeyStore(db, createSealer(Buffer.from('w'.repeat(32)))).sealPlainValues(), /secrets\.key: cannot decrypt/);
       });
     });
 

@@ -19,7 +19,13 @@ export function createLogger(level: LevelWithSilent, destination?: string): Logg
   dest.on('write', () => (failing = false));
   const flushSync = dest.flushSync.bind(dest);
   dest.flushSync = () => {
-    if (!failing) flushSync();
+    if (failing) return;
+    try {
+      flushSync();
+    } catch {
+      // The file is not open yet (start-up stopped at once, e.g. a StartupProblem): the exit
+      // must still print its one line, not sonic-boom's "not ready" stack.
+    }
   };
   return pino({ level, base: { service: 'haven' }, timestamp: pino.stdTimeFunctions.isoTime }, dest);
 }
