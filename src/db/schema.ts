@@ -229,6 +229,89 @@ export interface LeasesTable {
   expires_at: number;
 }
 
+/** Harbor's execution and task statuses. */
+export type JobStatus = 'Pending' | 'Running' | 'Stopped' | 'Error' | 'Success';
+
+export interface JobExecutionsTable {
+  id: Generated<number>;
+  /** What ran: GARBAGE_COLLECTION, RETENTION, PURGE_AUDIT_LOG, WEBHOOK ... (Harbor's vendor types). */
+  vendor_type: string;
+  /** The policy or object it ran for (a retention policy id, a webhook policy id), 0 for none. */
+  vendor_id: Generated<number>;
+  status: JobStatus;
+  status_message: Generated<string>;
+  /** MANUAL, SCHEDULE or EVENT. */
+  trigger: string;
+  /** JSON object: the run's parameters and, once done, its results. */
+  extra_attrs: Generated<string>;
+  start_time: number;
+  update_time: number;
+  end_time: number | null;
+}
+
+export interface JobTasksTable {
+  id: Generated<number>;
+  execution_id: number;
+  /** The queue it waits in, and which handler runs it. */
+  job_type: string;
+  /** JSON object given to the handler. */
+  params: Generated<string>;
+  status: JobStatus;
+  status_message: Generated<string>;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  /** Not claimed before this time (a retry's back-off). */
+  run_after: number;
+  lease_holder: string | null;
+  lease_until: number | null;
+  /** 1 once someone asked to stop it. */
+  stop_requested: Generated<number>;
+  progress_done: Generated<number>;
+  progress_total: Generated<number>;
+  /** JSON object: what the task reports about itself (its repository, its results). */
+  extra_attrs: Generated<string>;
+  creation_time: number;
+  start_time: number | null;
+  update_time: number;
+  end_time: number | null;
+}
+
+export interface JobTaskLogsTable {
+  id: Generated<number>;
+  task_id: number;
+  at: number;
+  line: string;
+}
+
+export interface JobSchedulesTable {
+  id: Generated<number>;
+  vendor_type: string;
+  vendor_id: Generated<number>;
+  /** Hourly, Daily, Weekly or Custom (Harbor's schedule types). */
+  cron_type: string;
+  /** Harbor's 6-field cron: second minute hour day-of-month month day-of-week. */
+  cron: string;
+  params: Generated<string>;
+  next_fire: number;
+  creation_time: number;
+  update_time: number;
+}
+
+export interface JobQueuesTable {
+  job_type: string;
+  paused: Generated<number>;
+  update_time: number;
+}
+
+export interface JobPoolsTable {
+  id: string;
+  host: string;
+  pid: number;
+  concurrency: number;
+  started_at: number;
+  heartbeat_at: number;
+}
+
 export interface Database {
   shared_keys: SharedKeysTable;
   leases: LeasesTable;
@@ -253,6 +336,12 @@ export interface Database {
   project_blobs: ProjectBlobsTable;
   event_outbox: EventOutboxTable;
   upload_sessions: UploadSessionsTable;
+  job_executions: JobExecutionsTable;
+  job_tasks: JobTasksTable;
+  job_task_logs: JobTaskLogsTable;
+  job_schedules: JobSchedulesTable;
+  job_queues: JobQueuesTable;
+  job_pools: JobPoolsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -260,3 +349,6 @@ export type ProjectRow = Selectable<ProjectsTable>;
 export type RobotRow = Selectable<RobotsTable>;
 export type AuditLogRow = Selectable<AuditLogsTable>;
 export type UploadSessionRow = Selectable<UploadSessionsTable>;
+export type JobExecutionRow = Selectable<JobExecutionsTable>;
+export type JobTaskRow = Selectable<JobTasksTable>;
+export type JobScheduleRow = Selectable<JobSchedulesTable>;

@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { postgres } from '../../test/backends/postgres.js';
-import { openSqlite } from './database.js';
+import { openSqlite, type DatabaseHandle } from './database.js';
 import { openPostgres } from './postgres.js';
 import { runStoreContract } from './store-contract.js';
+import { runJobStoreContract } from './job-store-contract.js';
 
-runStoreContract('SQLite', async () => {
+async function sqlite(): Promise<DatabaseHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'haven-stores-'));
   const handle = openSqlite(join(dir, 'haven.db'));
   return {
@@ -16,9 +17,9 @@ runStoreContract('SQLite', async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-});
+}
 
-runStoreContract('PostgreSQL', async () => {
+async function postgresql(): Promise<DatabaseHandle> {
   const server = await postgres();
   const url = await server.createDatabase('stores');
   const handle = openPostgres(url);
@@ -29,4 +30,9 @@ runStoreContract('PostgreSQL', async () => {
       await server.dropDatabase(url);
     },
   };
-});
+}
+
+runStoreContract('SQLite', sqlite);
+runStoreContract('PostgreSQL', postgresql);
+runJobStoreContract('SQLite', sqlite);
+runJobStoreContract('PostgreSQL', postgresql);

@@ -8,6 +8,7 @@ import * as m0005 from './0005-content-model.js';
 import * as m0006ArtifactRead from './0006-artifact-read.js';
 import * as m0007 from './0007-several-instances.js';
 import * as m0008UploadState from './0008-upload-state.js';
+import * as m0009Jobs from './0009-jobs.js';
 
 interface VersionedMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>;
@@ -24,6 +25,7 @@ const all: Record<string, VersionedMigration> = {
   '0006-artifact-read': m0006ArtifactRead,
   '0007-several-instances': m0007,
   '0008-upload-state': m0008UploadState,
+  '0009-jobs': m0009Jobs,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
