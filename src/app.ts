@@ -30,6 +30,7 @@ import { buildServer } from './http/server.js';
 import { startIntervalJob, type IntervalJob } from './jobs/interval-job.js';
 import { holdLease, onOneInstance } from './jobs/single-instance.js';
 import { createLeaseStore } from './db/leases.js';
+import { createJobArea } from './jobs/job-area.js';
 import type { Logger } from './platform/logger.js';
 import { createAuditLog } from './services/audit/audit-log.js';
 import { createAuditService } from './services/audit/audit-service.js';
@@ -152,6 +153,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   // One instance on a shared database exports the database-wide gauges (Harbor's exporter is one).
   // A worker serves no /metrics, so it must not be the one holding that role.
   const exporter = sharedDatabase && config.role !== 'worker' ? holdLease(leases, instanceId, 'metrics-exporter', 30_000) : null;
+  const jobArea = createJobArea({ db, config, log, holder: instanceId, clock: () => leases.clock(), audit: { store: stores.audit, flushPending: () => audit.flush() } });
   const health = createHealthChecks({
     database: () => stores.settings.all().then(() => null),
     storage: () => driver.stat('health-probe').then(() => space.problem()),
@@ -207,6 +209,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       members: createMemberService({ members: stores.members, users: stores.users, projects, audit }),
       robots: createRobotService({ robots: stores.robots, users: stores.users, projects, audit, forgetLogins: (name) => authenticator.forget(name), identity }),
       audit: createAuditService({ audit: stores.audit, projects, flushPending: () => audit.flush() }),
+      purgeAudit: jobArea.purgeAudit,
       repositories: createRepositoryService({ repositories: stores.repositories, projects, audit }),
       ...createImmutableArea(db, projects, audit),
       quotas: createQuotaService(stores),
@@ -230,12 +233,14 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     periodic('audit-purge', 3_600_000, () => stores.audit.purgeBefore(Date.now() - config.audit.retentionDays * 86_400_000), { atStart: true }),
   ];
 
+  await jobArea.start();
+
   return {
     server,
     bootstrap,
     database,
     async close() {
-      await Promise.all(jobs.map((j) => j.stop()));
+      await Promise.all([...jobs.map((j) => j.stop()), jobArea.close()]);
       exporter?.stop();
       if (sharedDatabase) await leases.releaseAll(instanceId).catch((err: Error) => log.warn({ err }, 'could not release leases'));
       // server.close() closes idle keep-alive connections only once; a connection finishing a

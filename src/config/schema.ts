@@ -200,6 +200,14 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    jobs: z
+      .object({
+        pollInterval: duration.default(1000).describe('how often a worker looks for queued jobs (a job queued on the same instance starts at once)'),
+        leaseTime: duration.default(30_000).describe('a running job unrenewed this long (its process died) is run again or failed by another worker'),
+        retryDelay: duration.default(10_000).describe('the wait before a failed job is retried; doubled after each further failure'),
+      })
+      .strict()
+      .prefault({}),
     uploads: z
       .object({
         purgeAge: duration.default(24 * 3_600_000).describe('upload sessions idle this long are deleted with their data'),

@@ -91,6 +91,34 @@ export function createAuditStore(db: Db) {
       return { rows, total: Number(total.n) };
     },
 
+    /**
+     * Audit records older than `before` whose operation (`create`) or event type
+     * (`create_artifact`: operation and resource type) is in `include`, lowercased as Harbor
+     * compares them; deleted in batches (or counted, for a dry run) so a large purge never holds
+     * the database's writer for long. `onBatch` sees the running total and may stop the purge.
+     */
+    async purgeMatching(before: number, include: string[], dryRun: boolean, onBatch?: (done: number) => void, signal?: AbortSignal): Promise<number> {
+      if (include.length === 0) return 0;
+      const match = db
+        .selectFrom('audit_logs')
+        .select('id')
+        .where('op_time', '<', before)
+        .where((eb) => eb.or([eb(sql`lower(operation)`, 'in', include), eb(sql`lower(operation) || '_' || lower(resource_type)`, 'in', include)]));
+      if (dryRun) {
+        const r = await db.selectFrom(match.as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        return Number(r.n);
+      }
+      let done = 0;
+      for (;;) {
+        signal?.throwIfAborted();
+        const r = await db.deleteFrom('audit_logs').where('id', 'in', match.orderBy('id').limit(5000)).executeTakeFirst();
+        const n = Number(r.numDeletedRows);
+        done += n;
+        onBatch?.(done);
+        if (n < 5000) return done;
+      }
+    },
+
     async purgeBefore(time: number): Promise<number> {
       const r = await db.deleteFrom('audit_logs').where('op_time', '<', time).executeTakeFirst();
       return Number(r.numDeletedRows);

@@ -215,6 +215,9 @@ export function createJobService(opts: JobServiceOptions) {
       handlers.set(h.type, h);
     },
 
+    /** Looks for due tasks now (after work was queued by another path, such as the scheduler). */
+    wake,
+
     /** Queues an execution; a worker on this instance looks at once. */
     async enqueue(spec: ExecutionSpec): Promise<number> {
       const id = await store.enqueue(spec, await opts.clock());

@@ -1,0 +1,152 @@
+import type { JobStore } from '../../db/jobs.js';
+import type { ScheduleStore } from '../../db/job-schedules.js';
+import type { JobExecutionRow } from '../../db/schema.js';
+import { cronProblem, nextFire, presetCron, type ScheduleType } from '../../domain/schedule/cron.js';
+import type { Principal } from '../../domain/identity/principal.js';
+import { AppError } from '../../platform/errors.js';
+import { requireSysadmin } from '../identity/guards.js';
+
+/** What the API sends: Harbor's `Schedule` body (`schedule.type`, `schedule.cron`, `parameters`). */
+export interface ScheduleRequest {
+  schedule?: { type?: string; cron?: string } | undefined;
+  parameters?: Record<string, unknown> | undefined;
+}
+
+/** Harbor's ExecHistory, as its purge and GC history endpoints answer. */
+export interface ExecHistory {
+  id: number;
+  job_name: string;
+  job_kind: string;
+  job_parameters: string;
+  schedule: { type: string; cron?: string; next_scheduled_time?: string };
+  job_status: string;
+  deleted: boolean;
+  creation_time: string;
+  update_time: string;
+}
+
+export interface SystemJobSpec {
+  /** Harbor's vendor type: PURGE_AUDIT_LOG, GARBAGE_COLLECTION. */
+  vendorType: string;
+  /** Its job type (queue); one task per execution. */
+  jobType: string;
+  /** Words for messages ("log rotation purge", "gc"), as Harbor's. */
+  what: string;
+  /** Validates and normalises the parameters (throws AppError BAD_REQUEST). */
+  parameters(raw: Record<string, unknown> | undefined): Record<string, unknown>;
+}
+
+export interface SystemJobDeps {
+  store: JobStore;
+  schedules: ScheduleStore;
+  enqueue(spec: Parameters<JobStore['enqueue']>[0]): Promise<number>;
+  stop(executionId: number): Promise<boolean>;
+  now?: () => number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * A system-wide job run now or on a schedule, with Harbor's API shape (its /system/purgeaudit and
+ * /system/gc): POST/PUT schedule (Manual runs it now, None removes the schedule, a preset or Custom
+ * cron schedules it), GET schedule, history, one execution, its log, and stop. Sysadmins only.
+ */
+export function createSystemJob(deps: SystemJobDeps, spec: SystemJobSpec) {
+  const now = deps.now ?? Date.now;
+
+  function history(e: JobExecutionRow): ExecHistory {
+    return {
+      id: e.id,
+      job_name: spec.vendorType,
+      job_kind: e.trigger,
+      job_parameters: e.extra_attrs,
+      schedule: { type: e.trigger },
+      job_status: e.status,
+      deleted: false,
+      creation_time: iso(e.start_time),
+      update_time: iso(e.update_time),
+    };
+  }
+
+  async function execution(actor: Principal, id: number): Promise<JobExecutionRow> {
+    requireSysadmin(actor);
+    const e = await deps.store.execution(id);
+    // Another kind's execution answers as a missing one: ids are shared by every job kind.
+    if (!e || e.vendor_type !== spec.vendorType) throw new AppError('NOT_FOUND', `${spec.what} job with id ${id} not found`);
+    return e;
+  }
+
+  return {
+    /** Manual: runs now and returns the execution id. None: removes the schedule. Else schedules. */
+    async kick(actor: Principal, body: ScheduleRequest): Promise<number | null> {
+      requireSysadmin(actor);
+      const type = body.schedule?.type as ScheduleType | undefined;
+      if (!body.schedule || !type) throw new AppError('BAD_REQUEST', "schedule cann't be empty");
+      if (type === 'None') {
+        await deps.schedules.remove(spec.vendorType);
+        return null;
+      }
+      const parameters = spec.parameters(body.parameters);
+      if (type === 'Manual') {
+        return deps.enqueue({ vendorType: spec.vendorType, trigger: 'MANUAL', extraAttrs: parameters, tasks: [{ jobType: spec.jobType, params: parameters }] });
+      }
+      if (!['Hourly', 'Daily', 'Weekly', 'Custom'].includes(type)) throw new AppError('BAD_REQUEST', `invalid schedule type: ${type}`);
+      // Harbor's portal sends the preset's cron with it; a preset without one means the preset's.
+      const cron = body.schedule.cron || (type in presetCron ? presetCron[type as keyof typeof presetCron] : '');
+      const problem = cronProblem(cron);
+      if (problem) throw new AppError('BAD_REQUEST', `invalid cron string for scheduled ${spec.what}: ${cron}, error: ${problem}`);
+      const next = nextFire(cron, now());
+      if (next === null) throw new AppError('BAD_REQUEST', `invalid cron string for scheduled ${spec.what}: ${cron}, error: it never fires`);
+      await deps.schedules.put({ vendorType: spec.vendorType, cronType: type, cron, params: parameters }, next, now());
+      return null;
+    },
+
+    /** Harbor answers 200 with an empty body when there is no schedule. */
+    async schedule(actor: Principal): Promise<ExecHistory | null> {
+      requireSysadmin(actor);
+      const s = await deps.schedules.get(spec.vendorType);
+      if (!s) return null;
+      return {
+        id: s.id,
+        job_name: '',
+        job_kind: s.cron,
+        job_parameters: s.params,
+        schedule: { type: s.cron_type, cron: s.cron, next_scheduled_time: iso(s.next_fire) },
+        job_status: '',
+        deleted: false,
+        creation_time: iso(s.creation_time),
+        update_time: iso(s.update_time),
+      };
+    },
+
+    async history(actor: Principal, page: { limit: number; offset: number }): Promise<{ items: ExecHistory[]; total: number }> {
+      requireSysadmin(actor);
+      const { rows, total } = await deps.store.executions({ vendorType: spec.vendorType }, page);
+      return { items: rows.map(history), total };
+    },
+
+    async get(actor: Principal, id: number): Promise<ExecHistory> {
+      return history(await execution(actor, id));
+    },
+
+    /** The log of the execution's task, as text. */
+    async log(actor: Principal, id: number): Promise<string> {
+      await execution(actor, id);
+      const [task] = (await deps.store.tasks(id, { limit: 1, offset: 0 })).rows;
+      if (!task) throw new AppError('NOT_FOUND', `${spec.what} job with execution ID: ${id} taskLog is not found`);
+      return deps.store.logText(task.id);
+    },
+
+    async stop(actor: Principal, id: number): Promise<void> {
+      await execution(actor, id);
+      await deps.stop(id);
+    },
+
+    /** What the scheduler queues when this job's schedule fires. */
+    scheduled(params: Record<string, unknown>) {
+      return { vendorType: spec.vendorType, trigger: 'SCHEDULE' as const, extraAttrs: params, tasks: [{ jobType: spec.jobType, params }] };
+    },
+  };
+}
+
+export type SystemJob = ReturnType<typeof createSystemJob>;
