@@ -48,7 +48,11 @@ export type RetentionCause = 'rule' | 'immutable' | 'parent' | 'subject' | 'none
 export interface RetentionDecision {
   digest: string;
   tags: string[];
+  labels: string[];
   type?: string | undefined;
+  /** The latest push and pull of the artifact and its tags, epoch milliseconds (what the templates saw). */
+  pushedAt: number;
+  pulledAt: number | null;
   action: 'retain' | 'delete';
   cause: RetentionCause;
   /** Positions (from 0) in policy.rules of the rules that retained it. */
@@ -92,13 +96,18 @@ export function repositoriesInScope(policy: RetentionPolicy, repositories: reado
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
 /** Harbor's candidate times: the latest of the artifact's and its tags'. */
-function candidateOf(a: RetentionArtifact): TemplateCandidate {
+function latest(a: RetentionArtifact): { pushed: number; pulled: number | null } {
   let pushed = a.pushedAt;
   let pulled = a.pulledAt;
   for (const t of a.tags) {
     pushed = Math.max(pushed, t.pushedAt);
     if (t.pulledAt !== null) pulled = pulled === null ? t.pulledAt : Math.max(pulled, t.pulledAt);
   }
+  return { pushed, pulled };
+}
+
+function candidateOf(a: RetentionArtifact): TemplateCandidate {
+  const { pushed, pulled } = latest(a);
   return { digest: a.digest, pushed: seconds(pushed), pulled: pulled === null ? null : seconds(pulled) };
 }
 
@@ -205,7 +214,10 @@ function decide(
   const make = (a: RetentionArtifact, action: 'retain' | 'delete', cause: RetentionCause, reason: string, extra: Partial<RetentionDecision> = {}): RetentionDecision => ({
     digest: a.digest,
     tags: a.tags.map((t) => t.name),
+    labels: [...a.labels],
     ...(a.type === undefined ? {} : { type: a.type }),
+    pushedAt: latest(a).pushed,
+    pulledAt: latest(a).pulled,
     action,
     cause,
     rules: [],
