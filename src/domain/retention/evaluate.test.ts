@@ -202,6 +202,9 @@ test('an index not given keeps what it lists; the same digest twice is a caller 
   const p = evaluateRepository(policy(rule('latestPushedK', 0)), 'p/r', [art('sha256:c', 1, [], { parents: ['sha256:elsewhere'] })], now);
   assert.deepEqual(actions(p), { 'sha256:c': 'parent' });
   assert.equal(p?.decisions[0]?.reason, 'its index sha256:elsewhere is not among the artifacts given: kept');
+  const tagged = evaluateRepository(policy(rule('latestPushedK', 0)), 'p/r', [art('sha256:t', 1, ['x'], { parents: ['sha256:elsewhere'] })], now);
+  assert.equal(tagged?.decisions[0]?.reason, 'no rule retains it, but it is listed by the index sha256:elsewhere, which is not among the artifacts given');
+  assert.deepEqual(tagged?.toDelete, []);
   assert.throws(() => evaluateRepository(policy(rule('always', null)), 'p/r', [art('sha256:a', 1), art('sha256:a', 2)], now), /given twice/);
 });
 

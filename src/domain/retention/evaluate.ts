@@ -275,7 +275,10 @@ function decide(
     // A tagged child of a kept index: Harbor tries the delete and fails ("referenced by others");
     // what a user expects is that the index keeps what it lists.
     const kept = keptParent(a);
-    if (kept !== undefined) return make(a, 'retain', 'parent', `no rule retains it, but it is listed by the kept index ${kept}`, { follows: kept });
+    if (kept !== undefined) {
+      const why = byDigest.has(kept) ? `it is listed by the kept index ${kept}` : `it is listed by the index ${kept}, which is not among the artifacts given`;
+      return make(a, 'retain', 'parent', `no rule retains it, but ${why}`, { follows: kept });
+    }
     return make(a, 'delete', 'none', 'no rule retains it');
   };
 
