@@ -95,8 +95,10 @@ export function repositoriesInScope(policy: RetentionPolicy, repositories: reado
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
+type Times = { pushed: number; pulled: number | null };
+
 /** Harbor's candidate times: the latest of the artifact's and its tags'. */
-function latest(a: RetentionArtifact): { pushed: number; pulled: number | null } {
+function latest(a: RetentionArtifact): Times {
   let pushed = a.pushedAt;
   let pulled = a.pulledAt;
   for (const t of a.tags) {
@@ -106,8 +108,8 @@ function latest(a: RetentionArtifact): { pushed: number; pulled: number | null }
   return { pushed, pulled };
 }
 
-function candidateOf(a: RetentionArtifact): TemplateCandidate {
-  const { pushed, pulled } = latest(a);
+function candidateOf(times: Times, a: RetentionArtifact): TemplateCandidate {
+  const { pushed, pulled } = times;
   return { digest: a.digest, pushed: seconds(pushed), pulled: pulled === null ? null : seconds(pulled) };
 }
 
@@ -128,6 +130,9 @@ export function evaluateRepository(policy: RetentionPolicy, repository: string, 
     if (byDigest.has(a.digest)) throw new Error(`artifact ${a.digest} given twice`);
     byDigest.set(a.digest, a);
   }
+  // Asked for in sorts and decisions: computed once per call (the caller's objects are not marked).
+  const times = new Map<string, Times>(artifacts.map((a) => [a.digest, latest(a)]));
+  const timesOf = (a: RetentionArtifact) => times.get(a.digest) as Times;
 
   // The OR algorithm: each rule selects with its tag selectors, then its template retains some.
   const candidates = artifacts.filter(isCandidate);
@@ -135,7 +140,7 @@ export function evaluateRepository(policy: RetentionPolicy, repository: string, 
   for (const i of ruleIdx) {
     const rule = policy.rules[i] as RetentionRule;
     const selects = compileTagSelectors(rule.tag_selectors);
-    const selected = candidates.filter((a) => selects({ tags: a.tags.map((t) => t.name), labels: a.labels })).map(candidateOf);
+    const selected = candidates.filter((a) => selects({ tags: a.tags.map((t) => t.name), labels: a.labels })).map((a) => candidateOf(timesOf(a), a));
     for (const c of selectByTemplate(rule.template, rule.params, selected, nowMs)) {
       const list = retainedBy.get(c.digest) ?? [];
       list.push(i);
@@ -145,7 +150,7 @@ export function evaluateRepository(policy: RetentionPolicy, repository: string, 
 
   // Roots kept because something that would go with them carries an immutable tag.
   const forcedKeep = new Map<string, string>();
-  let decisions = decide(policy, byDigest, retainedBy, forcedKeep);
+  let decisions = decide(policy, byDigest, timesOf, retainedBy, forcedKeep);
   for (let changed = true; changed; ) {
     changed = false;
     for (const a of artifacts) {
@@ -158,10 +163,10 @@ export function evaluateRepository(policy: RetentionPolicy, repository: string, 
         changed = true;
       }
     }
-    if (changed) decisions = decide(policy, byDigest, retainedBy, forcedKeep);
+    if (changed) decisions = decide(policy, byDigest, timesOf, retainedBy, forcedKeep);
   }
 
-  const pushedOf = (a: RetentionArtifact) => candidateOf(a).pushed;
+  const pushedOf = (a: RetentionArtifact) => seconds(timesOf(a).pushed);
   const order = [...artifacts].sort((a, b) => pushedOf(b) - pushedOf(a) || (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
   const list = order.map((a) => decisions.get(a.digest) as RetentionDecision);
   const roots = order.filter((a) => isCandidate(a) && decisions.get(a.digest)?.action === 'delete');
@@ -205,6 +210,7 @@ function deletedRoots(a: RetentionArtifact, byDigest: Map<string, RetentionArtif
 function decide(
   policy: RetentionPolicy,
   byDigest: Map<string, RetentionArtifact>,
+  timesOf: (a: RetentionArtifact) => Times,
   retainedBy: Map<string, number[]>,
   forcedKeep: Map<string, string>,
 ): Map<string, RetentionDecision> {
@@ -216,8 +222,8 @@ function decide(
     tags: a.tags.map((t) => t.name),
     labels: [...a.labels],
     ...(a.type === undefined ? {} : { type: a.type }),
-    pushedAt: latest(a).pushed,
-    pulledAt: latest(a).pulled,
+    pushedAt: timesOf(a).pushed,
+    pulledAt: timesOf(a).pulled,
     action,
     cause,
     rules: [],
