@@ -10,7 +10,9 @@ import { AppError } from './errors.js';
  * (169.254.169.254), the database on localhost, or the internal network: an SSRF. Here the host
  * is resolved once, EVERY address it resolves to is checked, and the caller connects to the
  * address that was checked (pinnedLookup), so a DNS answer that changes between the check and
- * the connect (rebinding) cannot move the request to another address.
+ * the connect (rebinding) cannot move the request to another address. The caller must not
+ * follow redirects (a 3xx to http://127.0.0.1 would walk around the check); Harbor's client
+ * does, Haven's deliveries report the 3xx as the answer.
  */
 
 /** An address answer, as dns.lookup({ all: true }) gives them. */

@@ -42,18 +42,18 @@ export function isPayloadFormat(s: string): s is PayloadFormat {
 export interface SupportedWebhookEventTypes {
   event_type: WebhookEventType[];
   notify_type: NotifyType[];
-  payload_formats: Array<{ notify_type: NotifyType; formats: PayloadFormat[] }>;
+  payload_formats: Array<{ formats: PayloadFormat[]; notify_type: NotifyType }>;
 }
 
 /**
- * The body of GET /projects/{p}/webhook/events. Only http targets take a payload format (Harbor
+ * The body of GET /projects/{p}/webhook/events, keys in go-swagger's (alphabetical) order. Only http targets take a payload format (Harbor
  * refuses one on slack: "slack should be migrated as a kind of payload in the future").
  */
 export function supportedEventTypes(): SupportedWebhookEventTypes {
   return {
     event_type: [...webhookEventTypes],
     notify_type: [...notifyTypes],
-    payload_formats: [{ notify_type: 'http', formats: [...payloadFormats] }],
+    payload_formats: [{ formats: [...payloadFormats], notify_type: 'http' }],
   };
 }
 

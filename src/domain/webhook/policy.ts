@@ -150,48 +150,48 @@ export function policiesFor<P extends Pick<WebhookPolicySpec, 'enabled' | 'event
 
 /** Harbor's WebhookTargetObject on the wire: go-swagger leaves out empty fields. */
 export interface ApiWebhookTarget {
-  type: string;
   address: string;
   auth_header?: string;
-  skip_cert_verify?: boolean;
   payload_format?: string;
+  skip_cert_verify?: boolean;
+  type: string;
 }
 
 /** Harbor's WebhookPolicy on the wire (GET): `enabled` is always there, empty fields are not. */
 export interface ApiWebhookPolicy {
+  creation_time: string;
+  creator?: string;
+  description?: string;
+  enabled: boolean;
+  event_types: string[];
   id: number;
   name: string;
-  description?: string;
   project_id: number;
   targets: ApiWebhookTarget[];
-  event_types: string[];
-  creator?: string;
-  creation_time: string;
   update_time: string;
-  enabled: boolean;
 }
 
 /** strfmt.DateTime's form: RFC 3339 in UTC with milliseconds. */
 const harborTime = (d: Date) => d.toISOString();
 
+/** A stored policy as Harbor's API shows it, keys in go-swagger's (alphabetical) order. */
 export function toApiPolicy(p: WebhookPolicyRecord): ApiWebhookPolicy {
-  const out: ApiWebhookPolicy = {
-    id: p.id,
-    name: p.name,
-    project_id: p.project_id,
-    targets: p.targets.map((t) => {
-      const o: ApiWebhookTarget = { type: t.type, address: t.address };
-      if (t.auth_header !== '') o.auth_header = t.auth_header;
-      if (t.skip_cert_verify) o.skip_cert_verify = true;
-      if (t.payload_format !== undefined) o.payload_format = t.payload_format;
-      return o;
-    }),
-    event_types: [...p.event_types],
-    creation_time: harborTime(p.creation_time),
-    update_time: harborTime(p.update_time),
-    enabled: p.enabled,
-  };
-  if (p.description !== '') out.description = p.description;
+  const out: ApiWebhookPolicy = { creation_time: harborTime(p.creation_time) } as ApiWebhookPolicy;
   if (p.creator !== '') out.creator = p.creator;
+  if (p.description !== '') out.description = p.description;
+  out.enabled = p.enabled;
+  out.event_types = [...p.event_types];
+  out.id = p.id;
+  out.name = p.name;
+  out.project_id = p.project_id;
+  out.targets = p.targets.map((t) => {
+    const o = { address: t.address } as ApiWebhookTarget;
+    if (t.auth_header !== '') o.auth_header = t.auth_header;
+    if (t.payload_format !== undefined) o.payload_format = t.payload_format;
+    if (t.skip_cert_verify) o.skip_cert_verify = true;
+    o.type = t.type;
+    return o;
+  });
+  out.update_time = harborTime(p.update_time);
   return out;
 }
