@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AppError } from '../../platform/errors.js';
 import { supportedEventTypes, webhookEventTypes } from './event-types.js';
-import { duplicateNameMessage, normaliseAddress, policiesFor, toApiPolicy, validatePolicy, type WebhookPolicyBody, webhookPolicyBody } from './policy.js';
+import { duplicateNameMessage, normaliseAddress, parsePolicyBody, policiesFor, toApiPolicy, validatePolicy, type WebhookPolicyBody, webhookPolicyBody } from './policy.js';
 
 const hook = { type: 'http', address: 'https://hooks.example.com/harbor' };
 const good: WebhookPolicyBody = { name: 'ci', event_types: ['PUSH_ARTIFACT'], targets: [hook] };
@@ -157,3 +157,18 @@ describe('supportedEventTypes', () => {
 });
 
 it('names a duplicate as Harbor does', () => assert.equal(duplicateNameMessage('ci'), 'notification policy named ci already exists'));
+
+describe('parsePolicyBody', () => {
+  it('checks shape, then rules', () => {
+    assert.equal(parsePolicyBody({ ...good }).name, 'ci');
+    const cases: Array<[unknown, RegExp]> = [
+      [null, /^empty event type$/],
+      [{ ...good, enabled: 'yes' }, /^enabled: /],
+      [{ ...good, targets: [{ type: 'http', address: 5 }] }, /^targets\.0\.address: /],
+      [{ ...good, event_types: ['NOPE'] }, /^unsupported event type NOPE$/],
+    ];
+    for (const [body, pattern] of cases) {
+      assert.throws(() => parsePolicyBody(body), (e: unknown) => e instanceof AppError && e.code === 'BAD_REQUEST' && pattern.test(e.message));
+    }
+  });
+});

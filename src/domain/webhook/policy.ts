@@ -143,6 +143,20 @@ export function validatePolicy(body: WebhookPolicyBody, previous?: Pick<WebhookP
   };
 }
 
+/**
+ * A raw JSON body checked end to end, for callers that have not run webhookPolicyBody at the
+ * edge: the shape first (a 400 naming the field), then validatePolicy's rules.
+ */
+export function parsePolicyBody(body: unknown, previous?: Pick<WebhookPolicySpec, 'enabled'>): WebhookPolicySpec {
+  const parsed = webhookPolicyBody.safeParse(body ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join('.') || 'body';
+    throw badRequest(`${field}: ${issue.message}`);
+  }
+  return validatePolicy(parsed.data, previous);
+}
+
 /** Harbor's GetRelatedPolices: the project's enabled policies that hear this event type. */
 export function policiesFor<P extends Pick<WebhookPolicySpec, 'enabled' | 'event_types'>>(policies: readonly P[], eventType: WebhookEventType): P[] {
   return policies.filter((p) => p.enabled && p.event_types.includes(eventType));
