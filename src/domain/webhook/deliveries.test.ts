@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type DeliveryPolicy, lastTriggers, planDeliveries } from './deliveries.js';
+import { type DeliveryPolicy, lastTriggers, planDeliveries, toWebhookJob } from './deliveries.js';
 import type { ArtifactEvent, RetentionEvent } from './payload.js';
 
 const site = { externalUrl: 'https://harbor.dev' };
@@ -71,4 +71,18 @@ describe('lastTriggers', () => {
         '{"creation_time":"2024-01-01T00:00:00.000Z","enabled":false,"event_type":"DELETE_ARTIFACT","policy_name":"b"}]',
     );
   });
+});
+
+describe('toWebhookJob', () => {
+  const base = { id: 11, vendorId: 3, status: 'Success', startTime: new Date('2024-03-01T00:00:00Z'), updateTime: new Date('2024-03-01T00:00:02Z') };
+  const cases: Array<[string, Parameters<typeof toWebhookJob>[0], string]> = [
+    [
+      'http delivery',
+      { ...base, vendorType: 'WEBHOOK', extraAttrs: { event_type: 'PUSH_ARTIFACT', payload: '{"type":"PUSH_ARTIFACT"}' } },
+      '{"creation_time":"2024-03-01T00:00:00.000Z","event_type":"PUSH_ARTIFACT","id":11,"job_detail":"{\\"type\\":\\"PUSH_ARTIFACT\\"}","notify_type":"http","policy_id":3,"status":"Success","update_time":"2024-03-01T00:00:02.000Z"}',
+    ],
+    ['slack delivery, attrs missing', { ...base, vendorType: 'SLACK', status: '', extraAttrs: {} }, '{"creation_time":"2024-03-01T00:00:00.000Z","id":11,"notify_type":"slack","policy_id":3,"update_time":"2024-03-01T00:00:02.000Z"}'],
+    ['unknown vendor, odd attrs', { ...base, vendorType: 'GC', extraAttrs: { event_type: 5, payload: null } }, '{"creation_time":"2024-03-01T00:00:00.000Z","id":11,"policy_id":3,"status":"Success","update_time":"2024-03-01T00:00:02.000Z"}'],
+  ];
+  for (const [name, exec, want] of cases) it(name, () => assert.equal(JSON.stringify(toWebhookJob(exec)), want));
 });

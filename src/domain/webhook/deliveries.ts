@@ -98,3 +98,46 @@ export function lastTriggers(
   }
   return rows;
 }
+
+/** Harbor's (deprecated) WebhookJob of GET /projects/{p}/webhook/jobs, keys alphabetical. */
+export interface WebhookJob {
+  creation_time: string;
+  event_type?: string;
+  id: number;
+  job_detail?: string;
+  notify_type?: string;
+  policy_id: number;
+  status?: string;
+  update_time: string;
+}
+
+/** What toWebhookJob reads of a delivery's execution. */
+export interface DeliveryExecution {
+  id: number;
+  vendorType: string;
+  /** The policy id. */
+  vendorId: number;
+  status: string;
+  startTime: Date;
+  updateTime: Date;
+  extraAttrs: Record<string, unknown>;
+}
+
+/**
+ * Harbor's model.WebhookJob: a delivery execution in the old /webhook/jobs shape (an execution
+ * has one task, so it is "the job"): the vendor type as notify type, the body as job_detail.
+ */
+export function toWebhookJob(e: DeliveryExecution): WebhookJob {
+  const job = { creation_time: e.startTime.toISOString() } as WebhookJob;
+  const eventType = e.extraAttrs.event_type;
+  if (typeof eventType === 'string' && eventType !== '') job.event_type = eventType;
+  job.id = e.id;
+  const payload = e.extraAttrs.payload;
+  if (typeof payload === 'string' && payload !== '') job.job_detail = payload;
+  const notifyType = e.vendorType === 'WEBHOOK' ? 'http' : e.vendorType === 'SLACK' ? 'slack' : '';
+  if (notifyType !== '') job.notify_type = notifyType;
+  job.policy_id = e.vendorId;
+  if (e.status !== '') job.status = e.status;
+  job.update_time = e.updateTime.toISOString();
+  return job;
+}
