@@ -41,8 +41,6 @@ interface S3Upload {
   old?: string;
 }
 
-const copyPart = 1024 ** 3;
-
 /** Part buffers kept between appends, so a chunked push does not allocate one per PATCH. */
 const pool = new Map<number, Buffer[]>();
 const maxPooled = 4;
@@ -282,8 +280,8 @@ export function createS3Uploads(s3: S3Context): UploadWriter & { copyLarge(from:
       const uploadId = await createUpload(to);
       try {
         const parts: { ETag: string; PartNumber: number }[] = [];
-        for (let start = 0; start < size; start += copyPart) {
-          const end = Math.min(start + copyPart, size) - 1;
+        for (let start = 0; start < size; start += s3.copyPartSize) {
+          const end = Math.min(start + s3.copyPartSize, size) - 1;
           const r = await s3.send<{ CopyPartResult?: { ETag?: string } }>(
             new UploadPartCopyCommand({ Bucket, Key: to, UploadId: uploadId, PartNumber: parts.length + 1, CopySource: copySource(Bucket, from), CopySourceRange: `bytes=${start}-${end}` }),
           );
