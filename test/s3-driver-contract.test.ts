@@ -7,7 +7,7 @@ import { startS3, swiftAvailable, type S3Backend } from './backends/s3.js';
 import { describeDriverContract } from '../src/storage/driver-contract.js';
 import { emptyUpload } from '../src/storage/blob-driver.js';
 import { createS3Driver } from '../src/storage/s3-driver.js';
-import type { S3Settings } from '../src/storage/s3-client.js';
+import { createS3Client, type S3Settings } from '../src/storage/s3-client.js';
 
 if (swiftAvailable()) {
   let s3: S3Backend;
@@ -60,6 +60,30 @@ if (swiftAvailable()) {
       assert.equal(sha(Buffer.concat(await (await driver.read('blobs/large/plain')).toArray())), sha(data));
       const head = await driver.context.client.send(new HeadObjectCommand({ Bucket: settings.bucket, Key: 'blobs/large/plain' }));
       assert.match(head.ETag ?? '', /-3"$/, 'Swift keeps a multipart source ETag on CopyObject');
+    });
+
+    test('a multipart copy cut off by a crash is aborted by an abort that knows only the upload id', async () => {
+      // The crash: CompleteMultipartUpload and the copy's own abort never reach S3.
+      const client = createS3Client(settings);
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'CompleteMultipartUploadCommand' || context.commandName === 'AbortMultipartUploadCommand') {
+            if ((args.input as { Key?: string }).Key === 'blobs/large/crashed') throw new Error('simulated crash');
+          }
+          return next(args);
+        },
+        { step: 'initialize', name: 'crash' },
+      );
+      const crashing = createS3Driver(settings, client, { copyThreshold: 5 * 1024 ** 2, copyPartSize: 5 * 1024 ** 2 });
+      await assert.rejects(chunkedCommit(crashing, 'copy-crash', randomBytes(11 * 1024 ** 2), 'blobs/large/crashed'), /simulated crash/);
+      const open = async () =>
+        ((await crashing.context.client.send(new ListMultipartUploadsCommand({ Bucket: settings.bucket }))).Uploads ?? []).map((u) => u.Key);
+      assert.deepEqual(await open(), ['blobs/large/crashed'], 'the copy is left open at its final key');
+      assert.equal(await crashing.stat('blobs/large/crashed'), null, 'and nothing is visible there');
+      // The upload purge of another instance knows the upload's id only.
+      await createS3Driver(settings).uploads.abort('copy-crash');
+      assert.deepEqual(await open(), []);
+      client.destroy();
     });
 
     test('options outside S3 limits are refused', () => {

@@ -39,7 +39,11 @@ export interface S3Context {
   copyPartSize: number;
   /** Sends a command; a dead or failing endpoint becomes a 503 AppError. */
   send<T>(command: { input: unknown }): Promise<T>;
-  copy(from: string, to: string, size: number): Promise<void>;
+  /**
+   * Server-side copy. `owner`, the upload being committed, is told of a multipart copy as it is
+   * made, so that an abort of that upload (the purge, after a crash mid-copy) also aborts it.
+   */
+  copy(from: string, to: string, size: number, owner?: string): Promise<void>;
   listObjects(prefix: string): AsyncIterable<StoredObject>;
   deleteKeys(keys: string[]): Promise<void>;
   deletePrefix(prefix: string): Promise<void>;
@@ -94,12 +98,12 @@ export function createS3Driver(settings: S3Settings, client: S3Client = createS3
     send,
     listObjects,
     deleteKeys,
-    async copy(from, to, size) {
+    async copy(from, to, size, owner) {
       if (size <= copyThreshold) {
         await send(new CopyObjectCommand({ Bucket, Key: to, CopySource: copySource(Bucket, from) }));
         return;
       }
-      await uploads.copyLarge(from, to, size);
+      await uploads.copyLarge(from, to, size, owner);
     },
     async deletePrefix(prefix) {
       const keys: string[] = [];

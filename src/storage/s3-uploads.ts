@@ -55,7 +55,7 @@ function release(buf: Buffer): void {
   pool.set(buf.length, list);
 }
 
-export function createS3Uploads(s3: S3Context): UploadWriter & { copyLarge(from: string, to: string, size: number): Promise<void> } {
+export function createS3Uploads(s3: S3Context): UploadWriter & { copyLarge(from: string, to: string, size: number, owner?: string): Promise<void> } {
   const Bucket = s3.bucket;
   const dataKey = (id: string) => `uploads/${id}/data`;
   /**
@@ -239,7 +239,7 @@ export function createS3Uploads(s3: S3Context): UploadWriter & { copyLarge(from:
           const r = await s3.send<{ Body?: Readable }>(new GetObjectCommand({ Bucket, Key: staged }));
           await check(r.Body as Readable);
         }
-        await s3.copy(staged, to, up.size);
+        await s3.copy(staged, to, up.size, id);
       }
       // Everything under the upload's prefix, tails of unacknowledged appends too (one LIST more
       // than deleting the keys this state names). A multipart upload such an append started is
@@ -276,9 +276,12 @@ export function createS3Uploads(s3: S3Context): UploadWriter & { copyLarge(from:
       for (const [id, modified] of seen) yield { id, modified };
     },
 
-    async copyLarge(from, to, size) {
+    async copyLarge(from, to, size, owner) {
       const uploadId = await createUpload(to);
       try {
+        // Built at the final key like an in-place upload, so named by the same marker: the
+        // commit's cleanup removes it, an abort of the owner after a crash aborts the copy.
+        if (owner !== undefined) await s3.send(new PutObjectCommand({ Bucket, Key: directKey(owner), Body: JSON.stringify({ k: to, u: uploadId }) }));
         const parts: { ETag: string; PartNumber: number }[] = [];
         for (let start = 0; start < size; start += s3.copyPartSize) {
           const end = Math.min(start + s3.copyPartSize, size) - 1;
