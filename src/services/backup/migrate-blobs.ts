@@ -101,9 +101,12 @@ async function openSource(from: BlobDriver, entry: BlobEntry): Promise<Readable>
  * a small blob is put only once it hashed right; a large one streams into an upload built at its
  * final key, which becomes visible only when committed after the hash matched.
  */
-async function copyBlob(opts: MigrateBlobsOptions, entry: BlobEntry): Promise<boolean> {
+async function copyBlob(opts: MigrateBlobsOptions, entry: BlobEntry, tick: (bytes: number) => void): Promise<boolean> {
   const path = blobPath(entry.digest);
-  if ((await opts.to.stat(path))?.size === entry.size) return false;
+  if ((await opts.to.stat(path))?.size === entry.size) {
+    tick(entry.size);
+    return false;
+  }
   const check = digestCheck(entry);
   const source = await openSource(opts.from, entry);
   const damaged = (why: string) => new BackupRefusal(`blob ${entry.digest} in the data directory (${path}) ${why}; it was not copied`);
@@ -112,6 +115,7 @@ async function copyBlob(opts: MigrateBlobsOptions, entry: BlobEntry): Promise<bo
     let held = 0;
     for await (const c of source) {
       check.onBytes(c as Buffer);
+      tick((c as Buffer).length);
       chunks.push(c as Buffer);
       held += (c as Buffer).length;
       // A file longer than its record: no need to hold more to know it is wrong.
@@ -124,7 +128,14 @@ async function copyBlob(opts: MigrateBlobsOptions, entry: BlobEntry): Promise<bo
     return true;
   }
   const id = uploadId(check.hex);
-  const written = await opts.to.uploads.append(id, emptyUpload, source, { destination: path, final: true, onBytes: (c) => check.onBytes(c) });
+  const written = await opts.to.uploads.append(id, emptyUpload, source, {
+    destination: path,
+    final: true,
+    onBytes: (c) => {
+      check.onBytes(c);
+      tick(c.length);
+    },
+  });
   const why = check.problem();
   if (why) {
     await opts.to.uploads.abort(id, written);
@@ -135,13 +146,16 @@ async function copyBlob(opts: MigrateBlobsOptions, entry: BlobEntry): Promise<bo
 }
 
 /** Streams one blob back from the target and hashes it; a damaged copy is removed so a re-run copies it again. */
-async function verifyBlob(opts: MigrateBlobsOptions, entry: BlobEntry): Promise<void> {
+async function verifyBlob(opts: MigrateBlobsOptions, entry: BlobEntry, tick: (bytes: number) => void): Promise<void> {
   const path = blobPath(entry.digest);
   const stat = await opts.to.stat(path);
   if (!stat) throw new BackupRefusal(`verify: blob ${entry.digest} is missing from the ${opts.toName} (${path}); run haven migrate again`);
   const check = digestCheck(entry);
   if (stat.size === entry.size) {
-    for await (const c of await opts.to.read(path)) check.onBytes(c as Buffer);
+    for await (const c of await opts.to.read(path)) {
+      check.onBytes(c as Buffer);
+      tick((c as Buffer).length);
+    }
   }
   const why = stat.size === entry.size ? check.problem() : `has ${stat.size} bytes, not ${entry.size}`;
   if (why === null) return;
@@ -168,18 +182,20 @@ export async function migrateBlobs(opts: MigrateBlobsOptions): Promise<BlobsSumm
     bytes += e.size;
   }
   const count = { total: blobs, noun: 'blobs' };
+  // Bytes as they stream, so one large blob moves the bar too; a blob counts once it is done.
+  const tick = (n: number) => progress.advance(n);
   let skipped = 0;
   progress.phase('blobs', bytes, { bytes: true, count });
   await forEachLimited(recordedBlobs(opts.source), parallel, async (e) => {
-    if (!(await copyBlob(opts, e))) skipped++;
-    progress.advance(e.size, 1);
+    if (!(await copyBlob(opts, e, tick))) skipped++;
+    progress.advance(0, 1);
   });
   progress.done();
 
   progress.phase('verified blobs', bytes, { bytes: true, count });
   await forEachLimited(recordedBlobs(opts.source), parallel, async (e) => {
-    await verifyBlob(opts, e);
-    progress.advance(e.size, 1);
+    await verifyBlob(opts, e, tick);
+    progress.advance(0, 1);
   });
   progress.done();
   return { blobs, bytes, skipped };
