@@ -80,7 +80,7 @@ if (swiftAvailable()) {
         ['alpha/app', 'v1', 3, 64 * 1024],
         ['alpha/app', 'v2', 2, 1024],
         ['alpha/team/web', 'v1', 4, 200 * 1024],
-        ['alpha/big', 'v1', 3, 16 * mib],
+        ['alpha/big', 'v1', 4, 16 * mib],
       ] as const) {
         images.push({ repo, tag, ...(await pushImage(asAdmin(h), repo, tag, layers, size)) });
       }
@@ -205,7 +205,7 @@ if (swiftAvailable()) {
         assert.equal(c.code, 0, describeRun('skopeo', args, c));
         assert.equal(readLayoutIndex(out).manifests[0]!.digest, images.find((i) => i.repo === 'alpha/big')!.digest);
         const blobs = readLayoutBlobs(out);
-        assert.equal(blobs.size, 5, 'manifest, config and three layers');
+        assert.equal(blobs.size, 6, 'manifest, config and four layers');
         for (const [digest, bytes] of blobs) assert.equal(sha256(bytes), digest);
       }
       // New pushes land in the bucket.

@@ -92,6 +92,34 @@ if (swiftAvailable()) {
     });
   });
 
+  describe('s3 driver: an upload built in place, cut off right after CreateMultipartUpload', () => {
+    test('is aborted by an abort that knows only the upload id', async () => {
+      // The crash: the marker naming the UploadId never reaches S3 (the first, naming the key, did).
+      const client = createS3Client(settings);
+      let markers = 0;
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'PutObjectCommand' && (args.input as { Key?: string }).Key === 'uploads/cut-off/direct' && ++markers === 2) {
+            throw new Error('simulated crash');
+          }
+          return next(args);
+        },
+        { step: 'initialize', name: 'crash' },
+      );
+      const crashing = createS3Driver(settings, client);
+      const data = randomBytes(settings.partSize + 1000);
+      await assert.rejects(
+        crashing.uploads.append('cut-off', emptyUpload, Readable.from([data]), { destination: 'blobs/inplace/cut-off', final: true }),
+        /simulated crash/,
+      );
+      const open = async () => ((await client.send(new ListMultipartUploadsCommand({ Bucket: settings.bucket }))).Uploads ?? []).map((u) => u.Key);
+      assert.deepEqual(await open(), ['blobs/inplace/cut-off']);
+      await createS3Driver(settings).uploads.abort('cut-off');
+      assert.deepEqual(await open(), []);
+      client.destroy();
+    });
+  });
+
   describe('s3 driver after the contract', () => {
     after(async () => {
       await s3?.stop();
