@@ -24,7 +24,12 @@ export async function createStorage(config: HavenConfig, dataDir: string): Promi
 /** An S3 driver on `s`, after the same checks as at start-up (also for haven migrate's target). */
 export async function openS3Storage(s: S3Settings): Promise<ReturnType<typeof createS3Driver>> {
   const client = createS3Client(s);
-  await checkS3(client, s.bucket, s.endpoint);
+  try {
+    await checkS3(client, s.bucket, s.endpoint);
+  } catch (err) {
+    client.destroy();
+    throw err;
+  }
   return createS3Driver(s, client);
 }
 
