@@ -2,7 +2,7 @@
 // `haven migrate --to postgres://...`: an embedded installation (SQLite + files) with images,
 // users and a robot is stopped, moved, and started again on PostgreSQL with the same data dir;
 // everything it held is served. And the refusals: a running server, a non-empty target, an
-// unreachable one, a malformed URL, --storage-to (not built yet).
+// unreachable one, a malformed URL, --storage-to s3 without its bucket settings.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import SQLite from 'better-sqlite3';
@@ -124,7 +124,7 @@ describe('haven migrate', { timeout: 300_000 }, () => {
     assert.match(r.stderr, /target database is not empty/);
   });
 
-  test('an unreachable target, a malformed URL and --storage-to are refused with the option named', async () => {
+  test('an unreachable target, a malformed URL and --storage-to without storage.s3.* are refused with the option named', async () => {
     const dead = `postgres://haven:secret@127.0.0.1:${await freePort()}/nothing`;
     let r = haven(['--to', dead, '--data-dir', dataDir]);
     assert.equal(r.status, 1);
@@ -133,9 +133,13 @@ describe('haven migrate', { timeout: 300_000 }, () => {
     r = haven(['--to', 'mysql://x', '--data-dir', dataDir]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /--to must be a postgres:\/\/ URL/);
+    // The bucket is storage.s3.*, as serve reads it (test/migrate-s3.test.ts moves blobs there).
     r = haven(['--to', url, '--storage-to', 's3', '--data-dir', dataDir]);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /--storage-to s3 is not available yet/);
+    assert.match(r.stderr, /storage\.s3\.bucket: is required with --storage-to s3/);
+    r = haven(['--data-dir', dataDir]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /give --to postgres:\/\/\.\.\. \(the metadata\), --storage-to s3 \(the blobs\), or both/);
     r = haven(['--to', url, '--data-dir', join(work, 'nothing-here')]);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /no Haven database at/);

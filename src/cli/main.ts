@@ -21,7 +21,7 @@ Commands:
   user         create a user or reset a password on the data directory (haven user --help)
   backup       write a consistent backup, also while serve runs (haven backup --help)
   restore      restore a backup into a new data directory (haven restore --help)
-  migrate      move an embedded installation's metadata to PostgreSQL (haven migrate --help)
+  migrate      move an embedded installation to PostgreSQL and/or S3 (haven migrate --help)
 
 Options:
   --help, -h   show this help; haven <command> --help shows a command's options

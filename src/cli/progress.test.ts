@@ -39,3 +39,13 @@ test('after a second: the rate and the time left', (t) => {
   p.advance(2 * 1024 * 1024);
   assert.equal(writes.at(-1), 'blobs: 2.0 MiB/4.0 MiB (50%), 1.0 MiB/s, 2s left\n');
 });
+
+test('a second tally beside the bytes: blobs done of all', () => {
+  const { writes, stream } = fakeStream(false);
+  const p = stderrProgress(stream, 60_000);
+  p.phase('blobs', 4 * 1024 * 1024, { bytes: true, count: { total: 3, noun: 'blobs' } });
+  p.advance(1024 * 1024, 1);
+  p.advance(3 * 1024 * 1024, 2);
+  p.done();
+  assert.deepEqual(writes, ['blobs: 0 B/4.0 MiB (0%), 0/3 blobs\n', 'blobs: 4.0 MiB/4.0 MiB (100%), 3/3 blobs\n']);
+});

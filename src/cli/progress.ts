@@ -11,6 +11,8 @@ export function stderrProgress(out: NodeJS.WriteStream = process.stderr, everyMs
   let total = 0;
   let bytes = false;
   let doneUnits = 0;
+  let count: { total: number; noun: string } | undefined;
+  let doneItems = 0;
   let lastDraw = 0;
   let open = false;
 
@@ -22,7 +24,8 @@ export function stderrProgress(out: NodeJS.WriteStream = process.stderr, everyMs
     const seconds = (Date.now() - phaseStart) / 1000;
     const rate = seconds >= 1 && doneUnits > 0 ? doneUnits / seconds : 0;
     const speed = rate > 0 ? `, ${bytes ? `${formatSize(rate)}/s` : `${Math.round(rate)}/s`}${doneUnits < total ? `, ${Math.ceil((total - doneUnits) / rate)}s left` : ''}` : '';
-    return { pct, text: `${label}: ${amount(doneUnits)}/${amount(total)} (${pct}%)${speed}` };
+    const items = count ? `, ${doneItems}/${count.total} ${count.noun}` : '';
+    return { pct, text: `${label}: ${amount(doneUnits)}/${amount(total)} (${pct}%)${items}${speed}` };
   };
   const draw = (force: boolean) => {
     const now = Date.now();
@@ -49,13 +52,16 @@ export function stderrProgress(out: NodeJS.WriteStream = process.stderr, everyMs
       label = l;
       total = t;
       bytes = opts.bytes === true;
+      count = opts.count;
       doneUnits = 0;
+      doneItems = 0;
       phaseStart = Date.now();
       open = true;
       draw(true);
     },
-    advance(n) {
+    advance(n, items = 0) {
       doneUnits += n;
+      doneItems += items;
       draw(false);
     },
     done: finish,

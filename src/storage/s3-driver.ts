@@ -19,14 +19,31 @@ import { createS3Uploads } from './s3-uploads.js';
 /** CopyObject copies at most 5 GiB; above that a copy is a multipart upload of copied ranges. */
 export const maxCopyObject = 5 * 1024 ** 3;
 
+/**
+ * Internal knobs of the driver, not user configuration: tests set them small to exercise the
+ * multipart copy on a few MiB instead of 5 GiB.
+ */
+export interface S3DriverOptions {
+  /** Copies of objects larger than this use UploadPartCopy ranges (default: CopyObject's 5 GiB limit). */
+  copyThreshold?: number;
+  /** Range of one UploadPartCopy part (default 1 GiB; at least S3's 5 MiB minimum part). */
+  copyPartSize?: number;
+}
+
 /** What the upload writer needs from the driver: one place where SDK errors are translated. */
 export interface S3Context {
   client: S3Client;
   bucket: string;
   partSize: number;
+  /** Range of one UploadPartCopy part in a copy above the CopyObject threshold. */
+  copyPartSize: number;
   /** Sends a command; a dead or failing endpoint becomes a 503 AppError. */
   send<T>(command: { input: unknown }): Promise<T>;
-  copy(from: string, to: string, size: number): Promise<void>;
+  /**
+   * Server-side copy. `owner`, the upload being committed, is told of a multipart copy as it is
+   * made, so that an abort of that upload (the purge, after a crash mid-copy) also aborts it.
+   */
+  copy(from: string, to: string, size: number, owner?: string): Promise<void>;
   listObjects(prefix: string): AsyncIterable<StoredObject>;
   deleteKeys(keys: string[]): Promise<void>;
   deletePrefix(prefix: string): Promise<void>;
@@ -36,8 +53,12 @@ export interface S3Context {
  * Blobs as objects in one S3 bucket, keyed by their driver path. Objects are only ever written
  * whole (PutObject, CompleteMultipartUpload, CopyObject), so a reader never sees a partial one.
  */
-export function createS3Driver(settings: S3Settings, client: S3Client = createS3Client(settings)): BlobDriver & { context: S3Context } {
+export function createS3Driver(settings: S3Settings, client: S3Client = createS3Client(settings), options: S3DriverOptions = {}): BlobDriver & { context: S3Context } {
   const Bucket = settings.bucket;
+  const copyThreshold = options.copyThreshold ?? maxCopyObject;
+  const copyPartSize = options.copyPartSize ?? 1024 ** 3;
+  if (copyThreshold > maxCopyObject) throw new Error(`copyThreshold ${copyThreshold} is above CopyObject's limit of ${maxCopyObject} bytes`);
+  if (copyPartSize < 5 * 1024 ** 2 || copyPartSize > maxCopyObject) throw new Error(`copyPartSize ${copyPartSize} is outside S3's part limits (5 MiB to 5 GiB)`);
 
   async function send<T>(command: { input: unknown }): Promise<T> {
     try {
@@ -73,15 +94,16 @@ export function createS3Driver(settings: S3Settings, client: S3Client = createS3
     client,
     bucket: Bucket,
     partSize: settings.partSize,
+    copyPartSize,
     send,
     listObjects,
     deleteKeys,
-    async copy(from, to, size) {
-      if (size <= maxCopyObject) {
+    async copy(from, to, size, owner) {
+      if (size <= copyThreshold) {
         await send(new CopyObjectCommand({ Bucket, Key: to, CopySource: copySource(Bucket, from) }));
         return;
       }
-      await uploads.copyLarge(from, to, size);
+      await uploads.copyLarge(from, to, size, owner);
     },
     async deletePrefix(prefix) {
       const keys: string[] = [];

@@ -41,8 +41,6 @@ interface S3Upload {
   old?: string;
 }
 
-const copyPart = 1024 ** 3;
-
 /** Part buffers kept between appends, so a chunked push does not allocate one per PATCH. */
 const pool = new Map<number, Buffer[]>();
 const maxPooled = 4;
@@ -57,7 +55,7 @@ function release(buf: Buffer): void {
   pool.set(buf.length, list);
 }
 
-export function createS3Uploads(s3: S3Context): UploadWriter & { copyLarge(from: string, to: string, size: number): Promise<void> } {
+export function createS3Uploads(s3: S3Context): UploadWriter & { copyLarge(from: string, to: string, size: number, owner?: string): Promise<void> } {
   const Bucket = s3.bucket;
   const dataKey = (id: string) => `uploads/${id}/data`;
   /**
@@ -88,6 +86,18 @@ export function createS3Uploads(s3: S3Context): UploadWriter & { copyLarge(from:
     }
     if (at !== n) throw new Error(`upload tail ${key} holds ${at} bytes, not ${n}`);
     return at;
+  }
+
+  /**
+   * A multipart upload at a key outside uploads/<id>/ (built in place, or a large copy), named by
+   * the marker uploads/<owner>/direct: written once before it exists, so that a crash right after
+   * CreateMultipartUpload still leaves its key, and again with its UploadId.
+   */
+  async function createNamedUpload(key: string, owner: string): Promise<string> {
+    await s3.send(new PutObjectCommand({ Bucket, Key: directKey(owner), Body: JSON.stringify({ k: key }) }));
+    const uploadId = await createUpload(key);
+    await s3.send(new PutObjectCommand({ Bucket, Key: directKey(owner), Body: JSON.stringify({ k: key, u: uploadId }) }));
+    return uploadId;
   }
 
   async function createUpload(key: string): Promise<string> {
@@ -155,8 +165,7 @@ export function createS3Uploads(s3: S3Context): UploadWriter & { copyLarge(from:
       let fill = 0;
       const sendPart = async (bytes: Buffer) => {
         if (!uploadId) {
-          uploadId = await createUpload(key);
-          if (key !== dataKey(id)) await s3.send(new PutObjectCommand({ Bucket, Key: directKey(id), Body: JSON.stringify({ k: key, u: uploadId }) }));
+          uploadId = key === dataKey(id) ? await createUpload(key) : await createNamedUpload(key, id);
         }
         const r = await s3.send<{ ETag?: string }>(
           new UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber: parts.length + 1, Body: bytes, ContentLength: bytes.length }),
@@ -241,7 +250,7 @@ export function createS3Uploads(s3: S3Context): UploadWriter & { copyLarge(from:
           const r = await s3.send<{ Body?: Readable }>(new GetObjectCommand({ Bucket, Key: staged }));
           await check(r.Body as Readable);
         }
-        await s3.copy(staged, to, up.size);
+        await s3.copy(staged, to, up.size, id);
       }
       // Everything under the upload's prefix, tails of unacknowledged appends too (one LIST more
       // than deleting the keys this state names). A multipart upload such an append started is
@@ -257,9 +266,15 @@ export function createS3Uploads(s3: S3Context): UploadWriter & { copyLarge(from:
       for (const u of await multipartUploads(prefix)) uploads.set(u.id, u.key);
       // One built in place (a monolithic push whose instance died): its marker names it.
       try {
-        const r = await s3.send<{ Body?: Readable }>(new GetObjectCommand({ Bucket, Key: directKey(id) }));
-        const marker = JSON.parse(Buffer.concat(await (r.Body as Readable).toArray()).toString()) as { k: string; u: string };
-        uploads.set(marker.u, marker.k);
+        const r = await s3.send<{ Body?: Readable; LastModified?: Date }>(new GetObjectCommand({ Bucket, Key: directKey(id) }));
+        const marker = JSON.parse(Buffer.concat(await (r.Body as Readable).toArray()).toString()) as { k: string; u?: string };
+        if (marker.u) uploads.set(marker.u, marker.k);
+        else {
+          // Died between the marker and its UploadId: the uploads at its key begun since the
+          // marker (times have 1 s resolution) are this one's; an older one is another upload's.
+          const since = (r.LastModified?.getTime() ?? 0) - 1000;
+          for (const u of await multipartUploads(marker.k)) if (u.key === marker.k && u.initiated >= since) uploads.set(u.id, u.key);
+        }
       } catch (err) {
         if (!isS3NotFound(err)) throw err;
       }
@@ -278,12 +293,14 @@ export function createS3Uploads(s3: S3Context): UploadWriter & { copyLarge(from:
       for (const [id, modified] of seen) yield { id, modified };
     },
 
-    async copyLarge(from, to, size) {
-      const uploadId = await createUpload(to);
+    async copyLarge(from, to, size, owner) {
+      // Built at the final key like an in-place upload, so named by the same marker: the commit's
+      // cleanup removes it, an abort of the owner after a crash mid-copy aborts the copy.
+      const uploadId = owner === undefined ? await createUpload(to) : await createNamedUpload(to, owner);
       try {
         const parts: { ETag: string; PartNumber: number }[] = [];
-        for (let start = 0; start < size; start += copyPart) {
-          const end = Math.min(start + copyPart, size) - 1;
+        for (let start = 0; start < size; start += s3.copyPartSize) {
+          const end = Math.min(start + s3.copyPartSize, size) - 1;
           const r = await s3.send<{ CopyPartResult?: { ETag?: string } }>(
             new UploadPartCopyCommand({ Bucket, Key: to, UploadId: uploadId, PartNumber: parts.length + 1, CopySource: copySource(Bucket, from), CopySourceRange: `bytes=${start}-${end}` }),
           );

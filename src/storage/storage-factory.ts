@@ -4,7 +4,7 @@ import { DeleteObjectCommand, HeadBucketCommand, PutObjectCommand } from '@aws-s
 import type { HavenConfig } from '../config/schema.js';
 import type { BlobDriver } from './blob-driver.js';
 import { createFilesystemDriver } from './filesystem-driver.js';
-import { createS3Client, isS3Unavailable, s3Status } from './s3-client.js';
+import { createS3Client, isS3Unavailable, s3Status, type S3Settings } from './s3-client.js';
 import { createS3Driver } from './s3-driver.js';
 
 /** Storage that cannot be used at start-up: one line naming the setting, and `haven serve` exits. */
@@ -18,9 +18,18 @@ export class StorageStartError extends Error {
 /** The blob driver `storage.driver` selects; S3 is checked (reachable, bucket there, writable) first. */
 export async function createStorage(config: HavenConfig, dataDir: string): Promise<BlobDriver> {
   if (config.storage.driver === 'filesystem') return createFilesystemDriver(join(dataDir, 'storage'));
-  const s = config.storage.s3;
+  return openS3Storage(config.storage.s3);
+}
+
+/** An S3 driver on `s`, after the same checks as at start-up (also for haven migrate's target). */
+export async function openS3Storage(s: S3Settings): Promise<ReturnType<typeof createS3Driver>> {
   const client = createS3Client(s);
-  await checkS3(client, s.bucket, s.endpoint);
+  try {
+    await checkS3(client, s.bucket, s.endpoint);
+  } catch (err) {
+    client.destroy();
+    throw err;
+  }
   return createS3Driver(s, client);
 }
 

@@ -29,6 +29,13 @@ export interface MigrateOptions {
   progress: Progress;
   /** Called once a table is copied and recorded (tests interrupt the move here). */
   afterTable?: (table: string) => void | Promise<void>;
+  /** Tables left behind besides the leases, e.g. upload_sessions when the blobs move elsewhere. */
+  skipTables?: string[];
+  /**
+   * Runs once the target is known to be empty or this move's own (and marked as such), before
+   * any row is copied: the blob copy, so that a failure there leaves a move that resumes.
+   */
+  beforeRows?: () => Promise<void>;
 }
 
 export interface MigrateSummary {
@@ -71,9 +78,11 @@ export async function migrateDatabase(opts: MigrateOptions): Promise<MigrateSumm
   const resumed = await prepareTarget(target, migrations);
   const done = new Map(resumed.map((r) => [r.table, r.rows]));
   await migrateTo(target, migrations[migrations.length - 1]!);
+  await opts.beforeRows?.();
+  const skipped = new Set([...notMoved, ...(opts.skipTables ?? [])]);
 
   const summary = await inSnapshot(source, async (stx) => {
-    const order = (await loadOrder(dst, target.dialect)).filter((t) => !notMoved.has(t));
+    const order = (await loadOrder(dst, target.dialect)).filter((t) => !skipped.has(t));
     const sourceTables = new Set(await dataTables(stx, source.dialect));
     for (const t of order) if (!sourceTables.has(t)) throw new BackupRefusal(`the source lacks table ${t}`);
     const counts = new Map<string, number>();
@@ -97,6 +106,8 @@ export async function migrateDatabase(opts: MigrateOptions): Promise<MigrateSumm
       await opts.afterTable?.(t);
     }
     progress.done();
+    // An earlier run of this move without them may have copied them: they must not stay behind.
+    for (const t of opts.skipTables ?? []) await sql`delete from ${sql.table(t)}`.execute(dst);
     await dst.transaction().execute(async (ttx) => restoreSequences(ttx, target.dialect, await readSequences(stx, source.dialect)));
 
     progress.phase('verified rows', total);
