@@ -31,8 +31,16 @@ function implementedRoutes() {
     // session-routes.ts serves the portal's /c/login, outside /api/v2.0.
     if (!name.endsWith('-routes.ts') || name === 'session-routes.ts') continue;
     const text = readFileSync(join(apiDir, name), 'utf8');
-    for (const m of text.matchAll(/\bapp\.(get|put|post|delete|head|patch)\s*(?:<[^(]*>)?\(\s*['"`]([^'"`]+)['"`]/g)) {
-      found.push([m[1], m[2], name]);
+    // A route factory (system-job-routes.ts) writes its paths as templates of `spec.prefix` and
+    // `spec.idName`; each `{ prefix: '…', idName: '…' }` it is called with gives one set of routes.
+    const specs = [...text.matchAll(/prefix:\s*'([^']+)',\s*idName:\s*'([^']+)'/g)].map((m) => ({ prefix: m[1], idName: m[2] }));
+    for (const m of text.matchAll(/\bapp\.(get|put|post|delete|head|patch)\s*(?:<[^(]*>)?\(\s*(['"`])([^'"`]+)\2/g)) {
+      const path = m[3];
+      if (m[2] !== '`' || !path.includes('${')) {
+        found.push([m[1], path, name]);
+        continue;
+      }
+      for (const spec of specs) found.push([m[1], path.replaceAll('${spec.prefix}', spec.prefix).replaceAll('${spec.idName}', spec.idName), name]);
     }
   }
   return found;

@@ -27,8 +27,7 @@ import { createUserStore } from './db/users.js';
 import { createApiAuth } from './http/api/api-auth.js';
 import { createTokenAccess } from './http/oci/token-access.js';
 import { buildServer } from './http/server.js';
-import { startIntervalJob, type IntervalJob } from './jobs/interval-job.js';
-import { holdLease, onOneInstance } from './jobs/single-instance.js';
+import { holdLease } from './jobs/single-instance.js';
 import { createLeaseStore } from './db/leases.js';
 import { createJobArea } from './jobs/job-area.js';
 import type { Logger } from './platform/logger.js';
@@ -57,7 +56,6 @@ import { createStorage } from './storage/storage-factory.js';
 import { createSpaceGuard } from './services/registry/space-guard.js';
 import { freeBytes } from './platform/free-space.js';
 import { createLabelsSystem, createReadOnly } from './labels-system.js';
-import { unlessReadOnly } from './services/system/read-only.js';
 import { createSharedState } from './shared-state.js';
 import { sharedIdentityCache, sharedLoginForgets, sharedReadOnlyForget } from './auth/shared-forgets.js';
 import { createHealthChecks } from './services/system/health-checks.js';
@@ -153,7 +151,35 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   // One instance on a shared database exports the database-wide gauges (Harbor's exporter is one).
   // A worker serves no /metrics, so it must not be the one holding that role.
   const exporter = sharedDatabase && config.role !== 'worker' ? holdLease(leases, instanceId, 'metrics-exporter', 30_000) : null;
-  const jobArea = createJobArea({ db, config, log, holder: instanceId, clock: () => leases.clock(), audit: { store: stores.audit, flushPending: () => audit.flush() } });
+
+  // Purges pause while the system is read-only: nothing changes under a backup or migration.
+  // Each runs as a scheduled job, fired by one instance per period.
+  const paused = async () => (await readOnly.isOn()) ? 'skipped: the system is read-only' : null;
+  const jobArea = createJobArea({
+    db,
+    config,
+    log,
+    holder: instanceId,
+    clock: () => leases.clock(),
+    audit: { store: stores.audit, flushPending: () => audit.flush() },
+    periodic: [
+      {
+        type: 'UPLOAD_PURGE',
+        everyMs: config.uploads.purgeInterval,
+        params: { purge_age_ms: config.uploads.purgeAge },
+        essential: true,
+        work: async () => (await paused()) ?? `purged ${await uploads.purge(config.uploads.purgeAge)} upload(s) idle for ${config.uploads.purgeAge} ms`,
+      },
+      { type: 'SESSION_PURGE', everyMs: 600_000, work: async () => (await paused()) ?? `purged ${await sessions.purgeIdle()} idle session(s)` },
+      {
+        type: 'AUDIT_RETENTION',
+        everyMs: 3_600_000,
+        params: { retention_days: config.audit.retentionDays },
+        atStart: true,
+        work: async () => (await paused()) ?? `purged ${await stores.audit.purgeBefore(Date.now() - config.audit.retentionDays * 86_400_000)} audit record(s) older than ${config.audit.retentionDays} days`,
+      },
+    ],
+  });
   const health = createHealthChecks({
     database: () => stores.settings.all().then(() => null),
     storage: () => driver.stat('health-probe').then(() => space.problem()),
@@ -210,6 +236,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       robots: createRobotService({ robots: stores.robots, users: stores.users, projects, audit, forgetLogins: (name) => authenticator.forget(name), identity }),
       audit: createAuditService({ audit: stores.audit, projects, flushPending: () => audit.flush() }),
       purgeAudit: jobArea.purgeAudit,
+      jobDashboard: jobArea.dashboard,
       repositories: createRepositoryService({ repositories: stores.repositories, projects, audit }),
       ...createImmutableArea(db, projects, audit),
       quotas: createQuotaService(stores),
@@ -219,20 +246,6 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     },
   });
 
-  // Purges pause while the system is read-only: nothing changes under a backup or migration.
-  // Instances on one database take turns: each purge runs on the one holding its lease.
-  // An embedded SQLite database has one instance by construction (the data dir lock), and its purges
-  // must work on a full disk, where even a lease row could not be written: no lease there.
-  const periodic = (name: string, everyMs: number, work: () => Promise<unknown>, opts?: { atStart?: boolean }) => {
-    const guarded = unlessReadOnly(readOnly, work);
-    return startIntervalJob(name, everyMs, sharedDatabase ? onOneInstance(leases, instanceId, name, everyMs, guarded) : guarded, log, opts);
-  };
-  const jobs: IntervalJob[] = config.role === 'api' ? [] : [
-    periodic('upload-purge', config.uploads.purgeInterval, () => uploads.purge(config.uploads.purgeAge)),
-    periodic('session-purge', 600_000, () => sessions.purgeIdle()),
-    periodic('audit-purge', 3_600_000, () => stores.audit.purgeBefore(Date.now() - config.audit.retentionDays * 86_400_000), { atStart: true }),
-  ];
-
   await jobArea.start();
 
   return {
@@ -240,7 +253,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     bootstrap,
     database,
     async close() {
-      await Promise.all([...jobs.map((j) => j.stop()), jobArea.close()]);
+      await jobArea.close();
       exporter?.stop();
       if (sharedDatabase) await leases.releaseAll(instanceId).catch((err: Error) => log.warn({ err }, 'could not release leases'));
       // server.close() closes idle keep-alive connections only once; a connection finishing a

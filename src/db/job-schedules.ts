@@ -29,6 +29,18 @@ export function createScheduleStore(db: Db) {
         .executeTakeFirstOrThrow();
     },
 
+    /**
+     * Haven's own schedules, declared at every start: created if missing; when its cron or
+     * parameters changed (a new setting), replaced and due at `firstFire`; otherwise left as it
+     * is, so instances restarting one after another do not keep pushing its next firing back.
+     */
+    async ensure(spec: ScheduleSpec, firstFire: number, now = Date.now()): Promise<void> {
+      const params = JSON.stringify(spec.params ?? {});
+      const existing = await db.selectFrom('job_schedules').select(['cron', 'params']).where('vendor_type', '=', spec.vendorType).where('vendor_id', '=', spec.vendorId ?? 0).executeTakeFirst();
+      if (existing && existing.cron === spec.cron && existing.params === params) return;
+      await this.put(spec, firstFire, now);
+    },
+
     async remove(vendorType: string, vendorId = 0): Promise<boolean> {
       const r = await db.deleteFrom('job_schedules').where('vendor_type', '=', vendorType).where('vendor_id', '=', vendorId).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;

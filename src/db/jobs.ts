@@ -263,6 +263,29 @@ export function createJobStore(db: Db) {
       return true;
     },
 
+    /**
+     * Keeps the newest `keep` final executions of a vendor type and deletes older ones with their
+     * tasks and logs (Harbor's execution sweep): periodic work must not grow the history forever.
+     */
+    async pruneExecutions(vendorType: string, keep: number): Promise<number> {
+      const cutoff = await db
+        .selectFrom('job_executions')
+        .select('id')
+        .where('vendor_type', '=', vendorType)
+        .orderBy('id', 'desc')
+        .offset(keep)
+        .limit(1)
+        .executeTakeFirst();
+      if (!cutoff) return 0;
+      return transaction(db, async (tx) => {
+        const old = tx.selectFrom('job_executions').select('id').where('vendor_type', '=', vendorType).where('id', '<=', cutoff.id).where('status', 'in', finalStatuses);
+        await tx.deleteFrom('job_task_logs').where('task_id', 'in', tx.selectFrom('job_tasks').select('id').where('execution_id', 'in', old)).execute();
+        await tx.deleteFrom('job_tasks').where('execution_id', 'in', old).execute();
+        const r = await tx.deleteFrom('job_executions').where('id', 'in', old).executeTakeFirst();
+        return Number(r.numDeletedRows);
+      });
+    },
+
     async appendLog(taskId: number, lines: Array<{ at: number; line: string }>): Promise<void> {
       for (let i = 0; i < lines.length; i += 200) {
         await db.insertInto('job_task_logs').values(lines.slice(i, i + 200).map((l) => ({ task_id: taskId, at: l.at, line: l.line }))).execute();
@@ -318,6 +341,30 @@ export function createJobStore(db: Db) {
         out.set(r.execution_id, m);
       }
       return out;
+    },
+
+    /** Stops every pending task of a job type (or of every type): Harbor's "stop and clean" of a queue. */
+    async stopPending(jobType: string | null, now = Date.now()): Promise<number> {
+      return transaction(db, async (tx) => {
+        let q = tx.selectFrom('job_tasks').select(['id', 'execution_id']).where('status', '=', 'Pending');
+        if (jobType !== null) q = q.where('job_type', '=', jobType);
+        const pending = await q.execute();
+        for (let i = 0; i < pending.length; i += 500) {
+          await tx
+            .updateTable('job_tasks')
+            .set({ status: 'Stopped', status_message: 'stopped in its queue', stop_requested: 1, update_time: now, end_time: now })
+            .where('id', 'in', pending.slice(i, i + 500).map((p) => p.id))
+            .where('status', '=', 'Pending')
+            .execute();
+        }
+        for (const e of new Set(pending.map((p) => p.execution_id))) await refreshExecution(tx, e, now);
+        return pending.length;
+      });
+    },
+
+    async isPaused(jobType: string): Promise<boolean> {
+      const row = await db.selectFrom('job_queues').select('paused').where('job_type', '=', jobType).executeTakeFirst();
+      return row?.paused === 1;
     },
 
     async setPaused(jobType: string, paused: boolean, now = Date.now()): Promise<void> {

@@ -7,8 +7,28 @@ import { createScheduleStore } from '../db/job-schedules.js';
 import type { Logger } from '../platform/logger.js';
 import { purgeAuditHandler, purgeAuditSpec, purgeAuditVendorType } from '../services/jobs/purge-audit.js';
 import { createSystemJob } from '../services/jobs/system-job.js';
+import { createJobDashboard } from '../services/jobs/job-dashboard.js';
 import { createJobService } from './job-service.js';
 import { createScheduler } from './scheduler.js';
+import { intervalCron } from '../domain/schedule/cron.js';
+
+/** Haven's own periodic work (the purges), run as scheduled jobs. */
+export interface PeriodicWork {
+  /** Its vendor and job type, e.g. UPLOAD_PURGE. */
+  type: string;
+  everyMs: number;
+  /** Settings it depends on: a change makes it due at once. */
+  params?: Record<string, unknown>;
+  /** Due as soon as an instance starts (the audit retention), not one period later. */
+  atStart?: boolean;
+  /** Runs it directly when the database cannot record the firing (the upload purge on a full disk). */
+  essential?: boolean;
+  /** Does the work and says what it did, for the task's log. */
+  work(signal: AbortSignal): Promise<string>;
+}
+
+/** How many runs of each periodic job the history keeps. */
+const keptRuns = 20;
 
 export interface JobAreaDeps {
   db: Db;
@@ -17,6 +37,7 @@ export interface JobAreaDeps {
   holder: string;
   clock: () => Promise<number>;
   audit: { store: Pick<AuditStore, 'purgeMatching'>; flushPending: () => Promise<void> };
+  periodic: PeriodicWork[];
 }
 
 /**
@@ -36,20 +57,43 @@ export function createJobArea(deps: JobAreaDeps) {
     pollMs: deps.config.jobs.pollInterval,
     retryDelayMs: deps.config.jobs.retryDelay,
   });
-  const scheduler = createScheduler({ schedules, jobs: store, log: deps.log, clock: deps.clock, wake: service.wake });
+  // Ticks at least as often as the shortest periodic job fires (tests purge every few hundred ms).
+  const tickMs = Math.max(50, Math.min(deps.config.jobs.pollInterval, ...deps.periodic.map((p) => p.everyMs)));
+  const scheduler = createScheduler({ schedules, jobs: store, log: deps.log, clock: deps.clock, wake: service.wake, tickMs });
   const systemJobDeps = { store, schedules, enqueue: service.enqueue, stop: service.stop };
 
   const purgeAudit = createSystemJob(systemJobDeps, purgeAuditSpec);
   service.register(purgeAuditHandler(deps.audit.store, deps.audit.flushPending));
   scheduler.on(purgeAuditVendorType, (_row, params) => purgeAudit.scheduled(params));
 
+  const dashboard = createJobDashboard({ store, schedules, stopTask: service.stopTask });
+
+  for (const p of deps.periodic) {
+    service.register({
+      type: p.type,
+      concurrency: 1,
+      async run(ctx) {
+        ctx.log(await p.work(ctx.signal));
+        // The history of periodic work is kept short (Harbor's execution sweep).
+        await store.pruneExecutions(p.type, keptRuns);
+      },
+    });
+    const unrecorded = async () => deps.log.info({ job: p.type, result: await p.work(new AbortController().signal) }, 'periodic job ran unrecorded');
+    scheduler.on(p.type, () => ({ vendorType: p.type, trigger: 'SCHEDULE', tasks: [{ jobType: p.type }] }), p.essential ? unrecorded : undefined);
+  }
+
   const works = deps.config.role !== 'api';
   return {
     store,
     service,
     purgeAudit,
+    dashboard,
     async start(): Promise<void> {
       if (!works) return;
+      const now = await deps.clock();
+      for (const p of deps.periodic) {
+        await schedules.ensure({ vendorType: p.type, cronType: 'Interval', cron: intervalCron(p.everyMs), params: p.params ?? {} }, p.atStart ? now : now + p.everyMs, now);
+      }
       await service.start();
       scheduler.start();
     },

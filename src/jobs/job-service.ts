@@ -232,6 +232,14 @@ export function createJobService(opts: JobServiceOptions) {
       return ok;
     },
 
+    /** Stops one task (a job of the dashboard); false when there is none. */
+    async stopTask(taskId: number): Promise<boolean> {
+      const ok = await store.requestTaskStop(taskId, await opts.clock());
+      const r = running.get(taskId);
+      if (r) void r.beat().catch(() => {});
+      return ok;
+    },
+
     /** Starts working (worker roles only). */
     async start(): Promise<void> {
       stopped = false;

@@ -5,6 +5,9 @@ import type { JobScheduleRow } from '../db/schema.js';
 import { nextFire } from '../domain/schedule/cron.js';
 import type { Logger } from '../platform/logger.js';
 
+/** The queue name whose pause stops every schedule from firing, as Harbor's. */
+export const schedulerQueue = 'SCHEDULER';
+
 /** What a schedule of one vendor type queues when it fires. */
 export type ScheduleCallback = (schedule: JobScheduleRow, params: Record<string, unknown>) => ExecutionSpec | Promise<ExecutionSpec>;
 
@@ -25,10 +28,15 @@ export interface SchedulerOptions {
  */
 export function createScheduler(opts: SchedulerOptions) {
   const callbacks = new Map<string, ScheduleCallback>();
+  const fallbacks = new Map<string, () => Promise<unknown>>();
+  /** When each schedule's fallback last ran, so it keeps the schedule's period. */
+  const lastFallback = new Map<number, number>();
   let timer: NodeJS.Timeout | null = null;
   let ticking: Promise<void> | null = null;
 
   async function tick(): Promise<void> {
+    // Harbor pauses its scheduler as the SCHEDULER queue (/jobservice/queues/SCHEDULER, pause).
+    if (await opts.jobs.isPaused(schedulerQueue)) return;
     const now = await opts.clock();
     let fired = false;
     for (const row of await opts.schedules.due(now)) {
@@ -41,7 +49,14 @@ export function createScheduler(opts: SchedulerOptions) {
         // a hand-edited row: fire with no parameters
       }
       const spec = await callback(row, params);
-      const won = await opts.schedules.fire(row, nextFire(row.cron, now), (tx: Db) => opts.jobs.enqueue({ ...spec, trigger: 'SCHEDULE' }, now, tx).then(() => {}), now);
+      const next = nextFire(row.cron, now);
+      let won: boolean;
+      try {
+        won = await opts.schedules.fire(row, next, (tx: Db) => opts.jobs.enqueue({ ...spec, trigger: 'SCHEDULE' }, now, tx).then(() => {}), now);
+      } catch (err) {
+        await runFallback(row, next, now, err);
+        continue;
+      }
       if (won) {
         fired = true;
         opts.log.info({ vendorType: row.vendor_type, vendorId: row.vendor_id, cron: row.cron }, 'schedule fired');
@@ -50,10 +65,30 @@ export function createScheduler(opts: SchedulerOptions) {
     if (fired) opts.wake();
   }
 
+  /**
+   * Work that frees space must not depend on writing first: when the database cannot record a
+   * firing (a full disk), a schedule with a fallback runs it in this process, unrecorded, once per
+   * period, until the firing can be recorded again.
+   */
+  async function runFallback(row: JobScheduleRow, next: number | null, now: number, err: unknown): Promise<void> {
+    const fallback = fallbacks.get(row.vendor_type);
+    if (!fallback) throw err;
+    const period = next === null ? Infinity : next - now;
+    const last = lastFallback.get(row.id);
+    if (last !== undefined && now - last < period) return;
+    lastFallback.set(row.id, now);
+    opts.log.warn({ err, vendorType: row.vendor_type }, 'could not record a schedule firing; running its work without a record');
+    await fallback();
+  }
+
   return {
-    /** The callback of a vendor type's schedules (GC, retention, audit purge ...). */
-    on(vendorType: string, callback: ScheduleCallback): void {
+    /**
+     * The callback of a vendor type's schedules (GC, retention, audit purge ...); `fallback`, for
+     * space-freeing work, runs it directly when the database cannot record the firing.
+     */
+    on(vendorType: string, callback: ScheduleCallback, fallback?: () => Promise<unknown>): void {
       callbacks.set(vendorType, callback);
+      if (fallback) fallbacks.set(vendorType, fallback);
     },
 
     start(): void {

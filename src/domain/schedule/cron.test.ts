@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cronProblem, nextFire, presetCron } from './cron.js';
+import { cronProblem, intervalCron, nextFire, presetCron } from './cron.js';
 
 test('cronProblem accepts what Harbor accepts and names what is wrong otherwise', () => {
   for (const ok of [presetCron.Hourly, presetCron.Daily, presetCron.Weekly, '0 */5 * * * *', '0 30 2 * * 1-5', '0 0 0 1 1 *', '0 0 0 * * MON']) {
@@ -30,4 +30,10 @@ test('nextFire is the next matching second in UTC, strictly after the given time
   assert.equal(new Date(nextFire(presetCron.Hourly, onTheHour)!).toISOString(), '2026-12-01T21:00:00.000Z');
   assert.equal(new Date(nextFire('0 */15 * * * *', at)!).toISOString(), '2026-12-01T19:45:00.000Z');
   assert.equal(nextFire('0 0 0 30 2 *', at), null);
+});
+
+test('Haven\'s interval schedules fire every so many milliseconds and cannot be entered by users', () => {
+  assert.equal(intervalCron(300), '@every 300ms');
+  assert.equal(nextFire(intervalCron(300), 1000), 1300);
+  assert.match(cronProblem(intervalCron(300)) ?? '', /exactly 6 fields/);
 });

@@ -31,10 +31,26 @@ export function cronProblem(cron: string): string | null {
 }
 
 /**
+ * Haven's own periodic work (the purges) runs every so many milliseconds, finer than a cron can
+ * say; such a schedule keeps `@every <ms>ms` as its cron. Users cannot enter one: cronProblem
+ * refuses descriptors.
+ */
+export function intervalCron(ms: number): string {
+  return `@every ${Math.max(1, Math.round(ms))}ms`;
+}
+
+function intervalOf(cron: string): number | null {
+  const m = /^@every (\d+)ms$/.exec(cron);
+  return m ? Number(m[1]) : null;
+}
+
+/**
  * The first firing strictly after `after` (epoch ms), in UTC as Harbor's containers run; null when
  * the cron never fires again (a date that does not exist, such as 30 February).
  */
 export function nextFire(cron: string, after: number): number | null {
+  const every = intervalOf(cron);
+  if (every !== null) return after + every;
   const next = new Cron(cron, { paused: true, timezone: 'Etc/UTC' }).nextRun(new Date(after));
   return next ? next.getTime() : null;
 }

@@ -24,10 +24,11 @@ export function systemJobRoutes(spec: SystemJobRouteSpec): FastifyPluginAsyncZod
   const params = executionParams(spec.idName);
   const idOf = (p: Record<string, number>) => p[spec.idName]!;
   return async (app, { job }) => {
-    app.get(`${spec.prefix}/schedule`, { schema: { operationId: spec.ops.getSchedule, tags, response: { 200: execHistory.or(z.void()) } } }, async (req, reply) => {
+    app.get(`${spec.prefix}/schedule`, { schema: { operationId: spec.ops.getSchedule, tags, response: { 200: execHistory } } }, async (req, reply) => {
       const s = await job.schedule(req.principal);
       // Harbor answers 200 with no body when nothing is scheduled.
-      return s ?? reply.code(200).send();
+      if (s === null) return reply.code(200).send(undefined as never);
+      return s;
     });
 
     app.post(`${spec.prefix}/schedule`, { schema: { operationId: spec.ops.createSchedule, tags, body: scheduleBody, response: { 201: created } } }, async (req, reply) => {
@@ -41,7 +42,7 @@ export function systemJobRoutes(spec: SystemJobRouteSpec): FastifyPluginAsyncZod
       reply.code(200).send();
     });
 
-    app.get(spec.prefix, { schema: { operationId: spec.ops.history, tags, querystring: listQuery, response: { 200: listOf(execHistory) } } }, async (req, reply) =>
+    app.get(`${spec.prefix}`, { schema: { operationId: spec.ops.history, tags, querystring: listQuery, response: { 200: listOf(execHistory) } } }, async (req, reply) =>
       sendPage(req, reply, req.query, job.history(req.principal, pageOf(req.query))),
     );
 

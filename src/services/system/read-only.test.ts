@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createReadOnlySwitch, unlessReadOnly } from './read-only.js';
+import { createReadOnlySwitch } from './read-only.js';
 
 function counted(values: boolean[]) {
   let reads = 0;
@@ -44,18 +44,4 @@ test('a failed read fails the call and is retried by the next one', async () => 
   await assert.rejects(sw.isOn(), /locked/);
   fail = false;
   assert.equal(await sw.isOn(), true);
-});
-
-test('unlessReadOnly: the job runs only while the mode is off', async () => {
-  let on = true;
-  let runs = 0;
-  const sw = { isOn: async () => on };
-  const job = unlessReadOnly(sw, async () => {
-    runs++;
-  });
-  await job();
-  assert.equal(runs, 0);
-  on = false;
-  await job();
-  assert.equal(runs, 1);
 });

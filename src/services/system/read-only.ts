@@ -32,12 +32,3 @@ export function createReadOnlySwitch(read: () => Promise<boolean>, ttlMs = 2000)
 }
 
 export type ReadOnlySwitch = ReturnType<typeof createReadOnlySwitch>;
-
-/**
- * A background job's work that pauses while the system is read-only (as distribution's read-only
- * maintenance mode stops its upload purging): the data stays exactly as it is for a backup or a
- * migration, and resumes at the next run once the mode is off.
- */
-export function unlessReadOnly(sw: Pick<ReadOnlySwitch, 'isOn'>, work: () => Promise<unknown>): () => Promise<unknown> {
-  return async () => ((await sw.isOn()) ? undefined : work());
-}

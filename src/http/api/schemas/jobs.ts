@@ -30,3 +30,28 @@ export const scheduleBody = jsonBody(
 );
 
 export const executionParams = (name: string) => z.object({ [name]: idParam }) as z.ZodObject<Record<string, typeof idParam>>;
+
+export const jobQueue = z.strictObject({ job_type: z.string(), count: z.number().int(), latency: z.number().int(), paused: z.boolean() }).meta({ id: 'JobQueue' });
+
+export const workerPool = z.strictObject({
+  pid: z.number().int(),
+  worker_pool_id: z.string(),
+  start_at: z.string(),
+  heartbeat_at: z.string(),
+  concurrency: z.number().int(),
+  host: z.string(),
+}).meta({ id: 'WorkerPool' });
+
+export const worker = z.strictObject({
+  id: z.string(),
+  pool_id: z.string(),
+  job_name: z.string(),
+  job_id: z.string(),
+  start_at: z.string().optional(),
+  check_in: z.string(),
+  checkin_at: z.string(),
+}).meta({ id: 'Worker' });
+
+export const scheduleTask = z.strictObject({ id: z.number().int(), vendor_type: z.string(), vendor_id: z.number().int(), cron: z.string(), update_time: z.string() }).meta({ id: 'ScheduleTask' });
+
+export const schedulerStatus = z.strictObject({ paused: z.boolean() }).meta({ id: 'SchedulerStatus' });
