@@ -61,6 +61,20 @@ export function createJobStore(db: Db) {
       .execute();
   }
 
+  /** Pending tasks (of an execution, or one task) stop now; running ones are asked to. */
+  async function stopTasks(by: 'id' | 'execution_id', value: number, executionId: number, now: number): Promise<void> {
+    await transaction(db, async (tx) => {
+      await tx
+        .updateTable('job_tasks')
+        .set({ status: 'Stopped', status_message: 'stopped before it ran', stop_requested: 1, update_time: now, end_time: now })
+        .where(by, '=', value)
+        .where('status', '=', 'Pending')
+        .execute();
+      await tx.updateTable('job_tasks').set({ stop_requested: 1, update_time: now }).where(by, '=', value).where('status', '=', 'Running').execute();
+      await refreshExecution(tx, executionId, now);
+    });
+  }
+
   return {
     refreshExecution,
 
@@ -231,35 +245,17 @@ export function createJobStore(db: Db) {
      * renews its lease. False when there is no such execution.
      */
     async requestStop(executionId: number, now = Date.now()): Promise<boolean> {
-      return transaction(db, async (tx) => {
-        const exec = await tx.selectFrom('job_executions').select('id').where('id', '=', executionId).executeTakeFirst();
-        if (!exec) return false;
-        await tx
-          .updateTable('job_tasks')
-          .set({ status: 'Stopped', status_message: 'stopped before it ran', stop_requested: 1, update_time: now, end_time: now })
-          .where('execution_id', '=', executionId)
-          .where('status', '=', 'Pending')
-          .execute();
-        await tx.updateTable('job_tasks').set({ stop_requested: 1, update_time: now }).where('execution_id', '=', executionId).where('status', '=', 'Running').execute();
-        await refreshExecution(tx, executionId, now);
-        return true;
-      });
+      const exec = await db.selectFrom('job_executions').select('id').where('id', '=', executionId).executeTakeFirst();
+      if (!exec) return false;
+      await stopTasks('execution_id', executionId, executionId, now);
+      return true;
     },
 
     /** Stops one task (Harbor's stop of a job by its id). */
     async requestTaskStop(taskId: number, now = Date.now()): Promise<boolean> {
       const task = await db.selectFrom('job_tasks').select('execution_id').where('id', '=', taskId).executeTakeFirst();
       if (!task) return false;
-      await transaction(db, async (tx) => {
-        await tx
-          .updateTable('job_tasks')
-          .set({ status: 'Stopped', status_message: 'stopped before it ran', stop_requested: 1, update_time: now, end_time: now })
-          .where('id', '=', taskId)
-          .where('status', '=', 'Pending')
-          .execute();
-        await tx.updateTable('job_tasks').set({ stop_requested: 1, update_time: now }).where('id', '=', taskId).where('status', '=', 'Running').execute();
-        await refreshExecution(tx, task.execution_id, now);
-      });
+      await stopTasks('id', taskId, task.execution_id, now);
       return true;
     },
 
