@@ -31,6 +31,7 @@ import { startIntervalJob, type IntervalJob } from './jobs/interval-job.js';
 import { holdLease, onOneInstance } from './jobs/single-instance.js';
 import { createLeaseStore } from './db/leases.js';
 import { createJobArea } from './jobs/job-area.js';
+import { createRetentionApi } from './services/retention/retention-area.js';
 import type { Logger } from './platform/logger.js';
 import { createAuditLog } from './services/audit/audit-log.js';
 import { createAuditService } from './services/audit/audit-service.js';
@@ -153,7 +154,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   // One instance on a shared database exports the database-wide gauges (Harbor's exporter is one).
   // A worker serves no /metrics, so it must not be the one holding that role.
   const exporter = sharedDatabase && config.role !== 'worker' ? holdLease(leases, instanceId, 'metrics-exporter', 30_000) : null;
-  const jobArea = createJobArea({ db, config, log, holder: instanceId, clock: () => leases.clock(), audit: { store: stores.audit, flushPending: () => audit.flush() } });
+  const jobArea = createJobArea({ db, config, log, holder: instanceId, clock: () => leases.clock(), audit: { store: stores.audit, flushPending: () => audit.flush() }, auditLog: audit });
   const health = createHealthChecks({
     database: () => stores.settings.all().then(() => null),
     storage: () => driver.stat('health-probe').then(() => space.problem()),
@@ -210,6 +211,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       robots: createRobotService({ robots: stores.robots, users: stores.users, projects, audit, forgetLogins: (name) => authenticator.forget(name), identity }),
       audit: createAuditService({ audit: stores.audit, projects, flushPending: () => audit.flush() }),
       purgeAudit: jobArea.purgeAudit,
+      retentions: createRetentionApi({ db, jobArea, projects }),
       repositories: createRepositoryService({ repositories: stores.repositories, projects, audit }),
       ...createImmutableArea(db, projects, audit),
       quotas: createQuotaService(stores),

@@ -7,6 +7,10 @@ import { createScheduleStore } from '../db/job-schedules.js';
 import type { Logger } from '../platform/logger.js';
 import { purgeAuditHandler, purgeAuditSpec, purgeAuditVendorType } from '../services/jobs/purge-audit.js';
 import { createSystemJob } from '../services/jobs/system-job.js';
+import { createArtifactWriteStore } from '../db/artifact-writes.js';
+import { createRetentionStore, retentionVendorType } from '../db/retention.js';
+import type { AuditLog } from '../services/audit/audit-log.js';
+import { createRetentionJobs } from '../services/retention/retention-job.js';
 import { createJobService } from './job-service.js';
 import { createScheduler } from './scheduler.js';
 
@@ -17,6 +21,8 @@ export interface JobAreaDeps {
   holder: string;
   clock: () => Promise<number>;
   audit: { store: Pick<AuditStore, 'purgeMatching'>; flushPending: () => Promise<void> };
+  /** Where retention's artifact deletes are audited, as the API's are. */
+  auditLog: Pick<AuditLog, 'record'>;
 }
 
 /**
@@ -43,11 +49,16 @@ export function createJobArea(deps: JobAreaDeps) {
   service.register(purgeAuditHandler(deps.audit.store, deps.audit.flushPending));
   scheduler.on(purgeAuditVendorType, (_row, params) => purgeAudit.scheduled(params));
 
+  const retention = createRetentionJobs({ store: createRetentionStore(deps.db), artifacts: createArtifactWriteStore(deps.db), audit: deps.auditLog });
+  service.register(retention.handler);
+  scheduler.on(retentionVendorType, (row) => retention.scheduled(Number(row.vendor_id)));
+
   const works = deps.config.role !== 'api';
   return {
     store,
     service,
     purgeAudit,
+    retention,
     async start(): Promise<void> {
       if (!works) return;
       await service.start();

@@ -28,6 +28,8 @@ import { type SystemInfo, systemRoutes } from './system-routes.js';
 import { userRoutes } from './user-routes.js';
 import { purgeAuditRoutes } from './system-job-routes.js';
 import type { SystemJob } from '../../services/jobs/system-job.js';
+import type { RetentionService } from '../../services/retention/retention-service.js';
+import { retentionRoutes } from './retention-routes.js';
 
 export interface ApiDeps {
   identify(req: FastifyRequest, reply: FastifyReply): Promise<Principal>;
@@ -45,6 +47,7 @@ export interface ApiDeps {
   artifactReads: ArtifactReads;
   artifactWrites: ArtifactWriteDeps;
   purgeAudit: SystemJob;
+  retentions: RetentionService;
 }
 
 /** The Harbor-compatible management API under /api/v2.0: same paths, parameters and JSON. */
@@ -80,6 +83,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(robotRoutes, { robots: deps.robots });
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(purgeAuditRoutes, { job: deps.purgeAudit });
+  await app.register(retentionRoutes, { retentions: deps.retentions });
   await app.register(configRoutes, { settings: deps.settings });
   await app.register(immutableRoutes, { immutableRules: deps.immutableRules });
   await app.register(quotaRoutes, { quotas: deps.quotas });
