@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { apiClient } from './helpers/api-client.js';
+import { imageParts, pushIndex, pushManifest, referrerParts } from './helpers/artifacts.js';
 import { eventually } from './helpers/eventually.js';
 import { havenSql } from './helpers/haven-db.js';
 import { type RunningHaven, startHaven } from './helpers/haven.js';
@@ -277,6 +278,54 @@ describe('tag retention', () => {
     assert.deepEqual(wipeTasks.map((t) => t.repository).sort(), ['other', 'svc']);
     assert.deepEqual(await digests('ret-mix', 'svc'), [pinned.digest]);
     assert.deepEqual(await digests('ret-mix', 'other'), []);
+  });
+
+  test('an index goes with its children and an image with its signature; what a kept index lists stays', async () => {
+    const pid = await project('ret-idx');
+    const reg = asAdmin(h);
+    const child = async (arch: string, nonce: string) => {
+      const c = await pushManifest(reg, 'ret-idx/multi', null, imageParts({ architecture: arch, nonce }));
+      return { ...c, platform: { architecture: arch, os: 'linux' } };
+    };
+    const oldKids = [await child('amd64', 'old-a'), await child('arm64', 'old-b')];
+    const oldIndex = await pushIndex(reg, 'ret-idx/multi', 'old', oldKids);
+    const newKids = [await child('amd64', 'new-a'), await child('arm64', 'new-b')];
+    const newIndex = await pushIndex(reg, 'ret-idx/multi', 'new', newKids);
+    const oldImage = await pushManifest(reg, 'ret-idx/multi', 'single', imageParts({ nonce: 'single' }));
+    const signature = await pushManifest(reg, 'ret-idx/multi', null, referrerParts('application/vnd.cncf.notary.signature', 'application/jose+json', Buffer.from('{"sig":1}'), oldImage));
+    for (const d of [...oldKids.map((k) => k.digest), oldIndex.digest]) await age(d, 20);
+    for (const d of [oldImage.digest, signature.digest]) await age(d, 30);
+    for (const d of [...newKids.map((k) => k.digest), newIndex.digest]) await age(d, 1);
+    const usedBefore = await used(pid);
+
+    const id = await createPolicy(pid, [rule('latestPushedK', 1, tagSel('**', 'matches', '{"untagged":false}'))]);
+    const dry = await run(id, true);
+    const [task] = await tasks(id, dry.id);
+    const dryLog = await log(id, dry.id, task!.id);
+    const dryMarks = marks(dryLog);
+    assert.deepEqual(dryMarks, {
+      [newIndex.digest]: 'RETAIN',
+      [newKids[0]!.digest]: 'RETAIN',
+      [newKids[1]!.digest]: 'RETAIN',
+      [oldIndex.digest]: 'DEL',
+      [oldKids[0]!.digest]: 'DEL',
+      [oldKids[1]!.digest]: 'DEL',
+      [oldImage.digest]: 'DEL',
+      [signature.digest]: 'DEL',
+    });
+    assert.match(dryLog, new RegExp(`deleted with its index ${oldIndex.digest}`));
+    assert.match(dryLog, new RegExp(`deleted with its subject ${oldImage.digest}`));
+    assert.match(dryLog, new RegExp(`kept with its index ${newIndex.digest}`));
+    assert.deepEqual([task!.total, task!.retained], [8, 3]);
+
+    const real = await run(id, false);
+    const [realTask] = await tasks(id, real.id);
+    assert.deepEqual([realTask!.total, realTask!.retained], [8, 3]);
+    assert.deepEqual(marks(await log(id, real.id, realTask!.id)), dryMarks);
+    const left = (await havenSql<{ digest: string }>(h, "select m.digest from manifests m join repositories r on r.id = m.repository_id where r.name = 'ret-idx/multi' order by m.digest")).rows.map((r) => r.digest);
+    assert.deepEqual(left, [newIndex.digest, ...newKids.map((k) => k.digest)].sort(), 'children and accessories went with what listed or signed them');
+    const expectedDrop = [...oldKids, oldIndex, oldImage, signature].reduce((n, x) => n + x.totalSize, 0);
+    assert.equal(usedBefore - (await used(pid)), expectedDrop);
   });
 
   test('stop: pending tasks stop at once and delete nothing; only "stop" is an action', async () => {
