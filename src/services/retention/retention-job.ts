@@ -103,6 +103,8 @@ export function createRetentionJobs(deps: RetentionJobDeps) {
       extraAttrs: { dry_run: dryRun, operator },
       tasks: repositories.map((repository) => ({
         jobType: retentionJobType,
+        // A task whose worker died is run again (the plan is made anew from what is left).
+        maxAttempts: 3,
         params: { policyId, projectId, repository, dryRun, operator, policy } satisfies RetentionTaskParams,
         extraAttrs: { repository: withoutProject(repository), total: 0, retained: 0 },
       })),
