@@ -328,6 +328,26 @@ describe('tag retention', () => {
     assert.equal(usedBefore - (await used(pid)), expectedDrop);
   });
 
+  test('a label selector keeps what carries the label; the labels are in the log', async () => {
+    const pid = await project('ret-label');
+    const reg = asAdmin(h);
+    const prod = await pushImage(reg, 'ret-label/app', 'v1');
+    const plain = await pushImage(reg, 'ret-label/app', 'v2');
+    const label = await api('POST', '/labels', { name: 'prod', scope: 'g', color: '#00ff00' });
+    assert.equal(label.status, 201, label.text);
+    const labelId = Number(label.headers.get('location')!.split('/').pop());
+    assert.equal((await api('POST', `/projects/ret-label/repositories/app/artifacts/${prod.digest}/labels`, { id: labelId })).status, 200);
+    const id = await createPolicy(pid, [
+      { ...rule('always', null), tag_selectors: [tagSel('**'), { kind: 'label', decoration: 'withLabels', pattern: 'prod' }] },
+    ]);
+    const e = await run(id, false);
+    const [task] = await tasks(id, e.id);
+    const text = await log(id, e.id, task!.id);
+    assert.deepEqual(marks(text), { [prod.digest]: 'RETAIN', [plain.digest]: 'DEL' });
+    assert.match(text, new RegExp(`\\| ${prod.digest} \\| v1 +\\| IMAGE \\| prod +\\|`));
+    assert.deepEqual(await digests('ret-label', 'app'), [prod.digest]);
+  });
+
   test('stop: pending tasks stop at once and delete nothing; only "stop" is an action', async () => {
     const pid = await project('ret-stop');
     const reg = asAdmin(h);
