@@ -135,6 +135,20 @@ export function createRetentionStore(db: Db) {
       await applySchedule(db, policyId, 'remove', Date.now());
     },
 
+    /** An artifact's tag names (sorted) and last push, or null when it is gone: the job's last look before a delete. */
+    async artifactState(repository: string, digest: string): Promise<{ tags: string[]; pushedAt: number } | null> {
+      const m = await db
+        .selectFrom('manifests as m')
+        .innerJoin('repositories as r', 'r.id', 'm.repository_id')
+        .select(['m.id', 'm.pushed_at'])
+        .where('r.name', '=', repository)
+        .where('m.digest', '=', digest)
+        .executeTakeFirst();
+      if (!m) return null;
+      const tags = await db.selectFrom('tags').select(['name', 'updated_at']).where('manifest_id', '=', m.id).orderBy('name').execute();
+      return { tags: tags.map((t) => t.name), pushedAt: Math.max(Number(m.pushed_at), ...tags.map((t) => Number(t.updated_at))) };
+    },
+
     /** Writes the TAG_RETENTION event of a finished task (Harbor's check-in of a retention job). */
     async writeTaskEvent(projectId: number, payload: Record<string, unknown>, now = Date.now()): Promise<void> {
       await writeEvent(db, 'TAG_RETENTION', projectId, payload, now);

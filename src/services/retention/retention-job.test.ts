@@ -32,8 +32,13 @@ function harness(artifacts: RetentionArtifact[], onDelete: (digest: string, cont
   const events: Array<Record<string, unknown>> = [];
   let attrs: Record<string, unknown> = {};
   const audited: string[] = [];
+  let current: RetentionArtifact[] | null = null;
   const store = {
     candidates: async () => ({ projectId: 7, artifacts }),
+    artifactState: async (_r: string, digest: string) => {
+      const a = (current ?? artifacts).find((x) => x.digest === digest);
+      return a ? { tags: a.tags.map((t) => t.name).sort(), pushedAt: Math.max(a.pushedAt, ...a.tags.map((t) => t.pushedAt)) } : null;
+    },
     projectOf: async () => ({ id: 7, name: 'lib', public: false }),
     writeTaskEvent: async (_p: number, payload: Record<string, unknown>) => void events.push(payload),
   } as unknown as RetentionStore;
@@ -61,7 +66,17 @@ function harness(artifacts: RetentionArtifact[], onDelete: (digest: string, cont
     progress: () => {},
     attrs: (v) => void (attrs = { ...attrs, ...v }),
   });
-  return { run: (dryRun = false) => jobs.handler.run(ctx(dryRun)), deleted, lines, events, audited, attrs: () => attrs, controller };
+  return {
+    run: (dryRun = false) => jobs.handler.run(ctx(dryRun)),
+    deleted,
+    lines,
+    events,
+    audited,
+    attrs: () => attrs,
+    controller,
+    /** What the database holds by the time the job deletes (a push since the plan). */
+    setCurrent: (a: RetentionArtifact[]) => void (current = a),
+  };
 }
 
 test('deleteInTurn: a stop takes effect between two deletes; refusals and errors are recorded and the rest goes on', async () => {
@@ -144,4 +159,29 @@ test('an index is deleted alone; its untagged children go with it and count as d
   await h.run();
   assert.deepEqual(h.deleted, ['sha256:idx']);
   assert.deepEqual(h.attrs(), { repository: 'app', total: 3, retained: 1 });
+});
+
+test('an artifact pushed or tagged again after the plan was made is kept, shown as ERR with why', async () => {
+  const arts = [art('sha256:new', 1, ['v3']), art('sha256:tagged', 2, ['v2']), art('sha256:repushed', 3, ['v1']), art('sha256:old', 4, ['v0'])];
+  const h = harness(arts);
+  h.setCurrent([
+    arts[0]!,
+    art('sha256:tagged', 2, ['v2', 'stable']),
+    { ...arts[2]!, tags: [{ name: 'v1', pushedAt: now, pulledAt: null, immutable: false }] },
+    arts[3]!,
+  ]);
+  await h.run();
+  assert.deepEqual(h.deleted, ['sha256:old']);
+  assert.ok(h.lines.some((l) => /^\| sha256:tagged .*\| ERR +\|/.test(l)));
+  assert.ok(h.lines.includes('Retention error for artifact image:lib/app:sha256:repushed : pushed or tagged since the run began: kept'));
+  assert.deepEqual(h.attrs(), { repository: 'app', total: 4, retained: 3 });
+});
+
+test('an artifact gone before its delete is no error', async () => {
+  const arts = [art('sha256:new', 1, ['v3']), art('sha256:old', 4, ['v0'])];
+  const h = harness(arts);
+  h.setCurrent([arts[0]!]);
+  await h.run();
+  assert.deepEqual(h.deleted, []);
+  assert.ok(!h.lines.some((l) => /ERR/.test(l)));
 });

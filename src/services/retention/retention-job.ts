@@ -127,12 +127,20 @@ export function createRetentionJobs(deps: RetentionJobDeps) {
     };
     for (const line of taskLogHeader(plan, p.dryRun).split('\n')) ctx.log(line);
     ctx.progress(0, plan.toDelete.length);
+    const byDigest = new Map(plan.decisions.map((d) => [d.digest, d]));
 
     const outcome: DeleteOutcome = p.dryRun
       ? { deleted: [...plan.toDelete], failed: new Map(), stopped: false }
       : await deleteInTurn(
           plan.toDelete,
           async (digest) => {
+            // A push or retag since the plan was made (the artifact is in use again): keep it.
+            const decision = byDigest.get(digest);
+            const state = await store.artifactState(p.repository, digest);
+            if (!state) return 'gone';
+            if (decision && (state.pushedAt > decision.pushedAt || state.tags.join(',') !== [...decision.tags].sort().join(','))) {
+              return { refused: 'pushed or tagged since the run began: kept' };
+            }
             const r = await deps.artifacts.delete(p.repository, { digest });
             if (r.kind === 'unknown') return 'gone';
             if (r.kind === 'listed') return { refused: 'the deleting artifact is referenced by others' };
@@ -153,7 +161,6 @@ export function createRetentionJobs(deps: RetentionJobDeps) {
     else ctx.log(`${p.dryRun ? '[DRYRUN] ' : ''}retained ${retained} of ${plan.total} artifacts, ${p.dryRun ? 'would delete' : 'deleted'} ${removed}`);
     ctx.attrs({ repository: withoutProject(p.repository), total: plan.total, retained });
 
-    const byDigest = new Map(plan.decisions.map((d) => [d.digest, d]));
     const project = await store.projectOf(p.projectId);
     // Harbor's RetentionEvent (domain/webhook/payload.ts); occurAt as ISO text in the outbox.
     await store.writeTaskEvent(p.projectId, {
