@@ -30,6 +30,7 @@ import { buildServer } from './http/server.js';
 import { holdLease } from './jobs/single-instance.js';
 import { createLeaseStore } from './db/leases.js';
 import { createJobArea } from './jobs/job-area.js';
+import { createRetentionApi } from './services/retention/retention-area.js';
 import type { Logger } from './platform/logger.js';
 import { createAuditLog } from './services/audit/audit-log.js';
 import { createAuditService } from './services/audit/audit-service.js';
@@ -162,6 +163,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     holder: instanceId,
     clock: () => leases.clock(),
     audit: { store: stores.audit, flushPending: () => audit.flush() },
+    auditLog: audit,
     periodic: [
       {
         type: 'UPLOAD_PURGE',
@@ -237,6 +239,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       audit: createAuditService({ audit: stores.audit, projects, flushPending: () => audit.flush() }),
       purgeAudit: jobArea.purgeAudit,
       jobDashboard: jobArea.dashboard,
+      retentions: createRetentionApi({ db, jobArea, projects }),
       repositories: createRepositoryService({ repositories: stores.repositories, projects, audit }),
       ...createImmutableArea(db, projects, audit),
       quotas: createQuotaService(stores),

@@ -312,6 +312,17 @@ export interface JobPoolsTable {
   heartbeat_at: number;
 }
 
+export interface RetentionPoliciesTable {
+  id: Generated<number>;
+  project_id: number;
+  /** Harbor's policy JSON as the API carries it (scope.ref = project_id). */
+  policy: string;
+  /** trigger.settings.cron; '' when it runs only on request. */
+  cron: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   shared_keys: SharedKeysTable;
   leases: LeasesTable;
@@ -342,6 +353,7 @@ export interface Database {
   job_schedules: JobSchedulesTable;
   job_queues: JobQueuesTable;
   job_pools: JobPoolsTable;
+  retention_policies: RetentionPoliciesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -8,6 +8,10 @@ import type { Logger } from '../platform/logger.js';
 import { purgeAuditHandler, purgeAuditSpec, purgeAuditVendorType } from '../services/jobs/purge-audit.js';
 import { createSystemJob } from '../services/jobs/system-job.js';
 import { createJobDashboard } from '../services/jobs/job-dashboard.js';
+import { createArtifactWriteStore } from '../db/artifact-writes.js';
+import { createRetentionStore, retentionVendorType } from '../db/retention.js';
+import type { AuditLog } from '../services/audit/audit-log.js';
+import { createRetentionJobs } from '../services/retention/retention-job.js';
 import { createJobService } from './job-service.js';
 import { createScheduler } from './scheduler.js';
 import { intervalCron } from '../domain/schedule/cron.js';
@@ -38,6 +42,8 @@ export interface JobAreaDeps {
   clock: () => Promise<number>;
   audit: { store: Pick<AuditStore, 'purgeMatching'>; flushPending: () => Promise<void> };
   periodic: PeriodicWork[];
+  /** Where retention's artifact deletes are audited, as the API's are. */
+  auditLog: Pick<AuditLog, 'record'>;
 }
 
 /**
@@ -81,6 +87,9 @@ export function createJobArea(deps: JobAreaDeps) {
     const unrecorded = async () => deps.log.info({ job: p.type, result: await p.work(new AbortController().signal) }, 'periodic job ran unrecorded');
     scheduler.on(p.type, () => ({ vendorType: p.type, trigger: 'SCHEDULE', tasks: [{ jobType: p.type }] }), p.essential ? unrecorded : undefined);
   }
+  const retention = createRetentionJobs({ store: createRetentionStore(deps.db), artifacts: createArtifactWriteStore(deps.db), audit: deps.auditLog });
+  service.register(retention.handler);
+  scheduler.on(retentionVendorType, (row) => retention.scheduled(Number(row.vendor_id)));
 
   const works = deps.config.role !== 'api';
   return {
@@ -88,6 +97,7 @@ export function createJobArea(deps: JobAreaDeps) {
     service,
     purgeAudit,
     dashboard,
+    retention,
     async start(): Promise<void> {
       if (!works) return;
       const now = await deps.clock();

@@ -30,6 +30,8 @@ import { purgeAuditRoutes } from './system-job-routes.js';
 import { jobserviceRoutes } from './jobservice-routes.js';
 import type { JobDashboard } from '../../services/jobs/job-dashboard.js';
 import type { SystemJob } from '../../services/jobs/system-job.js';
+import type { RetentionService } from '../../services/retention/retention-service.js';
+import { retentionRoutes } from './retention-routes.js';
 
 export interface ApiDeps {
   identify(req: FastifyRequest, reply: FastifyReply): Promise<Principal>;
@@ -48,6 +50,7 @@ export interface ApiDeps {
   artifactWrites: ArtifactWriteDeps;
   purgeAudit: SystemJob;
   jobDashboard: JobDashboard;
+  retentions: RetentionService;
 }
 
 /** The Harbor-compatible management API under /api/v2.0: same paths, parameters and JSON. */
@@ -84,6 +87,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(purgeAuditRoutes, { job: deps.purgeAudit });
   await app.register(jobserviceRoutes, { dashboard: deps.jobDashboard });
+  await app.register(retentionRoutes, { retentions: deps.retentions });
   await app.register(configRoutes, { settings: deps.settings });
   await app.register(immutableRoutes, { immutableRules: deps.immutableRules });
   await app.register(quotaRoutes, { quotas: deps.quotas });
