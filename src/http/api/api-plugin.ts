@@ -1,4 +1,6 @@
 import fastifySwagger from '@fastify/swagger';
+import { setEventOperator } from '../../events/event-context.js';
+import { principalName } from '../../domain/identity/principal.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../domain/identity/principal.js';
 import type { AuditService } from '../../services/audit/audit-service.js';
@@ -70,6 +72,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   app.decorateRequest('principal', null as never);
   app.addHook('onRequest', async (req, reply) => {
     req.principal = await deps.identify(req, reply);
+    setEventOperator(principalName(req.principal));
   });
   await app.register(systemRoutes, { system: deps.system });
   await app.register(userRoutes, { users: deps.users });
