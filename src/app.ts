@@ -62,6 +62,7 @@ import { createSharedState } from './shared-state.js';
 import { sharedIdentityCache, sharedLoginForgets, sharedReadOnlyForget } from './auth/shared-forgets.js';
 import { createHealthChecks } from './services/system/health-checks.js';
 import { createExporterStatsStore } from './db/exporter-stats.js';
+import { createWebhookArea } from './services/webhook/webhook-area.js';
 
 export const version = '0.1.0';
 
@@ -109,7 +110,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     audit: createAuditStore(db),
     quotas: createQuotaStore(db),
   };
-  const { sharedKeys } = await openSecrets(db, config, log);
+  const { sharedKeys, sealer } = await openSecrets(db, config, log);
   const bootstrap = await ensureAdmin(stores.users, dataDir, config.adminPassword);
   const audit = createAuditLog(stores.audit, log, { pulls: config.audit.pulls });
   const identity = sharedIdentityCache(createIdentityCache(stores), shared.bus);
@@ -154,6 +155,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   // A worker serves no /metrics, so it must not be the one holding that role.
   const exporter = sharedDatabase && config.role !== 'worker' ? holdLease(leases, instanceId, 'metrics-exporter', 30_000) : null;
   const jobArea = createJobArea({ db, config, log, holder: instanceId, clock: () => leases.clock(), audit: { store: stores.audit, flushPending: () => audit.flush() } });
+  const webhooks = createWebhookArea({ db, sealer, projects, jobs: jobArea, config, log });
   const health = createHealthChecks({
     database: () => stores.settings.all().then(() => null),
     storage: () => driver.stat('health-probe').then(() => space.problem()),
@@ -210,6 +212,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       robots: createRobotService({ robots: stores.robots, users: stores.users, projects, audit, forgetLogins: (name) => authenticator.forget(name), identity }),
       audit: createAuditService({ audit: stores.audit, projects, flushPending: () => audit.flush() }),
       purgeAudit: jobArea.purgeAudit,
+      webhooks: webhooks.service,
       repositories: createRepositoryService({ repositories: stores.repositories, projects, audit }),
       ...createImmutableArea(db, projects, audit),
       quotas: createQuotaService(stores),
@@ -234,12 +237,14 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   ];
 
   await jobArea.start();
+  webhooks.start();
 
   return {
     server,
     bootstrap,
     database,
     async close() {
+      await webhooks.close();
       await Promise.all([...jobs.map((j) => j.stop()), jobArea.close()]);
       exporter?.stop();
       if (sharedDatabase) await leases.releaseAll(instanceId).catch((err: Error) => log.warn({ err }, 'could not release leases'));

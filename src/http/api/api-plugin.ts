@@ -30,6 +30,8 @@ import { type SystemInfo, systemRoutes } from './system-routes.js';
 import { userRoutes } from './user-routes.js';
 import { purgeAuditRoutes } from './system-job-routes.js';
 import type { SystemJob } from '../../services/jobs/system-job.js';
+import type { WebhookService } from '../../services/webhook/webhook-service.js';
+import { webhookRoutes } from './webhook-routes.js';
 
 export interface ApiDeps {
   identify(req: FastifyRequest, reply: FastifyReply): Promise<Principal>;
@@ -47,6 +49,7 @@ export interface ApiDeps {
   artifactReads: ArtifactReads;
   artifactWrites: ArtifactWriteDeps;
   purgeAudit: SystemJob;
+  webhooks?: WebhookService;
 }
 
 /** The Harbor-compatible management API under /api/v2.0: same paths, parameters and JSON. */
@@ -87,5 +90,6 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(immutableRoutes, { immutableRules: deps.immutableRules });
   await app.register(quotaRoutes, { quotas: deps.quotas });
   await app.register(labelsSystemRoutes, deps.labelsSystem);
+  if (deps.webhooks) await app.register(webhookRoutes, { webhooks: deps.webhooks });
   await app.register(openapiRoutes);
 }
