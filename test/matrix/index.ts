@@ -4,6 +4,7 @@ import { artifactReadOperations } from './artifact-read-operations.js';
 import { artifactWriteOperations } from './artifact-write-operations.js';
 import type { OperationGroup } from './operation.js';
 import { quotaOperations } from './quota-operations.js';
+import { webhookOperations } from './webhook-operations.js';
 
 /** Every area's operations for the permission matrix test, one import per area. */
-export const areaGroups: OperationGroup[] = [immutableOperations, quotaOperations, labelsSystemGroup, artifactReadOperations, artifactWriteOperations];
+export const areaGroups: OperationGroup[] = [immutableOperations, quotaOperations, labelsSystemGroup, artifactReadOperations, artifactWriteOperations, webhookOperations];

@@ -19,46 +19,45 @@ import {
 } from './schemas/webhooks.js';
 
 const tags = ['webhook'];
-const base = '/projects/:project_name_or_id/webhook';
 
 /** Harbor's webhook API (tags webhook and webhookjob), project-scoped. */
 export const webhookRoutes: FastifyPluginAsyncZod<{ webhooks: WebhookService }> = async (app, { webhooks }) => {
-  app.get(`${base}/policies`, { schema: { operationId: 'ListWebhookPoliciesOfProject', tags, params: projectRefParams, querystring: listQuery, response: { 200: listOf(webhookPolicy) } } }, async (req, reply) =>
+  app.get('/projects/:project_name_or_id/webhook/policies', { schema: { operationId: 'ListWebhookPoliciesOfProject', tags, params: projectRefParams, querystring: listQuery, response: { 200: listOf(webhookPolicy) } } }, async (req, reply) =>
     sendPage(req, reply, req.query, webhooks.list(req.principal, req.params.project_name_or_id, byName(req), req.query, pageOf(req.query))),
   );
 
-  app.post(`${base}/policies`, { schema: { operationId: 'CreateWebhookPolicyOfProject', tags, params: projectRefParams, body: webhookPolicyReq, response: { 201: created } } }, async (req, reply) => {
+  app.post('/projects/:project_name_or_id/webhook/policies', { schema: { operationId: 'CreateWebhookPolicyOfProject', tags, params: projectRefParams, body: webhookPolicyReq, response: { 201: created } } }, async (req, reply) => {
     const id = await webhooks.create(req.principal, req.params.project_name_or_id, byName(req), req.body);
     reply.code(201).header('Location', `${req.url.split('?')[0]!.replace(/\/+$/, '')}/${id}`).send();
   });
 
-  app.get(`${base}/policies/:webhook_policy_id`, { schema: { operationId: 'GetWebhookPolicyOfProject', tags, params: webhookPolicyParams, response: { 200: webhookPolicy } } }, async (req) =>
+  app.get('/projects/:project_name_or_id/webhook/policies/:webhook_policy_id', { schema: { operationId: 'GetWebhookPolicyOfProject', tags, params: webhookPolicyParams, response: { 200: webhookPolicy } } }, async (req) =>
     webhooks.get(req.principal, req.params.project_name_or_id, byName(req), req.params.webhook_policy_id),
   );
 
-  app.put(`${base}/policies/:webhook_policy_id`, { schema: { operationId: 'UpdateWebhookPolicyOfProject', tags, params: webhookPolicyParams, body: webhookPolicyReq, response: { 200: noContent } } }, async (req, reply) => {
+  app.put('/projects/:project_name_or_id/webhook/policies/:webhook_policy_id', { schema: { operationId: 'UpdateWebhookPolicyOfProject', tags, params: webhookPolicyParams, body: webhookPolicyReq, response: { 200: noContent } } }, async (req, reply) => {
     await webhooks.update(req.principal, req.params.project_name_or_id, byName(req), req.params.webhook_policy_id, req.body);
     reply.code(200).send();
   });
 
-  app.delete(`${base}/policies/:webhook_policy_id`, { schema: { operationId: 'DeleteWebhookPolicyOfProject', tags, params: webhookPolicyParams, response: { 200: noContent } } }, async (req, reply) => {
+  app.delete('/projects/:project_name_or_id/webhook/policies/:webhook_policy_id', { schema: { operationId: 'DeleteWebhookPolicyOfProject', tags, params: webhookPolicyParams, response: { 200: noContent } } }, async (req, reply) => {
     await webhooks.delete(req.principal, req.params.project_name_or_id, byName(req), req.params.webhook_policy_id);
     reply.code(200).send();
   });
 
-  app.get(`${base}/policies/:webhook_policy_id/executions`, { schema: { operationId: 'ListExecutionsOfWebhookPolicy', tags, params: webhookPolicyParams, querystring: listQuery, response: { 200: listOf(execution) } } }, async (req, reply) =>
+  app.get('/projects/:project_name_or_id/webhook/policies/:webhook_policy_id/executions', { schema: { operationId: 'ListExecutionsOfWebhookPolicy', tags, params: webhookPolicyParams, querystring: listQuery, response: { 200: listOf(execution) } } }, async (req, reply) =>
     sendPage(req, reply, req.query, webhooks.executions(req.principal, req.params.project_name_or_id, byName(req), req.params.webhook_policy_id, req.query, pageOf(req.query))),
   );
 
   app.get(
-    `${base}/policies/:webhook_policy_id/executions/:execution_id/tasks`,
+    '/projects/:project_name_or_id/webhook/policies/:webhook_policy_id/executions/:execution_id/tasks',
     { schema: { operationId: 'ListTasksOfWebhookExecution', tags, params: webhookExecutionParams, querystring: listQuery, response: { 200: listOf(task) } } },
     async (req, reply) =>
       sendPage(req, reply, req.query, webhooks.tasks(req.principal, req.params.project_name_or_id, byName(req), req.params.webhook_policy_id, req.params.execution_id, pageOf(req.query))),
   );
 
   app.get(
-    `${base}/policies/:webhook_policy_id/executions/:execution_id/tasks/:task_id/log`,
+    '/projects/:project_name_or_id/webhook/policies/:webhook_policy_id/executions/:execution_id/tasks/:task_id/log',
     { schema: { operationId: 'GetLogsOfWebhookTask', tags, params: webhookTaskParams, response: { 200: z.string() } } },
     async (req, reply) =>
       reply
@@ -66,15 +65,15 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ webhooks: WebhookService }> 
         .send(await webhooks.taskLog(req.principal, req.params.project_name_or_id, byName(req), req.params.webhook_policy_id, req.params.execution_id, req.params.task_id)),
   );
 
-  app.get(`${base}/lasttrigger`, { schema: { operationId: 'LastTrigger', tags, params: projectRefParams, response: { 200: z.array(webhookLastTrigger) } } }, async (req) =>
+  app.get('/projects/:project_name_or_id/webhook/lasttrigger', { schema: { operationId: 'LastTrigger', tags, params: projectRefParams, response: { 200: z.array(webhookLastTrigger) } } }, async (req) =>
     webhooks.lastTrigger(req.principal, req.params.project_name_or_id, byName(req)),
   );
 
-  app.get(`${base}/events`, { schema: { operationId: 'GetSupportedEventTypes', tags, params: projectRefParams, response: { 200: supportedWebhookEventTypes } } }, async (req) =>
+  app.get('/projects/:project_name_or_id/webhook/events', { schema: { operationId: 'GetSupportedEventTypes', tags, params: projectRefParams, response: { 200: supportedWebhookEventTypes } } }, async (req) =>
     webhooks.eventTypes(req.principal, req.params.project_name_or_id, byName(req)),
   );
 
-  app.get(`${base}/jobs`, { schema: { operationId: 'ListWebhookJobs', tags: ['webhookjob'], params: projectRefParams, querystring: webhookJobsQuery, response: { 200: listOf(webhookJob) } } }, async (req, reply) => {
+  app.get('/projects/:project_name_or_id/webhook/jobs', { schema: { operationId: 'ListWebhookJobs', tags: ['webhookjob'], params: projectRefParams, querystring: webhookJobsQuery, response: { 200: listOf(webhookJob) } } }, async (req, reply) => {
     const status = req.query.status === undefined ? [] : Array.isArray(req.query.status) ? req.query.status : [req.query.status];
     return sendPage(req, reply, req.query, webhooks.jobs(req.principal, req.params.project_name_or_id, byName(req), req.query.policy_id, status, pageOf(req.query)));
   });

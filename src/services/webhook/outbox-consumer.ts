@@ -52,15 +52,20 @@ export function createOutboxConsumer(deps: OutboxConsumerDeps) {
   const { db } = deps;
   const site = (host: string): Site => ({ externalUrl: deps.externalUrl !== '' ? deps.externalUrl : host !== '' ? `http://${host}` : '' });
 
+  /** The cursor as last seen here: an idle poll is one indexed read, outside any transaction. */
+  let seen = 0;
+
   async function consumeBatch(): Promise<{ events: number; deliveries: number }> {
-    return transaction(db, async (tx) => {
+    const pending = await db.selectFrom('event_outbox').select('id').where('id', '>', seen).limit(1).executeTakeFirst();
+    if (!pending) return { events: 0, deliveries: 0 };
+    const r = await transaction(db, async (tx) => {
       const now = Date.now();
-      await tx.insertInto('webhook_cursor').values({ id: 1, last_event_id: 0, update_time: now }).onConflict((oc) => oc.column('id').doNothing()).execute();
       const lock = dialectOf(db) === 'postgres' ? sql` for update` : sql``;
       const { rows: cursorRows } = await sql<{ last_event_id: number }>`select last_event_id from webhook_cursor where id = 1${lock}`.execute(tx);
-      const cursor = Number(cursorRows[0]!.last_event_id);
+      if (cursorRows.length === 0) await tx.insertInto('webhook_cursor').values({ id: 1, last_event_id: 0, update_time: now }).execute();
+      const cursor = Number(cursorRows[0]?.last_event_id ?? 0);
       const events = (await tx.selectFrom('event_outbox').selectAll().where('id', '>', cursor).orderBy('id').limit(batch).execute()) as OutboxRow[];
-      if (events.length === 0) return { events: 0, deliveries: 0 };
+      if (events.length === 0) return { events: 0, deliveries: 0, last: cursor };
       const policyCache = new Map<number, WebhookPolicyRecord[]>();
       let deliveries = 0;
       for (const row of events) {
@@ -123,8 +128,11 @@ export function createOutboxConsumer(deps: OutboxConsumerDeps) {
         }
       }
       await tx.updateTable('webhook_cursor').set({ last_event_id: events.at(-1)!.id, update_time: now }).where('id', '=', 1).execute();
-      return { events: events.length, deliveries };
+      return { events: events.length, deliveries, last: events.at(-1)!.id };
     });
+    // Only once committed: a rolled-back batch must be looked for again.
+    seen = r.last;
+    return r;
   }
 
   let timer: NodeJS.Timeout | null = null;
