@@ -4,6 +4,8 @@ import { AppError, isUniqueViolation } from '../platform/errors.js';
 import type { Sealer } from '../platform/secret-box.js';
 import type { Db } from './database.js';
 import { escapeLike, likeEscaped } from './sql-helpers.js';
+import { transaction } from './transaction.js';
+import { deliveryVendorTypes } from './webhook-executions.js';
 import type { Selectable } from 'kysely';
 import type { WebhookPoliciesTable } from './schema.js';
 
@@ -102,9 +104,17 @@ export function createWebhookPolicyStore(db: Db, sealer: Sealer) {
       return Number(r.numUpdatedRows) > 0;
     },
 
+    /**
+     * Deletes the policy with its delivery history, as Harbor does (tasks and logs cascade); a
+     * delivery running meanwhile loses its rows and stops at its next heartbeat.
+     */
     async delete(projectId: number, id: number): Promise<boolean> {
-      const r = await db.deleteFrom('webhook_policies').where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
-      return Number(r.numDeletedRows) > 0;
+      return transaction(db, async (tx) => {
+        const r = await tx.deleteFrom('webhook_policies').where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+        if (Number(r.numDeletedRows) === 0) return false;
+        await tx.deleteFrom('job_executions').where('vendor_type', 'in', [...deliveryVendorTypes]).where('vendor_id', '=', id).execute();
+        return true;
+      });
     },
   };
 }
