@@ -3,6 +3,9 @@
 // loopback), in Harbor's Default, CloudEvents and Slack formats; retries, a hanging target that
 // never slows a push, a disabled policy, the delivery history through the API, bad policies,
 // ids of another project, and the SSRF guard's refusal.
+// Every assert.ok here has a message: without one, node's assert reads this file to quote the
+// expression, which under tsx (positions of the compiled code) takes seconds per failed check and
+// stalls the receiver inside eventually() loops.
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -110,7 +113,7 @@ describe('webhooks', () => {
     assert.deepEqual(p.event_data.resources, [{ digest, tag: 'v1', resource_url: `${h.host}/hooks/app:v1` }]);
     const { date_created, ...repo } = p.event_data.repository;
     assert.deepEqual(repo, { name: 'app', namespace: 'hooks', repo_full_name: 'hooks/app', repo_type: 'private' });
-    assert.ok(typeof date_created === 'number' && date_created >= before - 1);
+    assert.ok(typeof date_created === 'number' && date_created >= before - 1, `date_created ${date_created}`);
     assert.deepEqual(Object.keys(p), ['type', 'occur_at', 'operator', 'event_data']);
 
     // The auth header is a secret: sealed or not, the API shows it back to the project admin as Harbor does.
@@ -172,7 +175,7 @@ describe('webhooks', () => {
     ]);
     assert.equal(jobs[1]!.job_detail, push.body);
     const events = (await (await api('/projects/hooks/webhook/events')).json()) as { event_type: string[]; notify_type: string[] };
-    assert.ok(events.event_type.includes('TAG_RETENTION') && events.notify_type.includes('slack'));
+    assert.ok(events.event_type.includes('TAG_RETENTION') && events.notify_type.includes('slack'), JSON.stringify(events));
   });
 
   test('pulls become PULL_ARTIFACT events in the pull tracker’s batch; a tag delete writes DELETE_TAG', async () => {
@@ -187,7 +190,7 @@ describe('webhooks', () => {
     );
     const got = await eventually(() => {
       const g = rx.on('/ok/pull');
-      assert.ok(g.length >= 1);
+      assert.ok(g.length >= 1, 'no PULL_ARTIFACT yet');
       return g;
     });
     const p = json(got[0]!);
@@ -215,7 +218,7 @@ describe('webhooks', () => {
     const { digest } = await pushImage(asAdmin(h), 'cloud/web', 'latest');
     const ce = await eventually(() => {
       const [r] = rx.on('/ok/ce');
-      assert.ok(r);
+      assert.ok(r, 'no CloudEvents delivery yet');
       return r;
     });
     assert.equal(ce.headers['content-type'], 'application/cloudevents+json');
@@ -233,7 +236,7 @@ describe('webhooks', () => {
     await pushImage(asAdmin(h), 'slacky/tool', 't1');
     const sl = await eventually(() => {
       const [r] = rx.on('/ok/slack');
-      assert.ok(r);
+      assert.ok(r, 'no Slack delivery yet');
       return r;
     });
     assert.equal(sl.headers.authorization, undefined, 'Harbor never sends the auth header to Slack');
@@ -254,7 +257,7 @@ describe('webhooks', () => {
     const q = json(
       await eventually(() => {
         const g = rx.on('/ok/quota').find((x) => json(x).type === 'QUOTA_EXCEED');
-        assert.ok(g);
+        assert.ok(g, 'no QUOTA_EXCEED yet');
         return g;
       }),
     );
@@ -278,7 +281,7 @@ describe('webhooks', () => {
     const t = json(
       await eventually(() => {
         const g = rx.on('/ok/quota').find((x) => json(x).type === 'TAG_RETENTION');
-        assert.ok(g);
+        assert.ok(g, 'no TAG_RETENTION yet');
         return g;
       }),
     );

@@ -38,6 +38,8 @@ function post(t: CheckedTarget, headers: Record<string, string>, body: string, o
       path: `${t.url.pathname}${t.url.search}`,
       headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)), 'User-Agent': 'Haven-Webhook' },
       lookup: pinnedLookup(t),
+      // A fresh connection per attempt: a pooled socket would skip the pinned lookup of this check.
+      agent: false,
       signal: opts.signal,
       ...(isHttps ? { servername: t.hostname, rejectUnauthorized: !opts.skipCertVerify } : {}),
     };
