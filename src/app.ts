@@ -61,6 +61,7 @@ import { createSharedState } from './shared-state.js';
 import { sharedIdentityCache, sharedLoginForgets, sharedReadOnlyForget } from './auth/shared-forgets.js';
 import { createHealthChecks } from './services/system/health-checks.js';
 import { createExporterStatsStore } from './db/exporter-stats.js';
+import { createWebhookArea } from './services/webhook/webhook-area.js';
 
 export const version = '0.1.0';
 
@@ -108,7 +109,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     audit: createAuditStore(db),
     quotas: createQuotaStore(db),
   };
-  const { sharedKeys } = await openSecrets(db, config, log);
+  const { sharedKeys, sealer } = await openSecrets(db, config, log);
   const bootstrap = await ensureAdmin(stores.users, dataDir, config.adminPassword);
   const audit = createAuditLog(stores.audit, log, { pulls: config.audit.pulls });
   const identity = sharedIdentityCache(createIdentityCache(stores), shared.bus);
@@ -182,6 +183,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       },
     ],
   });
+  const webhooks = createWebhookArea({ db, sealer, projects, jobs: jobArea, config, log });
   const health = createHealthChecks({
     database: () => stores.settings.all().then(() => null),
     storage: () => driver.stat('health-probe').then(() => space.problem()),
@@ -240,6 +242,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       purgeAudit: jobArea.purgeAudit,
       jobDashboard: jobArea.dashboard,
       retentions: createRetentionApi({ db, jobArea, projects }),
+      webhooks: webhooks.service,
       repositories: createRepositoryService({ repositories: stores.repositories, projects, audit }),
       ...createImmutableArea(db, projects, audit),
       quotas: createQuotaService(stores),
@@ -250,12 +253,14 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   });
 
   await jobArea.start();
+  webhooks.start();
 
   return {
     server,
     bootstrap,
     database,
     async close() {
+      await webhooks.close();
       await jobArea.close();
       exporter?.stop();
       if (sharedDatabase) await leases.releaseAll(instanceId).catch((err: Error) => log.warn({ err }, 'could not release leases'));

@@ -48,9 +48,9 @@ interface OutboxEvent {
   payload: { project: { id: number; name: string }; repository: string; digest: string; usage: number; hard: number; message: string };
 }
 
-/** The outbox rows of a project, read from the server's database (webhooks will consume them). */
+/** The quota events in the outbox of a project, read from the server's database (pushes write PUSH_ARTIFACT there too). */
 async function events(projectId: number): Promise<OutboxEvent[]> {
-  const { rows } = await havenSql<{ type: string; project_id: number; payload: string }>(h, 'select type, project_id, payload from event_outbox where project_id = ? order by id', [projectId]);
+  const { rows } = await havenSql<{ type: string; project_id: number; payload: string }>(h, "select type, project_id, payload from event_outbox where project_id = ? and type like 'QUOTA%' order by id", [projectId]);
   return rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) }));
 }
 

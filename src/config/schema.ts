@@ -208,6 +208,16 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    webhook: z
+      .object({
+        allowPrivateTargets: boolean
+          .default(false)
+          .describe('let webhooks call loopback, private and link-local addresses (refused by default: an SSRF guard)'),
+        timeout: duration.default(3000).describe('how long one webhook delivery attempt may take (Harbor: 3 s)'),
+        maxAttempts: z.coerce.number().int().min(1).max(10).default(3).describe('delivery attempts per event and target, the first included (Harbor: 3)'),
+      })
+      .strict()
+      .prefault({}),
     uploads: z
       .object({
         purgeAge: duration.default(24 * 3_600_000).describe('upload sessions idle this long are deleted with their data'),

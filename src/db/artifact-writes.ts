@@ -3,6 +3,7 @@ import { accessoriesOf } from './accessories.js';
 import type { TagRow } from './artifacts.js';
 import type { Db } from './database.js';
 import { removeManifests } from './manifest-removal.js';
+import { recordDeletes } from './artifact-events.js';
 import { childrenOf, deleteOrphans, insertManifestRow, insertReferences, referencingIn } from './manifests.js';
 import { chargeManifest, rethrowRecordingExceeded } from './quota-ledger.js';
 import { dropIfEmpty, ensureRepository } from './repositories.js';
@@ -104,6 +105,7 @@ export function createArtifactWriteStore(db: Db) {
         const accessories = await accessoriesOf(tx, art.repositoryId, art.digest);
         const children: string[] = [];
         for (const d of [art.digest, ...accessories.map((a) => a.digest)]) children.push(...(await childrenOf(tx, art.repositoryId, d)));
+        await recordDeletes(tx, art.repositoryId, [art.id]);
         await removeManifests(tx, art.repositoryId, [art.id, ...accessories.map((a) => a.id)]);
         await deleteOrphans(tx, art.repositoryId, children);
         // A concurrent index push may have listed it meanwhile: then nothing happened.

@@ -5,6 +5,7 @@ import type { Db } from './database.js';
 import { listedByIndex } from './index-children.js';
 import type { ManifestsTable } from './schema.js';
 import { removeManifests } from './manifest-removal.js';
+import { recordDeletes, recordPush } from './artifact-events.js';
 import { chargeManifest, rethrowRecordingExceeded } from './quota-ledger.js';
 import { dropIfEmpty, ensureRepository } from './repositories.js';
 import { missingDigests, prepared, transactionWithUndo } from './sql-helpers.js';
@@ -212,6 +213,7 @@ export function createManifestStore(db: Db) {
         if (isNew) await chargeManifest(tx, repositoryId, id, now);
         else await tx.updateTable('manifests').set({ pushed_at: now }).where('id', '=', id).execute();
         if (tag !== null) await setTag(tx, repositoryId, tag, id, now);
+        await recordPush(tx, repositoryId, repository, record.digest, record.mediaType, tag, now);
         await tx.updateTable('repositories').set({ updated_at: now }).where('id', '=', repositoryId).execute();
       }).catch(rethrowRecordingExceeded(db));
     },
@@ -234,6 +236,7 @@ export function createManifestStore(db: Db) {
         const children = await childrenOf(tx, repo.id, digest);
         const row = await tx.selectFrom('manifests').select('id').where('repository_id', '=', repo.id).where('digest', '=', digest).executeTakeFirst();
         if (!row) return { kind: 'unknown' };
+        await recordDeletes(tx, repo.id, [row.id]);
         await removeManifests(tx, repo.id, [row.id]);
         const parents = await referencingIn(tx, repo.id, digest, 'manifest');
         if (parents.length > 0) undo({ kind: 'listed', by: parents });

@@ -1,5 +1,6 @@
 import { transaction } from './transaction.js';
 import type { Db } from './database.js';
+import { type PullEvent, writePullEvents } from './pull-events.js';
 
 /** Pulls of one manifest since the last flush: how many, the last time, and by which tags. */
 export interface ManifestPulls {
@@ -8,6 +9,8 @@ export interface ManifestPulls {
   at: number;
   /** Tag name -> time of its last pull. */
   tags: Map<string, number>;
+  /** The PULL_ARTIFACT events of these pulls, one per operator and reference (pull-events.ts). */
+  events?: Map<string, PullEvent>;
 }
 
 /** Manifests per transaction: each write holds SQLite's one writer only briefly. */
@@ -40,6 +43,7 @@ export function createPullStatsStore(db: Db) {
           for (const [repositoryId, n] of [...perRepository].sort((x, y) => x[0] - y[0])) {
             await tx.updateTable('repositories').set((eb) => ({ pull_count: eb('pull_count', '+', n) })).where('id', '=', repositoryId).execute();
           }
+          await writePullEvents(tx, part);
         });
       }
     },

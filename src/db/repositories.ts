@@ -4,6 +4,7 @@ import { AppError } from '../platform/errors.js';
 import type { Db } from './database.js';
 import { hasArtifacts } from './index-children.js';
 import { removeManifests } from './manifest-removal.js';
+import { recordRepositoryDelete } from './artifact-events.js';
 import { escapeLike, likeEscaped } from './sql-helpers.js';
 
 /** What Harbor's Repository shows, with the artifact count. */
@@ -174,6 +175,7 @@ export function createRepositoryStore(db: Db) {
         const repo = await tx.selectFrom('repositories').select('id').where('name', '=', name).executeTakeFirst();
         if (!repo) return false;
         const ids = await tx.selectFrom('manifests').select('id').where('repository_id', '=', repo.id).execute();
+        await recordRepositoryDelete(tx, repo.id);
         await removeManifests(tx, repo.id, ids.map((m) => m.id));
         await tx.deleteFrom('repositories').where('id', '=', repo.id).execute();
         return true;

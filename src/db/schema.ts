@@ -323,6 +323,27 @@ export interface RetentionPoliciesTable {
   updated_at: number;
 }
 
+export interface WebhookPoliciesTable {
+  id: Generated<number>;
+  project_id: number;
+  name: string;
+  description: string;
+  enabled: number;
+  /** JSON array of event type names. */
+  event_types: string;
+  /** JSON array of targets; each auth_header sealed (secret-box) when secrets.key is set. */
+  targets: string;
+  creator: string;
+  creation_time: number;
+  update_time: number;
+}
+
+export interface WebhookCursorTable {
+  id: number;
+  last_event_id: number;
+  update_time: number;
+}
+
 export interface Database {
   shared_keys: SharedKeysTable;
   leases: LeasesTable;
@@ -354,6 +375,8 @@ export interface Database {
   job_queues: JobQueuesTable;
   job_pools: JobPoolsTable;
   retention_policies: RetentionPoliciesTable;
+  webhook_policies: WebhookPoliciesTable;
+  webhook_cursor: WebhookCursorTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,5 +1,6 @@
 import type { Db } from './database.js';
 import { checkTagsRemovable, checkTagWrite } from './tag-protection.js';
+import { recordTagDelete } from './artifact-events.js';
 
 /** Points a tag at a manifest (creating or moving it): the one place tags are written. */
 export async function setTag(tx: Db, repositoryId: number, tag: string, manifestId: number, now: number): Promise<void> {
@@ -14,6 +15,7 @@ export async function setTag(tx: Db, repositoryId: number, tag: string, manifest
 /** Deletes a tag unless it is protected; false when there was no such tag. */
 export async function removeTag(tx: Db, repositoryId: number, tag: string): Promise<boolean> {
   await checkTagsRemovable(tx, repositoryId, [tag]);
+  await recordTagDelete(tx, repositoryId, tag);
   const r = await tx.deleteFrom('tags').where('repository_id', '=', repositoryId).where('name', '=', tag).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
 }

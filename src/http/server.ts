@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { installEventOrigin } from './event-origin.js';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../platform/logger.js';
 import { installErrorMapping } from './error-mapping.js';
@@ -114,6 +115,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     done();
   });
   installRequestLog(app);
+  installEventOrigin(app);
   const credentials = deps.metrics.username !== '' ? { username: deps.metrics.username, password: deps.metrics.password } : null;
   await app.register(fastifyPlugin(metricsPlugin), { metrics, route: deps.metrics.listen === '', credentials });
   if (deps.metrics.listen !== '') {

@@ -1,4 +1,6 @@
 import fastifySwagger from '@fastify/swagger';
+import { setEventOperator } from '../../events/event-context.js';
+import { principalName } from '../../domain/identity/principal.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../domain/identity/principal.js';
 import type { AuditService } from '../../services/audit/audit-service.js';
@@ -32,6 +34,8 @@ import type { JobDashboard } from '../../services/jobs/job-dashboard.js';
 import type { SystemJob } from '../../services/jobs/system-job.js';
 import type { RetentionService } from '../../services/retention/retention-service.js';
 import { retentionRoutes } from './retention-routes.js';
+import type { WebhookService } from '../../services/webhook/webhook-service.js';
+import { webhookRoutes } from './webhook-routes.js';
 
 export interface ApiDeps {
   identify(req: FastifyRequest, reply: FastifyReply): Promise<Principal>;
@@ -51,6 +55,7 @@ export interface ApiDeps {
   purgeAudit: SystemJob;
   jobDashboard: JobDashboard;
   retentions: RetentionService;
+  webhooks?: WebhookService;
 }
 
 /** The Harbor-compatible management API under /api/v2.0: same paths, parameters and JSON. */
@@ -76,6 +81,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   app.decorateRequest('principal', null as never);
   app.addHook('onRequest', async (req, reply) => {
     req.principal = await deps.identify(req, reply);
+    setEventOperator(principalName(req.principal));
   });
   await app.register(systemRoutes, { system: deps.system });
   await app.register(userRoutes, { users: deps.users });
@@ -92,5 +98,6 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(immutableRoutes, { immutableRules: deps.immutableRules });
   await app.register(quotaRoutes, { quotas: deps.quotas });
   await app.register(labelsSystemRoutes, deps.labelsSystem);
+  if (deps.webhooks) await app.register(webhookRoutes, { webhooks: deps.webhooks });
   await app.register(openapiRoutes);
 }

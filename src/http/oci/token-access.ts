@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { setEventOperator } from '../../events/event-context.js';
 import type { Authenticator } from '../../auth/authenticator.js';
 import type { IdentityCache } from '../../auth/identity-cache.js';
 import type { TokenBinding, TokenClaims, TokenService } from '../../auth/token-service.js';
@@ -79,6 +80,8 @@ export function createTokenAccess(deps: TokenAccessDeps): RegistryAccess & { cal
     if (!c) {
       c = identify(req);
       callers.set(req, c);
+      // The operator of the events this request writes (a push, a delete, a pull).
+      c.then((x) => setEventOperator(x.kind === 'token' ? x.claims.subject : principalName(x.principal)), () => {});
     }
     return c;
   }

@@ -22,8 +22,12 @@ test('pulls are summed per manifest in memory and written as one batch on flush'
   await pulls.flush();
   assert.equal(batches.length, 1);
   const [one, two] = batches[0]!;
-  assert.deepEqual({ ...one, tags: Object.fromEntries(one!.tags) }, { manifestId: 1, count: 3, at: 300, tags: { v1: 100, latest: 300 } });
-  assert.deepEqual({ ...two, tags: Object.fromEntries(two!.tags) }, { manifestId: 2, count: 1, at: 150, tags: {} });
+  const { events: oneEvents, ...oneCounts } = one!;
+  const { events: _twoEvents, ...twoCounts } = two!;
+  assert.deepEqual({ ...oneCounts, tags: Object.fromEntries(one!.tags) }, { manifestId: 1, count: 3, at: 300, tags: { v1: 100, latest: 300 } });
+  assert.deepEqual({ ...twoCounts, tags: Object.fromEntries(two!.tags) }, { manifestId: 2, count: 1, at: 150, tags: {} });
+  // The PULL_ARTIFACT events ride along: one per operator and reference, with its count.
+  assert.deepEqual([...oneEvents!.values()].map((e) => [e.tag, e.count]), [['v1', 1], [null, 1], ['latest', 1]]);
   await pulls.flush();
   assert.equal(batches.length, 1, 'an empty flush writes nothing');
   await pulls.close();
@@ -69,5 +73,6 @@ test('a failed write is kept and retried with the next flush, merged with newer 
   assert.equal(batches.length, 1);
   assert.equal(batches[0]?.[0]?.count, 2, 'the failed pull is counted once, with the new one');
   assert.equal(batches[0]?.[0]?.tags.get('v1'), 100);
+  assert.deepEqual([...batches[0]![0]!.events!.values()].map((e) => [e.tag, e.count]), [['v1', 1], [null, 1]], 'the failed batch keeps its events');
   await pulls.close();
 });

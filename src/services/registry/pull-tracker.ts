@@ -1,5 +1,7 @@
 import type { ManifestPulls, PullStatsStore } from '../../db/pull-stats.js';
 import type { Logger } from '../../platform/logger.js';
+import { eventOrigin } from '../../events/event-context.js';
+import { addPullEvent, mergePullEvents } from '../../db/pull-events.js';
 
 export interface PullTrackerOptions {
   flushEveryMs?: number;
@@ -31,6 +33,7 @@ export function createPullTracker(store: Pick<PullStatsStore, 'write'>, log: Log
         if (now) {
           now.count += p.count;
           for (const [tag, at] of p.tags) if (!now.tags.has(tag)) now.tags.set(tag, at);
+          mergePullEvents(now, p);
         } else if (pending.size < maxPending) pending.set(p.manifestId, p);
         else continue;
         kept++;
@@ -63,6 +66,7 @@ export function createPullTracker(store: Pick<PullStatsStore, 'write'>, log: Log
       p.count++;
       p.at = at;
       if (tag !== null) p.tags.set(tag, at);
+      addPullEvent(p, tag, eventOrigin(), at);
     },
     flush,
     async close(): Promise<void> {

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import type { OperationGroup, ProjectUnderTest, Who } from './operation.js';
+
+/** A policy body; the name keeps each caller's policy distinct (names are unique per project). */
+const policy = (name: string) => ({ name, event_types: ['PUSH_ARTIFACT'], targets: [{ type: 'http', address: 'http://hooks.example.com/matrix' }] });
+
+const policyId = (p: ProjectUnderTest) => p.fixtures.webhookPolicyId as number;
+const slug = (who: Who) => who.toLowerCase();
+
+let api: Parameters<NonNullable<OperationGroup['setup']>>[0]['api'];
+
+/** The webhook API (resource notification-policy): project admins write, maintainers read. */
+export const webhookOperations: OperationGroup = {
+  name: 'webhook policies',
+  async setup(ctx, p) {
+    api = ctx.api;
+    const r = await ctx.api('POST', `/projects/${p.id}/webhook/policies`, { body: policy('matrix') });
+    assert.equal(r.status, 201, r.text);
+    p.fixtures.webhookPolicyId = Number(r.headers.get('location')!.split('/').pop());
+  },
+  operations: [
+    { name: 'GET /projects/{id}/webhook/policies', permission: 'notification-policy:list', okStatus: 200, attempt: (as, p) => api('GET', `/projects/${p.id}/webhook/policies`, { as }) },
+    { name: 'GET /projects/{id}/webhook/policies/{policy}', permission: 'notification-policy:read', okStatus: 200, attempt: (as, p) => api('GET', `/projects/${p.id}/webhook/policies/${policyId(p)}`, { as }) },
+    {
+      name: 'GET /projects/{id}/webhook/policies/{policy}/executions',
+      permission: 'notification-policy:read',
+      okStatus: 200,
+      attempt: (as, p) => api('GET', `/projects/${p.id}/webhook/policies/${policyId(p)}/executions`, { as }),
+    },
+    { name: 'GET /projects/{id}/webhook/lasttrigger', permission: 'notification-policy:read', okStatus: 200, attempt: (as, p) => api('GET', `/projects/${p.id}/webhook/lasttrigger`, { as }) },
+    { name: 'GET /projects/{id}/webhook/events', permission: 'notification-policy:read', okStatus: 200, attempt: (as, p) => api('GET', `/projects/${p.id}/webhook/events`, { as }) },
+    { name: 'GET /projects/{id}/webhook/jobs', permission: 'notification-policy:list', okStatus: 200, attempt: (as, p) => api('GET', `/projects/${p.id}/webhook/jobs?policy_id=${policyId(p)}`, { as }) },
+    {
+      name: 'POST /projects/{id}/webhook/policies',
+      permission: 'notification-policy:create',
+      okStatus: 201,
+      attempt: (as, p, who) => api('POST', `/projects/${p.id}/webhook/policies`, { as, body: policy(`by-${slug(who)}`) }),
+      async restore(r, p) {
+        const id = r.headers.get('location')!.split('/').pop();
+        assert.equal((await api('DELETE', `/projects/${p.id}/webhook/policies/${id}`)).status, 200);
+      },
+    },
+    {
+      name: 'PUT /projects/{id}/webhook/policies/{policy}',
+      permission: 'notification-policy:update',
+      okStatus: 200,
+      attempt: (as, p) => api('PUT', `/projects/${p.id}/webhook/policies/${policyId(p)}`, { as, body: policy('matrix') }),
+    },
+    {
+      name: 'DELETE /projects/{id}/webhook/policies/{policy}',
+      permission: 'notification-policy:delete',
+      okStatus: 200,
+      attempt: (as, p) => api('DELETE', `/projects/${p.id}/webhook/policies/${policyId(p)}`, { as }),
+      async restore(_r, p) {
+        const r = await api('POST', `/projects/${p.id}/webhook/policies`, { body: policy('matrix') });
+        assert.equal(r.status, 201, r.text);
+        p.fixtures.webhookPolicyId = Number(r.headers.get('location')!.split('/').pop());
+      },
+    },
+  ],
+};
