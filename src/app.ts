@@ -148,12 +148,12 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     free: async () => Math.min(await freeBytes(dataDir), driver.freeBytes ? await driver.freeBytes() : Infinity),
   });
   const pulls = createPullTracker(createPullStatsStore(db), log);
-  const uploads = createUploadService({ ...registryDeps, locks: shared.locks, space }, { automaticMount: config.registry.automaticMount });
+  const uploads = createUploadService({ ...registryDeps, locks: shared.locks, space }, { automaticMount: config.registry.automaticMount, gcMarkTimeoutMs: config.gc.markTimeout });
   const leases = createLeaseStore(db);
   // One instance on a shared database exports the database-wide gauges (Harbor's exporter is one).
   // A worker serves no /metrics, so it must not be the one holding that role.
   const exporter = sharedDatabase && config.role !== 'worker' ? holdLease(leases, instanceId, 'metrics-exporter', 30_000) : null;
-  const jobArea = createJobArea({ db, config, log, holder: instanceId, clock: () => leases.clock(), audit: { store: stores.audit, flushPending: () => audit.flush() } });
+  const jobArea = createJobArea({ db, config, log, holder: instanceId, clock: () => leases.clock(), audit: { store: stores.audit, flushPending: () => audit.flush() }, gc: { driver, config: config.gc } });
   const health = createHealthChecks({
     database: () => stores.settings.all().then(() => null),
     storage: () => driver.stat('health-probe').then(() => space.problem()),
@@ -210,6 +210,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       robots: createRobotService({ robots: stores.robots, users: stores.users, projects, audit, forgetLogins: (name) => authenticator.forget(name), identity }),
       audit: createAuditService({ audit: stores.audit, projects, flushPending: () => audit.flush() }),
       purgeAudit: jobArea.purgeAudit,
+      gc: jobArea.gc,
       repositories: createRepositoryService({ repositories: stores.repositories, projects, audit }),
       ...createImmutableArea(db, projects, audit),
       quotas: createQuotaService(stores),

@@ -5,6 +5,7 @@ import type { Db } from '../db/database.js';
 import { createJobStore } from '../db/jobs.js';
 import { createScheduleStore } from '../db/job-schedules.js';
 import type { Logger } from '../platform/logger.js';
+import { createGcArea, type GcAreaDeps } from '../services/gc/gc-area.js';
 import { purgeAuditHandler, purgeAuditSpec, purgeAuditVendorType } from '../services/jobs/purge-audit.js';
 import { createSystemJob } from '../services/jobs/system-job.js';
 import { createJobService } from './job-service.js';
@@ -17,6 +18,7 @@ export interface JobAreaDeps {
   holder: string;
   clock: () => Promise<number>;
   audit: { store: Pick<AuditStore, 'purgeMatching'>; flushPending: () => Promise<void> };
+  gc: Omit<GcAreaDeps, 'db'>;
 }
 
 /**
@@ -43,11 +45,17 @@ export function createJobArea(deps: JobAreaDeps) {
   service.register(purgeAuditHandler(deps.audit.store, deps.audit.flushPending));
   scheduler.on(purgeAuditVendorType, (_row, params) => purgeAudit.scheduled(params));
 
+  const gcArea = createGcArea({ db: deps.db, ...deps.gc });
+  const gc = createSystemJob(systemJobDeps, gcArea.spec);
+  service.register(gcArea.handler);
+  scheduler.on(gcArea.spec.vendorType, (_row, params) => gc.scheduled(params));
+
   const works = deps.config.role !== 'api';
   return {
     store,
     service,
     purgeAudit,
+    gc,
     async start(): Promise<void> {
       if (!works) return;
       await service.start();

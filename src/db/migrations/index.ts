@@ -9,6 +9,7 @@ import * as m0006ArtifactRead from './0006-artifact-read.js';
 import * as m0007 from './0007-several-instances.js';
 import * as m0008UploadState from './0008-upload-state.js';
 import * as m0009Jobs from './0009-jobs.js';
+import * as m0011Gc from './0011-gc.js';
 
 interface VersionedMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>;
@@ -26,6 +27,7 @@ const all: Record<string, VersionedMigration> = {
   '0007-several-instances': m0007,
   '0008-upload-state': m0008UploadState,
   '0009-jobs': m0009Jobs,
+  '0011-gc': m0011Gc,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {

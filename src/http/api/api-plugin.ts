@@ -26,7 +26,7 @@ import { robotRoutes } from './robot-routes.js';
 import { acceptEmptyJsonBodies, installSchemas } from './route-shape.js';
 import { type SystemInfo, systemRoutes } from './system-routes.js';
 import { userRoutes } from './user-routes.js';
-import { purgeAuditRoutes } from './system-job-routes.js';
+import { gcRoutes, purgeAuditRoutes } from './system-job-routes.js';
 import type { SystemJob } from '../../services/jobs/system-job.js';
 
 export interface ApiDeps {
@@ -45,6 +45,7 @@ export interface ApiDeps {
   artifactReads: ArtifactReads;
   artifactWrites: ArtifactWriteDeps;
   purgeAudit: SystemJob;
+  gc: SystemJob;
 }
 
 /** The Harbor-compatible management API under /api/v2.0: same paths, parameters and JSON. */
@@ -80,6 +81,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(robotRoutes, { robots: deps.robots });
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(purgeAuditRoutes, { job: deps.purgeAudit });
+  await app.register(gcRoutes, { job: deps.gc });
   await app.register(configRoutes, { settings: deps.settings });
   await app.register(immutableRoutes, { immutableRules: deps.immutableRules });
   await app.register(quotaRoutes, { quotas: deps.quotas });
