@@ -29,9 +29,10 @@ export interface BlobDriver {
   delete(path: string): Promise<void>;
   /**
    * Optional: removes many single objects (not prefixes) at once, for garbage collection's sweep
-   * (S3: DeleteObjects, 1,000 keys a request). A missing path is not an error.
+   * (S3: DeleteObjects, 1,000 keys a request; the filesystem: unlinks, `concurrency` at once).
+   * A missing path is not an error.
    */
-  deleteMany?(paths: string[]): Promise<void>;
+  deleteMany?(paths: string[], concurrency?: number): Promise<void>;
   /** Every object under a prefix, for garbage collection and purges. */
   list(prefix: string): AsyncIterable<StoredObject>;
   /** Free bytes where objects are written, for the space reserve; absent where space is elastic. */

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { SqlDialect } from '../dialect.js';
 
 /**
@@ -12,7 +12,9 @@ import type { SqlDialect } from '../dialect.js';
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export async function up(db: Kysely<any>, _dialect: SqlDialect): Promise<void> {
   await db.schema.alterTable('blobs').addColumn('deleting_since', 'bigint').execute();
-  await db.schema.createIndex('blobs_deleting').on('blobs').column('deleting_since').execute();
+  // Partial: only marked rows are in it, so the sweep's candidate scan (deleting_since IS NULL, in
+  // digest order) keeps to the primary key instead of walking this index over every blob.
+  await db.schema.createIndex('blobs_deleting').on('blobs').column('deleting_since').where(sql.ref('deleting_since'), 'is not', null).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -67,7 +67,7 @@ export async function runGc(deps: GcDeps, p: GcParams, ctx: Pick<JobContext, 'si
       return;
     }
     const paths = blobs.map((b) => blobPath(b.digest));
-    if (deps.driver.deleteMany) await deps.driver.deleteMany(paths);
+    if (deps.driver.deleteMany) await deps.driver.deleteMany(paths, 2 * p.workers);
     else {
       let next = 0;
       const worker = async () => {
@@ -124,6 +124,7 @@ export async function runGc(deps: GcDeps, p: GcParams, ctx: Pick<JobContext, 'si
     // 3. Garbage blobs.
     const survey = await deps.gc.survey(cutoff);
     const total = survey.blobs;
+    ctx.log(`${survey.rows} blob rows, ${survey.blobs} of them unreferenced and older than the window (${formatSize(survey.bytes)})`);
     ctx.progress(0, total);
     if (p.dry_run) {
       result.blobs += survey.blobs;
@@ -145,6 +146,7 @@ export async function runGc(deps: GcDeps, p: GcParams, ctx: Pick<JobContext, 'si
     }
 
     // 4. Objects with no row.
+    ctx.log('looking for stored objects that have no blob row');
     let pending: GcBlob[] = [];
     const orphans = async () => {
       const found = await deps.gc.existing(pending.map((o) => o.digest));
