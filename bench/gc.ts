@@ -13,7 +13,7 @@ import { imageManifest, smallBlob } from './data.js';
 import { call, endpoint, keepAliveAgent } from './http.js';
 import { pushBlobIfMissing, putManifest, type Client } from './oci.js';
 import { Cleanup, startHaven, type RunningServer } from './servers.js';
-import { benchProject, fmt, type Row, type WorkloadContext } from './workloads.js';
+import { benchProject, fmt, settle, type Row, type WorkloadContext } from './workloads.js';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const seedRepo = `${benchProject}/gcseed`;
@@ -114,6 +114,8 @@ export async function gcAtScale(ctx: WorkloadContext): Promise<Row[]> {
     const api: Client = { ep: endpoint(server.url), agent: keepAliveAgent(1), headers: { Authorization: `Basic ${Buffer.from(`${server.admin!.username}:${server.admin!.password}`).toString('base64')}` } };
     ctx.log(`  haven at ${server.url}, data ${server.dataDir}`);
     await seed(server, total, garbage, ctx.log);
+    // The seed's dirty pages written back now, not during the measurements.
+    settle();
     const clients = 4;
     const measureSeconds = 8;
 

@@ -33,7 +33,7 @@ async function seedGarbage(h: RunningHaven, n: number): Promise<string[]> {
 
 const count = async (h: RunningHaven, where = '') => Number((await havenSql<{ n: number }>(h, `select count(*) as n from blobs ${where}`)).rows[0]!.n);
 
-describe('GC after kill -9', () => {
+describe('GC after kill -9, and stopped', () => {
   let h: RunningHaven | undefined;
   after(async () => {
     await h?.cleanup();
@@ -79,5 +79,29 @@ describe('GC after kill -9', () => {
     const m = await fetch(`${h.url}/v2/k/app/manifests/${image.digest}`, { headers: { ...h.asAdmin, Accept: 'application/vnd.oci.image.manifest.v1+json' } });
     assert.equal(m.status, 200);
     for (const l of image.layers) assert.equal((await fetch(`${h.url}/v2/k/app/blobs/${l.digest}`, { headers: h.asAdmin })).status, 200);
+  });
+
+  test('a stopped run ends Stopped between batches: nothing marked is left and every row keeps its bytes', { timeout: 120_000 }, async () => {
+    await h?.cleanup();
+    h = await startHaven({ env });
+    const digests = await seedGarbage(h, garbage);
+    const api = (path: string, init: RequestInit = {}) => h!.adminFetch(`${h!.url}/api/v2.0${path}`, { ...init, headers: { 'Content-Type': 'application/json', ...init.headers } });
+    const r = await api('/system/gc/schedule', { method: 'POST', body: JSON.stringify({ schedule: { type: 'Manual' }, parameters: { workers: 1 } }) });
+    const id = Number(r.headers.get('location')!.split('/').pop());
+    await eventually(async () => assert.ok((await count(h!)) < garbage), { intervalMs: 5, timeoutMs: 60_000 });
+    assert.equal((await api(`/system/gc/${id}`, { method: 'PUT' })).status, 200);
+    const run = await eventually(async () => {
+      const g = (await (await api(`/system/gc/${id}`)).json()) as { job_status: string };
+      assert.ok(['Success', 'Stopped', 'Error'].includes(g.job_status), g.job_status);
+      return g;
+    });
+    assert.equal(run.job_status, 'Stopped');
+    assert.match(await (await api(`/system/gc/${id}/log`)).text(), /garbage collection stopped: \d+ blobs and 0 manifests deleted so far/);
+    assert.equal(await count(h, 'where deleting_since is not null'), 0, 'no mark left behind');
+    const left = (await havenSql<{ digest: string }>(h, 'select digest from blobs')).rows.map((b) => b.digest);
+    assert.ok(left.length > 0, 'stopped before the end');
+    assert.deepEqual(left.filter((d) => !existsSync(blobFile(h!.dataDir, d))), [], 'every row keeps its bytes');
+    const rowSet = new Set(left);
+    assert.deepEqual(digests.filter((d) => !rowSet.has(d) && existsSync(blobFile(h!.dataDir, d))), []);
   });
 });

@@ -32,8 +32,12 @@ describe('gc store', () => {
     await manifests.put('p/r', record, 'v1', async () => {});
     const cutoff = Date.now() - 5_000;
 
-    assert.deepEqual((await gc.candidates('', cutoff, 10)).map((b) => b.digest), [d('a'), d('c')]);
-    assert.deepEqual(await gc.survey(cutoff), { rows: 4, blobs: 2, bytes: 20 });
+    const page = await gc.scan('', cutoff, 3);
+    assert.deepEqual([page.scanned, page.last, page.garbage.map((b) => b.digest)], [3, d('c'), [d('a'), d('c')]]);
+    const rest = await gc.scan(d('c'), cutoff, 3);
+    assert.deepEqual([rest.scanned, rest.last, rest.garbage], [1, d('e'), []], 'young: not garbage');
+    assert.equal((await gc.scan(d('e'), cutoff, 3)).last, null);
+    assert.equal(await gc.rowCount(), 4);
     // `c` is linked again (a push) between the listing and the mark: its window starts again.
     await blobs.recordAndLink('p/r', d('c'), 10);
     const marked = await gc.mark([d('a'), d('b'), d('c'), d('e')], cutoff, 111);

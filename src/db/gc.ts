@@ -31,22 +31,25 @@ export function createGcStore(db: Db) {
     and not exists (select 1 from manifest_references ref where ref.digest = ${b}.digest and ref.kind = 'blob')`;
 
   return {
-    /** How many blob rows exist (progress), and how many of them (and their bytes) are garbage now. */
-    async survey(cutoff: number): Promise<{ rows: number; blobs: number; bytes: number }> {
-      const [all, garbage] = await Promise.all([
-        db.selectFrom('blobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-        sql<{ n: number; bytes: number | null }>`select count(*) as n, sum(b.size) as bytes from blobs b where ${unreferenced(cutoff)}`.execute(db),
-      ]);
-      return { rows: num(all.n), blobs: num(garbage.rows[0]?.n), bytes: num(garbage.rows[0]?.bytes) };
+    /** How many blob rows there are (the sweep's progress total). */
+    async rowCount(): Promise<number> {
+      return num((await db.selectFrom('blobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     },
 
-    /** The next garbage blobs after `after` in digest order (keyset paging, no offset scans). */
-    async candidates(after: string, cutoff: number, limit: number): Promise<GcBlob[]> {
-      const { rows } = await sql<{ digest: string; size: number }>`
-        select b.digest as digest, b.size as size from blobs b
-        where b.digest > ${after} and ${unreferenced(cutoff)}
-        order by b.digest limit ${limit}`.execute(db);
-      return rows.map((r) => ({ digest: r.digest, size: num(r.size) }));
+    /**
+     * The next `limit` blob rows after `after` in digest order (keyset paging), and which of them
+     * are garbage. Bounded pages, because SQLite runs in the server's thread: one statement over a
+     * million rows would stall every request for seconds.
+     */
+    async scan(after: string, cutoff: number, limit: number): Promise<{ scanned: number; last: string | null; garbage: GcBlob[] }> {
+      const { rows } = await sql<{ digest: string; size: number; garbage: number | boolean }>`
+        select b.digest as digest, b.size as size, case when ${unreferenced(cutoff)} then 1 else 0 end as garbage
+        from blobs b where b.digest > ${after} order by b.digest limit ${limit}`.execute(db);
+      return {
+        scanned: rows.length,
+        last: rows.length > 0 ? rows[rows.length - 1]!.digest : null,
+        garbage: rows.filter((r) => Number(r.garbage) === 1).map((r) => ({ digest: r.digest, size: num(r.size) })),
+      };
     },
 
     /**

@@ -51,6 +51,7 @@ class Stopped extends Error {
 export async function runGc(deps: GcDeps, p: GcParams, ctx: Pick<JobContext, 'signal' | 'log' | 'progress' | 'attrs'>): Promise<GcResult> {
   const now = deps.now ?? Date.now;
   const batch = deps.batch ?? 1000;
+  const scanPage = 5000;
   const cutoff = now() - deps.minAgeMs;
   const result: GcResult = { blobs: 0, manifests: 0, bytes: 0 };
   const checkStop = () => {
@@ -121,29 +122,36 @@ export async function runGc(deps: GcDeps, p: GcParams, ctx: Pick<JobContext, 'si
       }
     }
 
-    // 3. Garbage blobs.
-    const survey = await deps.gc.survey(cutoff);
-    const total = survey.blobs;
-    ctx.log(`${survey.rows} blob rows, ${survey.blobs} of them unreferenced and older than the window (${formatSize(survey.bytes)})`);
-    ctx.progress(0, total);
-    if (p.dry_run) {
-      result.blobs += survey.blobs;
-      result.bytes += survey.bytes;
-    } else {
-      let after = '';
-      let done = 0;
-      for (;;) {
-        checkStop();
-        const candidates = await deps.gc.candidates(after, cutoff, batch);
-        if (candidates.length === 0) break;
-        after = candidates[candidates.length - 1]!.digest;
-        const stamp = now();
-        const marked = await deps.gc.mark(candidates.map((c) => c.digest), cutoff, stamp);
-        await sweep(marked, stamp);
-        done += candidates.length;
-        ctx.progress(Math.min(done, total), Math.max(total, done));
+    // 3. Garbage blobs: every row in digest order, in bounded pages; the garbage of each page is
+    // marked (re-checked in the mark's transaction) and swept before the next page is read.
+    const rows = await deps.gc.rowCount();
+    ctx.progress(0, rows);
+    let after = '';
+    let scanned = 0;
+    let found = 0;
+    let foundBytes = 0;
+    for (;;) {
+      checkStop();
+      const page = await deps.gc.scan(after, cutoff, scanPage);
+      if (page.last === null) break;
+      after = page.last;
+      scanned += page.scanned;
+      found += page.garbage.length;
+      for (const g of page.garbage) foundBytes += g.size;
+      if (p.dry_run) {
+        result.blobs += page.garbage.length;
+        for (const g of page.garbage) result.bytes += g.size;
+      } else {
+        for (let i = 0; i < page.garbage.length; i += batch) {
+          const stamp = now();
+          await sweep(await deps.gc.mark(page.garbage.slice(i, i + batch).map((c) => c.digest), cutoff, stamp), stamp);
+        }
       }
+      ctx.progress(Math.min(scanned, rows), Math.max(rows, scanned));
+      // A breath between pages for the requests waiting on the database.
+      await new Promise((r) => setImmediate(r));
     }
+    ctx.log(`${scanned} blob rows scanned, ${found} of them unreferenced and older than the window (${formatSize(foundBytes)})`);
 
     // 4. Objects with no row.
     ctx.log('looking for stored objects that have no blob row');
