@@ -63,6 +63,10 @@ export function createBlobStore(db: Db) {
      * died: the blob is taken back (its bytes may be gone; the commit writes them again).
      */
     async claim(digest: string, staleBefore: number, now = Date.now()): Promise<'ok' | 'deleting'> {
+      // A read first: a new blob (the common push) has no row, and needs no write.
+      const row = await db.selectFrom('blobs').select('deleting_since').where('digest', '=', digest).executeTakeFirst();
+      if (!row) return 'ok';
+      if (row.deleting_since != null && row.deleting_since >= staleBefore) return 'deleting';
       const r = await db
         .updateTable('blobs')
         .set({ created_at: now, deleting_since: null })
@@ -70,8 +74,9 @@ export function createBlobStore(db: Db) {
         .where((eb) => eb.or([eb('deleting_since', 'is', null), eb('deleting_since', '<', staleBefore)]))
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) > 0) return 'ok';
-      const row = await db.selectFrom('blobs').select('deleting_since').where('digest', '=', digest).executeTakeFirst();
-      return row && row.deleting_since != null ? 'deleting' : 'ok';
+      // Marked (or gone) in between: ask again.
+      const again = await db.selectFrom('blobs').select('deleting_since').where('digest', '=', digest).executeTakeFirst();
+      return again && again.deleting_since != null ? 'deleting' : 'ok';
     },
 
     /** Size of a blob the repository may serve, or null. */

@@ -51,7 +51,7 @@ class Stopped extends Error {
 export async function runGc(deps: GcDeps, p: GcParams, ctx: Pick<JobContext, 'signal' | 'log' | 'progress' | 'attrs'>): Promise<GcResult> {
   const now = deps.now ?? Date.now;
   const batch = deps.batch ?? 1000;
-  const scanPage = 5000;
+  const scanPage = 1000;
   const cutoff = now() - deps.minAgeMs;
   const result: GcResult = { blobs: 0, manifests: 0, bytes: 0 };
   const checkStop = () => {
