@@ -8,7 +8,7 @@ import { MiB } from './data.js';
 export type TargetKind = 'haven' | 'distribution';
 export type LoadTool = 'wrk' | 'node';
 
-export const workloadIds = ['push', 'pull', 'images', 'load', 'tags', 'audit', 'artifacts', 'search', 'quota', 'nginx', 'instances'] as const;
+export const workloadIds = ['push', 'pull', 'images', 'load', 'tags', 'audit', 'artifacts', 'search', 'quota', 'nginx', 'instances', 'gc'] as const;
 export type WorkloadId = (typeof workloadIds)[number];
 
 export interface BenchConfig {

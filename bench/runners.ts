@@ -1,5 +1,6 @@
 import { artifactListing } from './artifact-list.js';
 import { auditCost } from './audit-cost.js';
+import { gcAtScale } from './gc.js';
 import { quotaCost } from './quota.js';
 import { searchLoad } from './search.js';
 import { nginxPull } from './nginx-pull.js';
@@ -20,4 +21,5 @@ export const workloadRunners: Record<WorkloadId, (ctx: WorkloadContext) => Promi
   quota: quotaCost,
   nginx: nginxPull,
   instances: scaleOut,
+  gc: gcAtScale,
 };

@@ -148,7 +148,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     free: async () => Math.min(await freeBytes(dataDir), driver.freeBytes ? await driver.freeBytes() : Infinity),
   });
   const pulls = createPullTracker(createPullStatsStore(db), log);
-  const uploads = createUploadService({ ...registryDeps, locks: shared.locks, space }, { automaticMount: config.registry.automaticMount });
+  const uploads = createUploadService({ ...registryDeps, locks: shared.locks, space }, { automaticMount: config.registry.automaticMount, gcMarkTimeoutMs: config.gc.markTimeout });
   const leases = createLeaseStore(db);
   // One instance on a shared database exports the database-wide gauges (Harbor's exporter is one).
   // A worker serves no /metrics, so it must not be the one holding that role.
@@ -165,6 +165,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     clock: () => leases.clock(),
     audit: { store: stores.audit, flushPending: () => audit.flush() },
     auditLog: audit,
+    gc: { driver, config: config.gc },
     periodic: [
       {
         type: 'UPLOAD_PURGE',
@@ -243,6 +244,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       jobDashboard: jobArea.dashboard,
       retentions: createRetentionApi({ db, jobArea, projects }),
       webhooks: webhooks.service,
+      gc: jobArea.gc,
       repositories: createRepositoryService({ repositories: stores.repositories, projects, audit }),
       ...createImmutableArea(db, projects, audit),
       quotas: createQuotaService(stores),

@@ -218,6 +218,13 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    gc: z
+      .object({
+        minAge: duration.default(2 * 3_600_000).describe('garbage collection never deletes blobs or artifacts stored, linked or pushed more recently than this (Harbor\'s time window); keep it longer than the slowest push'),
+        markTimeout: duration.default(600_000).describe('a blob a garbage collection marked this long ago and never finished (its process died) is given back to a push that needs it'),
+      })
+      .strict()
+      .prefault({}),
     uploads: z
       .object({
         purgeAge: duration.default(24 * 3_600_000).describe('upload sessions idle this long are deleted with their data'),

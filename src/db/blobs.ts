@@ -11,6 +11,14 @@ export type BlobUnlink =
   /** Manifests of the repository that still reference the blob (a few). */
   | { kind: 'referenced'; by: string[] };
 
+/** The blob is being deleted by garbage collection: push it again. */
+export class BlobDeletingError extends Error {
+  constructor(readonly digest: string) {
+    super(`blob ${digest} is being deleted by garbage collection`);
+    this.name = 'BlobDeletingError';
+  }
+}
+
 export function createBlobStore(db: Db) {
   // Every blob HEAD and GET asks it.
   const sizeInRepositoryQuery = prepared(db, (q, repository: string, digest: string) =>
@@ -23,14 +31,21 @@ export function createBlobStore(db: Db) {
       .where('rb.digest', '=', digest),
   );
   return {
-    /** Records a committed blob and links it into a repository (created if new), in one transaction. */
+    /**
+     * Records a committed blob and links it into a repository (created if new), in one transaction.
+     * Refreshes the blob's time, so garbage collection's window starts again. Refused with
+     * BlobDeletingError when garbage collection has marked the blob: then nothing is linked, and
+     * the caller treats the blob as absent (see claim).
+     */
     async recordAndLink(repository: string, digest: string, size: number, now = Date.now()): Promise<void> {
       await transaction(db, async (tx) => {
+        const existing = await tx.selectFrom('blobs').select('deleting_since').where('digest', '=', digest).executeTakeFirst();
+        if (existing && existing.deleting_since != null) throw new BlobDeletingError(digest);
         const repositoryId = await ensureRepository(tx, repository, now);
         await tx
           .insertInto('blobs')
           .values({ digest, size, created_at: now })
-          .onConflict((oc) => oc.column('digest').doNothing())
+          .onConflict((oc) => oc.column('digest').doUpdateSet({ created_at: now }))
           .execute();
         await tx
           .insertInto('repository_blobs')
@@ -38,6 +53,30 @@ export function createBlobStore(db: Db) {
           .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
           .execute();
       });
+    },
+
+    /**
+     * Called before an upload's bytes become the blob's: refreshes an existing row's time so garbage
+     * collection (which only marks blobs older than its window) leaves it alone until it is linked.
+     * 'deleting' when a sweep holds it: its bytes are about to go, so they must not be replaced now;
+     * the caller waits and claims again. A mark older than `staleBefore` belongs to a sweep that
+     * died: the blob is taken back (its bytes may be gone; the commit writes them again).
+     */
+    async claim(digest: string, staleBefore: number, now = Date.now()): Promise<'ok' | 'deleting'> {
+      // A read first: a new blob (the common push) has no row, and needs no write.
+      const row = await db.selectFrom('blobs').select('deleting_since').where('digest', '=', digest).executeTakeFirst();
+      if (!row) return 'ok';
+      if (row.deleting_since != null && row.deleting_since >= staleBefore) return 'deleting';
+      const r = await db
+        .updateTable('blobs')
+        .set({ created_at: now, deleting_since: null })
+        .where('digest', '=', digest)
+        .where((eb) => eb.or([eb('deleting_since', 'is', null), eb('deleting_since', '<', staleBefore)]))
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) > 0) return 'ok';
+      // Marked (or gone) in between: ask again.
+      const again = await db.selectFrom('blobs').select('deleting_since').where('digest', '=', digest).executeTakeFirst();
+      return again && again.deleting_since != null ? 'deleting' : 'ok';
     },
 
     /** Size of a blob the repository may serve, or null. */

@@ -16,7 +16,10 @@ export interface RepositoriesTable {
 export interface BlobsTable {
   digest: string;
   size: number;
+  /** When the blob was last stored or linked (migration 0011): GC's window counts from it. */
   created_at: number;
+  /** Set while garbage collection deletes it: the mark's stamp (migration 0011). */
+  deleting_since?: number | null;
 }
 
 export interface RepositoryBlobsTable {

@@ -5,6 +5,7 @@ import type { Db } from '../db/database.js';
 import { createJobStore } from '../db/jobs.js';
 import { createScheduleStore } from '../db/job-schedules.js';
 import type { Logger } from '../platform/logger.js';
+import { createGcArea, type GcAreaDeps } from '../services/gc/gc-area.js';
 import { purgeAuditHandler, purgeAuditSpec, purgeAuditVendorType } from '../services/jobs/purge-audit.js';
 import { createSystemJob } from '../services/jobs/system-job.js';
 import { createJobDashboard } from '../services/jobs/job-dashboard.js';
@@ -44,6 +45,7 @@ export interface JobAreaDeps {
   periodic: PeriodicWork[];
   /** Where retention's artifact deletes are audited, as the API's are. */
   auditLog: Pick<AuditLog, 'record'>;
+  gc: Omit<GcAreaDeps, 'db'>;
 }
 
 /**
@@ -90,6 +92,10 @@ export function createJobArea(deps: JobAreaDeps) {
   const retention = createRetentionJobs({ store: createRetentionStore(deps.db), artifacts: createArtifactWriteStore(deps.db), audit: deps.auditLog });
   service.register(retention.handler);
   scheduler.on(retentionVendorType, (row) => retention.scheduled(Number(row.vendor_id)));
+  const gcArea = createGcArea({ db: deps.db, ...deps.gc });
+  const gc = createSystemJob(systemJobDeps, gcArea.spec);
+  service.register(gcArea.handler);
+  scheduler.on(gcArea.spec.vendorType, (_row, params) => gc.scheduled(params));
 
   const works = deps.config.role !== 'api';
   return {
@@ -98,6 +104,7 @@ export function createJobArea(deps: JobAreaDeps) {
     purgeAudit,
     dashboard,
     retention,
+    gc,
     async start(): Promise<void> {
       if (!works) return;
       const now = await deps.clock();

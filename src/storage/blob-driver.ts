@@ -27,6 +27,12 @@ export interface BlobDriver {
   put(path: string, data: Buffer): Promise<void>;
   /** Removes an object or a whole prefix; a missing path is not an error. */
   delete(path: string): Promise<void>;
+  /**
+   * Optional: removes many single objects (not prefixes) at once, for garbage collection's sweep
+   * (S3: DeleteObjects, 1,000 keys a request; the filesystem: unlinks, `concurrency` at once).
+   * A missing path is not an error.
+   */
+  deleteMany?(paths: string[], concurrency?: number): Promise<void>;
   /** Every object under a prefix, for garbage collection and purges. */
   list(prefix: string): AsyncIterable<StoredObject>;
   /** Free bytes where objects are written, for the space reserve; absent where space is elastic. */

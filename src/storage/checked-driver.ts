@@ -32,6 +32,7 @@ export function withPathChecks(inner: BlobDriver): BlobDriver {
     ...(inner.copyTo ? { copyTo: async (p: string, dest: Writable, range?: ByteRange) => inner.copyTo!(checkPath(p), dest, range) } : {}),
     put: async (p, data) => inner.put(checkPath(p), data),
     delete: async (p) => inner.delete(checkPath(p)),
+    ...(inner.deleteMany ? { deleteMany: async (ps: string[], concurrency?: number) => inner.deleteMany!(ps.map(checkPath), concurrency) } : {}),
     ...(inner.freeBytes ? { freeBytes: () => inner.freeBytes!() } : {}),
     ...(inner.redirectUrl ? { redirectUrl: async (p: string, ttl: number) => inner.redirectUrl!(checkPath(p), ttl) } : {}),
     list: (prefix) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ByteRange } from '../platform/byte-range.js';
 import { NotFoundError, type BlobDriver, type StoredObject } from './blob-driver.js';
@@ -77,6 +77,19 @@ export function createFilesystemDriver(root: string): BlobDriver {
 
     async delete(path) {
       await rm(abs(path), { recursive: true, force: true });
+    },
+
+    async deleteMany(paths, concurrency = 8) {
+      // Plain unlinks (rm's recursive walk costs several syscalls a file), a few in flight at once.
+      let next = 0;
+      const worker = async () => {
+        while (next < paths.length) {
+          await unlink(abs(paths[next++]!)).catch((err: unknown) => {
+            if (!isNotFound(err)) throw err;
+          });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, paths.length) }, worker));
     },
 
     async *list(prefix) {

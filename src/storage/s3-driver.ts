@@ -150,6 +150,10 @@ export function createS3Driver(settings: S3Settings, client: S3Client = createS3
       await context.deletePrefix(`${path}/`);
     },
 
+    async deleteMany(paths) {
+      await deleteKeys(paths);
+    },
+
     list(prefix) {
       return listObjects(`${prefix}/`);
     },

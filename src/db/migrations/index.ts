@@ -9,6 +9,7 @@ import * as m0006ArtifactRead from './0006-artifact-read.js';
 import * as m0007 from './0007-several-instances.js';
 import * as m0008UploadState from './0008-upload-state.js';
 import * as m0009Jobs from './0009-jobs.js';
+import * as m0011Gc from './0011-gc.js';
 import * as m0012Retention from './0012-retention.js';
 import * as m0013Webhooks from './0013-webhooks.js';
 
@@ -28,6 +29,7 @@ const all: Record<string, VersionedMigration> = {
   '0007-several-instances': m0007,
   '0008-upload-state': m0008UploadState,
   '0009-jobs': m0009Jobs,
+  '0011-gc': m0011Gc,
   '0012-retention': m0012Retention,
   '0013-webhooks': m0013Webhooks,
 };

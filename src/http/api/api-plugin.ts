@@ -28,7 +28,7 @@ import { robotRoutes } from './robot-routes.js';
 import { acceptEmptyJsonBodies, installSchemas } from './route-shape.js';
 import { type SystemInfo, systemRoutes } from './system-routes.js';
 import { userRoutes } from './user-routes.js';
-import { purgeAuditRoutes } from './system-job-routes.js';
+import { gcRoutes, purgeAuditRoutes } from './system-job-routes.js';
 import { jobserviceRoutes } from './jobservice-routes.js';
 import type { JobDashboard } from '../../services/jobs/job-dashboard.js';
 import type { SystemJob } from '../../services/jobs/system-job.js';
@@ -56,6 +56,7 @@ export interface ApiDeps {
   jobDashboard: JobDashboard;
   retentions: RetentionService;
   webhooks?: WebhookService;
+  gc: SystemJob;
 }
 
 /** The Harbor-compatible management API under /api/v2.0: same paths, parameters and JSON. */
@@ -94,6 +95,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps) {
   await app.register(purgeAuditRoutes, { job: deps.purgeAudit });
   await app.register(jobserviceRoutes, { dashboard: deps.jobDashboard });
   await app.register(retentionRoutes, { retentions: deps.retentions });
+  await app.register(gcRoutes, { job: deps.gc });
   await app.register(configRoutes, { settings: deps.settings });
   await app.register(immutableRoutes, { immutableRules: deps.immutableRules });
   await app.register(quotaRoutes, { quotas: deps.quotas });

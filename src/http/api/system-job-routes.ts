@@ -65,3 +65,10 @@ export const purgeAuditRoutes = systemJobRoutes({
   tag: 'purge',
   ops: { history: 'getPurgeHistory', get: 'getPurgeJob', log: 'getPurgeJobLog', stop: 'stopPurge', getSchedule: 'getPurgeSchedule', createSchedule: 'createPurgeSchedule', updateSchedule: 'updatePurgeSchedule' },
 });
+
+export const gcRoutes = systemJobRoutes({
+  prefix: '/system/gc',
+  idName: 'gc_id',
+  tag: 'gc',
+  ops: { history: 'getGCHistory', get: 'getGC', log: 'getGCLog', stop: 'stopGC', getSchedule: 'getGCSchedule', createSchedule: 'createGCSchedule', updateSchedule: 'updateGCSchedule' },
+});

@@ -10,6 +10,7 @@ import type { UploadSessionRow } from '../../db/schema.js';
 import type { CanRead, RegistryDeps } from './deps.js';
 import type { SpaceGuard } from './space-guard.js';
 import { newUpload, type UploadProgress } from '../../content/blob-content.js';
+import { BlobDeletingError } from '../../db/blobs.js';
 
 export type UploadStart =
   | { kind: 'created'; digest: string }
@@ -28,9 +29,11 @@ interface Held {
 
 export function createUploadService(
   deps: Pick<RegistryDeps, 'blobs' | 'uploads' | 'content' | 'log'> & { locks: KeyedLocks; space: SpaceGuard; quotas?: Pick<QuotaStore, 'checkBlob'> },
-  opts: { automaticMount?: boolean } = {},
+  opts: { automaticMount?: boolean; gcMarkTimeoutMs?: number; gcWaitMs?: number } = {},
 ) {
   const automaticMount = opts.automaticMount ?? true;
+  const markTimeout = opts.gcMarkTimeoutMs ?? 600_000;
+  const gcWait = opts.gcWaitMs ?? 30_000;
   const { blobs, uploads, content, log, locks, space } = deps;
   /** Harbor's pre-check at blob completion and mount: a blob the project lacks must fit its quota. */
   const checkQuota = (repository: string, digest: string, size: number) => deps.quotas?.checkBlob(projectOf(repository), repository, digest, size);
@@ -74,6 +77,29 @@ export function createUploadService(
     }
   }
 
+  /**
+   * Before an upload's bytes become blob `digest`: garbage collection must not be deleting it (its
+   * sweep would delete these bytes too). Waits while a sweep holds it, then claims it, which
+   * restarts its window. (See blobs.claim and db/gc.ts.)
+   */
+  async function claimBlob(digest: string): Promise<void> {
+    const deadline = Date.now() + gcWait;
+    while ((await blobs.claim(digest, Date.now() - markTimeout)) === 'deleting') {
+      if (Date.now() > deadline) throw gcBusy(digest);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Links a committed blob; a sweep that marked it meanwhile (a window shorter than the push) makes the client push it again. */
+  async function link(repository: string, digest: string, size: number): Promise<void> {
+    try {
+      await blobs.recordAndLink(repository, digest, size);
+    } catch (err) {
+      if (err instanceof BlobDeletingError) throw gcBusy(digest);
+      throw err;
+    }
+  }
+
   /** Finds a repository the caller can read that holds the blob, for a cross-repository mount. */
   async function mountSource(digest: string, from: string | undefined, canRead: CanRead): Promise<string | null> {
     if (from === undefined && !automaticMount) return null;
@@ -97,8 +123,13 @@ export function createUploadService(
           const size = await blobs.sizeInRepository(source, opts.mount);
           if (size !== null) {
             await checkQuota(repository, opts.mount, size);
-            await blobs.recordAndLink(repository, opts.mount, size);
-            return { kind: 'created', digest: opts.mount };
+            try {
+              await blobs.recordAndLink(repository, opts.mount, size);
+              return { kind: 'created', digest: opts.mount };
+            } catch (err) {
+              // Garbage collection is deleting it: as if absent, the client uploads it (below).
+              if (!(err instanceof BlobDeletingError)) throw err;
+            }
           }
         }
       }
@@ -112,8 +143,9 @@ export function createUploadService(
         try {
           written = await content.write(id, opts.body ?? emptyBody(), newUpload, opts.signal, opts.digest);
           await checkQuota(repository, opts.digest, written.size);
+          await claimBlob(opts.digest);
           await content.commit(id, opts.digest, written);
-          await blobs.recordAndLink(repository, opts.digest, written.size);
+          await link(repository, opts.digest, written.size);
         } catch (err) {
           await content.discard(id, written).catch(() => {});
           throw err;
@@ -169,6 +201,8 @@ export function createUploadService(
         try {
           await checkQuota(repository, digest, size);
           held.assert();
+          await claimBlob(digest);
+          held.assert();
           await content.commit(id, digest, written);
         } catch (err) {
           // A refused blob (bad digest, over quota) leaves nothing behind: no file, no session.
@@ -178,8 +212,11 @@ export function createUploadService(
           }
           throw err;
         }
-        await blobs.recordAndLink(repository, digest, size);
-        await uploads.delete(id);
+        try {
+          await link(repository, digest, size);
+        } finally {
+          await uploads.delete(id);
+        }
         return digest;
       });
     },
@@ -223,6 +260,10 @@ export function createUploadService(
       return purged;
     },
   };
+}
+
+function gcBusy(digest: string): AppError {
+  return new AppError('UNAVAILABLE', `blob ${digest} is being deleted by garbage collection; push it again`, { headers: { 'Retry-After': '5' } });
 }
 
 /** The upload's durable progress as its row records it. */

@@ -1,0 +1,26 @@
+import { createArtifactWriteStore } from '../../db/artifact-writes.js';
+import type { Db } from '../../db/database.js';
+import { createGcStore } from '../../db/gc.js';
+import type { BlobDriver } from '../../storage/blob-driver.js';
+import type { SystemJobSpec } from '../jobs/system-job.js';
+import { gcParameters, gcVendorType } from './gc-params.js';
+import { gcHandler } from './gc-run.js';
+
+export interface GcAreaDeps {
+  db: Db;
+  driver: BlobDriver;
+  config: { minAge: number; markTimeout: number };
+}
+
+/** /system/gc's spec and its job handler, for the job area to register. */
+export function createGcArea(deps: GcAreaDeps) {
+  const spec: SystemJobSpec = { vendorType: gcVendorType, jobType: gcVendorType, what: 'gc', parameters: gcParameters(deps.config.minAge) };
+  const handler = gcHandler({
+    gc: createGcStore(deps.db),
+    artifacts: createArtifactWriteStore(deps.db),
+    driver: deps.driver,
+    minAgeMs: deps.config.minAge,
+    markTimeoutMs: deps.config.markTimeout,
+  });
+  return { spec, handler };
+}
