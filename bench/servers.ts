@@ -195,6 +195,9 @@ export async function startDistribution(opts: DistributionOptions): Promise<Runn
           `  s3: {accesskey: "${opts.s3.accessKey}", secretkey: "${opts.s3.secretKey}", region: ${opts.s3.region}, regionendpoint: "${opts.s3.endpoint}", bucket: ${opts.s3.bucket}, secure: false, v4auth: true, chunksize: 16777216}`
         : `  filesystem: {rootdirectory: ${join(dataDir, 'storage')}}`,
       '  delete: {enabled: true}',
+      // Haven streams S3 blobs unless storage.s3.redirect is on (it is off in the bench), so
+      // distribution streams them too: both pulls then measure the registry, not Swift alone.
+      ...(opts.s3 ? ['  redirect: {disable: true}'] : []),
       `http: {addr: 127.0.0.1:${port}}`,
       '',
     ].join('\n'),
