@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import type { Db } from './database.js';
-import type { JobExecutionRow, JobStatus, JobTaskRow } from './schema.js';
+import type { Database, JobExecutionRow, JobStatus, JobTaskRow } from './schema.js';
 import { transaction, dialectOf } from './transaction.js';
 
 export interface TaskSpec {
@@ -31,6 +31,11 @@ export interface TaskClaim {
 }
 
 export const finalStatuses: readonly JobStatus[] = ['Stopped', 'Error', 'Success'];
+
+/** The task row as `claim` holds it: a write by an older claim (its lease ran out) matches nothing. */
+function heldBy(claim: TaskClaim) {
+  return (eb: ExpressionBuilder<Database, 'job_tasks'>) => eb.and({ id: claim.id, lease_holder: claim.holder, attempts: claim.attempt, status: 'Running' });
+}
 
 /**
  * The job service's queue and its history, in the metadata database. A task is claimed by one
@@ -148,10 +153,7 @@ export function createJobStore(db: Db) {
       const row = await db
         .updateTable('job_tasks')
         .set({ lease_until: now + leaseMs, update_time: now, ...(progress ? { progress_done: progress.done, progress_total: progress.total } : {}) })
-        .where('id', '=', claim.id)
-        .where('lease_holder', '=', claim.holder)
-        .where('attempts', '=', claim.attempt)
-        .where('status', '=', 'Running')
+        .where(heldBy(claim))
         .returning('stop_requested')
         .executeTakeFirst();
       return row ? { stopRequested: row.stop_requested === 1 } : null;
@@ -174,10 +176,7 @@ export function createJobStore(db: Db) {
             ...(attrs ? { extra_attrs: JSON.stringify(attrs) } : {}),
             ...(progress ? { progress_done: progress.done, progress_total: progress.total } : {}),
           })
-          .where('id', '=', claim.id)
-          .where('lease_holder', '=', claim.holder)
-          .where('attempts', '=', claim.attempt)
-          .where('status', '=', 'Running')
+          .where(heldBy(claim))
           .returning('execution_id')
           .executeTakeFirst();
         if (!r) return false;
@@ -195,10 +194,7 @@ export function createJobStore(db: Db) {
         const r = await tx
           .updateTable('job_tasks')
           .set({ status: 'Pending', lease_holder: null, lease_until: null, attempts: claim.attempt - 1, run_after: now, update_time: now })
-          .where('id', '=', claim.id)
-          .where('lease_holder', '=', claim.holder)
-          .where('attempts', '=', claim.attempt)
-          .where('status', '=', 'Running')
+          .where(heldBy(claim))
           .returning('execution_id')
           .executeTakeFirst();
         if (r) await refreshExecution(tx, r.execution_id, now);
