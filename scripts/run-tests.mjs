@@ -39,7 +39,9 @@ try {
     // Unit tests do not start Haven (the store contract already ran on both dialects), and a
     // file marked @haven-own-database picks its databases itself, PostgreSQL included.
     const ownDatabase = (f) => readFileSync(f, 'utf8').slice(0, 300).includes('@haven-own-database');
-    const second = run(all.filter((f) => f.startsWith('test') && !ownDatabase(f)), 'postgres', env);
+    // The portal's browser tests run once: the API beneath them runs on both in the API tests.
+    const portal = (f) => f.startsWith(join('test', 'portal'));
+    const second = run(all.filter((f) => f.startsWith('test') && !ownDatabase(f) && !portal(f)), 'postgres', env);
     status = first || second;
   }
 } finally {

@@ -14,6 +14,7 @@ import { apiPlugin, type ApiDeps } from './api/api-plugin.js';
 import { tokenRoutes, type TokenRouteDeps } from './token/token-routes.js';
 import fastifyCookie from '@fastify/cookie';
 import { sessionRoutes } from './api/session-routes.js';
+import { portalRoutes } from './portal/portal-routes.js';
 import type { Sessions } from '../auth/sessions.js';
 import { limitConnectionsPerIp } from './connection-limit.js';
 import { installReadOnlyGuard } from './read-only-guard.js';
@@ -144,5 +145,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     });
     await scope.register(apiPlugin, { prefix: '/api/v2.0', ...deps.api });
   });
+  await app.register(portalRoutes, {});
   return app;
 }

@@ -1,0 +1,131 @@
+import { PlusOutlined } from '@ant-design/icons';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { App, Button, Input, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { api } from '../../api/client';
+import type { Project, Quota } from '../../api/types';
+import { usePreferences } from '../../app/preferences';
+import { useSession } from '../../auth/session';
+import { ErrorAlert, errorText } from '../../components/ErrorAlert';
+import { formatTime } from '../../components/format';
+import { QuotaBar } from '../../components/QuotaBar';
+import { roleKeys } from '../../components/roles';
+import { CreateProjectModal } from './CreateProjectModal';
+
+function ProjectQuota({ projectId }: { projectId: number }) {
+  const q = useQuery({
+    queryKey: ['quota', 'project', projectId],
+    queryFn: () => api.get<Quota[]>('/quotas', { reference: 'project', reference_id: projectId }),
+    staleTime: 30_000,
+  });
+  const quota = q.data?.[0];
+  return quota ? <QuotaBar used={quota.used.storage} hard={quota.hard.storage} /> : <span>-</span>;
+}
+
+export default function ProjectsPage() {
+  const { t } = useTranslation(['projects', 'common']);
+  const { language } = usePreferences();
+  const { user, system } = useSession();
+  const { modal, message } = App.useApp();
+  const client = useQueryClient();
+  const [page, setPage] = useState(1);
+  const [pageSize, setPageSize] = useState(15);
+  const [name, setName] = useState('');
+  const [creating, setCreating] = useState(false);
+  const list = useQuery({
+    queryKey: ['projects', { page, pageSize, name }],
+    queryFn: () => api.page<Project>('/projects', { page, page_size: pageSize, name, with_detail: true }),
+    placeholderData: (prev) => prev,
+  });
+  const mayCreate = user?.sysadmin_flag || system?.project_creation_restriction !== 'adminonly';
+
+  const remove = async (p: Project) => {
+    const check = await api.get<{ deletable: boolean; message: string }>(`/projects/${p.project_id}/_deletable`);
+    if (!check.deletable) {
+      modal.warning({ title: t('deleteRefused', { name: p.name }), content: check.message });
+      return;
+    }
+    modal.confirm({
+      title: t('deleteConfirm', { name: p.name }),
+      okText: t('common:action.delete'),
+      okButtonProps: { danger: true },
+      cancelText: t('common:action.cancel'),
+      onOk: async () => {
+        try {
+          await api.delete(`/projects/${p.project_id}`);
+          void message.success(t('deleted', { name: p.name }));
+          await client.invalidateQueries({ queryKey: ['projects'] });
+        } catch (err) {
+          void message.error(errorText(err));
+        }
+      },
+    });
+  };
+
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      <Typography.Title level={2} style={{ margin: 0 }}>
+        {t('title')}
+      </Typography.Title>
+      <Space wrap style={{ justifyContent: 'space-between', width: '100%' }}>
+        {mayCreate && (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+            {t('newProject')}
+          </Button>
+        )}
+        <Input.Search
+          placeholder={t('searchPlaceholder')}
+          aria-label={t('searchPlaceholder')}
+          allowClear
+          onSearch={(v) => {
+            setName(v.trim());
+            setPage(1);
+          }}
+          style={{ width: 280 }}
+        />
+      </Space>
+      <ErrorAlert error={list.error} />
+      <Table<Project>
+        rowKey="project_id"
+        loading={list.isFetching}
+        dataSource={list.data?.items ?? []}
+        locale={{ emptyText: name ? t('emptySearch') : t('empty') }}
+        pagination={{
+          current: page,
+          pageSize,
+          total: list.data?.total ?? 0,
+          showSizeChanger: true,
+          pageSizeOptions: [15, 25, 50, 100],
+          showTotal: (n) => t('common:table.total', { count: n }),
+          onChange: (p, s) => {
+            setPage(p);
+            setPageSize(s);
+          },
+        }}
+        columns={[
+          { title: t('col.name'), dataIndex: 'name', render: (_: unknown, p) => <Link to={`/projects/${p.project_id}/repositories`}>{p.name}</Link> },
+          {
+            title: t('col.access'),
+            render: (_: unknown, p) => (p.metadata?.public === 'true' ? <Tag color="green">{t('public')}</Tag> : <Tag>{t('private')}</Tag>),
+          },
+          { title: t('col.role'), render: (_: unknown, p) => (p.current_user_role_id ? t(`common:${roleKeys[p.current_user_role_id] ?? 'role.none'}`) : '-') },
+          { title: t('col.repositories'), dataIndex: 'repo_count', align: 'right' },
+          { title: t('col.quota'), render: (_: unknown, p) => <ProjectQuota projectId={p.project_id} /> },
+          { title: t('col.created'), render: (_: unknown, p) => formatTime(p.creation_time, language) },
+          {
+            title: t('common:table.actions'),
+            render: (_: unknown, p) =>
+              (user?.sysadmin_flag || p.current_user_role_id === 1) && (
+                <Button danger size="small" onClick={() => void remove(p)} aria-label={t('deleteLabel', { name: p.name })}>
+                  {t('common:action.delete')}
+                </Button>
+              ),
+          },
+        ]}
+      />
+      <CreateProjectModal open={creating} onClose={() => setCreating(false)} />
+    </Space>
+  );
+}
