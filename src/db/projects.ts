@@ -177,6 +177,16 @@ export function createProjectStore(db: Db) {
     },
 
     repositoryCount: (projectId: number) => countRepositories(db, projectId),
+    /** Artifacts (manifests) in the project's repositories, for the portal's summary. */
+    async artifactCount(projectId: number): Promise<number> {
+      const r = await db
+        .selectFrom('manifests as m')
+        .innerJoin('repositories as r', 'r.id', 'm.repository_id')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('r.project_id', '=', projectId)
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
   };
 }
 

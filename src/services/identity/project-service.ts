@@ -243,11 +243,13 @@ export function createProjectService(deps: {
       const access = await resolve(actor, ref, byName, 'self', 'read');
       const { project } = access;
       const repoCount = await projects.repositoryCount(project.id);
+      // Haven's addition for the portal's summary; Harbor's portal counts them page by page.
+      const artifactCount = await projects.artifactCount(project.id);
       // As Harbor: the quota for those who may read it, in its ResourceList shape.
       const q = access.can('quota', 'read') && deps.quotaOf ? await deps.quotaOf(project.id) : null;
       const quota = q ? { quota: { hard: { storage: q.hard }, used: { storage: q.used } } } : {};
       // As Harbor: the member counts only for those who may list the members.
-      if (!access.can('member', 'list')) return { repo_count: repoCount, ...quota };
+      if (!access.can('member', 'list')) return { repo_count: repoCount, artifact_count: artifactCount, ...quota };
       const counts: Record<string, number> = { projectAdmin: 0, maintainer: 0, developer: 0, guest: 0, limitedGuest: 0 };
       for (const m of await members.list(project.id)) {
         const role = roleIds[m.roleId];
@@ -255,6 +257,7 @@ export function createProjectService(deps: {
       }
       return {
         repo_count: repoCount,
+        artifact_count: artifactCount,
         project_admin_count: counts.projectAdmin,
         maintainer_count: counts.maintainer,
         developer_count: counts.developer,

@@ -41,6 +41,7 @@ export const projectDeletable = z.strictObject({ deletable: z.boolean(), message
 /** Harbor's ProjectSummary; the member counts only for those who may list members. */
 export const projectSummary = z.strictObject({
   repo_count: z.number().int(),
+  artifact_count: z.number().int(),
   project_admin_count: z.number().int().optional(),
   maintainer_count: z.number().int().optional(),
   developer_count: z.number().int().optional(),
