@@ -48,10 +48,9 @@ export function AppLayout() {
         <Layout.Header style={{ display: 'flex', justifyContent: 'flex-end', alignItems: 'center', background: token.colorBgContainer, borderBottom: `1px solid ${token.colorBorderSecondary}`, paddingInline: 24 }}>
           <UserMenu />
         </Layout.Header>
+        {/* Ant Design's Content is the page's <main> landmark. */}
         <Layout.Content style={{ padding: 24 }}>
-          <main>
-            <Outlet />
-          </main>
+          <Outlet />
         </Layout.Content>
       </Layout>
     </Layout>

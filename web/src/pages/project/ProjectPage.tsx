@@ -7,6 +7,7 @@ import { api } from '../../api/client';
 import type { Project } from '../../api/types';
 import { Loading } from '../../app/App';
 import { useProjectPermissions } from '../../auth/permissions';
+import { AccessTag } from '../../components/AccessTag';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { roleKeys } from '../../components/roles';
 import { NotFoundPage } from '../NotFoundPage';
@@ -52,7 +53,7 @@ export default function ProjectPage() {
           <Typography.Title level={2} style={{ margin: 0 }}>
             {p.name}
           </Typography.Title>
-          {p.metadata?.public === 'true' ? <Tag color="green">{t('common:access.public')}</Tag> : <Tag>{t('common:access.private')}</Tag>}
+          <AccessTag isPublic={p.metadata?.public === 'true'} />
           {p.current_user_role_id > 0 && <Tag color="blue">{t(`common:${roleKeys[p.current_user_role_id] ?? 'role.none'}`)}</Tag>}
         </Space>
         <Tabs activeKey={active} onChange={(k) => navigate(`${base}/${k}`)} items={visible.map((tab) => ({ key: tab.key, label: t(`tab.${tab.key}`) }))} />

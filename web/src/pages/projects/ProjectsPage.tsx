@@ -1,6 +1,6 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Input, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Input, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -8,6 +8,7 @@ import { api } from '../../api/client';
 import type { Project, Quota } from '../../api/types';
 import { usePreferences } from '../../app/preferences';
 import { useSession } from '../../auth/session';
+import { AccessTag } from '../../components/AccessTag';
 import { ErrorAlert, errorText } from '../../components/ErrorAlert';
 import { formatTime } from '../../components/format';
 import { QuotaBar } from '../../components/QuotaBar';
@@ -108,7 +109,7 @@ export default function ProjectsPage() {
           { title: t('col.name'), dataIndex: 'name', render: (_: unknown, p) => <Link to={`/projects/${p.project_id}/repositories`}>{p.name}</Link> },
           {
             title: t('col.access'),
-            render: (_: unknown, p) => (p.metadata?.public === 'true' ? <Tag color="green">{t('public')}</Tag> : <Tag>{t('private')}</Tag>),
+            render: (_: unknown, p) => <AccessTag isPublic={p.metadata?.public === 'true'} />,
           },
           { title: t('col.role'), render: (_: unknown, p) => (p.current_user_role_id ? t(`common:${roleKeys[p.current_user_role_id] ?? 'role.none'}`) : '-') },
           { title: t('col.repositories'), dataIndex: 'repo_count', align: 'right' },
