@@ -17,9 +17,11 @@ function find(dir, out = []) {
   return out;
 }
 
+const assertMessages = new URL('../test/helpers/assert-messages.ts', import.meta.url).href;
+
 function run(files, database, env) {
   process.stdout.write(`\n# ${files.length} test files, Haven on ${database}\n`);
-  const args = ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=900000', ...files];
+  const args = ['--import', 'tsx', '--import', assertMessages, '--test', '--test-concurrency=2', '--test-timeout=900000', ...files];
   const r = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, ...env, HAVEN_TEST_DATABASE: database } });
   return r.status ?? 1;
 }

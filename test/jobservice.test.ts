@@ -36,8 +36,7 @@ describe('job service dashboard', () => {
     await eventually(async () => {
       const runs = await havenSql<{ n: number }>(h, "select count(*) as n from job_executions where vendor_type = 'UPLOAD_PURGE' and status = 'Success'");
       assert.ok(Number(runs.rows[0]!.n) >= 3);
-      // Not faster: a test reopening the SQLite file every few milliseconds starves the server's writes.
-    }, { intervalMs: 250 });
+    }, { intervalMs: 100 });
     const pools = await json<Array<{ pid: number; worker_pool_id: string; heartbeat_at: string; concurrency: number; host: string }>>('/jobservice/pools');
     assert.equal(pools.length, 1);
     assert.equal(pools[0]!.pid, h.proc.pid);
@@ -105,7 +104,7 @@ describe('job service dashboard', () => {
     await eventually(async () => {
       const { rows } = await havenSql<{ id: number }>(h, "select max(id) as id from job_executions where vendor_type = 'UPLOAD_PURGE'");
       assert.ok(rows[0]!.id > latest[0]!.id);
-    }, { intervalMs: 250 });
+    }, { intervalMs: 100 });
     assert.equal((await api('/schedules/GC/paused')).status, 400);
   });
 
