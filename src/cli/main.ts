@@ -113,7 +113,7 @@ function listenProblem(listen: string, port: number, err: NodeJS.ErrnoException)
 }
 
 function loginBanner(url: string, b: BootstrapResult): string {
-  const lines = [`Log in at ${url} as admin`];
+  const lines = [`Log in to the portal at ${url.replace(/\/$/, '')}/ as admin`];
   if (b.generatedPassword) {
     lines.push(`  admin password (generated, shown once; also in ${b.passwordFile}): ${b.generatedPassword}`);
   } else if (b.created) {
