@@ -6,8 +6,8 @@
 import assert from 'node:assert';
 import { inspect } from 'node:util';
 
-const original = assert.ok;
-const ok = function ok(value: unknown, message?: string | Error): asserts value {
+const original: (value: unknown, message?: string | Error) => void = assert.ok;
+const ok = function ok(value: unknown, message?: string | Error): void {
   original(value, message ?? `expected a truthy value, got ${inspect(value, { depth: 1 })}`);
 } as typeof assert.ok;
 assert.ok = ok;

@@ -1,7 +1,7 @@
 // axe-core over the portal's main pages, in both languages: no serious or critical violation.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { logIn, openPortal, requireBrowser, useBrowser } from '../helpers/browser.js';
 import { useHaven, type RunningHaven } from '../helpers/haven.js';
