@@ -202,6 +202,8 @@ export function gcHandler(deps: GcDeps): JobHandler {
   return {
     type: gcVendorType,
     concurrency: 1,
+    // Besides one execution at a time (the API's 409), one task on the whole cluster.
+    alone: true,
     async run(ctx) {
       await runGc(deps, readGcParams(ctx.params, deps.minAgeMs), ctx);
     },
