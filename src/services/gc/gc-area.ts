@@ -2,6 +2,7 @@ import { createArtifactWriteStore } from '../../db/artifact-writes.js';
 import type { Db } from '../../db/database.js';
 import { createGcStore } from '../../db/gc.js';
 import type { BlobDriver } from '../../storage/blob-driver.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { SystemJobSpec } from '../jobs/system-job.js';
 import { gcParameters, gcVendorType } from './gc-params.js';
 import { gcHandler } from './gc-run.js';
@@ -9,6 +10,8 @@ import { gcHandler } from './gc-run.js';
 export interface GcAreaDeps {
   db: Db;
   driver: BlobDriver;
+  /** Where delete_untagged's artifact deletes are audited. */
+  audit: Pick<AuditLog, 'record'>;
   config: { minAge: number; markTimeout: number };
 }
 
@@ -18,6 +21,7 @@ export function createGcArea(deps: GcAreaDeps) {
   const handler = gcHandler({
     gc: createGcStore(deps.db),
     artifacts: createArtifactWriteStore(deps.db),
+    audit: deps.audit,
     driver: deps.driver,
     minAgeMs: deps.config.minAge,
     markTimeoutMs: deps.config.markTimeout,
