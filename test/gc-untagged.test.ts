@@ -89,6 +89,13 @@ describe('GC delete_untagged: dry-run figures and audit', () => {
     const real = await runGc(h, { delete_untagged: true });
     assert.equal(real.job_status, 'Success', real.log);
     assert.deepEqual(figures(real.log), figures(dry.log), real.log);
+    assert.match(real.log, /The GC job actual frees up 14\.99 KiB space\./);
+    const shown = (run: { job_parameters: string }) => {
+      const p = JSON.parse(run.job_parameters) as Record<string, unknown>;
+      return [p.freed_space, p.purged_blobs, p.purged_manifests];
+    };
+    assert.deepEqual(shown(real), [freedBytes, freedBlobs.length, 3]);
+    assert.deepEqual(shown(dry), shown(real), 'the history shows the same figures for both');
     assert.equal(await blobRows(), rowsBefore - freedBlobs.length, 'the blob rows drop by the dry figure');
     assert.equal(blobBytesOnDisk(h.dataDir), diskBefore - freedBytes, 'the disk drops by the dry bytes');
     const realAttrs = (await havenSql<{ extra_attrs: string }>(h, 'select extra_attrs from job_tasks where execution_id = ?', [real.id])).rows[0]!;

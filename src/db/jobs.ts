@@ -328,6 +328,25 @@ export function createJobStore(db: Db) {
       return rows.map((r) => `${new Date(r.at).toISOString()} ${r.line}\n`).join('');
     },
 
+    /**
+     * Merges `values` into an execution's extra_attrs (Harbor's check-in: GC's freed_space,
+     * purged_blobs and purged_manifests end up there, which its history shows as job_parameters).
+     */
+    async mergeExecutionAttrs(id: number, values: Record<string, unknown>, now = Date.now()): Promise<void> {
+      await transaction(db, async (tx) => {
+        const row = await tx.selectFrom('job_executions').select('extra_attrs').where('id', '=', id).executeTakeFirst();
+        if (!row) return;
+        let attrs: Record<string, unknown> = {};
+        try {
+          const v = JSON.parse(row.extra_attrs) as unknown;
+          if (v && typeof v === 'object' && !Array.isArray(v)) attrs = v as Record<string, unknown>;
+        } catch {
+          // not an object: replaced
+        }
+        await tx.updateTable('job_executions').set({ extra_attrs: JSON.stringify({ ...attrs, ...values }), update_time: now }).where('id', '=', id).execute();
+      });
+    },
+
     async execution(id: number): Promise<JobExecutionRow | undefined> {
       return db.selectFrom('job_executions').selectAll().where('id', '=', id).executeTakeFirst();
     },

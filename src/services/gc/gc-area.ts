@@ -1,6 +1,7 @@
 import { createArtifactWriteStore } from '../../db/artifact-writes.js';
 import type { Db } from '../../db/database.js';
 import { createGcStore } from '../../db/gc.js';
+import { createJobStore } from '../../db/jobs.js';
 import type { BlobDriver } from '../../storage/blob-driver.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { SystemJobSpec } from '../jobs/system-job.js';
@@ -18,10 +19,12 @@ export interface GcAreaDeps {
 /** /system/gc's spec and its job handler, for the job area to register. */
 export function createGcArea(deps: GcAreaDeps) {
   const spec: SystemJobSpec = { vendorType: gcVendorType, jobType: gcVendorType, what: 'gc', parameters: gcParameters(deps.config.minAge), exclusive: true };
+  const jobs = createJobStore(deps.db);
   const handler = gcHandler({
     gc: createGcStore(deps.db),
     artifacts: createArtifactWriteStore(deps.db),
     audit: deps.audit,
+    checkIn: (id, values) => jobs.mergeExecutionAttrs(id, values),
     driver: deps.driver,
     minAgeMs: deps.config.minAge,
     markTimeoutMs: deps.config.markTimeout,

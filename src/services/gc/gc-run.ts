@@ -13,6 +13,8 @@ export interface GcDeps {
   /** Where delete_untagged's artifact deletes are audited, as the API's are (Harbor's GC audits none). */
   audit: Pick<AuditLog, 'record'>;
   driver: BlobDriver;
+  /** Harbor's check-in: the figures also go to the execution's extra_attrs (its history's job_parameters). */
+  checkIn(executionId: number, values: Record<string, unknown>): Promise<void>;
   minAgeMs: number;
   /** A mark older than this is another sweep's that died; a sweep never acts on its own past half of it. */
   markTimeoutMs: number;
@@ -52,7 +54,7 @@ class Stopped extends Error {
  * 4. objects under blobs/ with no row at all, older than the window (a crash between bytes and row).
  * A dry run marks nothing and reports what 2-4 would free.
  */
-export async function runGc(deps: GcDeps, p: GcParams, ctx: Pick<JobContext, 'signal' | 'log' | 'progress' | 'attrs' | 'params'>): Promise<GcResult> {
+export async function runGc(deps: GcDeps, p: GcParams, ctx: Pick<JobContext, 'signal' | 'log' | 'progress' | 'attrs' | 'params' | 'executionId'>): Promise<GcResult> {
   // Who the deletes are audited as: the caller of a run now, "system" for a schedule.
   const operator = typeof ctx.params.operator === 'string' && ctx.params.operator !== '' ? ctx.params.operator : scheduleOperator;
   const now = deps.now ?? Date.now;
@@ -60,6 +62,8 @@ export async function runGc(deps: GcDeps, p: GcParams, ctx: Pick<JobContext, 'si
   const scanPage = 1000;
   const cutoff = now() - deps.minAgeMs;
   const result: GcResult = { blobs: 0, manifests: 0, bytes: 0 };
+  // Harbor's names (its saveGCRes), in the task's attributes and the execution's.
+  const figures = () => ({ freed_space: result.bytes, purged_blobs: result.blobs, purged_manifests: result.manifests });
   const checkStop = () => {
     if (ctx.signal.aborted) throw new Stopped();
   };
@@ -199,7 +203,8 @@ export async function runGc(deps: GcDeps, p: GcParams, ctx: Pick<JobContext, 'si
     }
     await orphans();
   } catch (err) {
-    ctx.attrs({ freed_space: result.bytes, purged_blobs: result.blobs, purged_manifests: result.manifests });
+    ctx.attrs(figures());
+    await deps.checkIn(ctx.executionId, figures()).catch(() => {});
     if (err instanceof Stopped) ctx.log(`garbage collection stopped: ${result.blobs} blobs and ${result.manifests} manifests deleted so far, ${formatSize(result.bytes)} freed`);
     throw err;
   }
@@ -211,7 +216,8 @@ export async function runGc(deps: GcDeps, p: GcParams, ctx: Pick<JobContext, 'si
     ctx.log(`${result.blobs} blobs and ${result.manifests} manifests are actually deleted`);
     ctx.log(`The GC job actual frees up ${formatSize(result.bytes)} space.`);
   }
-  ctx.attrs({ freed_space: result.bytes, purged_blobs: result.blobs, purged_manifests: result.manifests, dry_run: p.dry_run });
+  ctx.attrs({ ...figures(), dry_run: p.dry_run });
+  await deps.checkIn(ctx.executionId, figures());
   ctx.log('success to run gc in job.');
   return result;
 }
