@@ -24,7 +24,8 @@ after(async () => {
 });
 
 const clock = async () => Date.now();
-const service = (holder: string) => createJobService({ store, holder, host: holder, log, clock, pollMs: 20, retryDelayMs: 10, leaseMs: 300 });
+// Leases long enough that a loaded machine never lets one run out (that hands a task on by design).
+const service = (holder: string) => createJobService({ store, holder, host: holder, log, clock, pollMs: 20, retryDelayMs: 10, leaseMs: 10_000 });
 
 async function until<T>(what: () => Promise<T | undefined | null | false>, ms = 5000): Promise<T> {
   const end = Date.now() + ms;
