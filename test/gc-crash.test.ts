@@ -67,9 +67,15 @@ describe('GC after kill -9, and stopped', () => {
     assert.deepEqual(bytesWithoutRow, [], 'bytes are deleted before their row');
     assert.ok(rows.length > kept, 'killed before the end');
 
+    const killedRun = Number(r.headers.get('location')!.split('/').pop());
     h = await startHaven({ dataDir: h.dataDir, env });
     // Past the mark timeout, the next run takes over the dead sweep's marks and finishes.
     await new Promise((res) => setTimeout(res, 1100));
+    // Not before the killed run's lease ran out and it was failed: one GC at a time.
+    await eventually(async () => {
+      const g = (await (await api(`/system/gc/${killedRun}`)).json()) as { job_status: string };
+      assert.equal(g.job_status, 'Error');
+    });
     const second = await runGc(h, { workers: 4 });
     assert.equal(second.job_status, 'Success', second.log);
     assert.ok(figures(second.log).blobs > 0);

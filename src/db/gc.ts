@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './database.js';
+import { blobsFreedByDeleting } from './gc-untagged-plan.js';
 import { transaction } from './transaction.js';
 
 /** A blob row the sweep holds: its digest and recorded size. */
@@ -11,6 +12,9 @@ export interface GcBlob {
 /** An untagged artifact garbage collection may delete (delete_untagged). */
 export interface GcArtifact {
   id: number;
+  /** Its project (for the audit record of its delete); null only for pre-0004 orphans. */
+  projectId: number | null;
+  repositoryId: number;
   repository: string;
   digest: string;
   size: number;
@@ -141,15 +145,20 @@ export function createGcStore(db: Db) {
      * no accessory (no subject; cosign's are tagged), after id `after`.
      */
     async untagged(after: number, cutoff: number, limit: number): Promise<GcArtifact[]> {
-      const { rows } = await sql<{ id: number; repository: string; digest: string; size: number }>`
-        select m.id as id, r.name as repository, m.digest as digest, m.total_size as size
+      const { rows } = await sql<{ id: number; project_id: number | null; repository_id: number; repository: string; digest: string; size: number }>`
+        select m.id as id, r.project_id as project_id, r.id as repository_id, r.name as repository, m.digest as digest, m.total_size as size
         from manifests m join repositories r on r.id = m.repository_id
         where m.id > ${after} and m.pushed_at < ${cutoff} and m.created_at < ${cutoff} and m.subject_digest is null
           and not exists (select 1 from tags t where t.manifest_id = m.id)
           and not exists (select 1 from manifest_references ref join manifests parent on parent.id = ref.manifest_id
             where ref.kind = 'manifest' and ref.digest = m.digest and parent.repository_id = m.repository_id)
         order by m.id limit ${limit}`.execute(db);
-      return rows.map((r) => ({ id: num(r.id), repository: r.repository, digest: r.digest, size: num(r.size) }));
+      return rows.map((r) => ({ id: num(r.id), projectId: r.project_id === null ? null : num(r.project_id), repositoryId: num(r.repository_id), repository: r.repository, digest: r.digest, size: num(r.size) }));
+    },
+
+    /** A dry run's view of delete_untagged: the blobs deleting these artifacts would free (see gc-untagged-plan.ts). */
+    freedByDeleting(roots: GcArtifact[], cutoff: number): Promise<GcBlob[]> {
+      return blobsFreedByDeleting(db, roots, cutoff);
     },
   };
 }

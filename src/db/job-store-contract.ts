@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { migrateToLatest, type DatabaseHandle, type Db } from './database.js';
-import { createJobStore, type JobStore } from './jobs.js';
+import { createJobStore, ExecutionActive, type JobStore } from './jobs.js';
 import { createScheduleStore } from './job-schedules.js';
 
 const t0 = 1_800_000_000_000;
@@ -53,6 +53,21 @@ export function runJobStoreContract(name: string, openDb: () => Promise<Database
       assert.equal(ids.length, 40, 'every task was claimed');
       assert.equal(new Set(ids).size, 40, 'by exactly one worker');
       assert.deepEqual(await jobs.claim('WEBHOOK', 5, 'late', 10_000, t0 + 2), []);
+    });
+
+    test('exclusive enqueues at once: exactly one is queued; `alone` claims at once: exactly one task runs', async () => {
+      // On PostgreSQL these run on separate connections at once (SERIALIZABLE makes the losers retry).
+      const asks = await Promise.allSettled(Array.from({ length: 6 }, () => jobs.enqueue({ vendorType: 'GARBAGE_COLLECTION', trigger: 'MANUAL', tasks: [{ jobType: 'GC' }], exclusive: true }, t0)));
+      assert.equal(asks.filter((a) => a.status === 'fulfilled').length, 1);
+      for (const a of asks) if (a.status === 'rejected') assert.ok(a.reason instanceof ExecutionActive, String(a.reason));
+      await jobs.enqueue({ vendorType: 'PURGE_AUDIT_LOG', trigger: 'MANUAL', tasks: Array.from({ length: 5 }, () => ({ jobType: 'PURGE' })) }, t0);
+      const claims = await Promise.all(Array.from({ length: 6 }, (_, i) => jobs.claim('PURGE', 3, `w${i}`, 10_000, t0 + 1, { alone: true })));
+      const claimed = claims.flat();
+      assert.equal(claimed.length, 1, 'one task of the type at a time');
+      assert.deepEqual(await jobs.claim('PURGE', 3, 'late', 10_000, t0 + 2, { alone: true }), [], 'none while it runs');
+      const c = claimed[0]!;
+      assert.ok(await jobs.finish({ id: c.id, holder: c.lease_holder!, attempt: 1 }, { status: 'Success' }, t0 + 3));
+      assert.equal((await jobs.claim('PURGE', 3, 'next', 10_000, t0 + 4, { alone: true })).length, 1, 'the next once it ended');
     });
 
     test('a claim whose lease ran out is recovered once and its old worker can change nothing', async () => {

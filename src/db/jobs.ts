@@ -16,6 +16,19 @@ export interface ExecutionSpec {
   trigger: 'MANUAL' | 'SCHEDULE' | 'EVENT';
   extraAttrs?: Record<string, unknown>;
   tasks: TaskSpec[];
+  /**
+   * At most one Pending or Running execution of this vendor type (GC): checked in the insert's
+   * transaction, so of two enqueues at once, on any instances, one throws ExecutionActive.
+   */
+  exclusive?: boolean;
+}
+
+/** An exclusive execution was asked for while one of its vendor type is still Pending or Running. */
+export class ExecutionActive extends Error {
+  constructor(readonly active: { id: number; status: JobStatus }) {
+    super(`execution ${active.id} is ${active.status}`);
+    this.name = 'ExecutionActive';
+  }
 }
 
 /** How a claimed task ended, as its worker reports it. */
@@ -80,12 +93,48 @@ export function createJobStore(db: Db) {
     });
   }
 
+  /** The claim's statement (see `claim`), on `runner`; `alone`: only while none of the type runs. */
+  async function claimIn(runner: Db, jobType: string, limit: number, holder: string, leaseMs: number, now: number, alone: boolean): Promise<JobTaskRow[]> {
+    const skipLocked = dialectOf(db) === 'postgres' ? sql`for update skip locked` : sql``;
+    const onlyOne = alone ? sql`and not exists (select 1 from job_tasks r where r.job_type = ${jobType} and r.status = 'Running')` : sql``;
+    const claimed = await sql<JobTaskRow>`
+      update job_tasks
+      set status = 'Running', lease_holder = ${holder}, lease_until = ${now + leaseMs}, attempts = attempts + 1,
+          start_time = coalesce(start_time, ${now}), update_time = ${now}
+      where id in (
+        select id from job_tasks
+        where status = 'Pending' and job_type = ${jobType} and run_after <= ${now} and stop_requested = 0
+          and not exists (select 1 from job_queues q where q.job_type = ${jobType} and q.paused = 1)
+          ${onlyOne}
+        order by run_after, id
+        limit ${limit}
+        ${skipLocked}
+      )
+      returning *`.execute(runner);
+    const rows = claimed.rows;
+    for (const e of new Set(rows.map((r) => r.execution_id))) await refreshExecution(runner, e, now);
+    return rows;
+  }
+
   return {
     refreshExecution,
 
     /** Creates an execution and its tasks in one transaction (the caller's, when given). */
     async enqueue(spec: ExecutionSpec, now = Date.now(), runner: Db = db): Promise<number> {
       return transaction(runner, async (tx) => {
+        // SQLite has one writer; on PostgreSQL SERIALIZABLE fails one of two enqueues that both
+        // read "none active" (it runs again and finds the other's).
+        if (spec.exclusive) {
+          const active = await tx
+            .selectFrom('job_executions')
+            .select(['id', 'status'])
+            .where('vendor_type', '=', spec.vendorType)
+            .where('status', 'in', ['Pending', 'Running'])
+            .orderBy('id')
+            .limit(1)
+            .executeTakeFirst();
+          if (active) throw new ExecutionActive(active);
+        }
         const exec = await tx
           .insertInto('job_executions')
           .values({
@@ -124,25 +173,14 @@ export function createJobStore(db: Db) {
      * Moves up to `limit` due pending tasks of `jobType` to Running under `holder`'s lease and
      * returns them (attempts already counted). Paused queues give nothing.
      */
-    async claim(jobType: string, limit: number, holder: string, leaseMs: number, now: number): Promise<JobTaskRow[]> {
+    async claim(jobType: string, limit: number, holder: string, leaseMs: number, now: number, opts: { alone?: boolean } = {}): Promise<JobTaskRow[]> {
       if (limit <= 0) return [];
-      const skipLocked = dialectOf(db) === 'postgres' ? sql`for update skip locked` : sql``;
-      const claimed = await sql<JobTaskRow>`
-        update job_tasks
-        set status = 'Running', lease_holder = ${holder}, lease_until = ${now + leaseMs}, attempts = attempts + 1,
-            start_time = coalesce(start_time, ${now}), update_time = ${now}
-        where id in (
-          select id from job_tasks
-          where status = 'Pending' and job_type = ${jobType} and run_after <= ${now} and stop_requested = 0
-            and not exists (select 1 from job_queues q where q.job_type = ${jobType} and q.paused = 1)
-          order by run_after, id
-          limit ${limit}
-          ${skipLocked}
-        )
-        returning *`.execute(db);
-      const rows = claimed.rows;
-      for (const e of new Set(rows.map((r) => r.execution_id))) await refreshExecution(db, e, now);
-      return rows;
+      if (opts.alone) {
+        // One task of the type at a time on every instance: the check and the claim in one
+        // transaction (SERIALIZABLE on PostgreSQL fails one of two claims that both saw none).
+        return transaction(db, (tx) => claimIn(tx, jobType, 1, holder, leaseMs, now, true));
+      }
+      return claimIn(db, jobType, limit, holder, leaseMs, now, false);
     },
 
     /**
@@ -288,6 +326,25 @@ export function createJobStore(db: Db) {
     async logText(taskId: number): Promise<string> {
       const rows = await db.selectFrom('job_task_logs').select(['at', 'line']).where('task_id', '=', taskId).orderBy('id').execute();
       return rows.map((r) => `${new Date(r.at).toISOString()} ${r.line}\n`).join('');
+    },
+
+    /**
+     * Merges `values` into an execution's extra_attrs (Harbor's check-in: GC's freed_space,
+     * purged_blobs and purged_manifests end up there, which its history shows as job_parameters).
+     */
+    async mergeExecutionAttrs(id: number, values: Record<string, unknown>, now = Date.now()): Promise<void> {
+      await transaction(db, async (tx) => {
+        const row = await tx.selectFrom('job_executions').select('extra_attrs').where('id', '=', id).executeTakeFirst();
+        if (!row) return;
+        let attrs: Record<string, unknown> = {};
+        try {
+          const v = JSON.parse(row.extra_attrs) as unknown;
+          if (v && typeof v === 'object' && !Array.isArray(v)) attrs = v as Record<string, unknown>;
+        } catch {
+          // not an object: replaced
+        }
+        await tx.updateTable('job_executions').set({ extra_attrs: JSON.stringify({ ...attrs, ...values }), update_time: now }).where('id', '=', id).execute();
+      });
     },
 
     async execution(id: number): Promise<JobExecutionRow | undefined> {

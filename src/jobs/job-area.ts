@@ -45,7 +45,7 @@ export interface JobAreaDeps {
   periodic: PeriodicWork[];
   /** Where retention's artifact deletes are audited, as the API's are. */
   auditLog: Pick<AuditLog, 'record'>;
-  gc: Omit<GcAreaDeps, 'db'>;
+  gc: Omit<GcAreaDeps, 'db' | 'audit'>;
 }
 
 /**
@@ -92,7 +92,7 @@ export function createJobArea(deps: JobAreaDeps) {
   const retention = createRetentionJobs({ store: createRetentionStore(deps.db), artifacts: createArtifactWriteStore(deps.db), audit: deps.auditLog });
   service.register(retention.handler);
   scheduler.on(retentionVendorType, (row) => retention.scheduled(Number(row.vendor_id)));
-  const gcArea = createGcArea({ db: deps.db, ...deps.gc });
+  const gcArea = createGcArea({ db: deps.db, audit: deps.auditLog, ...deps.gc });
   const gc = createSystemJob(systemJobDeps, gcArea.spec);
   service.register(gcArea.handler);
   scheduler.on(gcArea.spec.vendorType, (_row, params) => gc.scheduled(params));

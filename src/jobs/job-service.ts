@@ -25,6 +25,11 @@ export interface JobHandler {
   type: string;
   /** Tasks of this type one instance runs at once. */
   concurrency: number;
+  /**
+   * One task of this type at a time across every instance (Harbor's MaxCurrency 1, which its
+   * Redis-backed worker pool enforces for the whole cluster): the others wait Pending.
+   */
+  alone?: boolean;
   run(ctx: JobContext): Promise<void>;
 }
 
@@ -90,7 +95,7 @@ export function createJobService(opts: JobServiceOptions) {
       if (stopped) return;
       const free = h.concurrency - countOf(h.type);
       if (free <= 0) continue;
-      for (const task of await store.claim(h.type, free, holder, leaseMs, now)) start(h, task);
+      for (const task of await store.claim(h.type, free, holder, leaseMs, now, { alone: h.alone === true })) start(h, task);
     }
   }
 

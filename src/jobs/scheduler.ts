@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js';
-import type { ExecutionSpec, JobStore } from '../db/jobs.js';
+import { ExecutionActive, type ExecutionSpec, type JobStore } from '../db/jobs.js';
 import type { ScheduleStore } from '../db/job-schedules.js';
 import type { JobScheduleRow } from '../db/schema.js';
 import { nextFire } from '../domain/schedule/cron.js';
@@ -51,13 +51,28 @@ export function createScheduler(opts: SchedulerOptions) {
       const spec = await callback(row, params);
       const next = nextFire(row.cron, now);
       let won: boolean;
+      const skipped: { by: ExecutionActive['active'] | null } = { by: null };
+      // An exclusive job (GC) still running when its schedule fires: this firing is skipped (the
+      // schedule moves on). Queued behind, it would run right after a run that just did the work.
+      const queue = (tx: Db) => {
+        skipped.by = null;
+        return opts.jobs.enqueue({ ...spec, trigger: 'SCHEDULE' }, now, tx).then(
+          () => {},
+          (err: unknown) => {
+            if (!(err instanceof ExecutionActive)) throw err;
+            skipped.by = err.active;
+          },
+        );
+      };
       try {
-        won = await opts.schedules.fire(row, next, (tx: Db) => opts.jobs.enqueue({ ...spec, trigger: 'SCHEDULE' }, now, tx).then(() => {}), now);
+        won = await opts.schedules.fire(row, next, queue, now);
       } catch (err) {
         await runFallback(row, next, now, err);
         continue;
       }
-      if (won) {
+      if (won && skipped.by) {
+        opts.log.info({ vendorType: row.vendor_type, vendorId: row.vendor_id, cron: row.cron, active: skipped.by.id, status: skipped.by.status }, 'schedule fired while its previous run is not over: skipped');
+      } else if (won) {
         fired = true;
         opts.log.info({ vendorType: row.vendor_type, vendorId: row.vendor_id, cron: row.cron }, 'schedule fired');
       }

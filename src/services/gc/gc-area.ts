@@ -1,7 +1,9 @@
 import { createArtifactWriteStore } from '../../db/artifact-writes.js';
 import type { Db } from '../../db/database.js';
 import { createGcStore } from '../../db/gc.js';
+import { createJobStore } from '../../db/jobs.js';
 import type { BlobDriver } from '../../storage/blob-driver.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { SystemJobSpec } from '../jobs/system-job.js';
 import { gcParameters, gcVendorType } from './gc-params.js';
 import { gcHandler } from './gc-run.js';
@@ -9,15 +11,20 @@ import { gcHandler } from './gc-run.js';
 export interface GcAreaDeps {
   db: Db;
   driver: BlobDriver;
+  /** Where delete_untagged's artifact deletes are audited. */
+  audit: Pick<AuditLog, 'record'>;
   config: { minAge: number; markTimeout: number };
 }
 
 /** /system/gc's spec and its job handler, for the job area to register. */
 export function createGcArea(deps: GcAreaDeps) {
-  const spec: SystemJobSpec = { vendorType: gcVendorType, jobType: gcVendorType, what: 'gc', parameters: gcParameters(deps.config.minAge) };
+  const spec: SystemJobSpec = { vendorType: gcVendorType, jobType: gcVendorType, what: 'gc', parameters: gcParameters(deps.config.minAge), exclusive: true };
+  const jobs = createJobStore(deps.db);
   const handler = gcHandler({
     gc: createGcStore(deps.db),
     artifacts: createArtifactWriteStore(deps.db),
+    audit: deps.audit,
+    checkIn: (id, values) => jobs.mergeExecutionAttrs(id, values),
     driver: deps.driver,
     minAgeMs: deps.config.minAge,
     markTimeoutMs: deps.config.markTimeout,

@@ -1,14 +1,20 @@
 import { blobPath } from '../../content/blob-content.js';
 import type { ArtifactWriteStore } from '../../db/artifact-writes.js';
-import type { GcBlob, GcStore } from '../../db/gc.js';
+import type { GcArtifact, GcBlob, GcStore } from '../../db/gc.js';
 import type { JobContext, JobHandler } from '../../jobs/job-service.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { scheduleOperator } from '../jobs/system-job.js';
 import type { BlobDriver } from '../../storage/blob-driver.js';
 import { formatSize, gcVendorType, readGcParams, type GcParams } from './gc-params.js';
 
 export interface GcDeps {
   gc: GcStore;
   artifacts: Pick<ArtifactWriteStore, 'delete'>;
+  /** Where delete_untagged's artifact deletes are audited, as the API's are (Harbor's GC audits none). */
+  audit: Pick<AuditLog, 'record'>;
   driver: BlobDriver;
+  /** Harbor's check-in: the figures also go to the execution's extra_attrs (its history's job_parameters). */
+  checkIn(executionId: number, values: Record<string, unknown>): Promise<void>;
   minAgeMs: number;
   /** A mark older than this is another sweep's that died; a sweep never acts on its own past half of it. */
   markTimeoutMs: number;
@@ -48,12 +54,16 @@ class Stopped extends Error {
  * 4. objects under blobs/ with no row at all, older than the window (a crash between bytes and row).
  * A dry run marks nothing and reports what 2-4 would free.
  */
-export async function runGc(deps: GcDeps, p: GcParams, ctx: Pick<JobContext, 'signal' | 'log' | 'progress' | 'attrs'>): Promise<GcResult> {
+export async function runGc(deps: GcDeps, p: GcParams, ctx: Pick<JobContext, 'signal' | 'log' | 'progress' | 'attrs' | 'params' | 'executionId'>): Promise<GcResult> {
+  // Who the deletes are audited as: the caller of a run now, "system" for a schedule.
+  const operator = typeof ctx.params.operator === 'string' && ctx.params.operator !== '' ? ctx.params.operator : scheduleOperator;
   const now = deps.now ?? Date.now;
   const batch = deps.batch ?? 1000;
   const scanPage = 1000;
   const cutoff = now() - deps.minAgeMs;
   const result: GcResult = { blobs: 0, manifests: 0, bytes: 0 };
+  // Harbor's names (its saveGCRes), in the task's attributes and the execution's.
+  const figures = () => ({ freed_space: result.bytes, purged_blobs: result.blobs, purged_manifests: result.manifests });
   const checkStop = () => {
     if (ctx.signal.aborted) throw new Stopped();
   };
@@ -99,7 +109,8 @@ export async function runGc(deps: GcDeps, p: GcParams, ctx: Pick<JobContext, 'si
       }
     }
 
-    // 2. Untagged artifacts.
+    // 2. Untagged artifacts (a dry run notes them, and counts below what their deletes free).
+    const untagged: GcArtifact[] = [];
     if (p.delete_untagged) {
       let after = 0;
       for (;;) {
@@ -110,16 +121,28 @@ export async function runGc(deps: GcDeps, p: GcParams, ctx: Pick<JobContext, 'si
         for (const a of arts) {
           if (p.dry_run) {
             result.manifests++;
+            untagged.push(a);
             continue;
           }
           // The API's delete: refused if an index listed it or a tag appeared meanwhile (then kept).
           const r = await deps.artifacts.delete(a.repository, { digest: a.digest }).catch(() => ({ kind: 'failed' as const }));
           if (r.kind === 'deleted') {
             result.manifests++;
+            deps.audit.record({ projectId: a.projectId, operation: 'delete', resourceType: 'artifact', resource: `${a.repository}:${a.digest}`, username: operator, clientIp: '', success: true });
             ctx.log(`delete the untagged artifact: RepositoryName(${a.repository})-Digest:(${a.digest})`);
           }
         }
       }
+    }
+
+    if (untagged.length > 0) {
+      // Referenced today, so the scan below does not count them: the real run finds them there.
+      const freed = await deps.gc.freedByDeleting(untagged, cutoff);
+      let bytes = 0;
+      for (const b of freed) bytes += b.size;
+      result.blobs += freed.length;
+      result.bytes += bytes;
+      ctx.log(`${untagged.length} untagged artifacts eligible for deletion, which would free ${freed.length} blobs (${formatSize(bytes)})`);
     }
 
     // 3. Garbage blobs: every row in digest order, in bounded pages; the garbage of each page is
@@ -180,7 +203,8 @@ export async function runGc(deps: GcDeps, p: GcParams, ctx: Pick<JobContext, 'si
     }
     await orphans();
   } catch (err) {
-    ctx.attrs({ freed_space: result.bytes, purged_blobs: result.blobs, purged_manifests: result.manifests });
+    ctx.attrs(figures());
+    await deps.checkIn(ctx.executionId, figures()).catch(() => {});
     if (err instanceof Stopped) ctx.log(`garbage collection stopped: ${result.blobs} blobs and ${result.manifests} manifests deleted so far, ${formatSize(result.bytes)} freed`);
     throw err;
   }
@@ -192,7 +216,8 @@ export async function runGc(deps: GcDeps, p: GcParams, ctx: Pick<JobContext, 'si
     ctx.log(`${result.blobs} blobs and ${result.manifests} manifests are actually deleted`);
     ctx.log(`The GC job actual frees up ${formatSize(result.bytes)} space.`);
   }
-  ctx.attrs({ freed_space: result.bytes, purged_blobs: result.blobs, purged_manifests: result.manifests, dry_run: p.dry_run });
+  ctx.attrs({ ...figures(), dry_run: p.dry_run });
+  await deps.checkIn(ctx.executionId, figures());
   ctx.log('success to run gc in job.');
   return result;
 }
@@ -202,6 +227,8 @@ export function gcHandler(deps: GcDeps): JobHandler {
   return {
     type: gcVendorType,
     concurrency: 1,
+    // Besides one execution at a time (the API's 409), one task on the whole cluster.
+    alone: true,
     async run(ctx) {
       await runGc(deps, readGcParams(ctx.params, deps.minAgeMs), ctx);
     },

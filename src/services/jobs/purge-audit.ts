@@ -29,6 +29,8 @@ export function purgeAuditHandler(audit: Pick<AuditStore, 'purgeMatching'>, flus
   return {
     type: purgeAuditVendorType,
     concurrency: 1,
+    // Harbor's purge job has MaxCurrency 1 for the cluster: a second run waits, it is not refused.
+    alone: true,
     async run(ctx) {
       const p = parameters(ctx.params);
       const hours = p.audit_retention_hour as number;

@@ -1,8 +1,8 @@
-import type { JobStore } from '../../db/jobs.js';
+import { ExecutionActive, type JobStore } from '../../db/jobs.js';
 import type { ScheduleStore } from '../../db/job-schedules.js';
 import type { JobExecutionRow } from '../../db/schema.js';
 import { cronProblem, nextFire, presetCron, type ScheduleType } from '../../domain/schedule/cron.js';
-import type { Principal } from '../../domain/identity/principal.js';
+import { principalName, type Principal } from '../../domain/identity/principal.js';
 import { AppError } from '../../platform/errors.js';
 import { requireSysadmin } from '../identity/guards.js';
 
@@ -34,7 +34,15 @@ export interface SystemJobSpec {
   what: string;
   /** Validates and normalises the parameters (throws AppError BAD_REQUEST). */
   parameters(raw: Record<string, unknown> | undefined): Record<string, unknown>;
+  /**
+   * A run now is refused (409) while a run is Pending or Running, and a scheduled firing then is
+   * skipped (GC). Otherwise a second run waits behind the first (the purge: see JobHandler.alone).
+   */
+  exclusive?: boolean;
 }
+
+/** The operator of a scheduled run, in its task's parameters (a run now names its caller). */
+export const scheduleOperator = 'system';
 
 export interface SystemJobDeps {
   store: JobStore;
@@ -88,7 +96,15 @@ export function createSystemJob(deps: SystemJobDeps, spec: SystemJobSpec) {
       }
       const parameters = spec.parameters(body.parameters);
       if (type === 'Manual') {
-        return deps.enqueue({ vendorType: spec.vendorType, trigger: 'MANUAL', extraAttrs: parameters, tasks: [{ jobType: spec.jobType, params: parameters }] });
+        // The operator goes to the task only: the history's job_parameters stay Harbor's.
+        const params = { ...parameters, operator: principalName(actor) };
+        try {
+          return await deps.enqueue({ vendorType: spec.vendorType, trigger: 'MANUAL', extraAttrs: parameters, tasks: [{ jobType: spec.jobType, params }], exclusive: spec.exclusive === true });
+        } catch (err) {
+          // Harbor's refusal (its admin job API, which served /api/v2.0/system/gc until 2.2).
+          if (err instanceof ExecutionActive) throw new AppError('CONFLICT', `reject job submitting: job ${spec.vendorType} with ID ${err.active.id} is ${err.active.status}`);
+          throw err;
+        }
       }
       if (!['Hourly', 'Daily', 'Weekly', 'Custom'].includes(type)) throw new AppError('BAD_REQUEST', `invalid schedule type: ${type}`);
       // Harbor's portal sends the preset's cron with it; a preset without one means the preset's.
@@ -144,7 +160,13 @@ export function createSystemJob(deps: SystemJobDeps, spec: SystemJobSpec) {
 
     /** What the scheduler queues when this job's schedule fires. */
     scheduled(params: Record<string, unknown>) {
-      return { vendorType: spec.vendorType, trigger: 'SCHEDULE' as const, extraAttrs: params, tasks: [{ jobType: spec.jobType, params }] };
+      return {
+        vendorType: spec.vendorType,
+        trigger: 'SCHEDULE' as const,
+        extraAttrs: params,
+        tasks: [{ jobType: spec.jobType, params: { ...params, operator: scheduleOperator } }],
+        exclusive: spec.exclusive === true,
+      };
     },
   };
 }
