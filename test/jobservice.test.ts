@@ -45,9 +45,9 @@ describe('job service dashboard', () => {
     assert.ok(Date.now() - Date.parse(pools[0]!.heartbeat_at) < 60_000);
     const schedules = await api('/schedules?page_size=50');
     const rows = (await schedules.json()) as Array<{ vendor_type: string; cron: string }>;
-    assert.deepEqual(rows.map((r) => r.vendor_type).sort(), ['AUDIT_RETENTION', 'SESSION_PURGE', 'UPLOAD_PURGE']);
+    assert.deepEqual(rows.map((r) => r.vendor_type).sort(), ['AUDIT_RETENTION', 'EVENT_PURGE', 'SESSION_PURGE', 'UPLOAD_PURGE']);
     assert.equal(rows.find((r) => r.vendor_type === 'UPLOAD_PURGE')?.cron, '@every 300ms');
-    assert.equal(schedules.headers.get('x-total-count'), '3');
+    assert.equal(schedules.headers.get('x-total-count'), '4');
     const { rows: logs } = await havenSql<{ line: string }>(h, "select l.line from job_task_logs l join job_tasks t on t.id = l.task_id where t.job_type = 'UPLOAD_PURGE' order by l.id desc limit 5");
     assert.ok(logs.some((l) => /purged 0 upload\(s\) idle/.test(l.line)), JSON.stringify(logs));
   });
