@@ -31,6 +31,7 @@ import { holdLease } from './jobs/single-instance.js';
 import { createLeaseStore } from './db/leases.js';
 import { createJobArea } from './jobs/job-area.js';
 import { createRetentionApi } from './services/retention/retention-area.js';
+import { outboxPurgeWork } from './services/events/outbox-purge.js';
 import type { Logger } from './platform/logger.js';
 import { createAuditLog } from './services/audit/audit-log.js';
 import { createAuditService } from './services/audit/audit-service.js';
@@ -182,6 +183,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
         atStart: true,
         work: async () => (await paused()) ?? `purged ${await stores.audit.purgeBefore(Date.now() - config.audit.retentionDays * 86_400_000)} audit record(s) older than ${config.audit.retentionDays} days`,
       },
+      outboxPurgeWork(db, config.events, paused),
     ],
   });
   const webhooks = createWebhookArea({ db, sealer, projects, jobs: jobArea, config, log });

@@ -11,6 +11,7 @@ import type { Variant, Who } from './matrix/operation.js';
 import { apiClient, type Creds } from './helpers/api-client.js';
 import { startHaven, type RunningHaven } from './helpers/haven.js';
 import { areaGroups } from './matrix/index.js';
+import { systemJobOperations, systemRobots } from './matrix/system-job-operations.js';
 import type { Operation, ProjectUnderTest } from './matrix/operation.js';
 
 
@@ -181,7 +182,7 @@ for (const variant of ['private', 'public'] as const) {
           const r = await op.attempt(as, p, who, variant);
           if (r.status >= 500) assert.fail(`${op.name}: server error ${r.status}: ${r.text}`);
           // A private project is hidden from those outside it: they are told it does not exist (F8).
-          const hidden = variant === 'private' && (who === 'anonymous' || who === 'nonMember');
+          const hidden = !op.system && variant === 'private' && (who === 'anonymous' || who === 'nonMember');
           const refusal = who === 'anonymous' && op.loginFirst ? 401 : hidden ? 404 : who === 'anonymous' ? 401 : 403;
           if (allowed && r.status !== op.okStatus) mismatches.push(`${op.name} (${op.permission}) should be allowed: ${r.status} ${r.text.slice(0, 200)}`);
           if (!allowed && r.status !== refusal) mismatches.push(`${op.name} (${op.permission}) should be ${refusal}: ${r.status} ${r.text.slice(0, 200)}`);
@@ -222,6 +223,24 @@ for (const variant of ['private', 'public'] as const) {
     });
   });
 }
+
+test('robots, of a project or of the system, are refused every sysadmin-only job operation', async () => {
+  const wrong: string[] = [];
+  for (const robot of await systemRobots({ api })) {
+    for (const op of systemJobOperations.operations) {
+      const r = await op.attempt(robot, projects.private!, 'nonMember', 'private');
+      if (r.status !== 403) wrong.push(`${robot.username}: ${op.name}: ${r.status} ${r.text.slice(0, 200)}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+  // Only the setup's run and the sysadmin's (one per project variant) ran; no schedule or pause stayed.
+  for (const prefix of ['/system/purgeaudit', '/system/gc']) {
+    assert.equal((await api('GET', prefix)).headers.get('x-total-count'), '3', prefix);
+    assert.equal((await api('GET', `${prefix}/schedule`)).text, '', `${prefix}: no schedule left`);
+  }
+  const queues = (await api('GET', '/jobservice/queues')).json as Array<{ job_type: string; paused: boolean }>;
+  assert.deepEqual(queues.filter((q) => q.paused), [], 'no queue left paused');
+});
 
 test("Haven's matrix has Harbor's rows, every one of them", () => {
   const wrong: string[] = [];

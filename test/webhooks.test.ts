@@ -264,6 +264,9 @@ describe('webhooks', () => {
     assert.equal(q.event_data.repository.repo_full_name, 'small/big');
     assert.equal(q.event_data.repository.namespace, 'small');
     assert.match(q.event_data.custom_attributes.Details, /exceed|quota/i);
+    // Harbor's quota events name who pushed (operator.FromContext) and what.
+    assert.equal(q.operator, 'admin');
+    assert.equal(q.event_data.resources.length, 1);
 
     const retention = {
       occurAt: new Date().toISOString(),
@@ -293,6 +296,34 @@ describe('webhooks', () => {
     assert.equal(t.event_data.retention.retention_policy_id, 7);
     assert.equal(t.event_data.retention.result, 'SUCCESS');
     assert.equal(t.event_data.retention.retention_rule[0].tag_selectors[0].extras, '');
+  });
+
+  test('QUOTA_WARNING when a push reaches 85 % of the quota, as Harbor sends it', async () => {
+    const r = await api('/projects', { method: 'POST', body: JSON.stringify({ project_name: 'nearly', storage_limit: 10_000 }) });
+    assert.equal(r.status, 201, await r.text());
+    await createPolicy('nearly', { name: 'w', event_types: ['QUOTA_WARNING', 'QUOTA_EXCEED'], targets: [{ type: 'http', address: `${rx.url}/ok/warn` }] });
+    // Config (64 B), one 1 KiB layer and the manifest: under 85 %, no event.
+    await pushImage(asAdmin(h), 'nearly/app', 'small', 1, 1024);
+    // Another 7.5 KiB: about 87 %, under the limit: the warning, once.
+    const { digest } = await pushImage(asAdmin(h), 'nearly/app', 'big', 1, 7_500);
+    const w = json(
+      await eventually(() => {
+        const g = rx.on('/ok/warn').find((x) => json(x).type === 'QUOTA_WARNING');
+        assert.ok(g, 'no QUOTA_WARNING yet');
+        return g;
+      }),
+    );
+    assert.deepEqual(Object.keys(w), ['type', 'occur_at', 'operator', 'event_data']);
+    assert.equal(w.operator, 'admin');
+    assert.ok(Math.abs(w.occur_at - Date.now() / 1000) < 60, String(w.occur_at));
+    assert.deepEqual(w.event_data.resources, [{ digest, tag: 'big' }]);
+    assert.deepEqual(w.event_data.repository, { name: 'app', namespace: 'nearly', repo_full_name: 'nearly/app', repo_type: 'private' });
+    assert.match(w.event_data.custom_attributes.Details, /^quota usage reach 85%: resource storage used .* of 9\.8 KiB$/);
+    // A push that stays above 85 % (and under the limit) warns no more: the outbox holds one event.
+    await pushImage(asAdmin(h), 'nearly/app', 'tiny', 1, 16);
+    const { rows } = await havenSql<{ type: string }>(h, "select type from event_outbox where type like 'QUOTA%' and project_id = ?", [await projectId('nearly')]);
+    assert.deepEqual(rows.map((x) => x.type), ['QUOTA_WARNING']);
+    assert.deepEqual(rx.on('/ok/warn').map((x) => json(x).type), ['QUOTA_WARNING']);
   });
 
   test('a target answering 500 is retried with back-off until it succeeds; a disabled policy sends nothing', async () => {

@@ -218,6 +218,14 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** The domain event outbox (webhooks consume it; replication and scanning later). */
+    events: z
+      .object({
+        outboxRetention: duration.default(7 * 86_400_000).describe('events every consumer has read are deleted from the outbox once older than this (unread ones are kept)'),
+        outboxPurgeInterval: positiveDuration.default(3_600_000).describe('how often read events older than events.outboxRetention are deleted'),
+      })
+      .strict()
+      .prefault({}),
     gc: z
       .object({
         minAge: duration.default(2 * 3_600_000).describe('garbage collection never deletes blobs or artifacts stored, linked or pushed more recently than this (Harbor\'s time window); keep it longer than the slowest push'),

@@ -210,7 +210,7 @@ export function createManifestStore(db: Db) {
           return { digest, kind };
         });
         await insertReferences(tx, id, refs);
-        if (isNew) await chargeManifest(tx, repositoryId, id, now);
+        if (isNew) await chargeManifest(tx, repositoryId, id, now, tag);
         else await tx.updateTable('manifests').set({ pushed_at: now }).where('id', '=', id).execute();
         if (tag !== null) await setTag(tx, repositoryId, tag, id, now);
         await recordPush(tx, repositoryId, repository, record.digest, record.mediaType, tag, now);

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { crossesWarning, fits, overflowMessage, unlimited, warningMessage } from '../domain/quota/quota-math.js';
 import { AppError } from '../platform/errors.js';
+import { eventOrigin } from '../events/event-context.js';
 import type { Db } from './database.js';
 import { writeEvent } from './event-outbox.js';
 
@@ -26,6 +27,8 @@ export interface QuotaRefusal {
   used: number;
   hard: number;
   delta: number;
+  /** The tag a manifest PUT by tag pushed (Harbor's quota events name it); absent otherwise. */
+  tag?: string | undefined;
 }
 
 /** Harbor's refusal: 403 DENIED with its ResourceOverflow message, which clients print. */
@@ -84,8 +87,9 @@ async function refusal(tx: Db, projectId: number, repositoryId: number, manifest
   return { projectId, project: q.name, repository: r.name, digest: m.digest, used: num(q.used_storage), hard: num(q.hard_storage), delta };
 }
 
+/** The QUOTA_* payload (events/domain-events.ts QuotaEventPayload), with who pushed (Harbor's operator). */
 function eventPayload(r: Omit<QuotaRefusal, 'delta'>, message: string) {
-  return { project: { id: r.projectId, name: r.project }, repository: r.repository, digest: r.digest, usage: r.used, hard: r.hard, message };
+  return { ...eventOrigin(), project: { id: r.projectId, name: r.project }, repository: r.repository, digest: r.digest, ...(r.tag ? { tag: r.tag } : {}), usage: r.used, hard: r.hard, message };
 }
 
 /**
@@ -94,7 +98,7 @@ function eventPayload(r: Omit<QuotaRefusal, 'delta'>, message: string) {
  * size. Throws QuotaExceededError when that would pass the hard limit, so the whole push rolls
  * back. Writes QUOTA_WARNING in the same transaction when usage reaches 85 %.
  */
-export async function chargeManifest(tx: Db, repositoryId: number, manifestId: number, now: number): Promise<void> {
+export async function chargeManifest(tx: Db, repositoryId: number, manifestId: number, now: number, tag: string | null = null): Promise<void> {
   const projectId = await projectOfRepository(tx, repositoryId);
   if (projectId === null) return;
   // `where true` keeps SQLite from reading ON CONFLICT as a join constraint; digest order keeps
@@ -113,9 +117,10 @@ export async function chargeManifest(tx: Db, repositoryId: number, manifestId: n
   for (const r of rows) if (num(r.refs) === 1) delta += num(r.size);
   if (delta === 0) return;
   const usage = await addUsage(tx, projectId, delta, now);
-  if (!usage) throw new QuotaExceededError(await refusal(tx, projectId, repositoryId, manifestId, delta));
+  const named = tag !== null ? { tag } : {};
+  if (!usage) throw new QuotaExceededError({ ...(await refusal(tx, projectId, repositoryId, manifestId, delta)), ...named });
   if (crossesWarning(usage.hard, usage.before, usage.after)) {
-    const r = await refusal(tx, projectId, repositoryId, manifestId, 0);
+    const r = { ...(await refusal(tx, projectId, repositoryId, manifestId, 0)), ...named };
     await writeEvent(tx, 'QUOTA_WARNING', projectId, eventPayload({ ...r, used: usage.after }, warningMessage(usage.hard, usage.after)), now);
   }
 }

@@ -49,11 +49,13 @@ export interface TagDeletedPayload extends EventOrigin {
   digest: string;
 }
 
-/** QUOTA_WARNING and QUOTA_EXCEED, as db/quota-ledger.ts writes them. */
-export interface QuotaEventPayload {
+/** QUOTA_WARNING and QUOTA_EXCEED, as db/quota-ledger.ts writes them (the origin since issue 11's end). */
+export interface QuotaEventPayload extends Partial<EventOrigin> {
   project: { id: number; name: string };
   repository: string;
   digest: string;
+  /** The tag of a manifest PUT by tag. */
+  tag?: string;
   usage: number;
   hard: number;
   message: string;

@@ -5,7 +5,7 @@ import { createJobStore, type JobStore } from '../db/jobs.js';
 import { createScheduleStore } from '../db/job-schedules.js';
 import { openTestDatabase } from '../db/test-database.js';
 import { createLogger } from '../platform/logger.js';
-import { createJobService, PermanentJobError, type JobHandler } from './job-service.js';
+import { createJobService, PermanentJobError, RetryLaterError, type JobHandler } from './job-service.js';
 import { createScheduler } from './scheduler.js';
 
 const log = createLogger('silent');
@@ -89,6 +89,29 @@ test('a failing task is retried with back-off until its attempts are spent; a pe
     assert.equal(calls, 1);
     const [t] = (await store.tasks(bad, { limit: 1, offset: 0 })).rows;
     assert.equal(t?.status_message, 'bad parameters');
+  } finally {
+    await jobs.close();
+  }
+});
+
+test('a RetryLaterError waits the delay the handler asked for, not the back-off', async () => {
+  const jobs = service('r');
+  const starts: number[] = [];
+  jobs.register({
+    type: 'LATER',
+    concurrency: 1,
+    async run(ctx) {
+      starts.push(Date.now());
+      if (ctx.attempt === 1) throw new RetryLaterError('busy', 600);
+    },
+  });
+  await jobs.start();
+  try {
+    const id = await jobs.enqueue({ vendorType: 'LATER', trigger: 'MANUAL', tasks: [{ jobType: 'LATER', maxAttempts: 2 }] });
+    assert.equal((await finalOf(id)).status, 'Success');
+    assert.equal(starts.length, 2);
+    // The service's own back-off here is 10-12 ms.
+    assert.ok(starts[1]! - starts[0]! >= 600, `retried after ${starts[1]! - starts[0]!} ms`);
   } finally {
     await jobs.close();
   }

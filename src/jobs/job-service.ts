@@ -36,6 +36,19 @@ export interface JobHandler {
 /** A failure the handler knows will fail again: no retry. */
 export class PermanentJobError extends Error {}
 
+/**
+ * A failure worth retrying after a wait the handler chose (a webhook receiver's Retry-After), not
+ * the job service's back-off; retried only while attempts remain, as any failure.
+ */
+export class RetryLaterError extends Error {
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
+    super(message);
+  }
+}
+
 export interface JobServiceOptions {
   store: JobStore;
   /** This instance's name in leases and pools. */
@@ -189,7 +202,8 @@ export function createJobService(opts: JobServiceOptions) {
           const retry = !(failure instanceof PermanentJobError) && task.attempts < task.max_attempts;
           ctx.log(`failed: ${message}${retry ? '; will retry' : ''}`);
           await entry.flush();
-          if (retry) await store.finish(claim, { status: 'Retry', message, runAfter: now + retryDelayMs(task.attempts, opts.retryDelayMs) }, now, finalAttrs, progress);
+          const delayMs = failure instanceof RetryLaterError ? Math.max(0, failure.delayMs) : retryDelayMs(task.attempts, opts.retryDelayMs);
+          if (retry) await store.finish(claim, { status: 'Retry', message, runAfter: now + delayMs }, now, finalAttrs, progress);
           else await store.finish(claim, { status: 'Error', message }, now, finalAttrs, progress);
           log.warn({ err: failure, task: task.id, type: h.type, retry }, 'job task failed');
         }

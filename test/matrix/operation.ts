@@ -25,6 +25,11 @@ export interface Operation {
   attempt(as: Creds | null, p: ProjectUnderTest, who: Who, variant: Variant): Promise<Reply>;
   /** The API asks for a login before it looks at any project: anonymous callers get 401 there. */
   loginFirst?: boolean;
+  /**
+   * A system API (sysadmins only, no project in it): nothing is hidden, so a non-member of a
+   * private project is refused with 403 as any other logged-in caller, never 404.
+   */
+  system?: boolean;
   /** Puts things back after an allowed attempt, as the administrator. */
   restore?(r: Reply, p: ProjectUnderTest): Promise<void>;
 }

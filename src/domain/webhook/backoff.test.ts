@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type AttemptOutcome, defaultBackoff, isRetryable, nextStep, parseRetryAfter, retryDelay } from './backoff.js';
+import { type AttemptOutcome, defaultBackoff, honoursRetryAfter, isRetryable, maxRetryAfterMs, nextStep, parseRetryAfter, retryDelay, retryWait } from './backoff.js';
 
 const low = () => 0;
 const high = () => 1;
@@ -76,4 +76,27 @@ describe('parseRetryAfter', () => {
     [undefined, undefined],
   ];
   for (const [v, want] of cases) it(`${JSON.stringify(v)} -> ${want}`, () => assert.equal(parseRetryAfter(v, now), want));
+});
+
+describe('retryWait', () => {
+  const cases: Array<[string, number, number | undefined, number]> = [
+    ['no Retry-After: the back-off', 10_000, undefined, 10_000],
+    ['a longer Retry-After wins', 10_000, 120_000, 120_000],
+    ['a shorter one never hurries the back-off', 10_000, 2_000, 10_000],
+    ['Retry-After: 0', 10_000, 0, 10_000],
+    ['an ask beyond an hour waits an hour', 10_000, 86_400_000, maxRetryAfterMs],
+    ['a back-off beyond the cap stays', 2 * maxRetryAfterMs, 60_000, 2 * maxRetryAfterMs],
+  ];
+  for (const [name, backoff, asked, want] of cases) it(name, () => assert.equal(retryWait(backoff, asked), want));
+  it('an HTTP date parsed and capped', () => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    assert.equal(retryWait(1_000, parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', now)), 30_000);
+    assert.equal(retryWait(1_000, parseRetryAfter('Fri, 02 Jan 2026 00:00:00 GMT', now)), maxRetryAfterMs);
+    assert.equal(retryWait(1_000, parseRetryAfter('garbage', now)), 1_000);
+  });
+});
+
+describe('honoursRetryAfter', () => {
+  const cases: Array<[number, boolean]> = [[429, true], [503, true], [500, false], [502, false], [504, false], [408, false], [200, false], [301, false]];
+  for (const [status, want] of cases) it(`${status}: ${want}`, () => assert.equal(honoursRetryAfter(status), want));
 });

@@ -85,3 +85,21 @@ export function parseRetryAfter(value: string | null | undefined, now: Date): nu
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now.getTime());
 }
+
+/** The longest wait a receiver's Retry-After may ask for; a longer ask waits this long. */
+export const maxRetryAfterMs = 3_600_000;
+
+/**
+ * Whether a response's Retry-After is heeded: on 429 (too many requests) and 503 (unavailable),
+ * the two statuses that define it as "come back later" (RFC 9110 10.2.3, RFC 6585 4).
+ */
+export const honoursRetryAfter = (status: number) => status === 429 || status === 503;
+
+/**
+ * The wait before the next attempt: the back-off, or longer when the receiver asked for longer
+ * (Retry-After, up to maxRetryAfterMs). A shorter ask never hurries the back-off.
+ */
+export function retryWait(backoffMs: number, retryAfterMs: number | undefined): number {
+  if (retryAfterMs === undefined) return backoffMs;
+  return Math.max(backoffMs, Math.min(retryAfterMs, maxRetryAfterMs));
+}

@@ -26,6 +26,7 @@ describe('delivery log lines', () => {
 
   it('says what happens next', () => {
     assert.equal(nextLine({ retry: true, delayMs: 45_400 }, 1, 3), 'attempt 1 of 3 failed; retrying in 45 s');
+    assert.equal(nextLine({ retry: true, delayMs: 120_000 }, 1, 3, '120'), 'attempt 1 of 3 failed; retrying in 120 s (the receiver asked for Retry-After: 120)');
     assert.equal(nextLine({ retry: false, reason: 'attempts exhausted' }, 3, 3), 'attempt 3 of 3 failed; giving up');
     assert.equal(nextLine({ retry: false, reason: 'delivered' }, 2, 3), 'delivered on attempt 2');
     assert.match(nextLine({ retry: false, reason: 'not retryable' }, 1, 3), /cannot fix; giving up/);

@@ -36,8 +36,12 @@ export function resultLine(vendor: WebhookVendorType, r: AttemptResult): string 
   return `exit ${jobName(vendor)} job, error: ${why}`;
 }
 
-export function nextLine(step: NextStep, attempt: number, maxAttempts: number): string {
-  if (step.retry) return `attempt ${attempt} of ${maxAttempts} failed; retrying in ${Math.round(step.delayMs / 1000)} s`;
+/** `retryAfter`: the receiver's Retry-After header, when it was heeded. */
+export function nextLine(step: NextStep, attempt: number, maxAttempts: number, retryAfter?: string): string {
+  if (step.retry) {
+    const asked = retryAfter !== undefined ? ` (the receiver asked for Retry-After: ${retryAfter.slice(0, 64)})` : '';
+    return `attempt ${attempt} of ${maxAttempts} failed; retrying in ${Math.round(step.delayMs / 1000)} s${asked}`;
+  }
   if (step.reason === 'delivered') return `delivered on attempt ${attempt}`;
   if (step.reason === 'attempts exhausted') return `attempt ${attempt} of ${maxAttempts} failed; giving up`;
   return `attempt ${attempt} failed in a way another attempt cannot fix; giving up`;

@@ -1,9 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
-import { type AttemptOutcome, defaultBackoff, nextStep, parseRetryAfter } from '../../domain/webhook/backoff.js';
+import { type AttemptOutcome, defaultBackoff, honoursRetryAfter, nextStep, parseRetryAfter, retryWait } from '../../domain/webhook/backoff.js';
 import type { WebhookVendorType } from '../../domain/webhook/deliveries.js';
 import { type AttemptResult, nextLine, requestLine, resultLine, startLine } from '../../domain/webhook/delivery-log.js';
-import { PermanentJobError, type JobHandler } from '../../jobs/job-service.js';
+import { PermanentJobError, RetryLaterError, type JobHandler } from '../../jobs/job-service.js';
 import { retryDelayMs } from '../../jobs/backoff.js';
 import type { Sealer } from '../../platform/secret-box.js';
 import { type CheckedTarget, checkTarget, pinnedLookup, type Resolver, TargetRefusedError } from '../../platform/target-guard.js';
@@ -73,8 +73,9 @@ function post(t: CheckedTarget, headers: Record<string, string>, body: string, o
  * The WEBHOOK and SLACK job: one delivery attempt per run. The task log gets Harbor's lines
  * (start, request body, result) with the response time and the next step; the task's attributes
  * get each attempt (status code, duration, result). A failure worth retrying (network, timeout,
- * 5xx, 408, 429) throws, and the job service runs the task again after its back-off, up to the
- * attempts the consumer gave it; anything else (a 4xx, a refused target) ends it at once.
+ * 5xx, 408, 429) throws, and the job service runs the task again after its back-off (or after a
+ * 429's or 503's Retry-After, when longer, up to an hour), up to the attempts the consumer gave
+ * it; anything else (a 4xx, a refused target) ends it at once.
  */
 export function deliveryHandler(vendor: WebhookVendorType, opts: DeliveryJobOptions): JobHandler {
   return {
@@ -83,9 +84,9 @@ export function deliveryHandler(vendor: WebhookVendorType, opts: DeliveryJobOpti
     async run(ctx) {
       const p = ctx.params as unknown as DeliveryParams;
       const max = p.maxAttempts ?? defaultBackoff.maxAttempts;
-      const record = (r: AttemptResult, status: number) => {
+      const record = (r: AttemptResult, status: number, extra: Record<string, number> = {}) => {
         ctx.attrs({
-          [`attempt_${ctx.attempt}`]: { status_code: status, duration_ms: 'durationMs' in r ? r.durationMs : 0, result: r.kind },
+          [`attempt_${ctx.attempt}`]: { status_code: status, duration_ms: 'durationMs' in r ? r.durationMs : 0, result: r.kind, ...extra },
           status_code: status,
           duration_ms: 'durationMs' in r ? r.durationMs : 0,
           attempts: ctx.attempt,
@@ -113,21 +114,22 @@ export function deliveryHandler(vendor: WebhookVendorType, opts: DeliveryJobOpti
       const sent = await post(target, headers, p.body, { timeoutMs: opts.timeoutMs, skipCertVerify: p.skipCertVerify, signal: ctx.signal });
       const durationMs = Math.round(performance.now() - started);
       if (sent.kind === 'network') return finish({ kind: 'network', message: sent.message, durationMs }, { kind: 'network' });
-      return finish(
-        { kind: 'response', status: sent.status, body: sent.body, durationMs },
-        { kind: 'response', status: sent.status, retryAfterMs: parseRetryAfter(sent.retryAfter, new Date()) },
-      );
+      // A 429 or 503 may say when to come back (seconds or an HTTP date): heeded, up to an hour.
+      const retryAfter = honoursRetryAfter(sent.status) ? sent.retryAfter : undefined;
+      const retryAfterMs = parseRetryAfter(retryAfter, new Date());
+      return finish({ kind: 'response', status: sent.status, body: sent.body, durationMs }, { kind: 'response', status: sent.status }, retryAfterMs !== undefined ? { header: retryAfter!, ms: retryAfterMs } : undefined);
 
-      function finish(r: AttemptResult, outcome: AttemptOutcome): void {
+      function finish(r: AttemptResult, outcome: AttemptOutcome, asked?: { header: string; ms: number }): void {
         let step = nextStep(ctx.attempt, outcome, { ...defaultBackoff, maxAttempts: max });
-        // The job service's back-off runs the retry; the log says when that will be.
-        if (step.retry) step = { retry: true, delayMs: retryDelayMs(ctx.attempt, opts.retryDelayMs) };
+        // The job service waits exactly what the log says: the back-off (jobs.retryDelay,
+        // doubling), or longer when the receiver asked for longer.
+        if (step.retry) step = { retry: true, delayMs: retryWait(retryDelayMs(ctx.attempt, opts.retryDelayMs), asked?.ms) };
         ctx.log(resultLine(vendor, r));
-        ctx.log(nextLine(step, ctx.attempt, max));
-        record(r, r.kind === 'response' ? r.status : 0);
+        ctx.log(nextLine(step, ctx.attempt, max, asked?.header));
+        record(r, r.kind === 'response' ? r.status : 0, step.retry ? { retry_delay_ms: step.delayMs, ...(asked ? { retry_after_ms: asked.ms } : {}) } : {});
         if (!step.retry && step.reason === 'delivered') return;
         const why = r.kind === 'response' ? `abnormal response code: ${r.status}` : r.kind === 'network' ? r.message : r.message;
-        if (step.retry) throw new Error(why);
+        if (step.retry) throw new RetryLaterError(why, step.delayMs);
         throw new PermanentJobError(why);
       }
     },

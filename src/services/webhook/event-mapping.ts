@@ -48,7 +48,7 @@ export function toWebhookEvent(row: OutboxRow, facts: EventFacts): { event: Webh
     case 'QUOTA_EXCEED':
     case 'QUOTA_WARNING': {
       const q = p as unknown as QuotaEventPayload;
-      return { event: { type: row.type, occurAt, operator: str(p.operator), project: facts.project, repository: q.repository, details: q.message, digest: q.digest }, host, requestId };
+      return { event: { type: row.type, occurAt, operator: str(p.operator), project: facts.project, repository: q.repository, details: q.message, tag: q.tag, digest: q.digest }, host, requestId };
     }
     case 'TAG_RETENTION': {
       const r = p as unknown as RetentionEvent & { occurAt?: unknown };

@@ -9,6 +9,7 @@ import { policiesFor, type WebhookPolicyRecord } from '../../domain/webhook/poli
 import type { Logger } from '../../platform/logger.js';
 import type { Sealer } from '../../platform/secret-box.js';
 import { type OutboxRow, toWebhookEvent } from './event-mapping.js';
+import { createGapTracker } from './outbox-gaps.js';
 
 /** What a delivery task carries: the request built once, sent the same on every attempt. */
 export interface DeliveryParams {
@@ -37,6 +38,8 @@ export interface OutboxConsumerDeps {
   /** Tells the job service there is work (a delivery starts at once). */
   wake: () => void;
   batch?: number;
+  /** PostgreSQL: how long a gap in the outbox ids holds the events after it (outbox-gaps.ts). */
+  gapWaitMs?: number;
 }
 
 /**
@@ -54,6 +57,7 @@ export function createOutboxConsumer(deps: OutboxConsumerDeps) {
 
   /** The cursor as last seen here: an idle poll is one indexed read, outside any transaction. */
   let seen = 0;
+  const gaps = dialectOf(db) === 'postgres' ? createGapTracker(deps.gapWaitMs ?? 5_000) : null;
 
   async function consumeBatch(): Promise<{ events: number; deliveries: number }> {
     const pending = await db.selectFrom('event_outbox').select('id').where('id', '>', seen).limit(1).executeTakeFirst();
@@ -64,7 +68,9 @@ export function createOutboxConsumer(deps: OutboxConsumerDeps) {
       const { rows: cursorRows } = await sql<{ last_event_id: number }>`select last_event_id from webhook_cursor where id = 1${lock}`.execute(tx);
       if (cursorRows.length === 0) await tx.insertInto('webhook_cursor').values({ id: 1, last_event_id: 0, update_time: now }).execute();
       const cursor = Number(cursorRows[0]?.last_event_id ?? 0);
-      const events = (await tx.selectFrom('event_outbox').selectAll().where('id', '>', cursor).orderBy('id').limit(batch).execute()) as OutboxRow[];
+      let events = (await tx.selectFrom('event_outbox').selectAll().where('id', '>', cursor).orderBy('id').limit(batch).execute()) as OutboxRow[];
+      // An id below a visible one may still be uncommitted: read up to the first gap only.
+      if (gaps) events = events.slice(0, gaps.consumable(cursor, events.map((e) => Number(e.id)), now));
       if (events.length === 0) return { events: 0, deliveries: 0, last: cursor };
       const policyCache = new Map<number, WebhookPolicyRecord[]>();
       let deliveries = 0;
@@ -132,6 +138,7 @@ export function createOutboxConsumer(deps: OutboxConsumerDeps) {
     });
     // Only once committed: a rolled-back batch must be looked for again.
     seen = r.last;
+    gaps?.passed(r.last);
     return r;
   }
 
