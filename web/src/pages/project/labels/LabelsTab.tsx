@@ -158,7 +158,9 @@ export default function LabelsTab() {
           },
         ]}
       />
-      <LabelModal open={editing !== null} label={editing === 'new' ? undefined : (editing ?? undefined)} onClose={() => setEditing(null)} />
+      {editing !== null && (
+        <LabelModal key={editing === 'new' ? 'new' : editing?.id} open={editing !== null} label={editing === 'new' ? undefined : (editing ?? undefined)} onClose={() => setEditing(null)} />
+      )}
     </Space>
   );
 }

@@ -172,7 +172,9 @@ export function ImmutableRules() {
           },
         ]}
       />
-      <ImmutableRuleModal open={editing !== null} rule={editing === 'new' ? undefined : (editing ?? undefined)} onClose={() => setEditing(null)} />
+      {editing !== null && (
+        <ImmutableRuleModal key={editing === 'new' ? 'new' : editing?.id} open={editing !== null} rule={editing === 'new' ? undefined : (editing ?? undefined)} onClose={() => setEditing(null)} />
+      )}
     </Space>
   );
 }

@@ -170,7 +170,9 @@ export function RetentionPolicy() {
           <RetentionExecutions policyId={policyId} canOperate={mayRun} />
         </Card>
       )}
-      <RetentionRuleModal open={editing !== null} rule={editing === 'new' ? undefined : (editing ?? undefined)} templates={templates} busy={busy} onSave={(r) => void saveRule(r)} onClose={() => setEditing(null)} />
+      {editing !== null && (
+        <RetentionRuleModal key={editing === 'new' ? 'new' : editing ? rules.indexOf(editing) : 'none'} open={editing !== null} rule={editing === 'new' ? undefined : (editing ?? undefined)} templates={templates} busy={busy} onSave={(r) => void saveRule(r)} onClose={() => setEditing(null)} />
+      )}
     </Space>
   );
 }

@@ -141,7 +141,9 @@ export default function WebhooksTab() {
           ]}
         />
       </Card>
-      <WebhookModal open={editing !== null} policy={editing === 'new' ? undefined : (editing ?? undefined)} events={events.data} onClose={() => setEditing(null)} />
+      {editing !== null && (
+        <WebhookModal key={editing === 'new' ? `new-${events.data ? 1 : 0}` : editing?.id} open={editing !== null} policy={editing === 'new' ? undefined : (editing ?? undefined)} events={events.data} onClose={() => setEditing(null)} />
+      )}
     </Space>
   );
 }
