@@ -67,7 +67,7 @@ function Tasks({ policyId, execution }: { policyId: number; execution: Execution
           },
         ]}
       />
-      <LogModal title={t('retention.logOf', { repository: log?.repository ?? '' })} path={log ? `${base}/${log.id}/log` : null} onClose={() => setLog(null)} />
+      <LogModal title={t('retention.logOf', { repository: log?.repository ?? '' })} path={log ? `${base}/${log.id}` : null} onClose={() => setLog(null)} />
     </>
   );
 }
