@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { apiClient, type Creds } from '../helpers/api-client.js';
-import { apiFailures } from './project-helpers.js';
+import { apiFailures, seriousViolations } from './project-helpers.js';
 import { logIn, openPortal, requireBrowser, screenshot, useBrowser } from '../helpers/browser.js';
 import { useHaven, type RunningHaven } from '../helpers/haven.js';
 
@@ -88,7 +88,7 @@ describe('portal: project members and labels', { timeout: 170_000 }, () => {
       // Search narrows on the server.
       await s.page.getByRole('searchbox', { name: 'Search members by name' }).fill('gus');
       await s.page.getByRole('searchbox', { name: 'Search members by name' }).press('Enter');
-      await s.page.getByRole('cell', { name: 'dana' }).waitFor({ state: 'detached' });
+      await s.page.getByRole('cell', { name: 'dana', exact: true }).waitFor({ state: 'detached' });
       await s.page.getByRole('cell', { name: 'gus', exact: true }).waitFor();
       await screenshot(s.page, 'project-members-en');
       assert.deepEqual(s.errors, []);
@@ -205,6 +205,37 @@ describe('portal: project members and labels', { timeout: 170_000 }, () => {
     } finally {
       if (failed.length) t.diagnostic(failed.join('\n'));
       if (process.env.HAVEN_DEBUG_SHOTS) await s.page.screenshot({ path: `/tmp/x/${t.name.slice(0, 20)}.png` });
+      await s.close();
+    }
+  });
+
+  test('in 简体中文 the project tabs speak Chinese, and axe finds no serious violation on them', async (t) => {
+    if (!requireBrowser(t)) return;
+    const s = await openPortal(browser, h, { locale: 'zh-CN' });
+    try {
+      await logIn(s.page, h.admin.username, h.admin.password);
+      const problems: string[] = [];
+      const visit = async (tab: string, ready: string) => {
+        await s.page.goto(`/projects/${projectId}/${tab}`);
+        await s.page.getByText(ready, { exact: true }).first().waitFor();
+        for (const v of await seriousViolations(s.page)) problems.push(`${tab}: ${v}`);
+      };
+      await visit('members', '添加成员');
+      await screenshot(s.page, 'project-members-zh');
+      await visit('labels', '新建标签');
+      await visit('robots', '新建机器人账户');
+      await s.page.getByRole('button', { name: '新建机器人账户' }).click();
+      await s.page.getByRole('dialog', { name: '新建机器人账户' }).getByText('全选').waitFor();
+      for (const v of await seriousViolations(s.page)) problems.push(`robot dialog: ${v}`);
+      await screenshot(s.page, 'project-robot-new-zh');
+      await visit('policy', 'Tag保留');
+      await s.page.getByRole('tab', { name: '不可变的Tag' }).click();
+      await s.page.getByText('没有不可变的Tag规则', { exact: false }).waitFor();
+      for (const v of await seriousViolations(s.page)) problems.push(`immutability: ${v}`);
+      await visit('webhooks', '新建 Webhook');
+      assert.deepEqual(problems, []);
+      assert.deepEqual(s.errors, []);
+    } finally {
       await s.close();
     }
   });

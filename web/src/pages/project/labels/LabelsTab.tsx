@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
 import { usePreferences } from '../../../app/preferences';
+import { EmptyText } from '../../../components/EmptyText';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
 import { LabelTag } from '../../../components/LabelTag';
@@ -123,7 +124,7 @@ export default function LabelsTab() {
         rowKey="id"
         loading={list.isFetching}
         dataSource={list.data?.items ?? []}
-        locale={{ emptyText: name ? t('emptySearch') : t('empty') }}
+        locale={{ emptyText: <EmptyText text={name ? t('emptySearch') : t('empty')} /> }}
         pagination={{
           current: page,
           pageSize,

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
 import { useSession } from '../../../auth/session';
+import { EmptyText } from '../../../components/EmptyText';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { roleKeys } from '../../../components/roles';
 import { useProject } from '../project-context';
@@ -142,7 +143,7 @@ export default function MembersTab() {
         rowKey="id"
         loading={list.isFetching}
         dataSource={list.data?.items ?? []}
-        locale={{ emptyText: name ? t('emptySearch') : t('empty') }}
+        locale={{ emptyText: <EmptyText text={name ? t('emptySearch') : t('empty')} /> }}
         pagination={{
           current: page,
           pageSize,

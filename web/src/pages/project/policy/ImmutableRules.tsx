@@ -4,6 +4,7 @@ import { App, Button, Form, Input, Modal, Select, Space, Table, Tag } from 'antd
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
+import { EmptyText } from '../../../components/EmptyText';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { useProject } from '../project-context';
 import { doublestar, type Rule } from './selectors';
@@ -142,7 +143,7 @@ export function ImmutableRules() {
         rowKey="id"
         loading={list.isFetching}
         dataSource={list.data?.items ?? []}
-        locale={{ emptyText: t('immutable.empty') }}
+        locale={{ emptyText: <EmptyText text={t('immutable.empty')} /> }}
         pagination={{ current: page, pageSize: 15, total: list.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
         columns={[
           { title: t('sel.repositories'), render: (_: unknown, r) => <RuleSelector kind="repo" rule={r} /> },

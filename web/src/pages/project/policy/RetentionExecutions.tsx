@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
 import { usePreferences } from '../../../app/preferences';
+import { EmptyText } from '../../../components/EmptyText';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
 import { isActive, JobStatus } from '../../../components/JobStatus';
@@ -49,7 +50,7 @@ function Tasks({ policyId, execution }: { policyId: number; execution: Execution
         rowKey="id"
         loading={tasks.isPending}
         dataSource={tasks.data?.items ?? []}
-        locale={{ emptyText: t('retention.noTasks') }}
+        locale={{ emptyText: <EmptyText text={t('retention.noTasks')} /> }}
         pagination={{ current: page, pageSize: 10, total: tasks.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
         columns={[
           { title: t('retention.col.repository'), dataIndex: 'repository' },
@@ -101,7 +102,7 @@ export function RetentionExecutions({ policyId, canOperate }: { policyId: number
         aria-label={t('retention.history')}
         loading={runs.isPending}
         dataSource={runs.data?.items ?? []}
-        locale={{ emptyText: t('retention.noRuns') }}
+        locale={{ emptyText: <EmptyText text={t('retention.noRuns')} /> }}
         expandable={{ expandedRowRender: (e) => <Tasks policyId={policyId} execution={e} />, expandRowByClick: false }}
         pagination={{ current: page, pageSize: 10, total: runs.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
         columns={[

@@ -4,6 +4,7 @@ import { App, Button, Card, Input, Select, Space, Table, Tag, Typography } from 
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
+import { EmptyText } from '../../../components/EmptyText';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { useProject } from '../project-context';
 import { RuleSelector } from './ImmutableRules';
@@ -116,7 +117,7 @@ export function RetentionPolicy() {
         dataSource={rules}
         pagination={false}
         aria-label={t('retention.rules')}
-        locale={{ emptyText: t('retention.empty') }}
+        locale={{ emptyText: <EmptyText text={t('retention.empty')} /> }}
         columns={[
           { title: t('sel.repositories'), render: (_: unknown, r) => <RuleSelector kind="repo" rule={r} /> },
           {

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
 import { usePreferences } from '../../../app/preferences';
+import { EmptyText } from '../../../components/EmptyText';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
 import { useProject } from '../project-context';
@@ -178,7 +179,7 @@ export default function RobotsTab() {
         rowKey="id"
         loading={list.isFetching}
         dataSource={list.data?.items ?? []}
-        locale={{ emptyText: t('empty') }}
+        locale={{ emptyText: <EmptyText text={t('empty')} /> }}
         pagination={{
           current: page,
           pageSize,

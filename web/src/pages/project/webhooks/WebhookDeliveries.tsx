@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
 import { usePreferences } from '../../../app/preferences';
+import { EmptyText } from '../../../components/EmptyText';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
 import { isActive, JobStatus } from '../../../components/JobStatus';
@@ -91,7 +92,7 @@ export function WebhookDeliveries({ policyId }: { policyId: number }) {
         aria-label={t('delivery.title')}
         loading={runs.isPending}
         dataSource={runs.data?.items ?? []}
-        locale={{ emptyText: t('delivery.empty') }}
+        locale={{ emptyText: <EmptyText text={t('delivery.empty')} /> }}
         expandable={{ expandedRowRender: (e) => <Tasks base={base} execution={e} /> }}
         pagination={{ current: page, pageSize: 10, total: runs.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
         columns={[

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
 import { usePreferences } from '../../../app/preferences';
+import { EmptyText } from '../../../components/EmptyText';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
 import { useProject } from '../project-context';
@@ -74,7 +75,7 @@ export default function WebhooksTab() {
         aria-label={t('policies')}
         loading={list.isFetching}
         dataSource={list.data?.items ?? []}
-        locale={{ emptyText: t('empty') }}
+        locale={{ emptyText: <EmptyText text={t('empty')} /> }}
         expandable={{ expandedRowRender: (p) => <WebhookDeliveries policyId={p.id} /> }}
         pagination={{ current: page, pageSize: 10, total: list.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
         columns={[
@@ -132,7 +133,7 @@ export default function WebhooksTab() {
           loading={last.isPending}
           dataSource={last.data ?? []}
           pagination={false}
-          locale={{ emptyText: t('noTriggers') }}
+          locale={{ emptyText: <EmptyText text={t('noTriggers')} /> }}
           columns={[
             { title: t('delivery.event'), render: (_: unknown, r) => eventName(r.event_type) },
             { title: t('col.name'), dataIndex: 'policy_name' },
