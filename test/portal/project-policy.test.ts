@@ -144,6 +144,18 @@ describe('portal: project policy (immutability, tag retention)', { timeout: 170_
       await s.page.getByRole('table', { name: 'Retention rules' }).getByText('Disabled').waitFor();
       policy = (await c.api('GET', `/retentions/${retentionId}`)).json;
       assert.equal(policy.rules[0].disabled, true);
+
+      // Enabled again and run for real (confirmed): two of the three artifacts go.
+      await s.page.getByRole('table', { name: 'Retention rules' }).getByRole('button', { name: 'Enable' }).click();
+      await s.page.getByRole('table', { name: 'Retention rules' }).getByText('Enabled').waitFor();
+      await s.page.getByRole('button', { name: 'Run now' }).click();
+      await s.page.getByRole('dialog', { name: 'Run the retention policy now?' }).getByRole('button', { name: 'Run now' }).click();
+      await s.page.getByText('Retention run started').waitFor();
+      const real = s.page.getByRole('row').filter({ hasText: 'Manual' }).filter({ hasNotText: 'Dry run' });
+      await real.getByText('Success').waitFor({ timeout: 60_000 });
+      assert.equal((await c.api('GET', '/projects/gamma/repositories/app/artifacts')).headers.get('x-total-count'), '1');
+      const after = (await c.api('GET', `/retentions/${retentionId}/executions`)).json as Array<{ dry_run: boolean; status: string }>;
+      assert.deepEqual(after.map((e) => e.dry_run).sort(), [false, true]);
       assert.deepEqual(s.errors, []);
       assert.deepEqual(s.dialogs, []);
     } finally {
