@@ -1,3 +1,4 @@
+import { screenshot } from '../helpers/browser.js';
 import type { Page } from 'playwright-core';
 
 /** The API calls the page made that failed (status, path, body), for a failing test's diagnostics. */
@@ -25,4 +26,16 @@ export async function seriousViolations(page: Page): Promise<string[]> {
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+}
+
+/** Waits until no dialog or dropdown is mid-animation (for screenshots that show the end state). */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(() => !document.querySelector('[class*="-appear-active"], [class*="-enter-active"], [class*="-leave-active"]'));
+}
+
+/** `screenshot` once the page has settled (only when screenshots are being made). */
+export async function shot(page: Page, name: string): Promise<void> {
+  if (process.env.HAVEN_SCREENSHOTS !== '1') return;
+  await settled(page);
+  await screenshot(page, name);
 }

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { apiClient, type Creds } from '../helpers/api-client.js';
-import { apiFailures, seriousViolations } from './project-helpers.js';
-import { logIn, openPortal, requireBrowser, screenshot, useBrowser } from '../helpers/browser.js';
+import { apiFailures, shot, seriousViolations } from './project-helpers.js';
+import { logIn, openPortal, requireBrowser, useBrowser } from '../helpers/browser.js';
 import { useHaven, type RunningHaven } from '../helpers/haven.js';
 
 const dev: Creds = { username: 'dana', password: 'Dana12345' };
@@ -90,7 +90,7 @@ describe('portal: project members and labels', { timeout: 170_000 }, () => {
       await s.page.getByRole('searchbox', { name: 'Search members by name' }).press('Enter');
       await s.page.getByRole('cell', { name: 'dana', exact: true }).waitFor({ state: 'detached' });
       await s.page.getByRole('cell', { name: 'gus', exact: true }).waitFor();
-      await screenshot(s.page, 'project-members-en');
+      await shot(s.page, 'project-members-en');
       assert.deepEqual(s.errors, []);
       assert.deepEqual(s.dialogs, []);
     } finally {
@@ -135,7 +135,7 @@ describe('portal: project members and labels', { timeout: 170_000 }, () => {
       await s.page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
       await s.page.getByText('Label release deleted').waitFor();
       assert.equal((await c.api('GET', `/labels?scope=p&project_id=${projectId}&name=release`)).json.length, 0);
-      await screenshot(s.page, 'project-labels-en');
+      await shot(s.page, 'project-labels-en');
       assert.deepEqual(s.errors, []);
       assert.deepEqual(s.dialogs, []);
     } finally {
@@ -221,13 +221,13 @@ describe('portal: project members and labels', { timeout: 170_000 }, () => {
         for (const v of await seriousViolations(s.page)) problems.push(`${tab}: ${v}`);
       };
       await visit('members', '添加成员');
-      await screenshot(s.page, 'project-members-zh');
+      await shot(s.page, 'project-members-zh');
       await visit('labels', '新建标签');
       await visit('robots', '新建机器人账户');
       await s.page.getByRole('button', { name: '新建机器人账户' }).click();
       await s.page.getByRole('dialog', { name: '新建机器人账户' }).getByText('全选').waitFor();
       for (const v of await seriousViolations(s.page)) problems.push(`robot dialog: ${v}`);
-      await screenshot(s.page, 'project-robot-new-zh');
+      await shot(s.page, 'project-robot-new-zh');
       await visit('policy', 'Tag保留');
       await s.page.getByRole('tab', { name: '不可变的Tag' }).click();
       await s.page.getByText('没有不可变的Tag规则', { exact: false }).waitFor();

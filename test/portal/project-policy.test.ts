@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { apiClient } from '../helpers/api-client.js';
-import { logIn, openPortal, requireBrowser, screenshot, useBrowser } from '../helpers/browser.js';
+import { logIn, openPortal, requireBrowser, useBrowser } from '../helpers/browser.js';
 import { useHaven, type RunningHaven } from '../helpers/haven.js';
 import { asAdmin, pushImage } from '../helpers/oci.js';
-import { apiFailures } from './project-helpers.js';
+import { apiFailures, shot } from './project-helpers.js';
 
 describe('portal: project policy (immutability, tag retention)', { timeout: 170_000 }, () => {
   let h: RunningHaven;
@@ -56,7 +56,7 @@ describe('portal: project policy (immutability, tag retention)', { timeout: 170_
       assert.deepEqual(await immutableTags(), { v1: true, v2: false, v3: false });
       const del = await c.api('DELETE', '/projects/gamma/repositories/app/artifacts/v1/tags/v1');
       assert.ok(del.status >= 400, `deleting an immutable tag answered ${del.status}`);
-      await screenshot(s.page, 'project-immutability-en');
+      await shot(s.page, 'project-immutability-en');
 
       await row.getByRole('button', { name: 'Disable' }).click();
       await row.getByText('Disabled').waitFor();
@@ -130,7 +130,7 @@ describe('portal: project policy (immutability, tag retention)', { timeout: 170_
       const text = await log.getByLabel('Log').innerText();
       assert.match(text, /RETAIN/);
       assert.equal((text.match(/\bDEL\b/g) ?? []).length, 2, text);
-      await screenshot(s.page, 'project-retention-log-en');
+      await shot(s.page, 'project-retention-log-en');
       await log.getByRole('button', { name: 'Close' }).click();
 
       // The API agrees: one dry run, and every artifact still there.

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { apiClient } from '../helpers/api-client.js';
-import { logIn, openPortal, requireBrowser, screenshot, useBrowser } from '../helpers/browser.js';
+import { logIn, openPortal, requireBrowser, useBrowser } from '../helpers/browser.js';
 import { useHaven, type RunningHaven } from '../helpers/haven.js';
 import { writeTestLayout } from '../helpers/oci-layout.js';
 import { describeRun, run } from '../helpers/run.js';
 import { requireTool } from '../helpers/tools.js';
-import { apiFailures } from './project-helpers.js';
+import { apiFailures, shot } from './project-helpers.js';
 
 describe('portal: project robot accounts', { timeout: 170_000 }, () => {
   let h: RunningHaven;
@@ -56,7 +56,7 @@ describe('portal: project robot accounts', { timeout: 170_000 }, () => {
       await s.page.getByRole('button', { name: 'New robot account' }).click();
       const dialog = s.page.getByRole('dialog', { name: 'New robot account' });
       await dialog.getByLabel('Name', { exact: true }).fill('ci');
-      await dialog.getByLabel('Description').fill('the build server');
+      await dialog.getByLabel('Description').fill('the build server <img src=x onerror=alert(1)>');
       // Select all grants everything; clearing it and ticking two boxes grants just those.
       await dialog.getByRole('checkbox', { name: 'Select all', exact: true }).check();
       assert.equal(await dialog.getByRole('checkbox', { name: 'Push Repository', exact: true }).isChecked(), true);
@@ -79,14 +79,15 @@ describe('portal: project robot accounts', { timeout: 170_000 }, () => {
       const [download] = await Promise.all([s.page.waitForEvent('download'), secretDialog.getByRole('button', { name: 'Download as JSON' }).click()]);
       assert.equal(download.suggestedFilename(), 'robot$beta+ci.json');
       assert.deepEqual(JSON.parse(readFileSync(await download.path(), 'utf8')), { name: 'robot$beta+ci', secret });
-      await screenshot(s.page, 'project-robot-secret-en');
+      await shot(s.page, 'project-robot-secret-en');
       await secretDialog.getByRole('button', { name: 'Close' }).last().click();
 
       // Listed, with what it may do; the API agrees: never expires, exactly the two permissions.
       const row = s.page.getByRole('row').filter({ hasText: 'robot$beta+ci' });
       await row.getByText('2 permissions').waitFor();
       await row.getByText('Never').waitFor();
-      await row.getByText('the build server').waitFor();
+      await row.getByText('the build server <img src=x onerror=alert(1)>', { exact: true }).waitFor();
+      assert.equal(await s.page.locator('img[src="x"]').count(), 0);
       const robot = (await c.api('GET', `/projects/${projectId}/robots`)).json[0];
       assert.equal(robot.duration, -1);
       assert.deepEqual(robot.permissions[0].access.map((a: { resource: string; action: string }) => `${a.resource}:${a.action}`).sort(), ['artifact:list', 'repository:pull']);
@@ -108,6 +109,22 @@ describe('portal: project robot accounts', { timeout: 170_000 }, () => {
       await s.page.getByRole('menuitem', { name: 'Enable' }).click();
       await s.page.getByText('robot$beta+ci enabled').waitFor();
       assert.equal((await c.api('GET', `/robots/${robot.id}`)).json.disable, false);
+
+      // Edit: the form holds the robot; one more permission and a 7-day expiry are saved.
+      await row.getByRole('button', { name: 'Actions for robot$beta+ci' }).click();
+      await s.page.getByRole('menuitem', { name: 'Edit' }).click();
+      const edit = s.page.getByRole('dialog', { name: 'Edit robot$beta+ci' });
+      assert.equal(await edit.getByRole('checkbox', { name: 'List Artifact', exact: true }).isChecked(), true);
+      assert.equal(await edit.getByRole('radio', { name: 'Never' }).isChecked(), true);
+      await edit.getByRole('checkbox', { name: 'Push Repository', exact: true }).check();
+      await edit.getByRole('radio', { name: 'Expires after' }).check();
+      await edit.getByLabel('Days until it expires').fill('7');
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await s.page.getByText('robot$beta+ci saved').waitFor();
+      await row.getByText('3 permissions').waitFor();
+      const edited = (await c.api('GET', `/robots/${robot.id}`)).json;
+      assert.equal(edited.duration, 7);
+      assert.deepEqual(edited.permissions[0].access.map((a: { resource: string; action: string }) => `${a.resource}:${a.action}`).sort(), ['artifact:list', 'repository:pull', 'repository:push']);
 
       // Refresh: a new secret, shown once; the old one stops working.
       await row.getByRole('button', { name: 'Actions for robot$beta+ci' }).click();

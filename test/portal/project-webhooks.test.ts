@@ -8,11 +8,11 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { apiClient } from '../helpers/api-client.js';
-import { logIn, openPortal, requireBrowser, screenshot, useBrowser } from '../helpers/browser.js';
+import { logIn, openPortal, requireBrowser, useBrowser } from '../helpers/browser.js';
 import { eventually } from '../helpers/eventually.js';
 import { useHaven, type RunningHaven } from '../helpers/haven.js';
 import { asAdmin, pushImage } from '../helpers/oci.js';
-import { apiFailures } from './project-helpers.js';
+import { apiFailures, shot } from './project-helpers.js';
 
 const name = 'ci <img src=x onerror=alert(1)>';
 
@@ -97,7 +97,7 @@ describe('portal: project webhooks', { timeout: 170_000 }, () => {
       await logButton.click();
       const log = s.page.getByRole('dialog', { name: /^Log of task \d+$/ });
       await log.getByText(/start to run/).waitFor();
-      await screenshot(s.page, 'project-webhook-log-en');
+      await shot(s.page, 'project-webhook-log-en');
       await log.getByRole('button', { name: 'Close' }).click();
 
       // Last trigger per event type.

@@ -31,7 +31,8 @@ interface CreateValues {
   access: string[];
 }
 
-function CreateRobotModal({ open, onClose, onCreated }: { open: boolean; onClose(): void; onCreated(r: { name: string; secret: string }): void }) {
+/** Create, or (with `robot`) edit a robot's description, expiry and permissions; its name is fixed. */
+function RobotModal({ robot, open, onClose, onCreated }: { robot?: Robot | undefined; open: boolean; onClose(): void; onCreated(r: { name: string; secret: string }): void }) {
   const { t } = useTranslation(['robots', 'common']);
   const { project, can } = useProject();
   const { message } = App.useApp();
@@ -48,17 +49,19 @@ function CreateRobotModal({ open, onClose, onCreated }: { open: boolean; onClose
         const [resource, action] = k.split(':') as [string, string];
         return { resource, action };
       });
-      const created = await api.post<{ name: string; secret: string }>(`/projects/${project.project_id}/robots`, {
-        name: v.name.trim(),
+      const fields = {
         description: v.description ?? '',
-        level: 'project',
         duration: v.expiry === 'never' ? -1 : (v.days ?? 30),
         permissions: [{ kind: 'project', namespace: project.name, access }],
-      });
+      };
+      if (robot) {
+        await api.put(`/robots/${robot.id}`, fields);
+        void message.success(t('saved', { name: robot.name }));
+      }
+      const created = robot ? null : await api.post<{ name: string; secret: string }>(`/projects/${project.project_id}/robots`, { name: v.name.trim(), level: 'project', ...fields });
       await client.invalidateQueries({ queryKey: ['robots', project.project_id] });
-      form.resetFields();
       onClose();
-      onCreated(created);
+      if (created) onCreated(created);
     } catch (err) {
       void message.error(errorText(err));
     } finally {
@@ -66,10 +69,34 @@ function CreateRobotModal({ open, onClose, onCreated }: { open: boolean; onClose
     }
   };
   return (
-    <Modal open={open} width={860} title={t('new')} onOk={submit} confirmLoading={busy} onCancel={onClose} okText={t('common:action.create')} cancelText={t('common:action.cancel')} destroyOnHidden>
-      <Form form={form} layout="vertical" initialValues={{ expiry: 'days', days: 30, access: ['repository:pull'] }}>
-        <Form.Item name="name" label={t('col.name')} extra={t('nameHelp', { prefix: `robot$${project.name}+` })} rules={[{ required: true, message: t('nameRequired') }, { max: 255 }]}>
-          <Input autoFocus />
+    <Modal
+      open={open}
+      width={860}
+      title={robot ? t('edit', { name: robot.name }) : t('new')}
+      onOk={submit}
+      confirmLoading={busy}
+      onCancel={onClose}
+      okText={robot ? t('common:action.save') : t('common:action.create')}
+      cancelText={t('common:action.cancel')}
+      destroyOnHidden
+    >
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={
+          robot
+            ? {
+                name: robot.name,
+                description: robot.description,
+                expiry: robot.duration === -1 ? 'never' : 'days',
+                days: robot.duration === -1 ? 30 : robot.duration,
+                access: robot.permissions.flatMap((p) => p.access.map((a) => `${a.resource}:${a.action}`)),
+              }
+            : { expiry: 'days', days: 30, access: ['repository:pull'] }
+        }
+      >
+        <Form.Item name="name" label={t('col.name')} extra={robot ? undefined : t('nameHelp', { prefix: `robot$${project.name}+` })} rules={[{ required: true, message: t('nameRequired') }, { max: 255 }]}>
+          <Input autoFocus disabled={robot !== undefined} />
         </Form.Item>
         <Form.Item name="description" label={t('col.description')}>
           <Input maxLength={1024} />
@@ -116,7 +143,7 @@ export default function RobotsTab() {
   const client = useQueryClient();
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(15);
-  const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<Robot | 'new' | null>(null);
   const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
   const key = ['robots', project.project_id];
   const list = useQuery({
@@ -170,7 +197,7 @@ export default function RobotsTab() {
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       {can('robot', 'create') && (
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+        <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>
           {t('new')}
         </Button>
       )}
@@ -214,6 +241,7 @@ export default function RobotsTab() {
               const items = [
                 ...(can('robot', 'update')
                   ? [
+                      { key: 'edit', label: t('common:action.edit'), onClick: () => setEditing(r) },
                       { key: 'toggle', label: r.disable ? t('enable') : t('disable'), onClick: () => void toggle(r) },
                       { key: 'refresh', label: t('refreshSecret'), onClick: () => refreshSecret(r) },
                     ]
@@ -233,7 +261,7 @@ export default function RobotsTab() {
           },
         ]}
       />
-      <CreateRobotModal open={creating} onClose={() => setCreating(false)} onCreated={setSecret} />
+      {editing !== null && <RobotModal key={editing === 'new' ? 'new' : editing.id} open robot={editing === 'new' ? undefined : editing} onClose={() => setEditing(null)} onCreated={setSecret} />}
       <SecretModal robot={secret} onClose={() => setSecret(null)} />
     </Space>
   );

@@ -1,6 +1,6 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Space, Switch, Table, Tag } from 'antd';
+import { App, Button, Card, Space, Switch, Table, Tag, Tooltip } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
@@ -96,11 +96,15 @@ export default function WebhooksTab() {
           {
             title: t('eventTypes'),
             render: (_: unknown, p) => (
-              <Space size={[4, 4]} wrap>
-                {p.event_types.map((e) => (
-                  <Tag key={e}>{eventName(e)}</Tag>
-                ))}
-              </Space>
+              // All event types is the usual choice: a count, with the list on hover, keeps rows short.
+              <Tooltip title={p.event_types.map(eventName).join(', ')}>
+                <Space size={[4, 4]} wrap>
+                  {p.event_types.slice(0, 2).map((e) => (
+                    <Tag key={e}>{eventName(e)}</Tag>
+                  ))}
+                  {p.event_types.length > 2 && <Tag>{t('moreEvents', { count: p.event_types.length - 2 })}</Tag>}
+                </Space>
+              </Tooltip>
             ),
           },
           { title: t('col.creator'), dataIndex: 'creator' },
