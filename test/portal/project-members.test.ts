@@ -104,6 +104,7 @@ describe('portal: project members and labels', { timeout: 170_000 }, () => {
     if (!requireBrowser(t)) return;
     const made = await c.api('POST', '/labels', { body: { name: xss, description: '<script>alert(2)</script>', color: '#C92100', scope: 'p', project_id: projectId } });
     assert.equal(made.status, 201, made.text);
+    assert.equal((await c.api('POST', '/labels', { body: { name: 'snow', color: '#FFFFFF', scope: 'p', project_id: projectId } })).status, 201);
     const s = await openPortal(browser, h);
     const failed = apiFailures(s.page);
     try {
@@ -112,6 +113,9 @@ describe('portal: project members and labels', { timeout: 170_000 }, () => {
       await s.page.getByText(xss, { exact: true }).waitFor();
       await s.page.getByText('<script>alert(2)</script>', { exact: true }).waitFor();
       assert.equal(await s.page.locator('img[src="x"]').count(), 0);
+      // A white label keeps its name readable: dark text on it.
+      const ink = await s.page.getByText('snow', { exact: true }).evaluate((e) => getComputedStyle(e).color);
+      assert.equal(ink, 'rgb(0, 0, 0)');
 
       await s.page.getByRole('button', { name: 'New label' }).click();
       const dialog = s.page.getByRole('dialog', { name: 'New label' });

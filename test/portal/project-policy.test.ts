@@ -156,6 +156,12 @@ describe('portal: project policy (immutability, tag retention)', { timeout: 170_
       assert.equal((await c.api('GET', '/projects/gamma/repositories/app/artifacts')).headers.get('x-total-count'), '1');
       const after = (await c.api('GET', `/retentions/${retentionId}/executions`)).json as Array<{ dry_run: boolean; status: string }>;
       assert.deepEqual(after.map((e) => e.dry_run).sort(), [false, true]);
+
+      // Delete the rule (confirmed): the policy stays, with no rules.
+      await s.page.getByRole('table', { name: 'Retention rules' }).getByRole('button', { name: 'Delete' }).click();
+      await s.page.getByRole('dialog', { name: 'Delete this retention rule?' }).getByRole('button', { name: 'Delete' }).click();
+      await s.page.getByText('No retention rules').waitFor();
+      assert.equal((await c.api('GET', `/retentions/${retentionId}`)).json.rules.length, 0);
       assert.deepEqual(s.errors, []);
       assert.deepEqual(s.dialogs, []);
     } finally {

@@ -142,7 +142,19 @@ export function RetentionPolicy() {
                   <Button size="small" onClick={() => void save(rules.map((x) => (x === r ? { ...x, disabled: !x.disabled } : x)), cron)}>
                     {r.disabled ? t('enable') : t('disable')}
                   </Button>
-                  <Button size="small" danger onClick={() => void save(rules.filter((x) => x !== r), cron)}>
+                  <Button
+                    size="small"
+                    danger
+                    onClick={() =>
+                      modal.confirm({
+                        title: t('retention.deleteConfirm'),
+                        okText: t('common:action.delete'),
+                        okButtonProps: { danger: true },
+                        cancelText: t('common:action.cancel'),
+                        onOk: () => save(rules.filter((x) => x !== r), cron),
+                      })
+                    }
+                  >
                     {t('common:action.delete')}
                   </Button>
                 </Space>
