@@ -1,0 +1,14 @@
+import { Tag } from 'antd';
+import { useTranslation } from 'react-i18next';
+
+const colours: Record<string, string> = { Success: 'green', Error: 'red', Running: 'blue', InProgress: 'blue', Pending: 'default', Scheduled: 'default', Stopped: 'orange' };
+
+/** A job's, execution's or task's status (Harbor's words: Success, Error, Running, ...), translated. */
+export function JobStatus({ status }: { status: string }) {
+  const { t } = useTranslation(['jobstatus']);
+  const known = status in colours;
+  return <Tag color={colours[status] ?? 'default'}>{known ? t(`status.${status}`) : status}</Tag>;
+}
+
+/** Whether a status can still change (the page keeps polling while any does). */
+export const isActive = (status: string) => ['Running', 'InProgress', 'Pending', 'Scheduled'].includes(status);
