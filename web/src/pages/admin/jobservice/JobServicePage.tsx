@@ -152,6 +152,8 @@ function Pools() {
   const { t } = useTranslation(['admin', 'common']);
   const { language } = usePreferences();
   const [logOf, setLogOf] = useState<Worker | null>(null);
+  // Every pool open until the user closes one: what the workers run is the point of the page.
+  const [expanded, setExpanded] = useState<readonly React.Key[] | null>(null);
   const pools = useQuery({ queryKey: ['jobservice', 'pools'], queryFn: () => api.get<WorkerPool[]>('/jobservice/pools'), refetchInterval: 10_000 });
   return (
     <Card title={t('jobs.pools')} size="small">
@@ -164,7 +166,11 @@ function Pools() {
         dataSource={pools.data ?? []}
         pagination={false}
         locale={{ emptyText: t('jobs.noPools') }}
-        expandable={{ expandedRowRender: (p) => <Workers pool={p.worker_pool_id} onLog={setLogOf} />, defaultExpandAllRows: true }}
+        expandable={{
+          expandedRowRender: (p) => <Workers pool={p.worker_pool_id} onLog={setLogOf} />,
+          expandedRowKeys: expanded ?? (pools.data ?? []).map((p) => p.worker_pool_id),
+          onExpandedRowsChange: (keys) => setExpanded(keys),
+        }}
         columns={[
           { title: t('jobs.poolId'), dataIndex: 'worker_pool_id' },
           { title: t('jobs.host'), dataIndex: 'host' },
