@@ -10,6 +10,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { apiClient } from '../helpers/api-client.js';
 import { logIn, openPortal, requireBrowser, screenshot, useBrowser } from '../helpers/browser.js';
+import { eventually } from '../helpers/eventually.js';
 import { havenSql } from '../helpers/haven-db.js';
 import { useHaven, type RunningHaven } from '../helpers/haven.js';
 import { asAdmin, pushImage } from '../helpers/oci.js';
@@ -321,6 +322,7 @@ describe('portal administration', { timeout: 170_000 }, () => {
       assert.equal((await call('POST', '/projects', { body: { project_name: 'refused' } })).status, 403);
       await s.page.reload();
       await s.page.getByText('Read-only mode', { exact: true }).waitFor();
+      await s.page.getByRole('switch', { name: 'Repository read-only' }).waitFor();
       await screenshot(s.page, 'admin-configuration-en');
       await s.page.getByRole('switch', { name: 'Repository read-only' }).click();
       await s.page.getByRole('button', { name: 'Save' }).click();
@@ -379,6 +381,8 @@ describe('portal administration', { timeout: 170_000 }, () => {
       await s.page.goto('/admin/gc');
       await s.page.getByRole('heading', { name: '清理服务' }).waitFor();
       await s.page.getByRole('button', { name: '立即清理垃圾' }).waitFor();
+      // The options start from the saved schedule's (2 workers, from the first test).
+      await eventually(async () => assert.equal(await s.page.getByLabel('工作者数量').inputValue(), '2'));
       await s.page.getByRole('table', { name: '历史任务' }).getByText('成功').first().waitFor();
       await screenshot(s.page, 'admin-gc-zh');
       await s.page.goto('/admin/jobservice');

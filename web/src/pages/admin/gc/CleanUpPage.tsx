@@ -1,6 +1,8 @@
 import { Checkbox, Form, InputNumber, Space, Tabs, Typography } from 'antd';
+import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatBytes } from '../../../components/format';
+import { useSavedParameters } from './ScheduleEditor';
 import { SystemJobPanel } from './SystemJobPanel';
 
 /** The audit operations Haven records, which a purge may include. */
@@ -9,6 +11,10 @@ const operations = ['create', 'delete', 'update', 'pull'] as const;
 function GcTab() {
   const { t } = useTranslation('admin');
   const [form] = Form.useForm<{ delete_untagged: boolean; workers: number }>();
+  useSavedParameters(
+    '/system/gc',
+    useCallback((p: Record<string, unknown>) => form.setFieldsValue({ delete_untagged: p.delete_untagged === true, ...(typeof p.workers === 'number' ? { workers: p.workers } : {}) }), [form]),
+  );
   return (
     <SystemJobPanel
       prefix="/system/gc"
@@ -44,6 +50,17 @@ function GcTab() {
 function PurgeTab() {
   const { t } = useTranslation('admin');
   const [form] = Form.useForm<{ hours: number; include: string[] }>();
+  useSavedParameters(
+    '/system/purgeaudit',
+    useCallback(
+      (p: Record<string, unknown>) =>
+        form.setFieldsValue({
+          ...(typeof p.audit_retention_hour === 'number' ? { hours: p.audit_retention_hour } : {}),
+          ...(typeof p.include_event_types === 'string' ? { include: p.include_event_types.split(',').filter((o) => (operations as readonly string[]).includes(o)) } : {}),
+        }),
+      [form],
+    ),
+  );
   return (
     <SystemJobPanel
       prefix="/system/purgeaudit"

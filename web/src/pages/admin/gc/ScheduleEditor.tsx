@@ -6,11 +6,27 @@ import { api } from '../../../api/client';
 import { usePreferences } from '../../../app/preferences';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
-import type { ExecHistory } from '../types';
+import { type ExecHistory, jobParameters } from '../types';
 
 /** Harbor's schedule presets, in its six-field cron (seconds first). */
 export const presetCron: { [type: string]: string } = { Hourly: '0 0 * * * *', Daily: '0 0 0 * * *', Weekly: '0 0 0 * * 0' };
 const types = ['None', 'Hourly', 'Daily', 'Weekly', 'Custom'] as const;
+
+/** The saved schedule of a system job (null when none), shared by the editor and the options form. */
+export function useSchedule(prefix: string) {
+  return useQuery({ queryKey: ['schedule', prefix], queryFn: async () => (await api.get<ExecHistory | undefined>(`${prefix}/schedule`)) ?? null });
+}
+
+/** Calls `apply` once with the parameters the schedule was saved with, as Harbor's page shows them. */
+export function useSavedParameters(prefix: string, apply: (params: Record<string, unknown>) => void): void {
+  const schedule = useSchedule(prefix);
+  const [applied, setApplied] = useState(false);
+  useEffect(() => {
+    if (applied || schedule.data === undefined) return;
+    setApplied(true);
+    if (schedule.data) apply(jobParameters(schedule.data));
+  }, [applied, schedule.data, apply]);
+}
 
 /**
  * The schedule of a system job (Harbor's None/Hourly/Daily/Weekly/Custom): saved with the
@@ -21,7 +37,7 @@ export function ScheduleEditor({ prefix, parameters }: { prefix: string; paramet
   const { language } = usePreferences();
   const { message } = App.useApp();
   const client = useQueryClient();
-  const current = useQuery({ queryKey: ['schedule', prefix], queryFn: async () => (await api.get<ExecHistory | undefined>(`${prefix}/schedule`)) ?? null });
+  const current = useSchedule(prefix);
   const [type, setType] = useState<string>('None');
   const [cron, setCron] = useState('');
   const [busy, setBusy] = useState(false);

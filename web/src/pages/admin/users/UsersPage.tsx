@@ -116,7 +116,7 @@ export default function UsersPage() {
             render: (_: unknown, u) => {
               const self = u.user_id === me?.user_id;
               return (
-                <Space wrap>
+                <Space size={4}>
                   {!self &&
                     (u.sysadmin_flag ? (
                       <Button size="small" onClick={() => void setAdmin(u, false)} aria-label={t('users.unsetAdminOf', { name: u.username })}>
