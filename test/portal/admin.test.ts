@@ -84,6 +84,18 @@ describe('portal administration', { timeout: 170_000 }, () => {
       await dialog.getByText(/3 blobs and 0 manifests are actually deleted/).waitFor();
       await dialog.getByRole('button', { name: 'Close' }).click();
 
+      // Stop: a run held in the paused queue is stopped from the page; the API agrees.
+      assert.equal((await call('PUT', '/jobservice/queues/GARBAGE_COLLECTION', { body: { action: 'pause' } })).status, 200);
+      await s.page.getByRole('button', { name: 'GC now' }).click();
+      const held = history.getByRole('row').nth(1);
+      await held.getByText('Pending').waitFor();
+      const heldId = Number((await held.getByRole('cell').first().innerText()).trim());
+      await held.getByRole('button', { name: `Stop job ${heldId}` }).click();
+      await s.page.getByRole('dialog', { name: `Stop job ${heldId}?` }).getByRole('button', { name: 'Stop' }).click();
+      await held.getByText('Stopped').waitFor();
+      assert.equal((await call('GET', `/system/gc/${heldId}`)).json.job_status, 'Stopped');
+      assert.equal((await call('PUT', '/jobservice/queues/GARBAGE_COLLECTION', { body: { action: 'resume' } })).status, 200);
+
       // A schedule: Daily, saved and shown with its next run; the API agrees.
       await s.page.getByRole('combobox', { name: 'Schedule' }).click();
       await option(s.page, 'Daily').click();
@@ -171,6 +183,7 @@ describe('portal administration', { timeout: 170_000 }, () => {
       await row.getByText(xss, { exact: true }).waitFor();
       await row.getByText(`<script>alert(2)</script>${xss}`).waitFor();
       assert.equal(await s.page.locator('img[src="x"]').count(), 0);
+      await dialog.waitFor({ state: 'hidden' });
       await screenshot(s.page, 'admin-users-en');
 
       // A second create of the same name: the API's words.
@@ -293,6 +306,7 @@ describe('portal administration', { timeout: 170_000 }, () => {
       await filters.getByRole('button', { name: 'Filter' }).click();
       await s.page.getByText('1 items').waitFor();
       await table.getByText('other', { exact: true }).waitFor();
+      await screenshot(s.page, 'admin-audit-en');
       assert.deepEqual(s.dialogs, []);
       assert.deepEqual(s.errors, []);
     } finally {

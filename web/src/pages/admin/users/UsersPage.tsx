@@ -113,10 +113,11 @@ export default function UsersPage() {
           { title: t('users.created'), render: (_: unknown, u) => formatTime(u.creation_time, language) },
           {
             title: t('common:table.actions'),
+            width: 340,
             render: (_: unknown, u) => {
               const self = u.user_id === me?.user_id;
               return (
-                <Space size={4}>
+                <Space size={4} wrap>
                   {!self &&
                     (u.sysadmin_flag ? (
                       <Button size="small" onClick={() => void setAdmin(u, false)} aria-label={t('users.unsetAdminOf', { name: u.username })}>
