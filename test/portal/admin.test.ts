@@ -246,6 +246,24 @@ describe('portal administration', { timeout: 170_000 }, () => {
     assert.equal((await call('POST', '/system/gc/schedule', { as: bob, body: { schedule: { type: 'Manual' } } })).status, 403);
     assert.equal((await call('PUT', '/jobservice/queues/all', { as: bob, body: { action: 'pause' } })).status, 403);
     assert.equal((await call('PUT', '/configurations', { as: bob, body: { read_only: true } })).status, 403);
+
+    // The admin deletes bob, after a confirmation; his login stops working.
+    const a = await open(browser, h);
+    try {
+      await logIn(a.page, h.admin.username, h.admin.password);
+      await a.page.goto('/admin/users');
+      await a.page.getByRole('searchbox', { name: 'Search users by name' }).fill('bo');
+      await a.page.getByRole('searchbox', { name: 'Search users by name' }).press('Enter');
+      await a.page.getByText('1 items').waitFor();
+      await a.page.getByRole('button', { name: 'Delete user bob' }).click();
+      await a.page.getByRole('dialog', { name: 'Delete user bob?' }).getByRole('button', { name: 'Delete' }).click();
+      await a.page.getByText('User bob deleted').waitFor();
+      await a.page.getByText('No user matches this name.').waitFor();
+      assert.deepEqual(a.errors, []);
+    } finally {
+      await a.close();
+    }
+    assert.equal((await call('GET', '/users/current', { as: bob })).status, 401);
   });
 
   test('audit log: filters narrow the rows on the server; the CSV export downloads exactly the filtered rows, escaped', async (t) => {

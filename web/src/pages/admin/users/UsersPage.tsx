@@ -113,7 +113,7 @@ export default function UsersPage() {
           { title: t('users.created'), render: (_: unknown, u) => formatTime(u.creation_time, language) },
           {
             title: t('common:table.actions'),
-            width: 340,
+            width: 300,
             render: (_: unknown, u) => {
               const self = u.user_id === me?.user_id;
               return (
