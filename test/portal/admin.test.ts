@@ -419,6 +419,8 @@ describe('portal administration', { timeout: 170_000 }, () => {
       await screenshot(s.page, 'admin-gc-zh');
       await s.page.goto('/admin/jobservice');
       await s.page.getByRole('heading', { name: '任务中心' }).waitFor();
+      await s.page.getByRole('table', { name: '任务栈' }).getByText('GARBAGE_COLLECTION').waitFor();
+      await screenshot(s.page, 'admin-jobservice-zh');
       await s.page.goto('/admin/users');
       await s.page.getByRole('button', { name: '创建用户' }).waitFor();
       assert.deepEqual(s.errors, []);
