@@ -20,6 +20,7 @@ export interface GcAreaDeps {
 export function createGcArea(deps: GcAreaDeps) {
   const spec: SystemJobSpec = { vendorType: gcVendorType, jobType: gcVendorType, what: 'gc', parameters: gcParameters(deps.config.minAge), exclusive: true };
   const jobs = createJobStore(deps.db);
+  const spec: SystemJobSpec = { vendorType: gcVendorType, jobType: gcVendorType, what: 'gc', parameters: gcParameters(deps.config.minAge), resultKeys: ['freed_space', 'purged_blobs', 'purged_manifests'] };
   const handler = gcHandler({
     gc: createGcStore(deps.db),
     artifacts: createArtifactWriteStore(deps.db),

@@ -22,7 +22,7 @@ function parameters(raw: Record<string, unknown> | undefined): Record<string, un
   return { audit_retention_hour: hours, include_event_types: include, dry_run: raw.dry_run === true };
 }
 
-export const purgeAuditSpec: SystemJobSpec = { vendorType: purgeAuditVendorType, jobType: purgeAuditVendorType, what: 'log rotation purge', parameters };
+export const purgeAuditSpec: SystemJobSpec = { vendorType: purgeAuditVendorType, jobType: purgeAuditVendorType, what: 'log rotation purge', parameters, resultKeys: ['purged'] };
 
 /** The task: deletes (or, dry, counts) the matching audit records older than the retention. */
 export function purgeAuditHandler(audit: Pick<AuditStore, 'purgeMatching'>, flushPending: () => Promise<void>): JobHandler {

@@ -39,6 +39,11 @@ export interface SystemJobSpec {
    * skipped (GC). Otherwise a second run waits behind the first (the purge: see JobHandler.alone).
    */
   exclusive?: boolean;
+   * Task attributes shown in the execution's job_parameters, as Harbor's check-in copies them
+   * into the execution (GC: freed_space, purged_blobs, purged_manifests): the portal's history
+   * shows them.
+   */
+  resultKeys?: readonly string[];
 }
 
 /** The operator of a scheduled run, in its task's parameters (a run now names its caller). */
@@ -54,6 +59,15 @@ export interface SystemJobDeps {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+function parseJson(text: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
 /**
  * A system-wide job run now or on a schedule, with Harbor's API shape (its /system/purgeaudit and
  * /system/gc): POST/PUT schedule (Manual runs it now, None removes the schedule, a preset or Custom
@@ -62,12 +76,22 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function createSystemJob(deps: SystemJobDeps, spec: SystemJobSpec) {
   const now = deps.now ?? Date.now;
 
-  function history(e: JobExecutionRow): ExecHistory {
+  /** The execution's parameters, with its task's results (one task per execution). */
+  async function parametersOf(e: JobExecutionRow): Promise<string> {
+    if (!spec.resultKeys?.length) return e.extra_attrs;
+    const [task] = (await deps.store.tasks(e.id, { limit: 1, offset: 0 })).rows;
+    if (!task) return e.extra_attrs;
+    const attrs = parseJson(task.extra_attrs);
+    const results = Object.fromEntries(spec.resultKeys.filter((k) => k in attrs).map((k) => [k, attrs[k]]));
+    return Object.keys(results).length ? JSON.stringify({ ...parseJson(e.extra_attrs), ...results }) : e.extra_attrs;
+  }
+
+  async function history(e: JobExecutionRow): Promise<ExecHistory> {
     return {
       id: e.id,
       job_name: spec.vendorType,
       job_kind: e.trigger,
-      job_parameters: e.extra_attrs,
+      job_parameters: await parametersOf(e),
       schedule: { type: e.trigger },
       job_status: e.status,
       deleted: false,
@@ -138,7 +162,7 @@ export function createSystemJob(deps: SystemJobDeps, spec: SystemJobSpec) {
     async history(actor: Principal, page: { limit: number; offset: number }): Promise<{ items: ExecHistory[]; total: number }> {
       requireSysadmin(actor);
       const { rows, total } = await deps.store.executions({ vendorType: spec.vendorType }, page);
-      return { items: rows.map(history), total };
+      return { items: await Promise.all(rows.map(history)), total };
     },
 
     async get(actor: Principal, id: number): Promise<ExecHistory> {

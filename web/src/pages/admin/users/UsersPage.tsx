@@ -1,0 +1,149 @@
+import { PlusOutlined } from '@ant-design/icons';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { App, Button, Input, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../../../api/client';
+import type { User } from '../../../api/types';
+import { usePreferences } from '../../../app/preferences';
+import { useSession } from '../../../auth/session';
+import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
+import { formatTime } from '../../../components/format';
+import { CreateUserModal, ResetPasswordModal } from './UserModals';
+
+/** Harbor's "Users": server-paged, searched by user name; create, admin flag, password, delete. */
+export default function UsersPage() {
+  const { t } = useTranslation(['admin', 'common']);
+  const { language } = usePreferences();
+  const { user: me } = useSession();
+  const { modal, message } = App.useApp();
+  const client = useQueryClient();
+  const [page, setPage] = useState(1);
+  const [pageSize, setPageSize] = useState(15);
+  const [name, setName] = useState('');
+  const [creating, setCreating] = useState(false);
+  const [resetting, setResetting] = useState<User | null>(null);
+  const list = useQuery({
+    queryKey: ['admin-users', { page, pageSize, name }],
+    // Harbor's q: a fuzzy match on the user name; the value is the API's to escape.
+    queryFn: () => api.page<User>('/users', { page, page_size: pageSize, q: name ? `username=~${name}` : undefined }),
+    placeholderData: (prev) => prev,
+  });
+
+  const setAdmin = async (u: User, flag: boolean) => {
+    try {
+      await api.put(`/users/${u.user_id}/sysadmin`, { sysadmin_flag: flag });
+      void message.success(t(flag ? 'users.madeAdmin' : 'users.unmadeAdmin', { name: u.username }));
+      await client.invalidateQueries({ queryKey: ['admin-users'] });
+    } catch (err) {
+      void message.error(errorText(err));
+    }
+  };
+
+  const remove = (u: User) =>
+    modal.confirm({
+      title: t('users.deleteConfirm', { name: u.username }),
+      content: t('users.deleteText'),
+      okText: t('common:action.delete'),
+      okButtonProps: { danger: true },
+      cancelText: t('common:action.cancel'),
+      onOk: async () => {
+        try {
+          await api.delete(`/users/${u.user_id}`);
+          void message.success(t('users.deleted', { name: u.username }));
+          await client.invalidateQueries({ queryKey: ['admin-users'] });
+        } catch (err) {
+          void message.error(errorText(err));
+        }
+      },
+    });
+
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      <Typography.Title level={2} style={{ margin: 0 }}>
+        {t('users.title')}
+      </Typography.Title>
+      <Space wrap style={{ justifyContent: 'space-between', width: '100%' }}>
+        <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+          {t('users.new')}
+        </Button>
+        <Input.Search
+          placeholder={t('users.search')}
+          aria-label={t('users.search')}
+          allowClear
+          onSearch={(v) => {
+            setName(v.trim());
+            setPage(1);
+          }}
+          style={{ width: 280 }}
+        />
+      </Space>
+      <ErrorAlert error={list.error} />
+      <Table<User>
+        rowKey="user_id"
+        aria-label={t('users.title')}
+        loading={list.isFetching}
+        dataSource={list.data?.items ?? []}
+        locale={{ emptyText: name ? t('users.emptySearch') : t('users.empty') }}
+        pagination={{
+          current: page,
+          pageSize,
+          total: list.data?.total ?? 0,
+          showSizeChanger: true,
+          pageSizeOptions: [15, 25, 50, 100],
+          showTotal: (n) => t('common:table.total', { count: n }),
+          onChange: (p, s) => {
+            setPage(p);
+            setPageSize(s);
+          },
+        }}
+        columns={[
+          {
+            title: t('users.username'),
+            render: (_: unknown, u) => (
+              <Space>
+                {u.username}
+                {u.sysadmin_flag && <Tag color="gold">{t('users.admin')}</Tag>}
+              </Space>
+            ),
+          },
+          { title: t('users.realname'), dataIndex: 'realname' },
+          { title: t('users.email'), dataIndex: 'email' },
+          { title: t('users.comment'), dataIndex: 'comment', ellipsis: true },
+          { title: t('users.created'), render: (_: unknown, u) => formatTime(u.creation_time, language) },
+          {
+            title: t('common:table.actions'),
+            width: 300,
+            render: (_: unknown, u) => {
+              const self = u.user_id === me?.user_id;
+              return (
+                <Space size={4} wrap>
+                  {!self &&
+                    (u.sysadmin_flag ? (
+                      <Button size="small" onClick={() => void setAdmin(u, false)} aria-label={t('users.unsetAdminOf', { name: u.username })}>
+                        {t('users.unsetAdmin')}
+                      </Button>
+                    ) : (
+                      <Button size="small" onClick={() => void setAdmin(u, true)} aria-label={t('users.setAdminOf', { name: u.username })}>
+                        {t('users.setAdmin')}
+                      </Button>
+                    ))}
+                  <Button size="small" onClick={() => setResetting(u)} aria-label={t('users.resetOf', { name: u.username })}>
+                    {t('users.resetPassword')}
+                  </Button>
+                  {!self && (
+                    <Button size="small" danger onClick={() => remove(u)} aria-label={t('users.deleteOf', { name: u.username })}>
+                      {t('common:action.delete')}
+                    </Button>
+                  )}
+                </Space>
+              );
+            },
+          },
+        ]}
+      />
+      <CreateUserModal open={creating} onClose={() => setCreating(false)} />
+      <ResetPasswordModal user={resetting} onClose={() => setResetting(null)} />
+    </Space>
+  );
+}
