@@ -1,17 +1,15 @@
 import { useSession } from '../../auth/session';
 
 /**
- * The host clients push to: the system's registry_url when the administrator set one (without
- * its scheme), else the host this portal is served from, which is the same server.
+ * The host clients push to: the system's registry_url (the external URL without its scheme, as
+ * Harbor answers it), else the host this portal is served from, which is the same server. Plain
+ * HTTP needs podman's and skopeo's --tls-verify=false, so the commands carry it then.
  */
 export function useRegistryHost(): { host: string; insecure: boolean } {
   const { system } = useSession();
-  const configured = system?.registry_url?.trim();
-  if (configured) {
-    const insecure = configured.startsWith('http://');
-    return { host: configured.replace(/^https?:\/\//, '').replace(/\/+$/, ''), insecure };
-  }
-  return { host: window.location.host, insecure: window.location.protocol === 'http:' };
+  const host = system?.registry_url?.replace(/^https?:\/\//, '').replace(/\/+$/, '') || window.location.host;
+  const scheme = system?.external_url?.match(/^(https?):/)?.[1] ?? window.location.protocol.replace(':', '');
+  return { host, insecure: scheme === 'http' };
 }
 
 export type PullTool = 'docker' | 'podman' | 'skopeo';
