@@ -261,7 +261,11 @@ describe('portal repositories and artifacts', { timeout: 170_000 }, () => {
       await confirm.getByText('Its 1 tag is deleted with it').waitFor();
       await confirm.getByRole('button', { name: 'Delete' }).click();
       await s.page.getByText('Artifact 1.0 deleted').waitFor();
-      await s.page.getByText('No artifacts: push an image to this repository').waitFor();
+      // It was the repository's only artifact: the repository went with it, and the page says so.
+      await s.page.getByText('shop/copies/one had no other artifact and is gone with it').waitFor();
+      await s.page.waitForURL(`**/projects/${projectId}/repositories`);
+      await s.page.getByRole('link', { name: 'shop/single' }).waitFor();
+      assert.equal(await s.page.getByRole('link', { name: 'shop/copies/one' }).count(), 0);
       assert.equal((await c.api('GET', `/projects/shop/repositories/copies%252Fone/artifacts/${single.digest}`)).status, 404);
       // The source is untouched.
       assert.equal((await c.api('GET', `/projects/shop/repositories/single/artifacts/${single.digest}`)).status, 200);

@@ -3,8 +3,8 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Breadcrumb, Button, Card, Input, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
-import { api } from '../../api/client';
+import { Link, useNavigate, useParams } from 'react-router';
+import { api, ApiError } from '../../api/client';
 import { usePreferences } from '../../app/preferences';
 import { ErrorAlert, errorText } from '../../components/ErrorAlert';
 import { formatBytes, formatTime } from '../../components/format';
@@ -44,6 +44,7 @@ export default function ArtifactsPage() {
   const repository = useParams().repositoryName ?? '';
   const { modal, message } = App.useApp();
   const client = useQueryClient();
+  const navigate = useNavigate();
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(15);
   const [tagFilter, setTagFilter] = useState('');
@@ -84,6 +85,17 @@ export default function ArtifactsPage() {
         try {
           await api.delete(artifactApi(project.name, repository, a.digest));
           void message.success(t('artifact.deleted', { artifact: shortRef(a) }));
+          await client.invalidateQueries({ queryKey: ['repositories', project.name] });
+          // The last artifact takes its repository with it (as in Harbor): back to the list then.
+          const gone = await api.get(repositoryApi(project.name, repository)).then(
+            () => false,
+            (err: unknown) => err instanceof ApiError && err.status === 404,
+          );
+          if (gone) {
+            void message.info(t('repo.goneWithLast', { name: `${project.name}/${repository}` }));
+            navigate(`/projects/${project.project_id}/repositories`);
+            return;
+          }
           await client.invalidateQueries({ queryKey: ['artifacts', project.name, repository] });
           await client.invalidateQueries({ queryKey: ['repository', project.name, repository] });
         } catch (err) {
