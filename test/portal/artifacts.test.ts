@@ -139,6 +139,17 @@ describe('portal repositories and artifacts', { timeout: 170_000 }, () => {
       assert.equal(await s.page.locator(`tr[data-row-key="${layout.artifact.manifestDigest}"]`).count(), 0);
       await screenshot(s.page, 'artifacts-en');
 
+      // The index's own page lists the same platforms, and its manifest names the children.
+      await row.getByRole('link', { name: short(index.digest) }).click();
+      await s.page.getByRole('heading', { name: `shop/team/app/web@${short(index.digest)}` }).waitFor();
+      await s.page.getByRole('tab', { name: 'Platforms' }).click();
+      const detailPlatforms = s.page.getByRole('tabpanel').getByRole('table', { name: `Platforms of ${short(index.digest)}` });
+      for (const ref of index.references) await detailPlatforms.getByRole('row').filter({ hasText: `${ref.platform.os}/${ref.platform.architecture}` }).waitFor();
+      assert.equal(await s.page.getByRole('tab', { name: 'Layers' }).count(), 0);
+      await s.page.getByRole('tab', { name: 'Manifest' }).click();
+      const indexManifest = JSON.parse((await s.page.locator('pre[aria-label="Manifest"]').textContent()) ?? '') as { manifests: Array<{ digest: string }> };
+      assert.deepEqual(indexManifest.manifests.map((m) => m.digest).sort(), index.references.map((r) => r.child_digest).sort());
+
       await s.page.goto(`/projects/${projectId}/repositories/single/artifacts`);
       const img = artifactRow(s.page, '1.0');
       await img.getByRole('img', { name: 'Image', exact: true }).waitFor();
@@ -158,7 +169,9 @@ describe('portal repositories and artifacts', { timeout: 170_000 }, () => {
     try {
       await logIn(s.page, h.admin.username, h.admin.password);
       await s.page.goto(`/projects/${projectId}/repositories/single/artifacts`);
-      await artifactRow(s.page, '1.0').getByRole('button', { name: 'Pull command' }).click();
+      // From the keyboard: focus the button, Enter opens the commands.
+      await artifactRow(s.page, '1.0').getByRole('button', { name: 'Pull command' }).focus();
+      await s.page.keyboard.press('Enter');
       const pop = s.page.getByRole('tooltip').filter({ hasText: 'By digest' });
       await pop.getByRole('button', { name: 'Copy the pull command By tag 1.0' }).click();
       assert.equal(await clipboard(), `podman pull --tls-verify=false ${h.host}/shop/single:1.0`);
