@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { Breadcrumb, Card, Descriptions, Empty, Space, Table, Tabs, Typography } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { api } from '../../api/client';
@@ -16,9 +17,8 @@ import { Markdown } from './Markdown';
 import { artifactApi, artifactsPage } from './paths';
 import { PullCommands } from './PullCommands';
 import { TypeIcon } from './TypeIcon';
-import type { Artifact, HistoryEntry, Manifest } from './types';
-import { useState } from 'react';
 import type { PullTool } from './registry-commands';
+import type { Artifact, HistoryEntry, Manifest } from './types';
 
 /** Layers with their sizes, and the build step that made each (history entries that are not empty_layer). */
 function Layers({ manifest, history }: { manifest: Manifest; history: HistoryEntry[] | undefined }) {
@@ -58,7 +58,7 @@ function History({ history }: { history: HistoryEntry[] }) {
       columns={[
         { title: t('detail.created'), render: (_: unknown, h: HistoryEntry) => formatTime(h.created, language), width: 200 },
         { title: t('detail.createdBy'), render: (_: unknown, h: HistoryEntry) => <Typography.Text code style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>{h.created_by ?? ''}</Typography.Text> },
-        { title: t('detail.emptyLayer'), render: (_: unknown, h: HistoryEntry) => (h.empty_layer ? t('detail.yes') : '') , width: 120 },
+        { title: t('detail.emptyLayer'), render: (_: unknown, h: HistoryEntry) => (h.empty_layer ? t('detail.yes') : ''), width: 120 },
       ]}
     />
   );
