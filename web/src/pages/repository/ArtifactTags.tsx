@@ -1,6 +1,6 @@
 import { CloseOutlined, LockOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Button, Space, Tag, Tooltip } from 'antd';
+import { App, Button, Space, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import { errorText } from '../../components/ErrorAlert';
@@ -43,11 +43,9 @@ export function ArtifactTags({ project, repository, artifact, mayDelete }: { pro
           <Space size={4}>
             <span>{tag.name}</span>
             {tag.immutable && (
-              <Tooltip title={t('tag.immutableHint')}>
-                <span>
-                  <LockOutlined aria-hidden /> {t('tag.immutable')}
-                </span>
-              </Tooltip>
+              <span title={t('tag.immutableHint')}>
+                <LockOutlined aria-hidden /> {t('tag.immutable')}
+              </span>
             )}
             {mayDelete && !tag.immutable && (
               <Button type="text" size="small" icon={<CloseOutlined />} aria-label={t('tag.deleteOf', { name: tag.name })} onClick={() => remove(tag.name)} style={{ height: 16, width: 16, minWidth: 16 }} />

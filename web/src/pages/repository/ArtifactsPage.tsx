@@ -1,6 +1,6 @@
 import { CopyOutlined, DeleteOutlined, EditOutlined, TagOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Breadcrumb, Button, Card, Input, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { App, Breadcrumb, Button, Card, Input, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -186,25 +186,15 @@ export default function ArtifactsPage() {
             title: t('common:table.actions'),
             render: (_: unknown, a) => (
               <Space size="small">
-                <Tooltip title={t('pull.title')}>
-                  <span>
-                    <PullCommandButton project={project.name} repository={repository} artifact={a} />
-                  </span>
-                </Tooltip>
+                <PullCommandButton project={project.name} repository={repository} artifact={a} />
                 {may.addTag && (
-                  <Tooltip title={t('tag.add')}>
-                    <Button size="small" icon={<TagOutlined />} aria-label={t('tag.add')} onClick={() => setDialog({ kind: 'tag', artifact: a })} />
-                  </Tooltip>
+                  <Button title={t('tag.add')} size="small" icon={<TagOutlined />} aria-label={t('tag.add')} onClick={() => setDialog({ kind: 'tag', artifact: a })} />
                 )}
                 {may.copy && (
-                  <Tooltip title={t('copy.action')}>
-                    <Button size="small" icon={<CopyOutlined />} aria-label={t('copy.action')} onClick={() => setDialog({ kind: 'copy', artifact: a })} />
-                  </Tooltip>
+                  <Button title={t('copy.action')} size="small" icon={<CopyOutlined />} aria-label={t('copy.action')} onClick={() => setDialog({ kind: 'copy', artifact: a })} />
                 )}
                 {may.deleteArtifact && (
-                  <Tooltip title={t('artifact.delete')}>
-                    <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('artifact.delete')} onClick={() => remove(a)} />
-                  </Tooltip>
+                  <Button title={t('artifact.delete')} size="small" danger icon={<DeleteOutlined />} aria-label={t('artifact.delete')} onClick={() => remove(a)} />
                 )}
               </Space>
             ),

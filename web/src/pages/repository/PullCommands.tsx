@@ -30,7 +30,7 @@ export function PullCommandButton(props: { project: string; repository: string; 
   const [tool, setTool] = useState<PullTool>('podman');
   return (
     <Popover trigger="click" title={t('pull.title')} content={<PullCommands {...props} tool={tool} onTool={setTool} />}>
-      <Button size="small" icon={<CloudDownloadOutlined />} aria-label={t('pull.title')} />
+      <Button size="small" icon={<CloudDownloadOutlined />} aria-label={t('pull.title')} title={t('pull.title')} />
     </Popover>
   );
 }

@@ -1,5 +1,4 @@
 import { AppstoreOutlined, ContainerOutlined, DeploymentUnitOutlined, FileOutlined } from '@ant-design/icons';
-import { Tooltip } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { ArtifactKind } from './artifact-kind';
 
@@ -11,8 +10,8 @@ export function TypeIcon({ kind }: { kind: ArtifactKind }) {
   const Icon = icons[kind];
   const label = t(`kind.${kind}`);
   return (
-    <Tooltip title={label}>
+    <span title={label}>
       <Icon role="img" aria-label={label} style={{ fontSize: 16 }} />
-    </Tooltip>
+    </span>
   );
 }
