@@ -7,7 +7,7 @@ import type { MatrixContext, OperationGroup } from './operation.js';
 let ctx: MatrixContext | undefined;
 const get = (as: Creds | null, path: string) => ctx!.api('GET', path, { as });
 
-/** Harbor's artifact reads: listArtifacts (artifact:list), getArtifact (artifact:read), listAccessories (accessory:list). */
+/** Harbor's artifact reads: listArtifacts (artifact:list), getArtifact (artifact:read), listAccessories (accessory:list); and Haven's manifest read (artifact:read). */
 export const artifactReadOperations: OperationGroup = {
   name: 'artifact reads',
   async setup(c, p) {
@@ -41,6 +41,13 @@ export const artifactReadOperations: OperationGroup = {
       permission: 'accessory:list',
       okStatus: 200,
       attempt: (as, p) => get(as, `/projects/${p.name}/repositories/reads/artifacts/${String(p.fixtures.readsDigest)}/accessories`),
+    },
+    {
+      // Haven's own (the portal's artifact detail), under getArtifact's permission.
+      name: 'GET /projects/{name}/repositories/{repo}/artifacts/{digest}/manifest',
+      permission: 'artifact:read',
+      okStatus: 200,
+      attempt: (as, p) => get(as, `/projects/${p.name}/repositories/reads/artifacts/${String(p.fixtures.readsDigest)}/manifest`),
     },
   ],
 };

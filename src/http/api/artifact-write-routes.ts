@@ -4,7 +4,7 @@ import type { IconService } from '../../services/content/icons.js';
 import { clientIp } from '../auth/credentials.js';
 import { pageOf, sendPage } from './paging.js';
 import { repositoryName } from './repository-routes.js';
-import { additionParams, additionResp, artifactParams, copyQuery, icon, iconParams, newTag, tag, tagCreated, tagListQuery, tagParams } from './schemas/artifact-writes.js';
+import { additionParams, additionResp, artifactParams, manifestResp, copyQuery, icon, iconParams, newTag, tag, tagCreated, tagListQuery, tagParams } from './schemas/artifact-writes.js';
 import { created, listOf, noContent } from './schemas/common.js';
 import { repositoryParams } from './schemas/repositories.js';
 
@@ -60,6 +60,14 @@ export const artifactWriteRoutes: FastifyPluginAsyncZod<ArtifactWriteDeps> = asy
     const a = await artifacts.addition(req.principal, p.project_name, repositoryName(p.repository_name), p.reference, p.addition);
     // A string payload is sent as is: the content type says what it is (JSON, markdown, YAML).
     reply.code(200).type(a.contentType).header('X-Content-Type-Options', 'nosniff').send(a.content);
+  });
+
+  // Haven's own (not in Harbor): the manifest's bytes, for the portal's artifact detail page.
+  app.get('/projects/:project_name/repositories/:repository_name/artifacts/:reference/manifest', { schema: { operationId: 'getArtifactManifest', tags, params: artifactParams, response: { 200: manifestResp } } }, async (req, reply) => {
+    const p = req.params;
+    const m = await artifacts.manifest(req.principal, p.project_name, repositoryName(p.repository_name), p.reference);
+    // Sent as JSON whatever its media type (a manifest is JSON), with the digest as /v2 does.
+    reply.code(200).type('application/json; charset=utf-8').header('Docker-Content-Digest', m.digest).header('X-Content-Type-Options', 'nosniff').send(m.content.toString('utf8'));
   });
 
   app.get('/icons/:digest', { schema: { operationId: 'getIcon', tags: ['icon'], params: iconParams, response: { 200: icon } } }, async (req) => icons.get(req.principal, req.params.digest));

@@ -264,6 +264,17 @@ export function createArtifactWriteService(deps: {
       if (configType === helmConfigType && (addition === 'values.yaml' || addition === 'readme.md' || addition === 'dependencies')) return chartAddition(art, addition);
       throw new AppError('BAD_REQUEST', `addition ${addition} isn't supported for ${art.kind}`);
     },
+
+    /**
+     * The manifest as pushed (Haven's own, for the portal's artifact detail: layers with sizes
+     * and the raw JSON). Harbor's portal has no such view; /v2 would need a registry token.
+     */
+    async manifest(actor: Principal, projectName: string, repo: string, reference: string): Promise<{ mediaType: string; digest: string; content: Buffer }> {
+      const { project } = await projects.resolve(actor, projectName, true, 'artifact', 'read');
+      const repository = `${project.name}/${repo}`;
+      const art = await existing(repository, artifactRef(reference));
+      return { mediaType: art.mediaType, digest: art.digest, content: art.content };
+    },
   };
 }
 

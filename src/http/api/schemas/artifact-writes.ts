@@ -30,6 +30,9 @@ export const newTag = jsonBody(z.object({ name: z.string().min(1).max(300) }).me
 
 export const additionResp = withHeaders(z.string().describe('Success'), { 'Content-Type': { description: 'The content type of the addition', type: 'string' } });
 
+/** Haven's manifest read: the manifest JSON exactly as pushed. */
+export const manifestResp = withHeaders(z.string().describe('The manifest as pushed'), { 'Docker-Content-Digest': { description: 'The digest of the manifest', type: 'string' } });
+
 /** createTag's 201: Harbor sets no Location (there is no API for one tag). */
 export const tagCreated = z.void().describe('Created');
 
