@@ -69,7 +69,6 @@ describe('garbage collection', () => {
     const dry = await runGc(h, { dry_run: true, workers: 3 });
     assert.equal(dry.job_status, 'Success', dry.log);
     // Harbor's check-in: the figures join the parameters in the history (its portal reads them there).
-    // Its results too, as Harbor's check-in copies them into the execution (the portal's history shows them).
     assert.deepEqual(JSON.parse(dry.job_parameters), { delete_untagged: false, dry_run: true, workers: 3, time_window: 1, freed_space: garbageBytes, purged_blobs: 5, purged_manifests: 0 });
     assert.deepEqual(figures(dry.log), { blobs: 5, manifests: 0 });
     assert.match(dry.log, /Garbage Collection parameters: \[delete_untagged: false, dry_run: true, time_window: 1, workers: 3\]/);

@@ -1,18 +1,11 @@
 // axe-core over the portal's main pages, in both languages: no serious or critical violation.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
+import { seriousViolations as violations } from '../helpers/axe.js';
+import type { Browser } from 'playwright-core';
 import { logIn, openPortal, requireBrowser, useBrowser } from '../helpers/browser.js';
 import { useHaven, type RunningHaven } from '../helpers/haven.js';
 import { asAdmin, pushImage } from '../helpers/oci.js';
-
-async function violations(page: Page): Promise<string[]> {
-  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return r.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-}
 
 describe('portal accessibility', { timeout: 240_000 }, () => {
   let h: RunningHaven;

@@ -14,19 +14,7 @@ export function apiFailures(page: Page): string[] {
   return out;
 }
 
-/**
- * Serious and critical axe-core violations on the page as it is now (rule id and targets). The
- * shell around a project tab (side menu, breadcrumb) is the foundation's and checked there; so
- * are two theme colours (antd's default colorError on danger buttons, colorTextDescription on
- * form help), which are set, for every page at once, in web/src/app/Themed.tsx.
- */
-export async function seriousViolations(page: Page): Promise<string[]> {
-  const { AxeBuilder } = await import('@axe-core/playwright');
-  const result = await new AxeBuilder({ page }).exclude('.ant-layout-sider').exclude('.ant-breadcrumb').exclude('.ant-btn-dangerous').exclude('.ant-form-item-extra').analyze();
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
-}
+export { seriousViolations } from '../helpers/axe.js';
 
 /** Waits until no dialog or dropdown is mid-animation (for screenshots that show the end state). */
 export async function settled(page: Page): Promise<void> {

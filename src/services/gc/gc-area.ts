@@ -19,8 +19,8 @@ export interface GcAreaDeps {
 /** /system/gc's spec and its job handler, for the job area to register. */
 export function createGcArea(deps: GcAreaDeps) {
   const spec: SystemJobSpec = { vendorType: gcVendorType, jobType: gcVendorType, what: 'gc', parameters: gcParameters(deps.config.minAge), exclusive: true };
+  // The run's figures reach the execution through checkIn (Harbor's check-in), not resultKeys.
   const jobs = createJobStore(deps.db);
-  const spec: SystemJobSpec = { vendorType: gcVendorType, jobType: gcVendorType, what: 'gc', parameters: gcParameters(deps.config.minAge), resultKeys: ['freed_space', 'purged_blobs', 'purged_manifests'] };
   const handler = gcHandler({
     gc: createGcStore(deps.db),
     artifacts: createArtifactWriteStore(deps.db),

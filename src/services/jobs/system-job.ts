@@ -39,8 +39,9 @@ export interface SystemJobSpec {
    * skipped (GC). Otherwise a second run waits behind the first (the purge: see JobHandler.alone).
    */
   exclusive?: boolean;
+  /**
    * Task attributes shown in the execution's job_parameters, as Harbor's check-in copies them
-   * into the execution (GC: freed_space, purged_blobs, purged_manifests): the portal's history
+   * into the execution (the purge: purged; GC checks its figures in itself): the portal's history
    * shows them.
    */
   resultKeys?: readonly string[];

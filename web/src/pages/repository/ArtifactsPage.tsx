@@ -93,7 +93,7 @@ export default function ArtifactsPage() {
           );
           if (gone) {
             void message.info(t('repo.goneWithLast', { name: `${project.name}/${repository}` }));
-            navigate(`/projects/${project.project_id}/repositories`);
+            void navigate(`/projects/${project.project_id}/repositories`);
             return;
           }
           await client.invalidateQueries({ queryKey: ['artifacts', project.name, repository] });
