@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     const base = { digest: sha256(config), size: config.length };
     const layerRef = { digest: sha256(layer), size: layer.length };
     await pool(Array.from({ length: artifacts }, (_, i) => i), 16, async (i) => {
-      const m = Buffer.from(JSON.stringify(imageManifest(base, [layerRef], { annotations: { 'bench.n': String(i) } })));
+      const m = imageManifest(base, [layerRef], { annotations: { 'bench.n': String(i) } });
       const r = await putManifest(reg, 'big/app', i % 10 === 0 ? `t${i}` : sha256(m), m);
       if (r.status !== 201) throw new Error(`push ${i}: ${r.status} ${await r.text()}`);
     });

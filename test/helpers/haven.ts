@@ -100,7 +100,12 @@ export async function startHaven(opts: StartOptions = {}): Promise<RunningHaven>
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
 
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`haven did not start in 20s:\n${out}`)), 20_000);
+    // A server that does not come up is killed: its pipes would keep the test file alive until
+    // the runner's 15-minute timeout (seen in CI on a loaded machine).
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`haven did not start in 45s:\n${out}`));
+    }, 45_000);
     const onData = () => {
       const m = /listening on (https?:\/\/[\d.]+:\d+)/.exec(out);
       if (m || (opts.ready && opts.ready.test(out))) {
