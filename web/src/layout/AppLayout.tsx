@@ -1,5 +1,5 @@
 import { AppstoreOutlined, AuditOutlined, ClearOutlined, ClusterOutlined, RobotOutlined, SettingOutlined, TagsOutlined, TeamOutlined } from '@ant-design/icons';
-import { Layout, Menu, Typography, theme } from 'antd';
+import { Alert, Layout, Menu, Typography, theme } from 'antd';
 import type { ItemType } from 'antd/es/menu/interface';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
@@ -9,7 +9,7 @@ import { UserMenu } from './UserMenu';
 /** The frame every signed-in page shares: the navigation on the left, the user menu on top. */
 export function AppLayout() {
   const { t } = useTranslation();
-  const { user } = useSession();
+  const { user, system } = useSession();
   const { token } = theme.useToken();
   const location = useLocation();
   const items: ItemType[] = [{ key: '/projects', icon: <AppstoreOutlined />, label: <Link to="/projects">{t('nav.projects')}</Link> }];
@@ -50,6 +50,7 @@ export function AppLayout() {
         </Layout.Header>
         {/* Ant Design's Content is the page's <main> landmark. */}
         <Layout.Content style={{ padding: 24 }}>
+          {system?.read_only && <Alert type="warning" showIcon role="status" message={t('readOnlyBanner.title')} description={t('readOnlyBanner.text')} style={{ marginBottom: 16 }} />}
           <Outlet />
         </Layout.Content>
       </Layout>

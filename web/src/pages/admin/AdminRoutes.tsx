@@ -1,4 +1,4 @@
-import { Alert, Empty, Result, Spin } from 'antd';
+import { Empty, Result, Spin } from 'antd';
 import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes } from 'react-router';
@@ -16,12 +16,11 @@ const RobotsPage = lazy(() => import('./robots/RobotsPage'));
 /** Administration: sysadmins only (the API refuses everyone else anyway). */
 export default function AdminRoutes() {
   const { t } = useTranslation(['admin', 'common']);
-  const { user, system } = useSession();
+  const { user } = useSession();
   if (!user?.sysadmin_flag) return <Result status="403" title={t('common:forbidden.title')} subTitle={t('common:forbidden.text')} />;
   const page = (el: React.ReactNode) => <Suspense fallback={<Spin style={{ display: 'block', margin: '64px auto' }} />}>{el}</Suspense>;
   return (
     <>
-      {system?.read_only && <Alert type="warning" showIcon role="status" message={t('readOnlyBanner.title')} description={t('readOnlyBanner.text')} style={{ marginBottom: 16 }} />}
       <Routes>
         <Route index element={<Navigate to="users" replace />} />
         <Route path="users" element={page(<UsersPage />)} />

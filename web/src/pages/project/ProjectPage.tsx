@@ -54,7 +54,7 @@ export default function ProjectPage() {
             {p.name}
           </Typography.Title>
           <AccessTag isPublic={p.metadata?.public === 'true'} />
-          {p.current_user_role_id > 0 && <Tag color="blue">{t(`common:${roleKeys[p.current_user_role_id] ?? 'role.none'}`)}</Tag>}
+          {p.current_user_role_id > 0 && <Tag color="processing">{t(`common:${roleKeys[p.current_user_role_id] ?? 'role.none'}`)}</Tag>}
         </Space>
         <Tabs activeKey={active} onChange={(k) => navigate(`${base}/${k}`)} items={visible.map((tab) => ({ key: tab.key, label: t(`tab.${tab.key}`) }))} />
         <Suspense fallback={<Loading />}>

@@ -39,7 +39,7 @@ export function ArtifactTags({ project, repository, artifact, mayDelete }: { pro
   return (
     <Space size={[4, 4]} wrap>
       {tags.map((tag) => (
-        <Tag key={tag.id} color={tag.immutable ? 'gold' : 'blue'} style={{ marginInlineEnd: 0 }}>
+        <Tag key={tag.id} color={tag.immutable ? 'warning' : 'processing'} style={{ marginInlineEnd: 0 }}>
           <Space size={4}>
             <span>{tag.name}</span>
             {tag.immutable && (

@@ -6,7 +6,7 @@ import { api } from '../../../api/client';
 import { usePreferences } from '../../../app/preferences';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
-import { LogModal } from '../LogModal';
+import { LogModal } from '../../../components/LogModal';
 import type { JobQueue, ScheduleTask, Worker, WorkerPool } from '../types';
 
 type QueueAction = 'pause' | 'resume' | 'stop';

@@ -103,7 +103,7 @@ export default function UsersPage() {
             render: (_: unknown, u) => (
               <Space>
                 {u.username}
-                {u.sysadmin_flag && <Tag color="gold">{t('users.admin')}</Tag>}
+                {u.sysadmin_flag && <Tag color="warning">{t('users.admin')}</Tag>}
               </Space>
             ),
           },

@@ -148,7 +148,7 @@ export function ImmutableRules() {
         columns={[
           { title: t('sel.repositories'), render: (_: unknown, r) => <RuleSelector kind="repo" rule={r} /> },
           { title: t('sel.tags'), render: (_: unknown, r) => <RuleSelector kind="tag" rule={r} /> },
-          { title: t('col.status'), render: (_: unknown, r) => (r.disabled ? <Tag>{t('disabled')}</Tag> : <Tag color="green">{t('enabled')}</Tag>) },
+          { title: t('col.status'), render: (_: unknown, r) => (r.disabled ? <Tag>{t('disabled')}</Tag> : <Tag color="success">{t('enabled')}</Tag>) },
           {
             title: t('common:table.actions'),
             render: (_: unknown, r) => (

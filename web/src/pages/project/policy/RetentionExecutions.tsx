@@ -108,7 +108,7 @@ export function RetentionExecutions({ policyId, canOperate }: { policyId: number
         columns={[
           { title: t('retention.col.id'), dataIndex: 'id' },
           { title: t('col.status'), render: (_: unknown, e) => <JobStatus status={e.status} /> },
-          { title: t('retention.col.dryRun'), render: (_: unknown, e) => (e.dry_run ? <Tag color="purple">{t('retention.dryRunTag')}</Tag> : <Tag>{t('retention.realRunTag')}</Tag>) },
+          { title: t('retention.col.dryRun'), render: (_: unknown, e) => (e.dry_run ? <Tag color="processing">{t('retention.dryRunTag')}</Tag> : <Tag>{t('retention.realRunTag')}</Tag>) },
           { title: t('retention.col.trigger'), render: (_: unknown, e) => t(`retention.trigger.${e.trigger}`, { defaultValue: e.trigger }) },
           { title: t('retention.col.start'), render: (_: unknown, e) => formatTime(e.start_time, language) },
           { title: t('retention.col.end'), render: (_: unknown, e) => formatTime(e.end_time, language) },

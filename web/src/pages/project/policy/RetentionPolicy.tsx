@@ -130,7 +130,7 @@ export function RetentionPolicy() {
             ),
           },
           { title: t('retention.retain'), render: (_: unknown, r) => describe(r) },
-          { title: t('col.status'), render: (_: unknown, r) => (r.disabled ? <Tag>{t('disabled')}</Tag> : <Tag color="green">{t('enabled')}</Tag>) },
+          { title: t('col.status'), render: (_: unknown, r) => (r.disabled ? <Tag>{t('disabled')}</Tag> : <Tag color="success">{t('enabled')}</Tag>) },
           {
             title: t('common:table.actions'),
             render: (_: unknown, r) =>

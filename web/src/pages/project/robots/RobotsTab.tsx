@@ -132,7 +132,7 @@ function Expiry({ r }: { r: Robot }) {
   if (r.expires_at === -1) return <span>{t('never')}</span>;
   const at = new Date(r.expires_at * 1000).toISOString();
   const expired = r.expires_at * 1000 < Date.now();
-  return expired ? <Tag color="red">{t('expired')}</Tag> : <span>{formatTime(at, language)}</span>;
+  return expired ? <Tag color="error">{t('expired')}</Tag> : <span>{formatTime(at, language)}</span>;
 }
 
 export default function RobotsTab() {
@@ -220,7 +220,7 @@ export default function RobotsTab() {
         }}
         columns={[
           { title: t('col.name'), dataIndex: 'name' },
-          { title: t('col.status'), render: (_: unknown, r) => (r.disable ? <Tag>{t('statusDisabled')}</Tag> : <Tag color="green">{t('statusEnabled')}</Tag>) },
+          { title: t('col.status'), render: (_: unknown, r) => (r.disable ? <Tag>{t('statusDisabled')}</Tag> : <Tag color="success">{t('statusEnabled')}</Tag>) },
           {
             title: t('col.permissions'),
             render: (_: unknown, r) => {

@@ -86,7 +86,7 @@ export default function WebhooksTab() {
               can('notification-policy', 'update') ? (
                 <Switch size="small" checked={p.enabled} onChange={() => void toggle(p)} aria-label={t('enabledOf', { name: p.name })} />
               ) : p.enabled ? (
-                <Tag color="green">{t('enabled')}</Tag>
+                <Tag color="success">{t('enabled')}</Tag>
               ) : (
                 <Tag>{t('disabled')}</Tag>
               ),
@@ -141,7 +141,7 @@ export default function WebhooksTab() {
           columns={[
             { title: t('delivery.event'), render: (_: unknown, r) => eventName(r.event_type) },
             { title: t('col.name'), dataIndex: 'policy_name' },
-            { title: t('col.enabled'), render: (_: unknown, r) => (r.enabled ? <Tag color="green">{t('enabled')}</Tag> : <Tag>{t('disabled')}</Tag>) },
+            { title: t('col.enabled'), render: (_: unknown, r) => (r.enabled ? <Tag color="success">{t('enabled')}</Tag> : <Tag>{t('disabled')}</Tag>) },
             { title: t('lastTriggered'), render: (_: unknown, r) => formatTime(r.last_trigger_time, language) },
           ]}
         />
