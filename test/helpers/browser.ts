@@ -89,5 +89,8 @@ const screenshotDir = resolve(import.meta.dirname, '../../docs/screenshots');
 export async function screenshot(page: Page, name: string): Promise<void> {
   if (process.env.HAVEN_SCREENSHOTS !== '1') return;
   mkdirSync(screenshotDir, { recursive: true });
+  // The end state a person looks at: no table still loading, no toast, dialog or menu mid-animation.
+  await page.locator('.ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+  await page.waitForFunction(() => !document.querySelector('[class*="-appear-active"], [class*="-enter-active"], [class*="-leave-active"]'));
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: false });
 }

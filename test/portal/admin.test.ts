@@ -254,7 +254,7 @@ describe('portal administration', { timeout: 170_000 }, () => {
       await a.page.goto('/admin/users');
       await a.page.getByRole('searchbox', { name: 'Search users by name' }).fill('bo');
       await a.page.getByRole('searchbox', { name: 'Search users by name' }).press('Enter');
-      await a.page.getByText('1 items').waitFor();
+      await a.page.getByText('1 item', { exact: true }).waitFor();
       await a.page.getByRole('button', { name: 'Delete user bob' }).click();
       await a.page.getByRole('dialog', { name: 'Delete user bob?' }).getByRole('button', { name: 'Delete' }).click();
       await a.page.getByText('User bob deleted').waitFor();
@@ -322,7 +322,7 @@ describe('portal administration', { timeout: 170_000 }, () => {
       await end.fill(fmt(now - 2 * hour));
       await end.press('Enter');
       await filters.getByRole('button', { name: 'Filter' }).click();
-      await s.page.getByText('1 items').waitFor();
+      await s.page.getByText('1 item', { exact: true }).waitFor();
       await table.getByText('other', { exact: true }).waitFor();
       await screenshot(s.page, 'admin-audit-en');
       assert.deepEqual(s.dialogs, []);
