@@ -7,6 +7,7 @@ import { usePreferences } from '../../app/preferences';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatTime } from '../../components/format';
 import { useProject } from './project-context';
+import { useServerPaging } from '../../components/server-paging';
 
 interface AuditLog {
   id: number;
@@ -29,8 +30,8 @@ export default function LogsTab() {
   const { t } = useTranslation(['project', 'common']);
   const { language } = usePreferences();
   const { project } = useProject();
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState(15);
+  const paging = useServerPaging();
+  const { page, pageSize } = paging;
   const [field, setField] = useState('username');
   const [text, setText] = useState('');
   const q = auditQuery(field, text);
@@ -55,7 +56,7 @@ export default function LogsTab() {
           allowClear
           onSearch={(v) => {
             setText(v);
-            setPage(1);
+            paging.first();
           }}
           style={{ width: 260 }}
         />
@@ -67,17 +68,7 @@ export default function LogsTab() {
         loading={logs.isFetching}
         dataSource={logs.data?.items ?? []}
         locale={{ emptyText: t('logs.empty') }}
-        pagination={{
-          current: page,
-          pageSize,
-          total: logs.data?.total ?? 0,
-          showSizeChanger: true,
-          showTotal: (n) => t('common:table.total', { count: n }),
-          onChange: (p, s) => {
-            setPage(p);
-            setPageSize(s);
-          },
-        }}
+        pagination={paging.pagination(logs.data?.total ?? 0)}
         columns={[
           { title: t('logs.col.username'), dataIndex: 'username' },
           { title: t('logs.col.resource'), dataIndex: 'resource' },

@@ -14,6 +14,7 @@ import { formatTime } from '../../components/format';
 import { QuotaBar } from '../../components/QuotaBar';
 import { roleKeys } from '../../components/roles';
 import { CreateProjectModal } from './CreateProjectModal';
+import { useServerPaging } from '../../components/server-paging';
 
 function ProjectQuota({ projectId }: { projectId: number }) {
   const q = useQuery({
@@ -31,8 +32,8 @@ export default function ProjectsPage() {
   const { user, system } = useSession();
   const { modal, message } = App.useApp();
   const client = useQueryClient();
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState(15);
+  const paging = useServerPaging();
+  const { page, pageSize } = paging;
   const [name, setName] = useState('');
   const [creating, setCreating] = useState(false);
   const list = useQuery({
@@ -82,7 +83,7 @@ export default function ProjectsPage() {
           allowClear
           onSearch={(v) => {
             setName(v.trim());
-            setPage(1);
+            paging.first();
           }}
           style={{ width: 280 }}
         />
@@ -93,18 +94,7 @@ export default function ProjectsPage() {
         loading={list.isFetching}
         dataSource={list.data?.items ?? []}
         locale={{ emptyText: name ? t('emptySearch') : t('empty') }}
-        pagination={{
-          current: page,
-          pageSize,
-          total: list.data?.total ?? 0,
-          showSizeChanger: true,
-          pageSizeOptions: [15, 25, 50, 100],
-          showTotal: (n) => t('common:table.total', { count: n }),
-          onChange: (p, s) => {
-            setPage(p);
-            setPageSize(s);
-          },
-        }}
+        pagination={paging.pagination(list.data?.total ?? 0)}
         columns={[
           { title: t('col.name'), dataIndex: 'name', render: (_: unknown, p) => <Link to={`/projects/${p.project_id}/repositories`}>{p.name}</Link> },
           {

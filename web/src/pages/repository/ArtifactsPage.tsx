@@ -20,6 +20,7 @@ import { artifactApi, artifactPage, repositoryApi, shortRef } from './paths';
 import { PullCommandButton } from './PullCommands';
 import { TypeIcon } from './TypeIcon';
 import type { Artifact, Repository } from './types';
+import { useServerPaging } from '../../components/server-paging';
 
 /** Label chips in the label's own colour; the name is text, whatever it holds. */
 export function LabelChips({ labels }: { labels: Artifact['labels'] }) {
@@ -45,8 +46,8 @@ export default function ArtifactsPage() {
   const { modal, message } = App.useApp();
   const client = useQueryClient();
   const navigate = useNavigate();
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState(15);
+  const paging = useServerPaging();
+  const { page, pageSize } = paging;
   const [tagFilter, setTagFilter] = useState('');
   const [dialog, setDialog] = useState<Dialog>(null);
   const [editing, setEditing] = useState(false);
@@ -133,7 +134,7 @@ export default function ArtifactsPage() {
         allowClear
         onSearch={(v) => {
           setTagFilter(v.trim());
-          setPage(1);
+          paging.first();
         }}
         style={{ width: 300 }}
       />
@@ -153,18 +154,7 @@ export default function ArtifactsPage() {
             </Space>
           ),
         }}
-        pagination={{
-          current: page,
-          pageSize,
-          total: list.data?.total ?? 0,
-          showSizeChanger: true,
-          pageSizeOptions: [15, 25, 50, 100],
-          showTotal: (n) => t('common:table.total', { count: n }),
-          onChange: (p, s) => {
-            setPage(p);
-            setPageSize(s);
-          },
-        }}
+        pagination={paging.pagination(list.data?.total ?? 0)}
         columns={[
           {
             title: t('col.artifact'),

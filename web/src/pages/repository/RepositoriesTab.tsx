@@ -15,6 +15,7 @@ import { Markdown } from './Markdown';
 import { artifactsPage, nameInProject, repositoryApi } from './paths';
 import { loginCommand, pushCommand, useRegistryHost } from './registry-commands';
 import type { Repository } from './types';
+import { useServerPaging } from '../../components/server-paging';
 
 /** An empty project says how to fill it: the exact commands for this server. */
 function PushHelp({ project }: { project: string }) {
@@ -38,8 +39,8 @@ export default function RepositoriesTab() {
   const { project, can } = useProject();
   const { modal, message } = App.useApp();
   const client = useQueryClient();
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState(15);
+  const paging = useServerPaging();
+  const { page, pageSize } = paging;
   const [search, setSearch] = useState('');
   const [editing, setEditing] = useState<Repository | null>(null);
   const list = useQuery({
@@ -80,7 +81,7 @@ export default function RepositoriesTab() {
           allowClear
           onSearch={(v) => {
             setSearch(v.trim());
-            setPage(1);
+            paging.first();
           }}
           style={{ width: 300 }}
         />
@@ -98,18 +99,7 @@ export default function RepositoriesTab() {
             rowExpandable: (r) => r.description.trim() !== '',
             expandedRowRender: (r) => <Markdown text={r.description} label={t('repo.descriptionOf', { name: r.name })} />,
           }}
-          pagination={{
-            current: page,
-            pageSize,
-            total: list.data?.total ?? 0,
-            showSizeChanger: true,
-            pageSizeOptions: [15, 25, 50, 100],
-            showTotal: (n) => t('common:table.total', { count: n }),
-            onChange: (p, s) => {
-              setPage(p);
-              setPageSize(s);
-            },
-          }}
+          pagination={paging.pagination(list.data?.total ?? 0)}
           columns={[
             {
               title: t('repo.col.name'),

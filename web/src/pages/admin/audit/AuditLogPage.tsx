@@ -10,6 +10,7 @@ import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
 import type { AuditLog } from '../types';
 import { type AuditFilter, auditCsv, auditQuery } from './audit-csv';
+import { useServerPaging } from '../../../components/server-paging';
 
 const operations = ['create', 'delete', 'update', 'pull'] as const;
 const resourceTypes = ['artifact', 'blob', 'configuration', 'immutable_rule', 'project', 'project_member', 'repository', 'robot', 'user'] as const;
@@ -42,8 +43,8 @@ export default function AuditLogPage() {
   const { language } = usePreferences();
   const { message } = App.useApp();
   const [form] = Form.useForm<FilterForm>();
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState(15);
+  const paging = useServerPaging();
+  const { page, pageSize } = paging;
   const [filter, setFilter] = useState<AuditFilter>({});
   const [exporting, setExporting] = useState(false);
   const q = auditQuery(filter);
@@ -62,7 +63,7 @@ export default function AuditLogPage() {
       from: v.range?.[0]?.toISOString(),
       to: v.range?.[1]?.toISOString(),
     });
-    setPage(1);
+    paging.first();
   };
 
   const exportCsv = async () => {
@@ -129,18 +130,7 @@ export default function AuditLogPage() {
         loading={list.isFetching}
         dataSource={list.data?.items ?? []}
         locale={{ emptyText: q ? t('audit.emptyFilter') : t('audit.empty') }}
-        pagination={{
-          current: page,
-          pageSize,
-          total: list.data?.total ?? 0,
-          showSizeChanger: true,
-          pageSizeOptions: [15, 25, 50, 100],
-          showTotal: (n) => t('common:table.total', { count: n }),
-          onChange: (p, s) => {
-            setPage(p);
-            setPageSize(s);
-          },
-        }}
+        pagination={paging.pagination(list.data?.total ?? 0)}
         columns={[
           { title: t('audit.time'), render: (_: unknown, r) => formatTime(r.op_time, language) },
           { title: t('audit.username'), dataIndex: 'username' },

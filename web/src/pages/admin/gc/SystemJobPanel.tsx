@@ -10,6 +10,7 @@ import { JobStatus } from '../../../components/JobStatus';
 import { LogModal } from '../../../components/LogModal';
 import { activeStatuses, type ExecHistory, jobParameters } from '../types';
 import { ScheduleEditor } from './ScheduleEditor';
+import { useServerPaging } from '../../../components/server-paging';
 
 export interface SystemJobPanelProps {
   /** /system/gc or /system/purgeaudit */
@@ -34,8 +35,8 @@ export function SystemJobPanel({ prefix, kind, options, parameters, result }: Sy
   const { language } = usePreferences();
   const { message, modal } = App.useApp();
   const client = useQueryClient();
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState(10);
+  const paging = useServerPaging(10);
+  const { page, pageSize } = paging;
   const [busy, setBusy] = useState<'run' | 'dry' | null>(null);
   const [logOf, setLogOf] = useState<ExecHistory | null>(null);
   const history = useQuery({
@@ -52,7 +53,7 @@ export function SystemJobPanel({ prefix, kind, options, parameters, result }: Sy
     try {
       await api.post(`${prefix}/schedule`, { schedule: { type: 'Manual' }, parameters: { ...params, dry_run: dry } });
       void message.success(t(dry ? `${kind}.dryStarted` : `${kind}.started`));
-      setPage(1);
+      paging.first();
       await client.invalidateQueries({ queryKey: ['history', prefix] });
     } catch (err) {
       void message.error(errorText(err));
@@ -112,18 +113,7 @@ export function SystemJobPanel({ prefix, kind, options, parameters, result }: Sy
           loading={history.isPending}
           dataSource={history.data?.items ?? []}
           locale={{ emptyText: t(`${kind}.empty`) }}
-          pagination={{
-            current: page,
-            pageSize,
-            total: history.data?.total ?? 0,
-            showSizeChanger: true,
-            pageSizeOptions: [10, 25, 50],
-            showTotal: (n) => t('common:table.total', { count: n }),
-            onChange: (p, s) => {
-              setPage(p);
-              setPageSize(s);
-            },
-          }}
+          pagination={paging.pagination(history.data?.total ?? 0)}
           columns={[
             { title: t('history.id'), dataIndex: 'id' },
             { title: t('history.trigger'), render: (_: unknown, h) => t(`history.triggers.${h.job_kind === 'SCHEDULE' ? 'SCHEDULE' : 'MANUAL'}`) },

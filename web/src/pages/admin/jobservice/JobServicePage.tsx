@@ -8,6 +8,7 @@ import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
 import { LogModal } from '../../../components/LogModal';
 import type { JobQueue, ScheduleTask, Worker, WorkerPool } from '../types';
+import { useServerPaging } from '../../../components/server-paging';
 
 type QueueAction = 'pause' | 'resume' | 'stop';
 
@@ -189,8 +190,8 @@ function Schedules() {
   const { t } = useTranslation(['admin', 'common']);
   const { language } = usePreferences();
   const act = useQueueAction();
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState(10);
+  const paging = useServerPaging(10);
+  const { page, pageSize } = paging;
   const paused = useQuery({ queryKey: ['jobservice', 'schedules', 'paused'], queryFn: () => api.get<{ paused: boolean }>('/schedules/all/paused') });
   const list = useQuery({ queryKey: ['jobservice', 'schedules', { page, pageSize }], queryFn: () => api.page<ScheduleTask>('/schedules', { page, page_size: pageSize }), placeholderData: (prev) => prev });
   return (
@@ -222,16 +223,7 @@ function Schedules() {
         loading={list.isPending}
         dataSource={list.data?.items ?? []}
         locale={{ emptyText: t('jobs.noSchedules') }}
-        pagination={{
-          current: page,
-          pageSize,
-          total: list.data?.total ?? 0,
-          showTotal: (n) => t('common:table.total', { count: n }),
-          onChange: (p, s) => {
-            setPage(p);
-            setPageSize(s);
-          },
-        }}
+        pagination={paging.pagination(list.data?.total ?? 0)}
         columns={[
           { title: t('jobs.vendorType'), dataIndex: 'vendor_type' },
           { title: t('jobs.vendorId'), dataIndex: 'vendor_id' },

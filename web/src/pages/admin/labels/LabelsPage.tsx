@@ -8,6 +8,7 @@ import { usePreferences } from '../../../app/preferences';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
 import type { Label } from '../types';
+import { useServerPaging } from '../../../components/server-paging';
 
 function LabelModal({ label, open, onClose }: { label: Label | null; open: boolean; onClose(): void }) {
   const { t } = useTranslation(['admin', 'common']);
@@ -56,8 +57,8 @@ export default function LabelsPage() {
   const { language } = usePreferences();
   const { modal, message } = App.useApp();
   const client = useQueryClient();
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState(15);
+  const paging = useServerPaging();
+  const { page, pageSize } = paging;
   const [name, setName] = useState('');
   const [editing, setEditing] = useState<{ label: Label | null } | null>(null);
   const list = useQuery({
@@ -90,7 +91,7 @@ export default function LabelsPage() {
         <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing({ label: null })}>
           {t('labels.new')}
         </Button>
-        <Input.Search placeholder={t('labels.search')} aria-label={t('labels.search')} allowClear onSearch={(v) => (setName(v.trim()), setPage(1))} style={{ width: 260 }} />
+        <Input.Search placeholder={t('labels.search')} aria-label={t('labels.search')} allowClear onSearch={(v) => (setName(v.trim()), paging.first())} style={{ width: 260 }} />
       </Space>
       <ErrorAlert error={list.error} />
       <Table<Label>
@@ -99,16 +100,7 @@ export default function LabelsPage() {
         loading={list.isFetching}
         dataSource={list.data?.items ?? []}
         locale={{ emptyText: t('labels.empty') }}
-        pagination={{
-          current: page,
-          pageSize,
-          total: list.data?.total ?? 0,
-          showTotal: (n) => t('common:table.total', { count: n }),
-          onChange: (p, s) => {
-            setPage(p);
-            setPageSize(s);
-          },
-        }}
+        pagination={paging.pagination(list.data?.total ?? 0)}
         columns={[
           { title: t('labels.name'), render: (_: unknown, l) => <Tag color={l.color || undefined}>{l.name}</Tag> },
           { title: t('labels.description'), dataIndex: 'description', ellipsis: true },

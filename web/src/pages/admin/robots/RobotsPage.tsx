@@ -8,6 +8,7 @@ import { usePreferences } from '../../../app/preferences';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
 import type { Robot } from '../types';
+import { useServerPaging } from '../../../components/server-paging';
 
 /** The permissions a system robot is commonly given (resource:action of Harbor's matrix). */
 const permissions = ['repository:pull', 'repository:push', 'repository:delete', 'artifact:read', 'artifact:delete', 'tag:create', 'tag:delete', 'artifact-label:create', 'artifact-label:delete', 'scan:create'] as const;
@@ -93,8 +94,8 @@ export default function RobotsPage() {
   const { language } = usePreferences();
   const { modal, message } = App.useApp();
   const client = useQueryClient();
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState(15);
+  const paging = useServerPaging();
+  const { page, pageSize } = paging;
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<Created | null>(null);
   const list = useQuery({
@@ -140,16 +141,7 @@ export default function RobotsPage() {
         loading={list.isFetching}
         dataSource={list.data?.items ?? []}
         locale={{ emptyText: t('robots.empty') }}
-        pagination={{
-          current: page,
-          pageSize,
-          total: list.data?.total ?? 0,
-          showTotal: (n) => t('common:table.total', { count: n }),
-          onChange: (p, s) => {
-            setPage(p);
-            setPageSize(s);
-          },
-        }}
+        pagination={paging.pagination(list.data?.total ?? 0)}
         columns={[
           { title: t('robots.name'), dataIndex: 'name' },
           { title: t('robots.state'), render: (_: unknown, r) => (r.disable ? <Tag>{t('robots.disabled')}</Tag> : <Tag color="success">{t('robots.enabled')}</Tag>) },

@@ -10,6 +10,7 @@ import { useSession } from '../../../auth/session';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
 import { CreateUserModal, ResetPasswordModal } from './UserModals';
+import { useServerPaging } from '../../../components/server-paging';
 
 /** Harbor's "Users": server-paged, searched by user name; create, admin flag, password, delete. */
 export default function UsersPage() {
@@ -18,8 +19,8 @@ export default function UsersPage() {
   const { user: me } = useSession();
   const { modal, message } = App.useApp();
   const client = useQueryClient();
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState(15);
+  const paging = useServerPaging();
+  const { page, pageSize } = paging;
   const [name, setName] = useState('');
   const [creating, setCreating] = useState(false);
   const [resetting, setResetting] = useState<User | null>(null);
@@ -73,7 +74,7 @@ export default function UsersPage() {
           allowClear
           onSearch={(v) => {
             setName(v.trim());
-            setPage(1);
+            paging.first();
           }}
           style={{ width: 280 }}
         />
@@ -85,18 +86,7 @@ export default function UsersPage() {
         loading={list.isFetching}
         dataSource={list.data?.items ?? []}
         locale={{ emptyText: name ? t('users.emptySearch') : t('users.empty') }}
-        pagination={{
-          current: page,
-          pageSize,
-          total: list.data?.total ?? 0,
-          showSizeChanger: true,
-          pageSizeOptions: [15, 25, 50, 100],
-          showTotal: (n) => t('common:table.total', { count: n }),
-          onChange: (p, s) => {
-            setPage(p);
-            setPageSize(s);
-          },
-        }}
+        pagination={paging.pagination(list.data?.total ?? 0)}
         columns={[
           {
             title: t('users.username'),

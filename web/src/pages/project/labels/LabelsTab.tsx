@@ -11,6 +11,7 @@ import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
 import { LabelTag } from '../../../components/LabelTag';
 import { useProject } from '../project-context';
+import { useServerPaging } from '../../../components/server-paging';
 
 export interface Label {
   id: number;
@@ -72,8 +73,8 @@ export default function LabelsTab() {
   const { language } = usePreferences();
   const { modal, message } = App.useApp();
   const client = useQueryClient();
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState(15);
+  const paging = useServerPaging();
+  const { page, pageSize } = paging;
   const [name, setName] = useState('');
   const [editing, setEditing] = useState<Label | 'new' | null>(null);
   const key = ['labels', project.project_id];
@@ -114,7 +115,7 @@ export default function LabelsTab() {
           allowClear
           onSearch={(v) => {
             setName(v.trim());
-            setPage(1);
+            paging.first();
           }}
           style={{ width: 260 }}
         />
@@ -125,17 +126,7 @@ export default function LabelsTab() {
         loading={list.isFetching}
         dataSource={list.data?.items ?? []}
         locale={{ emptyText: <EmptyText text={name ? t('emptySearch') : t('empty')} /> }}
-        pagination={{
-          current: page,
-          pageSize,
-          total: list.data?.total ?? 0,
-          showSizeChanger: true,
-          showTotal: (n) => t('common:table.total', { count: n }),
-          onChange: (p, s) => {
-            setPage(p);
-            setPageSize(s);
-          },
-        }}
+        pagination={paging.pagination(list.data?.total ?? 0)}
         columns={[
           { title: t('col.name'), render: (_: unknown, l) => <LabelTag name={l.name} color={l.color} /> },
           { title: t('col.description'), dataIndex: 'description' },

@@ -9,6 +9,7 @@ import { EmptyText } from '../../../components/EmptyText';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { roleKeys } from '../../../components/roles';
 import { useProject } from '../project-context';
+import { useServerPaging } from '../../../components/server-paging';
 
 interface Member {
   id: number;
@@ -77,8 +78,8 @@ export default function MembersTab() {
   const { user } = useSession();
   const { modal, message } = App.useApp();
   const client = useQueryClient();
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState(15);
+  const paging = useServerPaging();
+  const { page, pageSize } = paging;
   const [name, setName] = useState('');
   const [adding, setAdding] = useState(false);
   const options = useRoleOptions();
@@ -133,7 +134,7 @@ export default function MembersTab() {
           allowClear
           onSearch={(v) => {
             setName(v.trim());
-            setPage(1);
+            paging.first();
           }}
           style={{ width: 260 }}
         />
@@ -144,17 +145,7 @@ export default function MembersTab() {
         loading={list.isFetching}
         dataSource={list.data?.items ?? []}
         locale={{ emptyText: <EmptyText text={name ? t('emptySearch') : t('empty')} /> }}
-        pagination={{
-          current: page,
-          pageSize,
-          total: list.data?.total ?? 0,
-          showSizeChanger: true,
-          showTotal: (n) => t('common:table.total', { count: n }),
-          onChange: (p, s) => {
-            setPage(p);
-            setPageSize(s);
-          },
-        }}
+        pagination={paging.pagination(list.data?.total ?? 0)}
         columns={[
           { title: t('col.name'), dataIndex: 'entity_name' },
           {

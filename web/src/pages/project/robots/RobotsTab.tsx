@@ -11,6 +11,7 @@ import { formatTime } from '../../../components/format';
 import { useProject } from '../project-context';
 import { PermissionPicker } from './PermissionPicker';
 import { SecretModal } from './SecretModal';
+import { useServerPaging } from '../../../components/server-paging';
 
 interface Robot {
   id: number;
@@ -141,8 +142,8 @@ export default function RobotsTab() {
   const { language } = usePreferences();
   const { modal, message } = App.useApp();
   const client = useQueryClient();
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState(15);
+  const paging = useServerPaging();
+  const { page, pageSize } = paging;
   const [editing, setEditing] = useState<Robot | 'new' | null>(null);
   const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
   const key = ['robots', project.project_id];
@@ -207,17 +208,7 @@ export default function RobotsTab() {
         loading={list.isFetching}
         dataSource={list.data?.items ?? []}
         locale={{ emptyText: <EmptyText text={t('empty')} /> }}
-        pagination={{
-          current: page,
-          pageSize,
-          total: list.data?.total ?? 0,
-          showSizeChanger: true,
-          showTotal: (n) => t('common:table.total', { count: n }),
-          onChange: (p, s) => {
-            setPage(p);
-            setPageSize(s);
-          },
-        }}
+        pagination={paging.pagination(list.data?.total ?? 0)}
         columns={[
           { title: t('col.name'), dataIndex: 'name' },
           { title: t('col.status'), render: (_: unknown, r) => (r.disable ? <Tag>{t('statusDisabled')}</Tag> : <Tag color="success">{t('statusEnabled')}</Tag>) },
