@@ -17,8 +17,9 @@ describe('portal shell', { timeout: 180_000 }, () => {
   });
 
   test('the server delivers the portal: history fallback, hashed assets cached for a year, brotli, CSP', async () => {
+    const browserAccept = { Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
     for (const path of ['/', '/projects', '/projects/12/members', '/admin/users']) {
-      const r = await fetch(`${h.url}${path}`);
+      const r = await fetch(`${h.url}${path}`, { headers: browserAccept });
       assert.equal(r.status, 200, path);
       assert.match(r.headers.get('content-type') ?? '', /^text\/html/);
       assert.equal(r.headers.get('cache-control'), 'no-cache');
@@ -26,7 +27,7 @@ describe('portal shell', { timeout: 180_000 }, () => {
       const html = await r.text();
       assert.match(html, /<div id="root">/);
     }
-    const html = await (await fetch(h.url)).text();
+    const html = await (await fetch(h.url, { headers: browserAccept })).text();
     const script = html.match(/src="(\/assets\/[^"]+\.js)"/)?.[1];
     assert.ok(script, html);
     const js = await fetch(`${h.url}${script}`, { headers: { 'Accept-Encoding': 'br' } });
@@ -38,6 +39,15 @@ describe('portal shell', { timeout: 180_000 }, () => {
     assert.equal(api.status, 404);
     assert.equal((await api.json() as { errors: Array<{ code: string }> }).errors[0]?.code, 'NOT_FOUND');
     assert.equal((await fetch(`${h.url}/assets/missing-file.js`)).status, 404);
+    const icon = await fetch(`${h.url}/favicon.svg`);
+    assert.equal(icon.status, 200);
+    assert.match(icon.headers.get('content-type') ?? '', /^image\/svg\+xml/);
+    // A script (no text/html in Accept) and a missing file get the JSON 404, not the app.
+    for (const [path, headers] of [['/nothing-here', {}], ['/haven.db', browserAccept], ['/favicon.ico', browserAccept]] as const) {
+      const r = await fetch(`${h.url}${path}`, { headers });
+      assert.equal(r.status, 404, path);
+      assert.match(r.headers.get('content-type') ?? '', /json/, path);
+    }
   });
 
   test('a wrong password is refused with a readable message; the admin signs in and sees the projects', async (t) => {

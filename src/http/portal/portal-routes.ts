@@ -8,8 +8,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 export const builtPortalDir = fileURLToPath(new URL('../../web/', import.meta.url));
 
 /**
- * The portal's pages are the browser's to render: any GET that is not an API, registry, token or
- * session path gets index.html, so that a bookmarked /projects/3/repositories loads the app.
+ * The portal's pages are the browser's to render: a browser's GET of any page path that is not
+ * an API, registry, token or session path gets index.html, so that a bookmarked
+ * /projects/3/repositories loads the app.
  */
 const serverPaths = /^\/(api|v2|service|c|metrics|swagger\.json|assets)(\/|$|\?)/;
 
@@ -76,6 +77,9 @@ export async function portalRoutes(app: FastifyInstance, opts: PortalOptions) {
     const path = req.url.split('?')[0] ?? '/';
     if (serverPaths.test(path)) return reply.callNotFound();
     if (path === '/favicon.svg' && favicon) return reply.header('Cache-Control', 'public, max-age=86400').type('image/svg+xml').send(favicon);
+    // Only a browser navigating gets the app (it asks for HTML); a client or script asking for
+    // anything else, or for a file that is not there (`/haven.db`, `/x.js`), gets the JSON 404.
+    if (path !== '/' && (!/text\/html/.test(req.headers.accept ?? '') || /\.[A-Za-z0-9]+$/.test(path))) return reply.callNotFound();
     return sendIndex(reply);
   };
   app.get('/', page);
