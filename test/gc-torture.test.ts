@@ -66,7 +66,7 @@ describe('gc torture', () => {
     await h?.cleanup();
   });
 
-  test('pushes and deletes with shared layers while GC loops; then everything left is whole and nothing old is garbage', { timeout: 120_000 }, async () => {
+  test('pushes and deletes with shared layers while GC loops; then everything left is whole and nothing old is garbage', { timeout: 300_000 }, async () => {
     const reg = asAdmin(h);
     const shared = Array.from({ length: 6 }, () => randomBlob(2048));
     let done = false;

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { BackendUnavailableError } from '../platform/errors.js';
 import type { SqlDialect } from './dialect.js';
 
 const dialects = new WeakMap<object, SqlDialect>();
@@ -15,7 +16,13 @@ export function dialectOf<DB>(db: Kysely<DB>): SqlDialect {
 
 /** SQLSTATEs after which PostgreSQL asks the client to run the transaction again. */
 const retryable = new Set(['40001', '40P01']);
-const maxAttempts = 30;
+/**
+ * How long a transaction keeps trying. A budget of time, not of attempts: rows every push in a
+ * project touches (a shared base layer's ledger row, the quota) make writers collide often under
+ * load, and a fixed count of quick retries ran out in 1-2 s while eight clients pushed and
+ * deleted beside garbage collection (the CI torture test on PostgreSQL).
+ */
+const retryBudgetMs = 30_000;
 
 function isRetryable(err: unknown): boolean {
   return typeof err === 'object' && err !== null && retryable.has((err as { code?: string }).code ?? '');
@@ -32,13 +39,17 @@ function isRetryable(err: unknown): boolean {
 export async function transaction<DB, T>(db: Kysely<DB>, work: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
   if (db.isTransaction) return work(db as Transaction<DB>);
   if (dialects.get(db) !== 'postgres') return db.transaction().execute(work);
+  const deadline = Date.now() + retryBudgetMs;
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction().setIsolationLevel('serializable').execute(work);
     } catch (err) {
-      if (!isRetryable(err) || attempt >= maxAttempts) throw err;
-      // Jittered, growing back-off, so the transactions that collided do not collide again.
-      await new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 2 ** attempt)));
+      if (!isRetryable(err)) throw err;
+      // Still colliding after the budget: the client is told to come back (503), not that the
+      // registry broke (500).
+      if (Date.now() >= deadline) throw new BackendUnavailableError('database', { cause: err });
+      // Full jitter on a growing ceiling, so the transactions that collided do not collide again.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(250, 2 ** attempt)));
     }
   }
 }

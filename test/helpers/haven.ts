@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { after, before } from 'node:test';
 import { postgres } from '../backends/postgres.js';
 
 const root = resolve(import.meta.dirname, '../..');
 /** The compiled server: `npm test` builds it first, so tests exercise what users run. */
-export const havenBin = join(root, 'dist/cli/main.js');
+export const havenBin = join(root, 'bin/haven.cjs');
 
 /** The admin password every test Haven starts with, unless a test sets HAVEN_ADMIN_PASSWORD itself. */
 export const testAdminPassword = 'Haven12345';
@@ -161,6 +161,12 @@ export async function startHaven(opts: StartOptions = {}): Promise<RunningHaven>
     kill: () => halt('SIGKILL'),
     async cleanup() {
       await halt('SIGTERM');
+      // For diagnosing a failure that only CI or a loop meets: keep each server's log.
+      if (process.env.HAVEN_TEST_KEEP_LOGS) {
+        mkdirSync(process.env.HAVEN_TEST_KEEP_LOGS, { recursive: true });
+        const log = join(dataDir, 'haven.log');
+        if (existsSync(log)) copyFileSync(log, join(process.env.HAVEN_TEST_KEEP_LOGS, `${basename(dataDir)}.log`));
+      }
       if (ownDir) {
         if (databaseUrl && opts.env?.HAVEN_DATABASE_URL === undefined) await (await postgres()).dropDatabase(databaseUrl);
         rmSync(dataDir, { recursive: true, force: true });

@@ -27,6 +27,8 @@ export function createBlobService(deps: Pick<RegistryDeps, 'blobs' | 'content' |
     if (size === null) throw new AppError('BLOB_UNKNOWN', `blob ${digest} is not in repository ${repository}`);
     const stored = await content.storedSize(digest);
     if (stored !== size) {
+      // Garbage collection took the blob between the two reads: gone, not damaged.
+      if ((await blobs.sizeInRepository(repository, digest)) === null) throw new AppError('BLOB_UNKNOWN', `blob ${digest} is not in repository ${repository}`);
       log.error({ digest, recordedSize: size, storedSize: stored }, stored === null ? 'blob corruption: file missing from storage' : 'blob corruption: stored size differs from recorded size');
       throw new AppError('BLOB_UNKNOWN', `blob ${digest} is missing or damaged in storage; push it again`);
     }
