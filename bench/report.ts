@@ -208,7 +208,7 @@ export function markdown(cfg: BenchConfig, rows: Row[], phases: Phase[], env: En
     '',
     '## Method',
     '',
-    `- **Setup.** Haven is started as \`node dist/cli/main.js serve --listen 127.0.0.1:0 --data-dir DIR --log-file DIR/haven.log\` (config file disabled with HAVEN_CONFIG=/dev/null, so all defaults: SQLite metadata with WAL and synchronous=FULL, blobs on the filesystem, fsync before every blob commit). Distribution is started as \`docker-registry serve DIR/config.yml\` with \`log: {level: warn}\`, \`storage: {filesystem: {rootdirectory: DIR/storage}, delete: {enabled: true}}\`, \`http: {addr: 127.0.0.1:PORT}\`.`,
+    `- **Setup.** Haven is started as \`node bin/haven.cjs serve --listen 127.0.0.1:0 --data-dir DIR --log-file DIR/haven.log\` (config file disabled with HAVEN_CONFIG=/dev/null, so all defaults: SQLite metadata with WAL and synchronous=FULL, blobs on the filesystem, fsync before every blob commit). Distribution is started as \`docker-registry serve DIR/config.yml\` with \`log: {level: warn}\`, \`storage: {filesystem: {rootdirectory: DIR/storage}, delete: {enabled: true}}\`, \`http: {addr: 127.0.0.1:PORT}\`.`,
     `- **Authentication.** distribution runs without auth (as configured above). Haven: ${
       env.havenAuth === 'none'
         ? 'its /v2/ answered anonymously, so no credentials were sent: both registries did the same (no) authentication work.'

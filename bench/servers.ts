@@ -121,7 +121,7 @@ export async function startHaven(opts: HavenOptions): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'haven-bench-'));
   opts.cleanup.dir(dataDir);
   const logFile = join(dataDir, 'haven.log');
-  const bin = join(opts.repoRoot, 'dist/cli/main.js');
+  const bin = join(opts.repoRoot, 'bin/haven.cjs');
   // Meets Harbor's password rule (upper, lower, digit); ignored by a Haven without identity.
   const admin = { username: 'admin', password: `Bench${randomBytes(12).toString('hex')}7` };
   const proc = spawn(

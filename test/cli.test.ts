@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -215,4 +215,22 @@ test('--help works for every command and describes every flag; --version prints 
   const version = run(['--version']);
   assert.equal(version.status, 0);
   assert.equal(version.stdout, `haven ${pkg.version}\n`);
+});
+
+test('the haven command starts with 16 libuv threads, so GC unlinks do not queue pushes behind them; UV_THREADPOOL_SIZE wins', async () => {
+  // libuv starts all its threads at once when the pool is first used (loading the modules), so
+  // the process's thread count shows the pool's size: about 11 threads with the default 4.
+  const threads = (pid: number) => readdirSync(`/proc/${pid}/task`).length;
+  const wide = await startHaven();
+  try {
+    assert.ok(threads(wide.proc.pid!) >= 20, `${threads(wide.proc.pid!)} threads`);
+  } finally {
+    await wide.cleanup();
+  }
+  const narrow = await startHaven({ env: { UV_THREADPOOL_SIZE: '4' } });
+  try {
+    assert.ok(threads(narrow.proc.pid!) < 16, `${threads(narrow.proc.pid!)} threads with UV_THREADPOOL_SIZE=4`);
+  } finally {
+    await narrow.cleanup();
+  }
 });

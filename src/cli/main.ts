@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import './threadpool.js';
 import { parseArgs } from 'node:util';
 import { createApp, version } from '../app.js';
 import { metricsAddress } from '../http/server.js';
