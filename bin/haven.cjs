@@ -5,4 +5,8 @@
 // unlinks queue the pushes' fsyncs behind them; the threads mostly wait on the disk, so 16 cost
 // little. An operator's own UV_THREADPOOL_SIZE wins. (src/cli/main.ts is the command line.)
 process.env.UV_THREADPOOL_SIZE ??= '16';
-import('../dist/cli/main.js');
+import('../dist/cli/main.js').catch((err) => {
+  // Most often a checkout that was never built.
+  console.error(err?.code === 'ERR_MODULE_NOT_FOUND' ? 'haven: dist/ is missing: run `npm run build` first' : err);
+  process.exit(1);
+});
