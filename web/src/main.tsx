@@ -6,10 +6,12 @@ import { queryClient } from './api/queries';
 import { App } from './app/App';
 import { PreferencesProvider } from './app/preferences';
 import { Themed } from './app/Themed';
+import { prefetchRoute } from './app/route-prefetch';
 import { SessionProvider } from './auth/session';
 import './i18n';
 
 const root = document.getElementById('root');
+prefetchRoute(window.location.pathname, queryClient);
 if (root) {
   createRoot(root).render(
     <StrictMode>

@@ -5,11 +5,13 @@ import { useSession } from '../auth/session';
 import { AppLayout } from '../layout/AppLayout';
 import { LoginPage } from '../pages/LoginPage';
 import { NotFoundPage } from '../pages/NotFoundPage';
+import { chunks } from './route-chunks';
 
-// Route-level code splitting: the first load carries the shell, sign-in and the project list.
-const ProjectsPage = lazy(() => import('../pages/projects/ProjectsPage'));
-const ProjectPage = lazy(() => import('../pages/project/ProjectPage'));
-const AdminRoutes = lazy(() => import('../pages/admin/AdminRoutes'));
+// Route-level code splitting: the first load carries the shell and sign-in; route-prefetch.ts
+// starts the opened page's chunk beside the session check.
+const ProjectsPage = lazy(chunks.projects);
+const ProjectPage = lazy(chunks.project);
+const AdminRoutes = lazy(chunks.admin);
 
 export function Loading() {
   return <Spin style={{ display: 'block', margin: '64px auto' }} />;

@@ -3,9 +3,9 @@ import { Breadcrumb, Space, Tabs, Tag, Typography } from 'antd';
 import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Route, Routes, useLocation, useNavigate, useParams } from 'react-router';
-import { api } from '../../api/client';
-import type { Project } from '../../api/types';
 import { Loading } from '../../app/App';
+import { pageQueries } from '../../app/page-queries';
+import { chunks } from '../../app/route-chunks';
 import { useProjectPermissions } from '../../auth/permissions';
 import { AccessTag } from '../../components/AccessTag';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -16,7 +16,7 @@ import { ProjectContext } from './project-context';
 // One file per tab, each loaded when first opened.
 const tabs = [
   { key: 'summary', element: lazy(() => import('./SummaryTab')) },
-  { key: 'repositories', element: lazy(() => import('../repository/RepositoriesTab')) },
+  { key: 'repositories', element: lazy(chunks.repositories) },
   { key: 'members', element: lazy(() => import('./members/MembersTab')), needs: ['member', 'list'] },
   { key: 'labels', element: lazy(() => import('./labels/LabelsTab')), needs: ['label', 'list'] },
   { key: 'policy', element: lazy(() => import('./policy/PolicyTab')), needs: ['tag-retention', 'read'] },
@@ -26,8 +26,8 @@ const tabs = [
   { key: 'configuration', element: lazy(() => import('./ConfigurationTab')), needs: ['metadata', 'read'] },
 ] as const;
 
-const ArtifactsPage = lazy(() => import('../repository/ArtifactsPage'));
-const ArtifactDetailPage = lazy(() => import('../repository/ArtifactDetailPage'));
+const ArtifactsPage = lazy(chunks.artifacts);
+const ArtifactDetailPage = lazy(chunks.artifactDetail);
 
 export default function ProjectPage() {
   const { t } = useTranslation(['project', 'common']);
@@ -35,7 +35,7 @@ export default function ProjectPage() {
   const id = Number(projectId);
   const navigate = useNavigate();
   const location = useLocation();
-  const project = useQuery({ queryKey: ['project', id], queryFn: () => api.get<Project>(`/projects/${id}`), enabled: Number.isInteger(id) && id > 0 });
+  const project = useQuery({ ...pageQueries.project(id), enabled: Number.isInteger(id) && id > 0 });
   const perms = useProjectPermissions(Number.isInteger(id) ? id : undefined);
   if (!Number.isInteger(id) || id <= 0) return <NotFoundPage />;
   if (project.error) return <ErrorAlert error={project.error} />;

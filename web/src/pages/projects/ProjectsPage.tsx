@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../../api/client';
 import type { Project, Quota } from '../../api/types';
+import { pageQueries } from '../../app/page-queries';
 import { usePreferences } from '../../app/preferences';
 import { useSession } from '../../auth/session';
 import { AccessTag } from '../../components/AccessTag';
@@ -36,11 +37,7 @@ export default function ProjectsPage() {
   const { page, pageSize } = paging;
   const [name, setName] = useState('');
   const [creating, setCreating] = useState(false);
-  const list = useQuery({
-    queryKey: ['projects', { page, pageSize, name }],
-    queryFn: () => api.page<Project>('/projects', { page, page_size: pageSize, name, with_detail: true }),
-    placeholderData: (prev) => prev,
-  });
+  const list = useQuery({ ...pageQueries.projects({ page, pageSize, name }), placeholderData: (prev) => prev });
   const mayCreate = user?.sysadmin_flag || system?.project_creation_restriction !== 'adminonly';
 
   const remove = async (p: Project) => {

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, ApiError } from '../../api/client';
+import { pageQueries } from '../../app/page-queries';
 import { usePreferences } from '../../app/preferences';
 import { ErrorAlert, errorText } from '../../components/ErrorAlert';
 import { formatBytes, formatTime } from '../../components/format';
@@ -19,7 +20,7 @@ import { Markdown } from './Markdown';
 import { artifactApi, artifactPage, repositoryApi, shortRef } from './paths';
 import { PullCommandButton } from './PullCommands';
 import { TypeIcon } from './TypeIcon';
-import type { Artifact, Repository } from './types';
+import type { Artifact } from './types';
 import { useServerPaging } from '../../components/server-paging';
 
 /** Label chips in the label's own colour; the name is text, whatever it holds. */
@@ -51,22 +52,8 @@ export default function ArtifactsPage() {
   const [tagFilter, setTagFilter] = useState('');
   const [dialog, setDialog] = useState<Dialog>(null);
   const [editing, setEditing] = useState(false);
-  const repo = useQuery({ queryKey: ['repository', project.name, repository], queryFn: () => api.get<Repository>(repositoryApi(project.name, repository)) });
-  const list = useQuery({
-    queryKey: ['artifacts', project.name, repository, { page, pageSize, tagFilter }],
-    queryFn: () =>
-      api.page<Artifact>(`${repositoryApi(project.name, repository)}/artifacts`, {
-        page,
-        page_size: pageSize,
-        q: tagFilter ? `tags=~${tagFilter}` : undefined,
-        sort: '-push_time',
-        with_tag: true,
-        with_label: true,
-        with_immutable_status: true,
-        with_accessory: true,
-      }),
-    placeholderData: (prev) => prev,
-  });
+  const repo = useQuery(pageQueries.repository(project.name, repository));
+  const list = useQuery({ ...pageQueries.artifacts(project.name, repository, { page, pageSize, tagFilter }), placeholderData: (prev) => prev });
   const may = {
     deleteArtifact: can('artifact', 'delete'),
     copy: can('artifact', 'create'),
