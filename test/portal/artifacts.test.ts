@@ -261,6 +261,10 @@ describe('portal repositories and artifacts', { timeout: 170_000 }, () => {
       await s.page.goto(`/projects/${projectId}/repositories/single/artifacts`);
       await artifactRow(s.page, '1.0').getByRole('button', { name: 'Copy to another repository' }).click();
       const dialog = s.page.getByRole('dialog', { name: 'Copy 1.0 to another repository' });
+      // The target project is offered from the projects the user sees, as the name is typed.
+      await dialog.getByLabel('Target project').fill('sho');
+      await s.page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: /^shop$/ }).click();
+      assert.equal(await dialog.getByLabel('Target project').inputValue(), 'shop');
       await dialog.getByLabel('Target repository').fill('copies/one');
       await dialog.getByRole('button', { name: 'Copy', exact: true }).click();
       await s.page.getByText('Copied to shop/copies/one').waitFor();

@@ -1,8 +1,9 @@
-import { useQueryClient } from '@tanstack/react-query';
-import { App, Form, Input, Modal, Select } from 'antd';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { App, AutoComplete, Form, Input, Modal, Select } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
+import type { Project } from '../../api/types';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { repositoryApi, shortRef } from './paths';
 import type { Artifact } from './types';
@@ -25,6 +26,13 @@ export function CopyArtifactModal({ project, repository, artifact, onClose }: { 
   const [error, setError] = useState<unknown>(null);
   const [saving, setSaving] = useState(false);
   const tags = artifact.tags ?? [];
+  const [typed, setTyped] = useState('');
+  // The target project is picked from the projects the user sees (Harbor's fuzzy name match, on
+  // the server) rather than typed blind; the API still decides whether the user may push there.
+  const projects = useQuery({
+    queryKey: ['projects', 'pick', typed],
+    queryFn: () => api.get<Project[]>('/projects', { name: typed, page_size: 10 }),
+  });
   const submit = async (v: Values) => {
     setSaving(true);
     setError(null);
@@ -46,7 +54,7 @@ export function CopyArtifactModal({ project, repository, artifact, onClose }: { 
       <ErrorAlert error={error} />
       <Form<Values> form={form} layout="vertical" initialValues={{ project, repository: '', source: tags[0]?.name ?? '@' }} onFinish={(v) => void submit(v)}>
         <Form.Item name="project" label={t('copy.project')} rules={[{ required: true, message: t('copy.projectRequired') }]}>
-          <Input />
+          <AutoComplete options={(projects.data ?? []).map((p) => ({ value: p.name }))} onSearch={(v) => setTyped(v.trim())} />
         </Form.Item>
         <Form.Item name="repository" label={t('copy.repository')} rules={[{ required: true, message: t('copy.repositoryRequired') }]}>
           <Input />
