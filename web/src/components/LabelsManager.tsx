@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client';
 import { usePreferences } from '../app/preferences';
+import { useConfirmAction } from './confirm-action';
 import { EmptyText } from './EmptyText';
 import { ErrorAlert, errorText } from './ErrorAlert';
 import { formatTime } from './format';
@@ -78,8 +79,7 @@ function LabelModal({ owner, label, open, onClose }: { owner: LabelScope; label?
 export function LabelsManager({ owner, can, emptyText, tableLabel }: { owner: LabelScope; can(action: 'create' | 'update' | 'delete'): boolean; emptyText: string; tableLabel: string }) {
   const { t } = useTranslation(['labels', 'common']);
   const { language } = usePreferences();
-  const { modal, message } = App.useApp();
-  const client = useQueryClient();
+  const confirm = useConfirmAction();
   const paging = useServerPaging();
   const { page, pageSize } = paging;
   const [name, setName] = useState('');
@@ -91,20 +91,12 @@ export function LabelsManager({ owner, can, emptyText, tableLabel }: { owner: La
     placeholderData: (prev) => prev,
   });
   const remove = (l: Label) =>
-    modal.confirm({
+    confirm({
       title: t('deleteConfirm', { name: l.name }),
       okText: t('common:action.delete'),
-      okButtonProps: { danger: true },
-      cancelText: t('common:action.cancel'),
-      onOk: async () => {
-        try {
-          await api.delete(`/labels/${l.id}`);
-          void message.success(t('deleted', { name: l.name }));
-          await client.invalidateQueries({ queryKey: key });
-        } catch (err) {
-          void message.error(errorText(err));
-        }
-      },
+      action: () => api.delete(`/labels/${l.id}`),
+      success: t('deleted', { name: l.name }),
+      invalidate: key,
     });
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>

@@ -1,5 +1,5 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { App, Button, Input, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,7 +9,8 @@ import type { Project, Quota } from '../../api/types';
 import { usePreferences } from '../../app/preferences';
 import { useSession } from '../../auth/session';
 import { AccessTag } from '../../components/AccessTag';
-import { ErrorAlert, errorText } from '../../components/ErrorAlert';
+import { useConfirmAction } from '../../components/confirm-action';
+import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatTime } from '../../components/format';
 import { QuotaBar } from '../../components/QuotaBar';
 import { roleKeys } from '../../components/roles';
@@ -30,8 +31,8 @@ export default function ProjectsPage() {
   const { t } = useTranslation(['projects', 'common']);
   const { language } = usePreferences();
   const { user, system } = useSession();
-  const { modal, message } = App.useApp();
-  const client = useQueryClient();
+  const { modal } = App.useApp();
+  const confirm = useConfirmAction();
   const paging = useServerPaging();
   const { page, pageSize } = paging;
   const [name, setName] = useState('');
@@ -49,20 +50,12 @@ export default function ProjectsPage() {
       modal.warning({ title: t('deleteRefused', { name: p.name }), content: check.message });
       return;
     }
-    modal.confirm({
+    confirm({
       title: t('deleteConfirm', { name: p.name }),
       okText: t('common:action.delete'),
-      okButtonProps: { danger: true },
-      cancelText: t('common:action.cancel'),
-      onOk: async () => {
-        try {
-          await api.delete(`/projects/${p.project_id}`);
-          void message.success(t('deleted', { name: p.name }));
-          await client.invalidateQueries({ queryKey: ['projects'] });
-        } catch (err) {
-          void message.error(errorText(err));
-        }
-      },
+      action: () => api.delete(`/projects/${p.project_id}`),
+      success: t('deleted', { name: p.name }),
+      invalidate: ['projects'],
     });
   };
 

@@ -6,7 +6,8 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, ApiError } from '../../api/client';
 import { usePreferences } from '../../app/preferences';
-import { ErrorAlert, errorText } from '../../components/ErrorAlert';
+import { useConfirmAction } from '../../components/confirm-action';
+import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatBytes, formatTime } from '../../components/format';
 import { useProject } from '../project/project-context';
 import { AddTagModal } from './AddTagModal';
@@ -43,7 +44,8 @@ export default function ArtifactsPage() {
   const { language } = usePreferences();
   const { project, can } = useProject();
   const repository = useParams().repositoryName ?? '';
-  const { modal, message } = App.useApp();
+  const { message } = App.useApp();
+  const confirm = useConfirmAction();
   const client = useQueryClient();
   const navigate = useNavigate();
   const paging = useServerPaging();
@@ -76,32 +78,26 @@ export default function ArtifactsPage() {
   };
 
   const remove = (a: Artifact) =>
-    modal.confirm({
+    confirm({
       title: t('artifact.deleteConfirm', { artifact: shortRef(a) }),
       content: t('artifact.deleteWarning', { count: a.tags?.length ?? 0 }),
       okText: t('common:action.delete'),
-      okButtonProps: { danger: true },
-      cancelText: t('common:action.cancel'),
-      onOk: async () => {
-        try {
-          await api.delete(artifactApi(project.name, repository, a.digest));
-          void message.success(t('artifact.deleted', { artifact: shortRef(a) }));
-          await client.invalidateQueries({ queryKey: ['repositories', project.name] });
-          // The last artifact takes its repository with it (as in Harbor): back to the list then.
-          const gone = await api.get(repositoryApi(project.name, repository)).then(
-            () => false,
-            (err: unknown) => err instanceof ApiError && err.status === 404,
-          );
-          if (gone) {
-            void message.info(t('repo.goneWithLast', { name: `${project.name}/${repository}` }));
-            void navigate(`/projects/${project.project_id}/repositories`);
-            return;
-          }
-          await client.invalidateQueries({ queryKey: ['artifacts', project.name, repository] });
-          await client.invalidateQueries({ queryKey: ['repository', project.name, repository] });
-        } catch (err) {
-          void message.error(errorText(err));
+      action: () => api.delete(artifactApi(project.name, repository, a.digest)),
+      success: t('artifact.deleted', { artifact: shortRef(a) }),
+      invalidate: ['repositories', project.name],
+      after: async () => {
+        // The last artifact takes its repository with it (as in Harbor): back to the list then.
+        const gone = await api.get(repositoryApi(project.name, repository)).then(
+          () => false,
+          (err: unknown) => err instanceof ApiError && err.status === 404,
+        );
+        if (gone) {
+          void message.info(t('repo.goneWithLast', { name: `${project.name}/${repository}` }));
+          void navigate(`/projects/${project.project_id}/repositories`);
+          return;
         }
+        await client.invalidateQueries({ queryKey: ['artifacts', project.name, repository] });
+        await client.invalidateQueries({ queryKey: ['repository', project.name, repository] });
       },
     });
 

@@ -1,12 +1,13 @@
 import { DeleteOutlined, EditOutlined } from '@ant-design/icons';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Input, Space, Table, Tooltip, Typography } from 'antd';
+import { useQuery } from '@tanstack/react-query';
+import { Button, Card, Input, Space, Table, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../../api/client';
 import { usePreferences } from '../../app/preferences';
-import { ErrorAlert, errorText } from '../../components/ErrorAlert';
+import { useConfirmAction } from '../../components/confirm-action';
+import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatTime } from '../../components/format';
 import { useProject } from '../project/project-context';
 import { CopyCommand } from './CopyCommand';
@@ -37,8 +38,7 @@ export default function RepositoriesTab() {
   const { t } = useTranslation(['repository', 'common']);
   const { language } = usePreferences();
   const { project, can } = useProject();
-  const { modal, message } = App.useApp();
-  const client = useQueryClient();
+  const confirm = useConfirmAction();
   const paging = useServerPaging();
   const { page, pageSize } = paging;
   const [search, setSearch] = useState('');
@@ -53,21 +53,13 @@ export default function RepositoriesTab() {
 
   const remove = (r: Repository) => {
     const name = nameInProject(project.name, r.name);
-    modal.confirm({
+    confirm({
       title: t('repo.deleteConfirm', { name: r.name }),
       content: t('repo.deleteWarning', { count: r.artifact_count }),
       okText: t('common:action.delete'),
-      okButtonProps: { danger: true },
-      cancelText: t('common:action.cancel'),
-      onOk: async () => {
-        try {
-          await api.delete(repositoryApi(project.name, name));
-          void message.success(t('repo.deleted', { name: r.name }));
-          await client.invalidateQueries({ queryKey: ['repositories', project.name] });
-        } catch (err) {
-          void message.error(errorText(err));
-        }
-      },
+      action: () => api.delete(repositoryApi(project.name, name)),
+      success: t('repo.deleted', { name: r.name }),
+      invalidate: ['repositories', project.name],
     });
   };
 

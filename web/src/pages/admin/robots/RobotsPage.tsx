@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
 import { usePreferences } from '../../../app/preferences';
+import { useConfirmAction } from '../../../components/confirm-action';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
 import type { Robot } from '../types';
@@ -92,7 +93,8 @@ function CreateRobotModal({ open, onClose, onCreated }: { open: boolean; onClose
 export default function RobotsPage() {
   const { t } = useTranslation(['admin', 'common']);
   const { language } = usePreferences();
-  const { modal, message } = App.useApp();
+  const { message } = App.useApp();
+  const confirm = useConfirmAction();
   const client = useQueryClient();
   const paging = useServerPaging();
   const { page, pageSize } = paging;
@@ -112,20 +114,7 @@ export default function RobotsPage() {
     }
   };
   const remove = (r: Robot) =>
-    modal.confirm({
-      title: t('robots.deleteConfirm', { name: r.name }),
-      okText: t('common:action.delete'),
-      okButtonProps: { danger: true },
-      cancelText: t('common:action.cancel'),
-      onOk: async () => {
-        try {
-          await api.delete(`/robots/${r.id}`);
-          await client.invalidateQueries({ queryKey: ['admin-robots'] });
-        } catch (err) {
-          void message.error(errorText(err));
-        }
-      },
-    });
+    confirm({ title: t('robots.deleteConfirm', { name: r.name }), okText: t('common:action.delete'), action: () => api.delete(`/robots/${r.id}`), invalidate: ['admin-robots'] });
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <Typography.Title level={2} style={{ margin: 0 }}>

@@ -7,6 +7,7 @@ import { api } from '../../../api/client';
 import type { User } from '../../../api/types';
 import { usePreferences } from '../../../app/preferences';
 import { useSession } from '../../../auth/session';
+import { useConfirmAction } from '../../../components/confirm-action';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
 import { CreateUserModal, ResetPasswordModal } from './UserModals';
@@ -17,7 +18,8 @@ export default function UsersPage() {
   const { t } = useTranslation(['admin', 'common']);
   const { language } = usePreferences();
   const { user: me } = useSession();
-  const { modal, message } = App.useApp();
+  const { message } = App.useApp();
+  const confirm = useConfirmAction();
   const client = useQueryClient();
   const paging = useServerPaging();
   const { page, pageSize } = paging;
@@ -42,21 +44,13 @@ export default function UsersPage() {
   };
 
   const remove = (u: User) =>
-    modal.confirm({
+    confirm({
       title: t('users.deleteConfirm', { name: u.username }),
       content: t('users.deleteText'),
       okText: t('common:action.delete'),
-      okButtonProps: { danger: true },
-      cancelText: t('common:action.cancel'),
-      onOk: async () => {
-        try {
-          await api.delete(`/users/${u.user_id}`);
-          void message.success(t('users.deleted', { name: u.username }));
-          await client.invalidateQueries({ queryKey: ['admin-users'] });
-        } catch (err) {
-          void message.error(errorText(err));
-        }
-      },
+      action: () => api.delete(`/users/${u.user_id}`),
+      success: t('users.deleted', { name: u.username }),
+      invalidate: ['admin-users'],
     });
 
   return (

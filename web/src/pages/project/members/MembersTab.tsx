@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
 import { useSession } from '../../../auth/session';
+import { useConfirmAction } from '../../../components/confirm-action';
 import { EmptyText } from '../../../components/EmptyText';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { roleKeys } from '../../../components/roles';
@@ -76,7 +77,8 @@ export default function MembersTab() {
   const { t } = useTranslation(['members', 'common']);
   const { project, can } = useProject();
   const { user } = useSession();
-  const { modal, message } = App.useApp();
+  const { message } = App.useApp();
+  const confirm = useConfirmAction();
   const client = useQueryClient();
   const paging = useServerPaging();
   const { page, pageSize } = paging;
@@ -102,20 +104,12 @@ export default function MembersTab() {
     await client.invalidateQueries({ queryKey: key });
   };
   const remove = (m: Member) =>
-    modal.confirm({
+    confirm({
       title: t('removeConfirm', { name: m.entity_name }),
       okText: t('remove'),
-      okButtonProps: { danger: true },
-      cancelText: t('common:action.cancel'),
-      onOk: async () => {
-        try {
-          await api.delete(`/projects/${project.project_id}/members/${m.id}`);
-          void message.success(t('removed', { name: m.entity_name }));
-          await client.invalidateQueries({ queryKey: key });
-        } catch (err) {
-          void message.error(errorText(err));
-        }
-      },
+      action: () => api.delete(`/projects/${project.project_id}/members/${m.id}`),
+      success: t('removed', { name: m.entity_name }),
+      invalidate: key,
     });
 
   return (

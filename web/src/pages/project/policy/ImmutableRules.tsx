@@ -4,6 +4,7 @@ import { App, Button, Form, Input, Modal, Select, Space, Table, Tag } from 'antd
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
+import { useConfirmAction } from '../../../components/confirm-action';
 import { EmptyText } from '../../../components/EmptyText';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { useProject } from '../project-context';
@@ -96,7 +97,8 @@ export function RepoAndTagFields() {
 export function ImmutableRules() {
   const { t } = useTranslation(['policy', 'common']);
   const { project, can } = useProject();
-  const { modal, message } = App.useApp();
+  const { message } = App.useApp();
+  const confirm = useConfirmAction();
   const client = useQueryClient();
   const [page, setPage] = useState(1);
   const [editing, setEditing] = useState<Rule | 'new' | null>(null);
@@ -116,20 +118,7 @@ export function ImmutableRules() {
     await client.invalidateQueries({ queryKey: key });
   };
   const remove = (r: Rule) =>
-    modal.confirm({
-      title: t('immutable.deleteConfirm'),
-      okText: t('common:action.delete'),
-      okButtonProps: { danger: true },
-      cancelText: t('common:action.cancel'),
-      onOk: async () => {
-        try {
-          await api.delete(`${base}/${r.id}`);
-          await client.invalidateQueries({ queryKey: key });
-        } catch (err) {
-          void message.error(errorText(err));
-        }
-      },
-    });
+    confirm({ title: t('immutable.deleteConfirm'), okText: t('common:action.delete'), action: () => api.delete(`${base}/${r.id}`), invalidate: key });
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <span>{t('immutable.help')}</span>
