@@ -1,4 +1,3 @@
-import { PlusOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, ColorPicker, Form, Input, Modal, Space, Table } from 'antd';
 import type { Color } from 'antd/es/color-picker';
@@ -12,6 +11,7 @@ import { ErrorAlert, errorText } from './ErrorAlert';
 import { formatTime } from './format';
 import { LabelTag } from './LabelTag';
 import { useServerPaging } from './server-paging';
+import { TableToolbar } from './TableToolbar';
 
 export interface Label {
   id: number;
@@ -100,25 +100,16 @@ export function LabelsManager({ owner, can, emptyText, tableLabel }: { owner: La
     });
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Space wrap style={{ justifyContent: 'space-between', width: '100%' }}>
-        {can('create') ? (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>
-            {t('new')}
-          </Button>
-        ) : (
-          <span />
-        )}
-        <Input.Search
-          placeholder={t('search')}
-          aria-label={t('search')}
-          allowClear
-          onSearch={(v) => {
-            setName(v.trim());
+      <TableToolbar
+        create={can('create') && { label: t('new'), onClick: () => setEditing('new') }}
+        search={{
+          label: t('search'),
+          onSearch: (v) => {
+            setName(v);
             paging.first();
-          }}
-          style={{ width: 260 }}
-        />
-      </Space>
+          },
+        }}
+      />
       <ErrorAlert error={list.error} />
       <Table<Label>
         aria-label={tableLabel}

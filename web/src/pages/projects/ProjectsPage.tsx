@@ -1,6 +1,5 @@
-import { PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { App, Button, Input, Space, Table, Typography } from 'antd';
+import { App, Button, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -14,8 +13,9 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatTime } from '../../components/format';
 import { QuotaBar } from '../../components/QuotaBar';
 import { roleKeys } from '../../components/roles';
-import { CreateProjectModal } from './CreateProjectModal';
 import { useServerPaging } from '../../components/server-paging';
+import { TableToolbar } from '../../components/TableToolbar';
+import { CreateProjectModal } from './CreateProjectModal';
 
 function ProjectQuota({ projectId }: { projectId: number }) {
   const q = useQuery({
@@ -64,23 +64,16 @@ export default function ProjectsPage() {
       <Typography.Title level={2} style={{ margin: 0 }}>
         {t('title')}
       </Typography.Title>
-      <Space wrap style={{ justifyContent: 'space-between', width: '100%' }}>
-        {mayCreate && (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
-            {t('newProject')}
-          </Button>
-        )}
-        <Input.Search
-          placeholder={t('searchPlaceholder')}
-          aria-label={t('searchPlaceholder')}
-          allowClear
-          onSearch={(v) => {
-            setName(v.trim());
+      <TableToolbar
+        create={mayCreate && { label: t('newProject'), onClick: () => setCreating(true) }}
+        search={{
+          label: t('searchPlaceholder'),
+          onSearch: (v) => {
+            setName(v);
             paging.first();
-          }}
-          style={{ width: 280 }}
-        />
-      </Space>
+          },
+        }}
+      />
       <ErrorAlert error={list.error} />
       <Table<Project>
         rowKey="project_id"

@@ -1,6 +1,6 @@
 import { CopyOutlined, DeleteOutlined, EditOutlined, TagOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Breadcrumb, Button, Card, Input, Space, Table, Tag, Typography } from 'antd';
+import { App, Breadcrumb, Button, Card, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -9,6 +9,8 @@ import { usePreferences } from '../../app/preferences';
 import { useConfirmAction } from '../../components/confirm-action';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatBytes, formatTime } from '../../components/format';
+import { useServerPaging } from '../../components/server-paging';
+import { TableToolbar } from '../../components/TableToolbar';
 import { useProject } from '../project/project-context';
 import { AddTagModal } from './AddTagModal';
 import { AccessoryTree, IndexPlatforms } from './ArtifactChildren';
@@ -21,7 +23,6 @@ import { artifactApi, artifactPage, repositoryApi, shortRef } from './paths';
 import { PullCommandButton } from './PullCommands';
 import { TypeIcon } from './TypeIcon';
 import type { Artifact, Repository } from './types';
-import { useServerPaging } from '../../components/server-paging';
 
 /** Label chips in the label's own colour; the name is text, whatever it holds. */
 export function LabelChips({ labels }: { labels: Artifact['labels'] }) {
@@ -124,15 +125,14 @@ export default function ArtifactsPage() {
           {description.trim() ? <Markdown text={description} label={t('repo.description')} /> : <Typography.Text type="secondary">{t('repo.noDescription')}</Typography.Text>}
         </Card>
       )}
-      <Input.Search
-        placeholder={t('artifact.filter')}
-        aria-label={t('artifact.filter')}
-        allowClear
-        onSearch={(v) => {
-          setTagFilter(v.trim());
-          paging.first();
+      <TableToolbar
+        search={{
+          label: t('artifact.filter'),
+          onSearch: (v) => {
+            setTagFilter(v);
+            paging.first();
+          },
         }}
-        style={{ width: 300 }}
       />
       <ErrorAlert error={list.error} />
       <Table<Artifact>

@@ -1,6 +1,6 @@
 import { DeleteOutlined, EditOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Input, Space, Table, Tooltip, Typography } from 'antd';
+import { Button, Card, Space, Table, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -9,6 +9,8 @@ import { usePreferences } from '../../app/preferences';
 import { useConfirmAction } from '../../components/confirm-action';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatTime } from '../../components/format';
+import { useServerPaging } from '../../components/server-paging';
+import { TableToolbar } from '../../components/TableToolbar';
 import { useProject } from '../project/project-context';
 import { CopyCommand } from './CopyCommand';
 import { DescriptionModal } from './DescriptionModal';
@@ -16,7 +18,6 @@ import { Markdown } from './Markdown';
 import { artifactsPage, nameInProject, repositoryApi } from './paths';
 import { loginCommand, pushCommand, useRegistryHost } from './registry-commands';
 import type { Repository } from './types';
-import { useServerPaging } from '../../components/server-paging';
 
 /** An empty project says how to fill it: the exact commands for this server. */
 function PushHelp({ project }: { project: string }) {
@@ -66,18 +67,15 @@ export default function RepositoriesTab() {
   const empty = !list.isPending && !list.error && (list.data?.total ?? 0) === 0 && !search;
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Space wrap style={{ justifyContent: 'space-between', width: '100%' }}>
-        <Input.Search
-          placeholder={t('repo.search')}
-          aria-label={t('repo.search')}
-          allowClear
-          onSearch={(v) => {
-            setSearch(v.trim());
+      <TableToolbar
+        search={{
+          label: t('repo.search'),
+          onSearch: (v) => {
+            setSearch(v);
             paging.first();
-          }}
-          style={{ width: 300 }}
-        />
-      </Space>
+          },
+        }}
+      />
       <ErrorAlert error={list.error} />
       {empty ? (
         <PushHelp project={project.name} />

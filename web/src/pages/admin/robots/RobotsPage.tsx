@@ -1,4 +1,3 @@
-import { PlusOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Checkbox, Form, Input, InputNumber, Modal, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
@@ -8,8 +7,9 @@ import { usePreferences } from '../../../app/preferences';
 import { useConfirmAction } from '../../../components/confirm-action';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
-import type { Robot } from '../types';
 import { useServerPaging } from '../../../components/server-paging';
+import { TableToolbar } from '../../../components/TableToolbar';
+import type { Robot } from '../types';
 
 /** The permissions a system robot is commonly given (resource:action of Harbor's matrix). */
 const permissions = ['repository:pull', 'repository:push', 'repository:delete', 'artifact:read', 'artifact:delete', 'tag:create', 'tag:delete', 'artifact-label:create', 'artifact-label:delete', 'scan:create'] as const;
@@ -120,9 +120,7 @@ export default function RobotsPage() {
       <Typography.Title level={2} style={{ margin: 0 }}>
         {t('robots.title')}
       </Typography.Title>
-      <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} style={{ alignSelf: 'flex-start' }}>
-        {t('robots.new')}
-      </Button>
+      <TableToolbar create={{ label: t('robots.new'), onClick: () => setCreating(true) }} />
       <ErrorAlert error={list.error} />
       <Table<Robot>
         rowKey="id"

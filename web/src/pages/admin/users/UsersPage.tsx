@@ -1,6 +1,5 @@
-import { PlusOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Input, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
@@ -10,8 +9,9 @@ import { useSession } from '../../../auth/session';
 import { useConfirmAction } from '../../../components/confirm-action';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
-import { CreateUserModal, ResetPasswordModal } from './UserModals';
 import { useServerPaging } from '../../../components/server-paging';
+import { TableToolbar } from '../../../components/TableToolbar';
+import { CreateUserModal, ResetPasswordModal } from './UserModals';
 
 /** Harbor's "Users": server-paged, searched by user name; create, admin flag, password, delete. */
 export default function UsersPage() {
@@ -58,21 +58,16 @@ export default function UsersPage() {
       <Typography.Title level={2} style={{ margin: 0 }}>
         {t('users.title')}
       </Typography.Title>
-      <Space wrap style={{ justifyContent: 'space-between', width: '100%' }}>
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
-          {t('users.new')}
-        </Button>
-        <Input.Search
-          placeholder={t('users.search')}
-          aria-label={t('users.search')}
-          allowClear
-          onSearch={(v) => {
-            setName(v.trim());
+      <TableToolbar
+        create={{ label: t('users.new'), onClick: () => setCreating(true) }}
+        search={{
+          label: t('users.search'),
+          onSearch: (v) => {
+            setName(v);
             paging.first();
-          }}
-          style={{ width: 280 }}
-        />
-      </Space>
+          },
+        }}
+      />
       <ErrorAlert error={list.error} />
       <Table<User>
         rowKey="user_id"

@@ -1,6 +1,6 @@
-import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
+import { DeleteOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, AutoComplete, Button, Form, Input, Modal, Select, Space, Table } from 'antd';
+import { App, AutoComplete, Button, Form, Modal, Select, Space, Table } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
@@ -9,8 +9,9 @@ import { useConfirmAction } from '../../../components/confirm-action';
 import { EmptyText } from '../../../components/EmptyText';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { roleKeys } from '../../../components/roles';
-import { useProject } from '../project-context';
 import { useServerPaging } from '../../../components/server-paging';
+import { TableToolbar } from '../../../components/TableToolbar';
+import { useProject } from '../project-context';
 
 interface Member {
   id: number;
@@ -114,25 +115,16 @@ export default function MembersTab() {
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Space wrap style={{ justifyContent: 'space-between', width: '100%' }}>
-        {can('member', 'create') ? (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setAdding(true)}>
-            {t('add')}
-          </Button>
-        ) : (
-          <span />
-        )}
-        <Input.Search
-          placeholder={t('search')}
-          aria-label={t('search')}
-          allowClear
-          onSearch={(v) => {
-            setName(v.trim());
+      <TableToolbar
+        create={can('member', 'create') && { label: t('add'), onClick: () => setAdding(true) }}
+        search={{
+          label: t('search'),
+          onSearch: (v) => {
+            setName(v);
             paging.first();
-          }}
-          style={{ width: 260 }}
-        />
-      </Space>
+          },
+        }}
+      />
       <ErrorAlert error={list.error} />
       <Table<Member>
         rowKey="id"

@@ -1,4 +1,3 @@
-import { PlusOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Form, Input, Modal, Select, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
@@ -7,6 +6,7 @@ import { api } from '../../../api/client';
 import { useConfirmAction } from '../../../components/confirm-action';
 import { EmptyText } from '../../../components/EmptyText';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
+import { TableToolbar } from '../../../components/TableToolbar';
 import { useProject } from '../project-context';
 import { doublestar, type Rule } from './selectors';
 
@@ -122,11 +122,7 @@ export function ImmutableRules() {
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <span>{t('immutable.help')}</span>
-      {can('immutable-tag', 'create') && (
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>
-          {t('immutable.add')}
-        </Button>
-      )}
+      <TableToolbar create={can('immutable-tag', 'create') && { label: t('immutable.add'), onClick: () => setEditing('new') }} />
       <ErrorAlert error={list.error} />
       <Table<Rule>
         rowKey="id"

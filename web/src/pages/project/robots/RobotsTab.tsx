@@ -1,4 +1,3 @@
-import { PlusOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Dropdown, Form, Input, InputNumber, Modal, Radio, Space, Table, Tag, Tooltip } from 'antd';
 import { useState } from 'react';
@@ -9,10 +8,11 @@ import { useConfirmAction } from '../../../components/confirm-action';
 import { EmptyText } from '../../../components/EmptyText';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
+import { useServerPaging } from '../../../components/server-paging';
+import { TableToolbar } from '../../../components/TableToolbar';
 import { useProject } from '../project-context';
 import { PermissionPicker } from './PermissionPicker';
 import { SecretModal } from './SecretModal';
-import { useServerPaging } from '../../../components/server-paging';
 
 interface Robot {
   id: number;
@@ -182,11 +182,7 @@ export default function RobotsTab() {
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      {can('robot', 'create') && (
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>
-          {t('new')}
-        </Button>
-      )}
+      <TableToolbar create={can('robot', 'create') && { label: t('new'), onClick: () => setEditing('new') }} />
       <ErrorAlert error={list.error} />
       <Table<Robot>
         rowKey="id"

@@ -1,4 +1,3 @@
-import { PlusOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Space, Switch, Table, Tag, Tooltip } from 'antd';
 import { useState } from 'react';
@@ -9,6 +8,7 @@ import { useConfirmAction } from '../../../components/confirm-action';
 import { EmptyText } from '../../../components/EmptyText';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
+import { TableToolbar } from '../../../components/TableToolbar';
 import { useProject } from '../project-context';
 import { type EventTypes, policyBody, type WebhookPolicy } from './types';
 import { WebhookDeliveries } from './WebhookDeliveries';
@@ -52,11 +52,7 @@ export default function WebhooksTab() {
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      {can('notification-policy', 'create') && (
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')} disabled={!events.data}>
-          {t('new')}
-        </Button>
-      )}
+      <TableToolbar create={can('notification-policy', 'create') && { label: t('new'), onClick: () => setEditing('new'), disabled: !events.data }} />
       <ErrorAlert error={list.error ?? events.error} />
       <Table<WebhookPolicy>
         rowKey="id"
