@@ -43,13 +43,16 @@ const dark = {
   colorTextDescription: 'rgba(255, 255, 255, 0.68)',
   colorTextPlaceholder: 'rgba(255, 255, 255, 0.6)',
 };
-const darkComponents = { Menu: { itemSelectedColor: darkText }, Tabs: { itemSelectedColor: darkText } };
+// A table that is empty says so in the disabled grey (1.8:1 light, 2.2:1 dark): there, and only
+// there, the secondary text colour, as EmptyText has.
+const lightComponents = { Table: { colorTextDisabled: light.colorTextSecondary } };
+const darkComponents = { Menu: { itemSelectedColor: darkText }, Tabs: { itemSelectedColor: darkText }, Table: { colorTextDisabled: dark.colorTextSecondary } };
 
 /** Ant Design in the user's language and theme; AntApp gives message/modal the same context. */
 export function Themed({ children }: { children: ReactNode }) {
   const { language, dark: isDark } = usePreferences();
   return (
-    <ConfigProvider locale={language === 'zh-CN' ? zhCN : enUS} theme={isDark ? { algorithm: theme.darkAlgorithm, token: dark, components: darkComponents } : { algorithm: theme.defaultAlgorithm, token: light }}>
+    <ConfigProvider locale={language === 'zh-CN' ? zhCN : enUS} theme={isDark ? { algorithm: theme.darkAlgorithm, token: dark, components: darkComponents } : { algorithm: theme.defaultAlgorithm, token: light, components: lightComponents }}>
       <AntApp>{children}</AntApp>
     </ConfigProvider>
   );
