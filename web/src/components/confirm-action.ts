@@ -25,7 +25,7 @@ const keysOf = (k: QueryKey | QueryKey[] | undefined): QueryKey[] => (k === unde
 /**
  * Ask, then act: the confirmation dialog whose OK runs the action, says it worked, refreshes the
  * lists it changed (the OK button spins until they are fresh) or shows the API's reason for a
- * refusal. Every delete and stop in the portal asks and answers this one way.
+ * refusal. Every confirmation in the portal asks and answers this one way.
  */
 export function useConfirmAction() {
   const { t } = useTranslation('common');
