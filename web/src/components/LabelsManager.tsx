@@ -1,4 +1,3 @@
-import { PlusOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, ColorPicker, Form, Input, Modal, Space, Table } from 'antd';
 import type { Color } from 'antd/es/color-picker';
@@ -6,11 +5,13 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client';
 import { usePreferences } from '../app/preferences';
+import { useConfirmAction } from './confirm-action';
 import { EmptyText } from './EmptyText';
 import { ErrorAlert, errorText } from './ErrorAlert';
 import { formatTime } from './format';
 import { LabelTag } from './LabelTag';
 import { useServerPaging } from './server-paging';
+import { TableToolbar } from './TableToolbar';
 
 export interface Label {
   id: number;
@@ -78,8 +79,7 @@ function LabelModal({ owner, label, open, onClose }: { owner: LabelScope; label?
 export function LabelsManager({ owner, can, emptyText, tableLabel }: { owner: LabelScope; can(action: 'create' | 'update' | 'delete'): boolean; emptyText: string; tableLabel: string }) {
   const { t } = useTranslation(['labels', 'common']);
   const { language } = usePreferences();
-  const { modal, message } = App.useApp();
-  const client = useQueryClient();
+  const confirm = useConfirmAction();
   const paging = useServerPaging();
   const { page, pageSize } = paging;
   const [name, setName] = useState('');
@@ -91,42 +91,25 @@ export function LabelsManager({ owner, can, emptyText, tableLabel }: { owner: La
     placeholderData: (prev) => prev,
   });
   const remove = (l: Label) =>
-    modal.confirm({
+    confirm({
       title: t('deleteConfirm', { name: l.name }),
       okText: t('common:action.delete'),
-      okButtonProps: { danger: true },
-      cancelText: t('common:action.cancel'),
-      onOk: async () => {
-        try {
-          await api.delete(`/labels/${l.id}`);
-          void message.success(t('deleted', { name: l.name }));
-          await client.invalidateQueries({ queryKey: key });
-        } catch (err) {
-          void message.error(errorText(err));
-        }
-      },
+      action: () => api.delete(`/labels/${l.id}`),
+      success: t('deleted', { name: l.name }),
+      invalidate: key,
     });
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Space wrap style={{ justifyContent: 'space-between', width: '100%' }}>
-        {can('create') ? (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>
-            {t('new')}
-          </Button>
-        ) : (
-          <span />
-        )}
-        <Input.Search
-          placeholder={t('search')}
-          aria-label={t('search')}
-          allowClear
-          onSearch={(v) => {
-            setName(v.trim());
+      <TableToolbar
+        create={can('create') && { label: t('new'), onClick: () => setEditing('new') }}
+        search={{
+          label: t('search'),
+          onSearch: (v) => {
+            setName(v);
             paging.first();
-          }}
-          style={{ width: 260 }}
-        />
-      </Space>
+          },
+        }}
+      />
       <ErrorAlert error={list.error} />
       <Table<Label>
         aria-label={tableLabel}

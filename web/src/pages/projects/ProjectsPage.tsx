@@ -1,6 +1,5 @@
-import { PlusOutlined } from '@ant-design/icons';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Input, Space, Table, Typography } from 'antd';
+import { useQuery } from '@tanstack/react-query';
+import { App, Button, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -10,12 +9,14 @@ import { pageQueries } from '../../app/page-queries';
 import { usePreferences } from '../../app/preferences';
 import { useSession } from '../../auth/session';
 import { AccessTag } from '../../components/AccessTag';
-import { ErrorAlert, errorText } from '../../components/ErrorAlert';
+import { useConfirmAction } from '../../components/confirm-action';
+import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatTime } from '../../components/format';
 import { QuotaBar } from '../../components/QuotaBar';
 import { roleKeys } from '../../components/roles';
-import { CreateProjectModal } from './CreateProjectModal';
 import { useServerPaging } from '../../components/server-paging';
+import { TableToolbar } from '../../components/TableToolbar';
+import { CreateProjectModal } from './CreateProjectModal';
 
 function ProjectQuota({ projectId }: { projectId: number }) {
   const q = useQuery({
@@ -31,8 +32,8 @@ export default function ProjectsPage() {
   const { t } = useTranslation(['projects', 'common']);
   const { language } = usePreferences();
   const { user, system } = useSession();
-  const { modal, message } = App.useApp();
-  const client = useQueryClient();
+  const { modal } = App.useApp();
+  const confirm = useConfirmAction();
   const paging = useServerPaging();
   const { page, pageSize } = paging;
   const [name, setName] = useState('');
@@ -46,20 +47,12 @@ export default function ProjectsPage() {
       modal.warning({ title: t('deleteRefused', { name: p.name }), content: check.message });
       return;
     }
-    modal.confirm({
+    confirm({
       title: t('deleteConfirm', { name: p.name }),
       okText: t('common:action.delete'),
-      okButtonProps: { danger: true },
-      cancelText: t('common:action.cancel'),
-      onOk: async () => {
-        try {
-          await api.delete(`/projects/${p.project_id}`);
-          void message.success(t('deleted', { name: p.name }));
-          await client.invalidateQueries({ queryKey: ['projects'] });
-        } catch (err) {
-          void message.error(errorText(err));
-        }
-      },
+      action: () => api.delete(`/projects/${p.project_id}`),
+      success: t('deleted', { name: p.name }),
+      invalidate: ['projects'],
     });
   };
 
@@ -68,23 +61,16 @@ export default function ProjectsPage() {
       <Typography.Title level={2} style={{ margin: 0 }}>
         {t('title')}
       </Typography.Title>
-      <Space wrap style={{ justifyContent: 'space-between', width: '100%' }}>
-        {mayCreate && (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
-            {t('newProject')}
-          </Button>
-        )}
-        <Input.Search
-          placeholder={t('searchPlaceholder')}
-          aria-label={t('searchPlaceholder')}
-          allowClear
-          onSearch={(v) => {
-            setName(v.trim());
+      <TableToolbar
+        create={mayCreate && { label: t('newProject'), onClick: () => setCreating(true) }}
+        search={{
+          label: t('searchPlaceholder'),
+          onSearch: (v) => {
+            setName(v);
             paging.first();
-          }}
-          style={{ width: 280 }}
-        />
-      </Space>
+          },
+        }}
+      />
       <ErrorAlert error={list.error} />
       <Table<Project>
         rowKey="project_id"

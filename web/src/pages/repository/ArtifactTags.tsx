@@ -1,9 +1,8 @@
 import { CloseOutlined, LockOutlined } from '@ant-design/icons';
-import { useQueryClient } from '@tanstack/react-query';
-import { App, Button, Space, Tag } from 'antd';
+import { Button, Space, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
-import { errorText } from '../../components/ErrorAlert';
+import { useConfirmAction } from '../../components/confirm-action';
 import { artifactApi } from './paths';
 import type { Artifact } from './types';
 
@@ -13,27 +12,20 @@ import type { Artifact } from './types';
  */
 export function ArtifactTags({ project, repository, artifact, mayDelete }: { project: string; repository: string; artifact: Artifact; mayDelete: boolean }) {
   const { t } = useTranslation(['repository', 'common']);
-  const { modal, message } = App.useApp();
-  const client = useQueryClient();
+  const confirm = useConfirmAction();
   const tags = artifact.tags ?? [];
   if (tags.length === 0) return <Tag>{t('tag.none')}</Tag>;
 
   const remove = (name: string) =>
-    modal.confirm({
+    confirm({
       title: t('tag.deleteConfirm', { name }),
       okText: t('common:action.delete'),
-      okButtonProps: { danger: true },
-      cancelText: t('common:action.cancel'),
-      onOk: async () => {
-        try {
-          await api.delete(`${artifactApi(project, repository, artifact.digest)}/tags/${encodeURIComponent(name)}`);
-          void message.success(t('tag.deleted', { name }));
-          await client.invalidateQueries({ queryKey: ['artifacts', project, repository] });
-          await client.invalidateQueries({ queryKey: ['artifact', project, repository] });
-        } catch (err) {
-          void message.error(errorText(err));
-        }
-      },
+      action: () => api.delete(`${artifactApi(project, repository, artifact.digest)}/tags/${encodeURIComponent(name)}`),
+      success: t('tag.deleted', { name }),
+      invalidate: [
+        ['artifacts', project, repository],
+        ['artifact', project, repository],
+      ],
     });
 
   return (

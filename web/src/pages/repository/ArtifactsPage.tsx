@@ -1,14 +1,17 @@
 import { CopyOutlined, DeleteOutlined, EditOutlined, TagOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Breadcrumb, Button, Card, Input, Space, Table, Tag, Typography } from 'antd';
+import { App, Breadcrumb, Button, Card, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, ApiError } from '../../api/client';
 import { pageQueries } from '../../app/page-queries';
 import { usePreferences } from '../../app/preferences';
-import { ErrorAlert, errorText } from '../../components/ErrorAlert';
+import { useConfirmAction } from '../../components/confirm-action';
+import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatBytes, formatTime } from '../../components/format';
+import { useServerPaging } from '../../components/server-paging';
+import { TableToolbar } from '../../components/TableToolbar';
 import { useProject } from '../project/project-context';
 import { AddTagModal } from './AddTagModal';
 import { AccessoryTree, IndexPlatforms } from './ArtifactChildren';
@@ -21,7 +24,6 @@ import { artifactApi, artifactPage, repositoryApi, shortRef } from './paths';
 import { PullCommandButton } from './PullCommands';
 import { TypeIcon } from './TypeIcon';
 import type { Artifact } from './types';
-import { useServerPaging } from '../../components/server-paging';
 
 /** Label chips in the label's own colour; the name is text, whatever it holds. */
 export function LabelChips({ labels }: { labels: Artifact['labels'] }) {
@@ -44,7 +46,8 @@ export default function ArtifactsPage() {
   const { language } = usePreferences();
   const { project, can } = useProject();
   const repository = useParams().repositoryName ?? '';
-  const { modal, message } = App.useApp();
+  const { message } = App.useApp();
+  const confirm = useConfirmAction();
   const client = useQueryClient();
   const navigate = useNavigate();
   const paging = useServerPaging();
@@ -63,32 +66,26 @@ export default function ArtifactsPage() {
   };
 
   const remove = (a: Artifact) =>
-    modal.confirm({
+    confirm({
       title: t('artifact.deleteConfirm', { artifact: shortRef(a) }),
       content: t('artifact.deleteWarning', { count: a.tags?.length ?? 0 }),
       okText: t('common:action.delete'),
-      okButtonProps: { danger: true },
-      cancelText: t('common:action.cancel'),
-      onOk: async () => {
-        try {
-          await api.delete(artifactApi(project.name, repository, a.digest));
-          void message.success(t('artifact.deleted', { artifact: shortRef(a) }));
-          await client.invalidateQueries({ queryKey: ['repositories', project.name] });
-          // The last artifact takes its repository with it (as in Harbor): back to the list then.
-          const gone = await api.get(repositoryApi(project.name, repository)).then(
-            () => false,
-            (err: unknown) => err instanceof ApiError && err.status === 404,
-          );
-          if (gone) {
-            void message.info(t('repo.goneWithLast', { name: `${project.name}/${repository}` }));
-            void navigate(`/projects/${project.project_id}/repositories`);
-            return;
-          }
-          await client.invalidateQueries({ queryKey: ['artifacts', project.name, repository] });
-          await client.invalidateQueries({ queryKey: ['repository', project.name, repository] });
-        } catch (err) {
-          void message.error(errorText(err));
+      action: () => api.delete(artifactApi(project.name, repository, a.digest)),
+      success: t('artifact.deleted', { artifact: shortRef(a) }),
+      invalidate: ['repositories', project.name],
+      after: async () => {
+        // The last artifact takes its repository with it (as in Harbor): back to the list then.
+        const gone = await api.get(repositoryApi(project.name, repository)).then(
+          () => false,
+          (err: unknown) => err instanceof ApiError && err.status === 404,
+        );
+        if (gone) {
+          void message.info(t('repo.goneWithLast', { name: `${project.name}/${repository}` }));
+          void navigate(`/projects/${project.project_id}/repositories`);
+          return;
         }
+        await client.invalidateQueries({ queryKey: ['artifacts', project.name, repository] });
+        await client.invalidateQueries({ queryKey: ['repository', project.name, repository] });
       },
     });
 
@@ -115,15 +112,14 @@ export default function ArtifactsPage() {
           {description.trim() ? <Markdown text={description} label={t('repo.description')} /> : <Typography.Text type="secondary">{t('repo.noDescription')}</Typography.Text>}
         </Card>
       )}
-      <Input.Search
-        placeholder={t('artifact.filter')}
-        aria-label={t('artifact.filter')}
-        allowClear
-        onSearch={(v) => {
-          setTagFilter(v.trim());
-          paging.first();
+      <TableToolbar
+        search={{
+          label: t('artifact.filter'),
+          onSearch: (v) => {
+            setTagFilter(v);
+            paging.first();
+          },
         }}
-        style={{ width: 300 }}
       />
       <ErrorAlert error={list.error} />
       <Table<Artifact>

@@ -1,13 +1,16 @@
 import { DeleteOutlined, EditOutlined } from '@ant-design/icons';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Input, Space, Table, Tooltip, Typography } from 'antd';
+import { useQuery } from '@tanstack/react-query';
+import { Button, Card, Space, Table, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../../api/client';
 import { usePreferences } from '../../app/preferences';
-import { ErrorAlert, errorText } from '../../components/ErrorAlert';
+import { useConfirmAction } from '../../components/confirm-action';
+import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatTime } from '../../components/format';
+import { useServerPaging } from '../../components/server-paging';
+import { TableToolbar } from '../../components/TableToolbar';
 import { useProject } from '../project/project-context';
 import { CopyCommand } from './CopyCommand';
 import { DescriptionModal } from './DescriptionModal';
@@ -15,7 +18,6 @@ import { Markdown } from './Markdown';
 import { artifactsPage, nameInProject, repositoryApi } from './paths';
 import { loginCommand, pushCommand, useRegistryHost } from './registry-commands';
 import type { Repository } from './types';
-import { useServerPaging } from '../../components/server-paging';
 
 /** An empty project says how to fill it: the exact commands for this server. */
 function PushHelp({ project }: { project: string }) {
@@ -37,8 +39,7 @@ export default function RepositoriesTab() {
   const { t } = useTranslation(['repository', 'common']);
   const { language } = usePreferences();
   const { project, can } = useProject();
-  const { modal, message } = App.useApp();
-  const client = useQueryClient();
+  const confirm = useConfirmAction();
   const paging = useServerPaging();
   const { page, pageSize } = paging;
   const [search, setSearch] = useState('');
@@ -53,39 +54,28 @@ export default function RepositoriesTab() {
 
   const remove = (r: Repository) => {
     const name = nameInProject(project.name, r.name);
-    modal.confirm({
+    confirm({
       title: t('repo.deleteConfirm', { name: r.name }),
       content: t('repo.deleteWarning', { count: r.artifact_count }),
       okText: t('common:action.delete'),
-      okButtonProps: { danger: true },
-      cancelText: t('common:action.cancel'),
-      onOk: async () => {
-        try {
-          await api.delete(repositoryApi(project.name, name));
-          void message.success(t('repo.deleted', { name: r.name }));
-          await client.invalidateQueries({ queryKey: ['repositories', project.name] });
-        } catch (err) {
-          void message.error(errorText(err));
-        }
-      },
+      action: () => api.delete(repositoryApi(project.name, name)),
+      success: t('repo.deleted', { name: r.name }),
+      invalidate: ['repositories', project.name],
     });
   };
 
   const empty = !list.isPending && !list.error && (list.data?.total ?? 0) === 0 && !search;
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Space wrap style={{ justifyContent: 'space-between', width: '100%' }}>
-        <Input.Search
-          placeholder={t('repo.search')}
-          aria-label={t('repo.search')}
-          allowClear
-          onSearch={(v) => {
-            setSearch(v.trim());
+      <TableToolbar
+        search={{
+          label: t('repo.search'),
+          onSearch: (v) => {
+            setSearch(v);
             paging.first();
-          }}
-          style={{ width: 300 }}
-        />
-      </Space>
+          },
+        }}
+      />
       <ErrorAlert error={list.error} />
       {empty ? (
         <PushHelp project={project.name} />

@@ -4,6 +4,7 @@ import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
 import { usePreferences } from '../../../app/preferences';
+import { useConfirmAction } from '../../../components/confirm-action';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
 import { JobStatus } from '../../../components/JobStatus';
@@ -33,7 +34,8 @@ export interface SystemJobPanelProps {
 export function SystemJobPanel({ prefix, kind, options, parameters, result }: SystemJobPanelProps) {
   const { t } = useTranslation(['admin', 'common']);
   const { language } = usePreferences();
-  const { message, modal } = App.useApp();
+  const { message } = App.useApp();
+  const confirm = useConfirmAction();
   const client = useQueryClient();
   const paging = useServerPaging(10);
   const { page, pageSize } = paging;
@@ -63,20 +65,7 @@ export function SystemJobPanel({ prefix, kind, options, parameters, result }: Sy
   };
 
   const stop = (h: ExecHistory) =>
-    modal.confirm({
-      title: t('history.stopConfirm', { id: h.id }),
-      okText: t('history.stop'),
-      okButtonProps: { danger: true },
-      cancelText: t('common:action.cancel'),
-      onOk: async () => {
-        try {
-          await api.put(`${prefix}/${h.id}`);
-          await client.invalidateQueries({ queryKey: ['history', prefix] });
-        } catch (err) {
-          void message.error(errorText(err));
-        }
-      },
-    });
+    confirm({ title: t('history.stopConfirm', { id: h.id }), okText: t('history.stop'), action: () => api.put(`${prefix}/${h.id}`), invalidate: ['history', prefix] });
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>

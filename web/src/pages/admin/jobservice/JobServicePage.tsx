@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
 import { usePreferences } from '../../../app/preferences';
+import { useConfirmAction } from '../../../components/confirm-action';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
 import { LogModal } from '../../../components/LogModal';
@@ -14,7 +15,8 @@ type QueueAction = 'pause' | 'resume' | 'stop';
 
 function useQueueAction() {
   const { t } = useTranslation(['admin', 'common']);
-  const { message, modal } = App.useApp();
+  const { message } = App.useApp();
+  const confirm = useConfirmAction();
   const client = useQueryClient();
   const act = async (jobType: string, action: QueueAction) => {
     try {
@@ -28,13 +30,8 @@ function useQueueAction() {
   return (jobType: string, action: QueueAction) => {
     if (action !== 'stop') return act(jobType, action);
     // Stop drops the pending jobs: worth a second look.
-    modal.confirm({
-      title: t('jobs.stopConfirm', { queue: jobType === 'all' ? t('jobs.allQueues') : jobType }),
-      okText: t('jobs.stop'),
-      okButtonProps: { danger: true },
-      cancelText: t('common:action.cancel'),
-      onOk: () => act(jobType, 'stop'),
-    });
+    // act says how it went itself (and refreshes the queues either way), as pause and resume do.
+    confirm({ title: t('jobs.stopConfirm', { queue: jobType === 'all' ? t('jobs.allQueues') : jobType }), okText: t('jobs.stop'), action: () => act(jobType, 'stop') });
   };
 }
 

@@ -1,14 +1,15 @@
-import { PlusOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Checkbox, Form, Input, InputNumber, Modal, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
 import { usePreferences } from '../../../app/preferences';
+import { useConfirmAction } from '../../../components/confirm-action';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
-import type { Robot } from '../types';
 import { useServerPaging } from '../../../components/server-paging';
+import { TableToolbar } from '../../../components/TableToolbar';
+import type { Robot } from '../types';
 
 /** The permissions a system robot is commonly given (resource:action of Harbor's matrix). */
 const permissions = ['repository:pull', 'repository:push', 'repository:delete', 'artifact:read', 'artifact:delete', 'tag:create', 'tag:delete', 'artifact-label:create', 'artifact-label:delete', 'scan:create'] as const;
@@ -92,7 +93,8 @@ function CreateRobotModal({ open, onClose, onCreated }: { open: boolean; onClose
 export default function RobotsPage() {
   const { t } = useTranslation(['admin', 'common']);
   const { language } = usePreferences();
-  const { modal, message } = App.useApp();
+  const { message } = App.useApp();
+  const confirm = useConfirmAction();
   const client = useQueryClient();
   const paging = useServerPaging();
   const { page, pageSize } = paging;
@@ -112,28 +114,13 @@ export default function RobotsPage() {
     }
   };
   const remove = (r: Robot) =>
-    modal.confirm({
-      title: t('robots.deleteConfirm', { name: r.name }),
-      okText: t('common:action.delete'),
-      okButtonProps: { danger: true },
-      cancelText: t('common:action.cancel'),
-      onOk: async () => {
-        try {
-          await api.delete(`/robots/${r.id}`);
-          await client.invalidateQueries({ queryKey: ['admin-robots'] });
-        } catch (err) {
-          void message.error(errorText(err));
-        }
-      },
-    });
+    confirm({ title: t('robots.deleteConfirm', { name: r.name }), okText: t('common:action.delete'), action: () => api.delete(`/robots/${r.id}`), invalidate: ['admin-robots'] });
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <Typography.Title level={2} style={{ margin: 0 }}>
         {t('robots.title')}
       </Typography.Title>
-      <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} style={{ alignSelf: 'flex-start' }}>
-        {t('robots.new')}
-      </Button>
+      <TableToolbar create={{ label: t('robots.new'), onClick: () => setCreating(true) }} />
       <ErrorAlert error={list.error} />
       <Table<Robot>
         rowKey="id"

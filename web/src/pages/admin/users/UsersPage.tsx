@@ -1,23 +1,25 @@
-import { PlusOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Input, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
 import type { User } from '../../../api/types';
 import { usePreferences } from '../../../app/preferences';
 import { useSession } from '../../../auth/session';
+import { useConfirmAction } from '../../../components/confirm-action';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
-import { CreateUserModal, ResetPasswordModal } from './UserModals';
 import { useServerPaging } from '../../../components/server-paging';
+import { TableToolbar } from '../../../components/TableToolbar';
+import { CreateUserModal, ResetPasswordModal } from './UserModals';
 
 /** Harbor's "Users": server-paged, searched by user name; create, admin flag, password, delete. */
 export default function UsersPage() {
   const { t } = useTranslation(['admin', 'common']);
   const { language } = usePreferences();
   const { user: me } = useSession();
-  const { modal, message } = App.useApp();
+  const { message } = App.useApp();
+  const confirm = useConfirmAction();
   const client = useQueryClient();
   const paging = useServerPaging();
   const { page, pageSize } = paging;
@@ -42,21 +44,13 @@ export default function UsersPage() {
   };
 
   const remove = (u: User) =>
-    modal.confirm({
+    confirm({
       title: t('users.deleteConfirm', { name: u.username }),
       content: t('users.deleteText'),
       okText: t('common:action.delete'),
-      okButtonProps: { danger: true },
-      cancelText: t('common:action.cancel'),
-      onOk: async () => {
-        try {
-          await api.delete(`/users/${u.user_id}`);
-          void message.success(t('users.deleted', { name: u.username }));
-          await client.invalidateQueries({ queryKey: ['admin-users'] });
-        } catch (err) {
-          void message.error(errorText(err));
-        }
-      },
+      action: () => api.delete(`/users/${u.user_id}`),
+      success: t('users.deleted', { name: u.username }),
+      invalidate: ['admin-users'],
     });
 
   return (
@@ -64,21 +58,16 @@ export default function UsersPage() {
       <Typography.Title level={2} style={{ margin: 0 }}>
         {t('users.title')}
       </Typography.Title>
-      <Space wrap style={{ justifyContent: 'space-between', width: '100%' }}>
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
-          {t('users.new')}
-        </Button>
-        <Input.Search
-          placeholder={t('users.search')}
-          aria-label={t('users.search')}
-          allowClear
-          onSearch={(v) => {
-            setName(v.trim());
+      <TableToolbar
+        create={{ label: t('users.new'), onClick: () => setCreating(true) }}
+        search={{
+          label: t('users.search'),
+          onSearch: (v) => {
+            setName(v);
             paging.first();
-          }}
-          style={{ width: 280 }}
-        />
-      </Space>
+          },
+        }}
+      />
       <ErrorAlert error={list.error} />
       <Table<User>
         rowKey="user_id"

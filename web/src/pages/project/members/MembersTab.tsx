@@ -1,15 +1,17 @@
-import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
+import { DeleteOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, AutoComplete, Button, Form, Input, Modal, Select, Space, Table } from 'antd';
+import { App, AutoComplete, Button, Form, Modal, Select, Space, Table } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
 import { useSession } from '../../../auth/session';
+import { useConfirmAction } from '../../../components/confirm-action';
 import { EmptyText } from '../../../components/EmptyText';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { roleKeys } from '../../../components/roles';
-import { useProject } from '../project-context';
 import { useServerPaging } from '../../../components/server-paging';
+import { TableToolbar } from '../../../components/TableToolbar';
+import { useProject } from '../project-context';
 
 interface Member {
   id: number;
@@ -76,7 +78,8 @@ export default function MembersTab() {
   const { t } = useTranslation(['members', 'common']);
   const { project, can } = useProject();
   const { user } = useSession();
-  const { modal, message } = App.useApp();
+  const { message } = App.useApp();
+  const confirm = useConfirmAction();
   const client = useQueryClient();
   const paging = useServerPaging();
   const { page, pageSize } = paging;
@@ -102,43 +105,26 @@ export default function MembersTab() {
     await client.invalidateQueries({ queryKey: key });
   };
   const remove = (m: Member) =>
-    modal.confirm({
+    confirm({
       title: t('removeConfirm', { name: m.entity_name }),
       okText: t('remove'),
-      okButtonProps: { danger: true },
-      cancelText: t('common:action.cancel'),
-      onOk: async () => {
-        try {
-          await api.delete(`/projects/${project.project_id}/members/${m.id}`);
-          void message.success(t('removed', { name: m.entity_name }));
-          await client.invalidateQueries({ queryKey: key });
-        } catch (err) {
-          void message.error(errorText(err));
-        }
-      },
+      action: () => api.delete(`/projects/${project.project_id}/members/${m.id}`),
+      success: t('removed', { name: m.entity_name }),
+      invalidate: key,
     });
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Space wrap style={{ justifyContent: 'space-between', width: '100%' }}>
-        {can('member', 'create') ? (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setAdding(true)}>
-            {t('add')}
-          </Button>
-        ) : (
-          <span />
-        )}
-        <Input.Search
-          placeholder={t('search')}
-          aria-label={t('search')}
-          allowClear
-          onSearch={(v) => {
-            setName(v.trim());
+      <TableToolbar
+        create={can('member', 'create') && { label: t('add'), onClick: () => setAdding(true) }}
+        search={{
+          label: t('search'),
+          onSearch: (v) => {
+            setName(v);
             paging.first();
-          }}
-          style={{ width: 260 }}
-        />
-      </Space>
+          },
+        }}
+      />
       <ErrorAlert error={list.error} />
       <Table<Member>
         rowKey="id"

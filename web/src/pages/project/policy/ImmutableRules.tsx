@@ -1,11 +1,12 @@
-import { PlusOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Form, Input, Modal, Select, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
+import { useConfirmAction } from '../../../components/confirm-action';
 import { EmptyText } from '../../../components/EmptyText';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
+import { TableToolbar } from '../../../components/TableToolbar';
 import { useProject } from '../project-context';
 import { doublestar, type Rule } from './selectors';
 
@@ -96,7 +97,8 @@ export function RepoAndTagFields() {
 export function ImmutableRules() {
   const { t } = useTranslation(['policy', 'common']);
   const { project, can } = useProject();
-  const { modal, message } = App.useApp();
+  const { message } = App.useApp();
+  const confirm = useConfirmAction();
   const client = useQueryClient();
   const [page, setPage] = useState(1);
   const [editing, setEditing] = useState<Rule | 'new' | null>(null);
@@ -116,28 +118,11 @@ export function ImmutableRules() {
     await client.invalidateQueries({ queryKey: key });
   };
   const remove = (r: Rule) =>
-    modal.confirm({
-      title: t('immutable.deleteConfirm'),
-      okText: t('common:action.delete'),
-      okButtonProps: { danger: true },
-      cancelText: t('common:action.cancel'),
-      onOk: async () => {
-        try {
-          await api.delete(`${base}/${r.id}`);
-          await client.invalidateQueries({ queryKey: key });
-        } catch (err) {
-          void message.error(errorText(err));
-        }
-      },
-    });
+    confirm({ title: t('immutable.deleteConfirm'), okText: t('common:action.delete'), action: () => api.delete(`${base}/${r.id}`), invalidate: key });
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <span>{t('immutable.help')}</span>
-      {can('immutable-tag', 'create') && (
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>
-          {t('immutable.add')}
-        </Button>
-      )}
+      <TableToolbar create={can('immutable-tag', 'create') && { label: t('immutable.add'), onClick: () => setEditing('new') }} />
       <ErrorAlert error={list.error} />
       <Table<Rule>
         rowKey="id"

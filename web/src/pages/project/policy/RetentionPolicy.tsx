@@ -4,6 +4,7 @@ import { App, Button, Card, Input, Select, Space, Table, Tag, Typography } from 
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
+import { useConfirmAction } from '../../../components/confirm-action';
 import { EmptyText } from '../../../components/EmptyText';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { useProject } from '../project-context';
@@ -53,7 +54,8 @@ function Schedule({ cron, editable, onSave }: { cron: string; editable: boolean;
 export function RetentionPolicy() {
   const { t } = useTranslation(['policy', 'common']);
   const { project, can } = useProject();
-  const { message, modal } = App.useApp();
+  const { message } = App.useApp();
+  const confirm = useConfirmAction();
   const client = useQueryClient();
   const [editing, setEditing] = useState<Rule | 'new' | null>(null);
   const [busy, setBusy] = useState(false);
@@ -100,8 +102,8 @@ export function RetentionPolicy() {
       void message.error(errorText(err));
     }
   };
-  const confirmRun = () =>
-    modal.confirm({ title: t('retention.runConfirm'), content: t('retention.runHelp'), okText: t('retention.runNow'), okButtonProps: { danger: true }, cancelText: t('common:action.cancel'), onOk: () => run(false) });
+  // run and save say how it went themselves: the dry run and the other rule buttons use them too.
+  const confirmRun = () => confirm({ title: t('retention.runConfirm'), content: t('retention.runHelp'), okText: t('retention.runNow'), action: () => run(false) });
   const describe = (r: Rule) => {
     const p = r.params?.[r.template];
     return t(`retention.tpl.${r.template}`, { n: p ?? '', defaultValue: r.template });
@@ -146,12 +148,10 @@ export function RetentionPolicy() {
                     size="small"
                     danger
                     onClick={() =>
-                      modal.confirm({
+                      confirm({
                         title: t('retention.deleteConfirm'),
                         okText: t('common:action.delete'),
-                        okButtonProps: { danger: true },
-                        cancelText: t('common:action.cancel'),
-                        onOk: () => save(rules.filter((x) => x !== r), cron),
+                        action: () => save(rules.filter((x) => x !== r), cron),
                       })
                     }
                   >

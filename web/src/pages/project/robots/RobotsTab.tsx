@@ -1,17 +1,18 @@
-import { PlusOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Dropdown, Form, Input, InputNumber, Modal, Radio, Space, Table, Tag, Tooltip } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
 import { usePreferences } from '../../../app/preferences';
+import { useConfirmAction } from '../../../components/confirm-action';
 import { EmptyText } from '../../../components/EmptyText';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
+import { useServerPaging } from '../../../components/server-paging';
+import { TableToolbar } from '../../../components/TableToolbar';
 import { useProject } from '../project-context';
 import { PermissionPicker } from './PermissionPicker';
 import { SecretModal } from './SecretModal';
-import { useServerPaging } from '../../../components/server-paging';
 
 interface Robot {
   id: number;
@@ -140,7 +141,8 @@ export default function RobotsTab() {
   const { t } = useTranslation(['robots', 'common']);
   const { project, can } = useProject();
   const { language } = usePreferences();
-  const { modal, message } = App.useApp();
+  const { message } = App.useApp();
+  const confirm = useConfirmAction();
   const client = useQueryClient();
   const paging = useServerPaging();
   const { page, pageSize } = paging;
@@ -164,44 +166,23 @@ export default function RobotsTab() {
     await refreshed();
   };
   const refreshSecret = (r: Robot) =>
-    modal.confirm({
+    confirm({
       title: t('refreshConfirm', { name: r.name }),
       content: t('refreshHelp'),
       okText: t('refreshSecret'),
-      cancelText: t('common:action.cancel'),
-      onOk: async () => {
-        try {
-          const res = await api.patch<{ secret?: string }>(`/robots/${r.id}`, {});
-          if (res?.secret) setSecret({ name: r.name, secret: res.secret });
-        } catch (err) {
-          void message.error(errorText(err));
-        }
+      // The old secret stops working, but nothing is lost: a new one is shown at once.
+      danger: false,
+      action: () => api.patch<{ secret?: string }>(`/robots/${r.id}`, {}),
+      after: (res) => {
+        if (res?.secret) setSecret({ name: r.name, secret: res.secret });
       },
     });
   const remove = (r: Robot) =>
-    modal.confirm({
-      title: t('deleteConfirm', { name: r.name }),
-      okText: t('common:action.delete'),
-      okButtonProps: { danger: true },
-      cancelText: t('common:action.cancel'),
-      onOk: async () => {
-        try {
-          await api.delete(`/robots/${r.id}`);
-          void message.success(t('deleted', { name: r.name }));
-          await refreshed();
-        } catch (err) {
-          void message.error(errorText(err));
-        }
-      },
-    });
+    confirm({ title: t('deleteConfirm', { name: r.name }), okText: t('common:action.delete'), action: () => api.delete(`/robots/${r.id}`), success: t('deleted', { name: r.name }), invalidate: key });
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      {can('robot', 'create') && (
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>
-          {t('new')}
-        </Button>
-      )}
+      <TableToolbar create={can('robot', 'create') && { label: t('new'), onClick: () => setEditing('new') }} />
       <ErrorAlert error={list.error} />
       <Table<Robot>
         rowKey="id"

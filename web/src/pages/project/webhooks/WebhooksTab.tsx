@@ -1,13 +1,14 @@
-import { PlusOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Space, Switch, Table, Tag, Tooltip } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
 import { usePreferences } from '../../../app/preferences';
+import { useConfirmAction } from '../../../components/confirm-action';
 import { EmptyText } from '../../../components/EmptyText';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
+import { TableToolbar } from '../../../components/TableToolbar';
 import { useProject } from '../project-context';
 import { type EventTypes, policyBody, type WebhookPolicy } from './types';
 import { WebhookDeliveries } from './WebhookDeliveries';
@@ -25,7 +26,8 @@ export default function WebhooksTab() {
   const { t } = useTranslation(['webhooks', 'common']);
   const { project, can } = useProject();
   const { language } = usePreferences();
-  const { modal, message } = App.useApp();
+  const { message } = App.useApp();
+  const confirm = useConfirmAction();
   const client = useQueryClient();
   const [page, setPage] = useState(1);
   const [editing, setEditing] = useState<WebhookPolicy | 'new' | null>(null);
@@ -46,29 +48,11 @@ export default function WebhooksTab() {
     await client.invalidateQueries({ queryKey: key });
   };
   const remove = (p: WebhookPolicy) =>
-    modal.confirm({
-      title: t('deleteConfirm', { name: p.name }),
-      okText: t('common:action.delete'),
-      okButtonProps: { danger: true },
-      cancelText: t('common:action.cancel'),
-      onOk: async () => {
-        try {
-          await api.delete(`${base}/policies/${p.id}`);
-          void message.success(t('deleted', { name: p.name }));
-          await client.invalidateQueries({ queryKey: key });
-        } catch (err) {
-          void message.error(errorText(err));
-        }
-      },
-    });
+    confirm({ title: t('deleteConfirm', { name: p.name }), okText: t('common:action.delete'), action: () => api.delete(`${base}/policies/${p.id}`), success: t('deleted', { name: p.name }), invalidate: key });
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      {can('notification-policy', 'create') && (
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')} disabled={!events.data}>
-          {t('new')}
-        </Button>
-      )}
+      <TableToolbar create={can('notification-policy', 'create') && { label: t('new'), onClick: () => setEditing('new'), disabled: !events.data }} />
       <ErrorAlert error={list.error ?? events.error} />
       <Table<WebhookPolicy>
         rowKey="id"
