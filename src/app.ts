@@ -166,7 +166,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     clock: () => leases.clock(),
     audit: { store: stores.audit, flushPending: () => audit.flush() },
     auditLog: audit,
-    gc: { driver, config: config.gc },
+    gc: { driver, config: config.gc, ...(database.file ? { sqliteFile: database.file } : {}) },
     periodic: [
       {
         type: 'UPLOAD_PURGE',

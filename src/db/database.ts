@@ -15,6 +15,8 @@ export type Db = Kysely<Database>;
 export interface DatabaseHandle {
   db: Db;
   dialect: SqlDialect;
+  /** The SQLite file, for readers on other threads (none for PostgreSQL or in memory). */
+  file?: string;
   close(): Promise<void>;
 }
 
@@ -29,7 +31,7 @@ export function openSqlite(file: string): DatabaseHandle {
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   registerDialect(db, 'sqlite');
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return { db, dialect: 'sqlite', ...(file !== ':memory:' ? { file } : {}), close: () => db.destroy() };
 }
 
 /**

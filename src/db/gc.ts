@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from './database.js';
 import { blobsFreedByDeleting } from './gc-untagged-plan.js';
+import type { SqliteReader } from './sqlite-reader.js';
 import { transaction } from './transaction.js';
 
 /** A blob row the sweep holds: its digest and recorded size. */
@@ -29,7 +30,7 @@ const num = (v: unknown) => Number(v ?? 0);
  * blob row: uploads in progress hold their bytes under uploads/, and become blobs at commit, which
  * claims the row first; see blobs.claim.)
  */
-export function createGcStore(db: Db) {
+export function createGcStore(db: Db, opts: { reader?: () => SqliteReader } = {}) {
   /** The candidate condition, on `blobs as b` (or `blobs` itself: SQLite's UPDATE … RETURNING takes no alias), re-checked by the mark. */
   const unreferenced = (cutoff: number, b = sql.raw('b')) => sql<boolean>`${b}.deleting_since is null and ${b}.created_at < ${cutoff}
     and not exists (select 1 from manifest_references ref where ref.digest = ${b}.digest and ref.kind = 'blob')`;
@@ -46,9 +47,11 @@ export function createGcStore(db: Db) {
      * million rows would stall every request for seconds.
      */
     async scan(after: string, cutoff: number, limit: number): Promise<{ scanned: number; last: string | null; garbage: GcBlob[] }> {
-      const { rows } = await sql<{ digest: string; size: number; garbage: number | boolean }>`
+      const query = sql<{ digest: string; size: number; garbage: number | boolean }>`
         select b.digest as digest, b.size as size, case when ${unreferenced(cutoff)} then 1 else 0 end as garbage
-        from blobs b where b.digest > ${after} order by b.digest limit ${limit}`.execute(db);
+        from blobs b where b.digest > ${after} order by b.digest limit ${limit}`;
+      // On SQLite the pages are read on their own thread (sqlite-reader.ts), off the server's.
+      const rows = opts.reader ? await opts.reader().all<{ digest: string; size: number; garbage: number | boolean }>(query.compile(db)) : (await query.execute(db)).rows;
       return {
         scanned: rows.length,
         last: rows.length > 0 ? rows[rows.length - 1]!.digest : null,

@@ -2,6 +2,7 @@ import { createArtifactWriteStore } from '../../db/artifact-writes.js';
 import type { Db } from '../../db/database.js';
 import { createGcStore } from '../../db/gc.js';
 import { createJobStore } from '../../db/jobs.js';
+import { openSqliteReader, type SqliteReader } from '../../db/sqlite-reader.js';
 import type { BlobDriver } from '../../storage/blob-driver.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { SystemJobSpec } from '../jobs/system-job.js';
@@ -14,6 +15,8 @@ export interface GcAreaDeps {
   /** Where delete_untagged's artifact deletes are audited. */
   audit: Pick<AuditLog, 'record'>;
   config: { minAge: number; markTimeout: number };
+  /** The embedded database's file: the sweep's scan then reads on its own thread. */
+  sqliteFile?: string;
 }
 
 /** /system/gc's spec and its job handler, for the job area to register. */
@@ -21,8 +24,12 @@ export function createGcArea(deps: GcAreaDeps) {
   const spec: SystemJobSpec = { vendorType: gcVendorType, jobType: gcVendorType, what: 'gc', parameters: gcParameters(deps.config.minAge), exclusive: true };
   // The run's figures reach the execution through checkIn (Harbor's check-in), not resultKeys.
   const jobs = createJobStore(deps.db);
+  // Opened at the first scan and kept (an idle thread, unreferenced), not at every start.
+  let reader: SqliteReader | undefined;
+  const file = deps.sqliteFile;
+  const readerOpts = file ? { reader: () => (reader ??= openSqliteReader(file)) } : {};
   const handler = gcHandler({
-    gc: createGcStore(deps.db),
+    gc: createGcStore(deps.db, readerOpts),
     artifacts: createArtifactWriteStore(deps.db),
     audit: deps.audit,
     checkIn: (id, values) => jobs.mergeExecutionAttrs(id, values),

@@ -30,6 +30,9 @@ export interface GcResult {
   bytes: number;
 }
 
+/** The share of a scan page's time the sweep then leaves to everything else. */
+const breathShare = 0.2;
+
 const pathDigest = /^blobs\/(sha256|sha512)\/[0-9a-f]{2}\/([0-9a-f]{64}|[0-9a-f]{128})$/;
 
 /** The digest a stored object's path names, or null for anything else under blobs/. */
@@ -155,6 +158,7 @@ export async function runGc(deps: GcDeps, p: GcParams, ctx: Pick<JobContext, 'si
     let foundBytes = 0;
     for (;;) {
       checkStop();
+      const pageStarted = performance.now();
       const page = await deps.gc.scan(after, cutoff, scanPage);
       if (page.last === null) break;
       after = page.last;
@@ -171,8 +175,10 @@ export async function runGc(deps: GcDeps, p: GcParams, ctx: Pick<JobContext, 'si
         }
       }
       ctx.progress(Math.min(scanned, rows), Math.max(rows, scanned));
-      // A breath between pages for the requests waiting on the database.
-      await new Promise((r) => setImmediate(r));
+      // A breath between pages, a fifth of the page's time: on two cores the sweep otherwise
+      // takes the CPU the pushes beside it need (they slowed by 31 % without it, 20 % with it,
+      // for 10 % more GC time; bench workload gc).
+      await new Promise((r) => setTimeout(r, (performance.now() - pageStarted) * breathShare));
     }
     ctx.log(`${scanned} blob rows scanned, ${found} of them unreferenced and older than the window (${formatSize(foundBytes)})`);
 
