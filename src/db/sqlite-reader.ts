@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { CompiledQuery } from 'kysely';
 
@@ -12,8 +13,27 @@ export interface SqliteReader {
   close(): Promise<void>;
 }
 
+// The thread: one read-only connection to the file, running the statements it is sent (WAL lets
+// it read beside the server's writer). Inline, so it loads the same under tsx and from dist.
+const threadSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const SQLite = require(workerData.driver);
+const db = new SQLite(workerData.file, { readonly: true, fileMustExist: true });
+db.pragma('busy_timeout = 5000');
+const statements = new Map();
+parentPort.on('message', (m) => {
+  try {
+    let stmt = statements.get(m.sql);
+    if (!stmt) { stmt = db.prepare(m.sql); statements.set(m.sql, stmt); }
+    parentPort.postMessage({ id: m.id, rows: stmt.all(...m.parameters) });
+  } catch (err) {
+    parentPort.postMessage({ id: m.id, error: err.message });
+  }
+});`;
+
 export function openSqliteReader(file: string): SqliteReader {
-  const worker = new Worker(new URL('./sqlite-reader-worker.js', import.meta.url), { workerData: { file } });
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(threadSource, { eval: true, workerData: { file, driver } });
   // An idle reader never keeps the process alive.
   worker.unref();
   let next = 0;

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { sql } from 'kysely';
+import { migrateToLatest, openSqlite } from './database.js';
+import { openSqliteReader } from './sqlite-reader.js';
+
+test('the reader thread answers what the server thread committed, and a bad statement rejects without killing it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'haven-reader-'));
+  const handle = openSqlite(join(dir, 'haven.db'));
+  const reader = openSqliteReader(handle.file!);
+  try {
+    await migrateToLatest(handle);
+    const { db } = handle;
+    const query = sql<{ digest: string; size: number }>`select digest, size from blobs where digest > ${''} order by digest limit ${10}`;
+    assert.deepEqual(await reader.all(query.compile(db)), [], 'no blobs yet');
+    await db.insertInto('blobs').values([{ digest: 'sha256:b', size: 2, created_at: 1 }, { digest: 'sha256:a', size: 1, created_at: 1 }]).execute();
+    assert.deepEqual(await reader.all(query.compile(db)), [{ digest: 'sha256:a', size: 1 }, { digest: 'sha256:b', size: 2 }], 'both rows, in order');
+    await assert.rejects(reader.all(sql`select x from nowhere`.compile(db)), /no such table/);
+    await assert.rejects(reader.all(sql`delete from blobs returning digest`.compile(db)), /readonly|read-only|attempt to write/i, 'it cannot write');
+    assert.equal((await reader.all(query.compile(db))).length, 2, 'still answering after the errors');
+  } finally {
+    await reader.close();
+    await handle.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
