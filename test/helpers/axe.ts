@@ -7,6 +7,11 @@ import type { Page } from 'playwright-core';
  * what keeps colour contrast, on every page at once.
  */
 export async function seriousViolations(page: Page): Promise<string[]> {
+  // Colours measured mid-transition (a button fading in as a tab opens) are no one's colours:
+  // wait for the finite animations to end first (spinners run forever and are not waited for).
+  await page
+    .waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().endTime === Number.POSITIVE_INFINITY), null, { timeout: 5_000 })
+    .catch(() => undefined);
   const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   return r.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
