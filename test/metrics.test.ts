@@ -14,10 +14,17 @@ test('/metrics exposes request counts, latencies and bytes per area in Prometheu
       assert.equal((await r.arrayBuffer()).byteLength, 5000);
     }
     assert.equal((await fetch(`${h.url}/v2/`)).status, 401);
-    const r = await fetch(`${h.url}/metrics`);
+    // A request is counted when the server has finished sending it (onResponse), which may come
+    // just after the client has read the body: ask again briefly until the last one is in.
+    let r = await fetch(`${h.url}/metrics`);
+    let text = await r.text();
+    for (let i = 0; i < 20 && !(/registry_blob",method="GET",status="200"\} 3/.test(text) && /registry_base",method="GET",status="401"\} 1/.test(text)); i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      r = await fetch(`${h.url}/metrics`);
+      text = await r.text();
+    }
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type')!, /text\/plain/);
-    const text = await r.text();
     assert.match(text, /haven_http_requests_total\{area="registry_blob",method="GET",status="200"\} 3/);
     assert.match(text, /haven_http_requests_total\{area="registry_base",method="GET",status="401"\} 1/);
     assert.match(text, /haven_http_response_bytes_total\{area="registry_blob"\} 15000/);
