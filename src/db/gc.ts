@@ -47,11 +47,12 @@ export function createGcStore(db: Db, opts: { reader?: () => SqliteReader } = {}
      * million rows would stall every request for seconds.
      */
     async scan(after: string, cutoff: number, limit: number): Promise<{ scanned: number; last: string | null; garbage: GcBlob[] }> {
-      const query = sql<{ digest: string; size: number; garbage: number | boolean }>`
+      type ScanRow = { digest: string; size: number; garbage: number | boolean };
+      const query = sql<ScanRow>`
         select b.digest as digest, b.size as size, case when ${unreferenced(cutoff)} then 1 else 0 end as garbage
         from blobs b where b.digest > ${after} order by b.digest limit ${limit}`;
       // On SQLite the pages are read on their own thread (sqlite-reader.ts), off the server's.
-      const rows = opts.reader ? await opts.reader().all<{ digest: string; size: number; garbage: number | boolean }>(query.compile(db)) : (await query.execute(db)).rows;
+      const rows = opts.reader ? await opts.reader().all<ScanRow>(query.compile(db)) : (await query.execute(db)).rows;
       return {
         scanned: rows.length,
         last: rows.length > 0 ? rows[rows.length - 1]!.digest : null,

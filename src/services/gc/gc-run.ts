@@ -176,8 +176,8 @@ export async function runGc(deps: GcDeps, p: GcParams, ctx: Pick<JobContext, 'si
       }
       ctx.progress(Math.min(scanned, rows), Math.max(rows, scanned));
       // A breath between pages, a fifth of the page's time: on two cores the sweep otherwise
-      // takes the CPU the pushes beside it need (they slowed by 31 % without it, 20 % with it,
-      // for 10 % more GC time; bench workload gc).
+      // takes the CPU the pushes beside it need (they slowed by 31 % without it, 26 % with it,
+      // for 15 % more GC time; bench workload gc, docs/benchmarks.md).
       await new Promise((r) => setTimeout(r, (performance.now() - pageStarted) * breathShare));
     }
     ctx.log(`${scanned} blob rows scanned, ${found} of them unreferenced and older than the window (${formatSize(foundBytes)})`);
