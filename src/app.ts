@@ -55,6 +55,8 @@ import { createPullTracker } from './services/registry/pull-tracker.js';
 import { createPullStatsStore } from './db/pull-stats.js';
 import { createArtifactWrites } from './services/content/artifact-write-wiring.js';
 import { createStorage } from './storage/storage-factory.js';
+import { createRegistryReadCache, forgettingArtifactWrites } from './services/registry/read-cache.js';
+import { createArtifactWriteStore } from './db/artifact-writes.js';
 import { createSpaceGuard } from './services/registry/space-guard.js';
 import { freeBytes } from './platform/free-space.js';
 import { createLabelsSystem, createReadOnly } from './labels-system.js';
@@ -141,7 +143,9 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   const admin = bootstrap.created ? await stores.users.byName('admin') : null;
   if (admin) await projects.ensureLibrary(admin.id);
 
-  const registryDeps = { ...stores, content: createBlobContent(driver), log };
+  const readCache = createRegistryReadCache(shared.bus);
+  const artifactStore = forgettingArtifactWrites(createArtifactWriteStore(db), readCache.forgets);
+  const registryDeps = { ...stores, content: createBlobContent(driver), cache: readCache, log };
   const artifactArea = createArtifactArea({ db, content: registryDeps.content, projects, log });
   // The database shares the data dir's filesystem; whichever runs out first is what counts.
   const space = createSpaceGuard({
@@ -166,7 +170,8 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     clock: () => leases.clock(),
     audit: { store: stores.audit, flushPending: () => audit.flush() },
     auditLog: audit,
-    gc: { driver, config: config.gc, ...(database.file ? { sqliteFile: database.file } : {}) },
+    gc: { driver, config: config.gc, forgets: readCache.forgets, ...(database.file ? { sqliteFile: database.file } : {}) },
+    artifacts: artifactStore,
     periodic: [
       {
         type: 'UPLOAD_PURGE',
@@ -247,12 +252,12 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       retentions: createRetentionApi({ db, jobArea, projects }),
       webhooks: webhooks.service,
       gc: jobArea.gc,
-      repositories: createRepositoryService({ repositories: stores.repositories, projects, audit }),
+      repositories: createRepositoryService({ repositories: stores.repositories, projects, audit, forgets: readCache.forgets }),
       ...createImmutableArea(db, projects, audit),
       quotas: createQuotaService(stores),
       labelsSystem: createLabelsSystem(db, { projects, audit }),
       artifactReads: artifactArea.reads,
-      artifactWrites: createArtifactWrites({ db, content: registryDeps.content, projects, audit }),
+      artifactWrites: createArtifactWrites({ db, artifacts: artifactStore, content: registryDeps.content, projects, audit }),
     },
   });
 

@@ -201,6 +201,17 @@ describe('three instances behind nginx', { timeout: 600_000 }, () => {
     for (const h of havens.slice(1)) assert.equal((await fetch(`${h.url}/v2/team/app/tags/list`, { headers: robotAuth })).status, 401, `instance ${h.url}`);
   });
 
+  test('a blob deleted through one instance is unknown to the others at once, though they had just answered its HEAD from memory', async () => {
+    const blob = randomBytes(4096);
+    const digest = sha256(blob);
+    const start = await fetch(`${havens[0]!.url}/v2/team/unlinked/blobs/uploads/?digest=${digest}`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/octet-stream' }, body: body(blob) });
+    assert.equal(start.status, 201, await start.text());
+    const head = (h: RunningHaven) => fetch(`${h.url}/v2/team/unlinked/blobs/${digest}`, { method: 'HEAD', headers: auth });
+    for (const h of havens) for (let i = 0; i < 2; i++) assert.equal((await head(h)).status, 200);
+    assert.equal((await fetch(`${havens[0]!.url}/v2/team/unlinked/blobs/${digest}`, { method: 'DELETE', headers: auth })).status, 202);
+    for (const h of havens.slice(1)) assert.equal((await head(h)).status, 404, `instance ${h.url}`);
+  });
+
   test('an instance killed with -9 during pushes: the clients retry, every acknowledged push is pullable', async (t) => {
     if (!requireTool(t, 'skopeo')) return;
     const layouts = Array.from({ length: 6 }, (_, i) => writeTestLayout(join(work, `kill-${i}`), { tag: `k${i}` }));

@@ -1,8 +1,9 @@
 // @haven-own-database: chooses its own databases, so the PostgreSQL pass of npm test skips it.
 // Two Haven instances on one PostgreSQL database and one Redis (issue 10, sections 3 and 4):
 // what one instance changes bites on the other at once, though each keeps its own in-memory
-// caches (identity 5 s, remembered logins 60 s): a disabled robot, a changed password, a deleted
-// and re-created project; and failed logins on either count together.
+// caches (identity 5 s, remembered logins 60 s, registry reads 5 s): a disabled robot, a changed
+// password, a deleted and re-created project, a moved or deleted tag (blob links: cluster.test.ts, which
+// shares storage); and failed logins on either count together.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { postgres } from './backends/postgres.js';
@@ -10,6 +11,7 @@ import { redisSkip, startRedis, type RedisBackend } from './backends/redis.js';
 import { apiClient, type Creds } from './helpers/api-client.js';
 import { eventually } from './helpers/eventually.js';
 import { startHaven, type RunningHaven } from './helpers/haven.js';
+import { asAdmin, mediaType, pushImage } from './helpers/oci.js';
 
 /** Well inside the shortest TTL it replaces (the identity cache's 5 s): "at once", give or take a message. */
 const atOnce = { timeoutMs: 1500, intervalMs: 20 };
@@ -89,5 +91,23 @@ describe('two Havens on one PostgreSQL and one Redis', { skip: redisSkip }, () =
     for (let i = 0; i < 6; i++) assert.equal((await (i % 2 ? onA : onB).call('GET', '/v2/', { as: guess(i), headers: client })).status, 401);
     assert.equal((await onA.call('GET', '/v2/', { as: guess(7), headers: client })).status, 429);
     assert.equal((await onB.call('GET', '/v2/', { as: guess(8), headers: client })).status, 429);
+  });
+
+  test('a tag moved or deleted through A is answered anew by B at once, though B had just served it from memory', async () => {
+    const get = (ref: string) => fetch(`${b.url}/v2/p1/moving/manifests/${ref}`, { headers: { ...b.asAdmin, Accept: mediaType.ociManifest } });
+    const first = await pushImage(asAdmin(a), 'p1/moving', 'stable');
+    for (let i = 0; i < 3; i++) assert.equal((await get('stable')).headers.get('docker-content-digest'), first.digest, 'B serves v1, then from memory');
+    assert.equal((await get(first.digest)).status, 200);
+
+    const second = await pushImage(asAdmin(a), 'p1/moving', 'stable');
+    assert.notEqual(second.digest, first.digest);
+    await eventually(async () => assert.equal((await get('stable')).headers.get('docker-content-digest'), second.digest, 'B follows the moved tag'), atOnce);
+
+    const del = await fetch(`${a.url}/api/v2.0/projects/p1/repositories/moving/artifacts/${second.digest}/tags/stable`, { method: 'DELETE', headers: a.asAdmin });
+    assert.equal(del.status, 200, await del.text());
+    await eventually(async () => assert.equal((await get('stable')).status, 404, 'B no longer knows the deleted tag'), atOnce);
+
+    assert.equal((await fetch(`${a.url}/v2/p1/moving/manifests/${first.digest}`, { method: 'DELETE', headers: a.asAdmin })).status, 202);
+    await eventually(async () => assert.equal((await get(first.digest)).status, 404, 'B no longer serves the deleted manifest by digest'), atOnce);
   });
 });

@@ -1,4 +1,4 @@
-import { transaction } from './transaction.js';
+import { dialectOf, transaction } from './transaction.js';
 import { sql } from 'kysely';
 import type { Db } from './database.js';
 import type { AuditLogRow } from './schema.js';
@@ -74,6 +74,15 @@ export function createAuditStore(db: Db) {
   return {
     async insertMany(records: AuditRecord[]): Promise<void> {
       if (records.length === 0) return;
+      if (dialectOf(db) === 'postgres') {
+        // On PostgreSQL each statement is a network round trip, which cost more than the rest of
+        // a pull: one statement for the batch, the same text whatever its length (arrays, unnested).
+        const col = <K extends keyof AuditRecord>(k: K) => records.map((r) => r[k]);
+        await sql`insert into audit_logs (project_id, operation, resource_type, resource, username, client_ip, success, op_time)
+          select * from unnest(${col('projectId')}::bigint[], ${col('operation')}::text[], ${col('resourceType')}::text[], ${col('resource')}::text[],
+            ${col('username')}::text[], ${col('clientIp')}::text[], ${records.map((r) => (r.success ? 1 : 0))}::int[], ${col('time')}::bigint[])`.execute(db);
+        return;
+      }
       // One prepared row insert per record: SQLite runs a reused statement in microseconds,
       // while building a 200-row insert cost more than running it (pulls are audited by the thousand).
       await transaction(db, async (tx) => {

@@ -9,7 +9,7 @@ import { createGcArea, type GcAreaDeps } from '../services/gc/gc-area.js';
 import { purgeAuditHandler, purgeAuditSpec, purgeAuditVendorType } from '../services/jobs/purge-audit.js';
 import { createSystemJob } from '../services/jobs/system-job.js';
 import { createJobDashboard } from '../services/jobs/job-dashboard.js';
-import { createArtifactWriteStore } from '../db/artifact-writes.js';
+import type { ArtifactWriteStore } from '../db/artifact-writes.js';
 import { createRetentionStore, retentionVendorType } from '../db/retention.js';
 import type { AuditLog } from '../services/audit/audit-log.js';
 import { createRetentionJobs } from '../services/retention/retention-job.js';
@@ -45,7 +45,9 @@ export interface JobAreaDeps {
   periodic: PeriodicWork[];
   /** Where retention's artifact deletes are audited, as the API's are. */
   auditLog: Pick<AuditLog, 'record'>;
-  gc: Omit<GcAreaDeps, 'db' | 'audit'>;
+  gc: Omit<GcAreaDeps, 'db' | 'audit' | 'artifacts'>;
+  /** Artifact deletes of retention and GC: the store that forgets what it deletes from the read cache. */
+  artifacts: ArtifactWriteStore;
 }
 
 /**
@@ -89,10 +91,10 @@ export function createJobArea(deps: JobAreaDeps) {
     const unrecorded = async () => deps.log.info({ job: p.type, result: await p.work(new AbortController().signal) }, 'periodic job ran unrecorded');
     scheduler.on(p.type, () => ({ vendorType: p.type, trigger: 'SCHEDULE', tasks: [{ jobType: p.type }] }), p.essential ? unrecorded : undefined);
   }
-  const retention = createRetentionJobs({ store: createRetentionStore(deps.db), artifacts: createArtifactWriteStore(deps.db), audit: deps.auditLog });
+  const retention = createRetentionJobs({ store: createRetentionStore(deps.db), artifacts: deps.artifacts, audit: deps.auditLog });
   service.register(retention.handler);
   scheduler.on(retentionVendorType, (row) => retention.scheduled(Number(row.vendor_id)));
-  const gcArea = createGcArea({ db: deps.db, audit: deps.auditLog, ...deps.gc });
+  const gcArea = createGcArea({ db: deps.db, audit: deps.auditLog, artifacts: deps.artifacts, ...deps.gc });
   const gc = createSystemJob(systemJobDeps, gcArea.spec);
   service.register(gcArea.handler);
   scheduler.on(gcArea.spec.vendorType, (_row, params) => gc.scheduled(params));

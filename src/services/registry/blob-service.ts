@@ -3,6 +3,7 @@ import { AppError, ClientClosedError } from '../../platform/errors.js';
 import { parseDigest } from '../../platform/digest.js';
 import type { ByteRange } from '../../platform/byte-range.js';
 import type { RegistryDeps } from './deps.js';
+import type { RegistryReadCache } from './read-cache.js';
 
 export interface BlobRead {
   size: number;
@@ -13,8 +14,12 @@ export interface BlobRead {
   redirect: string | null;
 }
 
-export function createBlobService(deps: Pick<RegistryDeps, 'blobs' | 'content' | 'log'>) {
-  const { blobs, content, log } = deps;
+export function createBlobService(deps: Pick<RegistryDeps, 'blobs' | 'content' | 'log'> & { cache?: RegistryReadCache }) {
+  const { blobs, content, log, cache } = deps;
+  const recordedSize = (repository: string, digest: string) => {
+    const load = () => blobs.sizeInRepository(repository, digest);
+    return cache ? cache.blobSize(repository, digest, load) : load();
+  };
 
   /**
    * The recorded size of a blob the repository holds, once storage confirms it has exactly that
@@ -23,7 +28,7 @@ export function createBlobService(deps: Pick<RegistryDeps, 'blobs' | 'content' |
    */
   async function sizeOf(repository: string, digest: string): Promise<number> {
     parseDigest(digest);
-    const size = await blobs.sizeInRepository(repository, digest);
+    const size = await recordedSize(repository, digest);
     if (size === null) throw new AppError('BLOB_UNKNOWN', `blob ${digest} is not in repository ${repository}`);
     const stored = await content.storedSize(digest);
     if (stored !== size) {
@@ -73,6 +78,7 @@ export function createBlobService(deps: Pick<RegistryDeps, 'blobs' | 'content' |
     async delete(repository: string, digest: string): Promise<void> {
       parseDigest(digest);
       const r = await blobs.unlinkUnreferenced(repository, digest);
+      if (r.kind === 'unlinked') await cache?.forgets.repository(repository);
       if (r.kind === 'no-repository') throw new AppError('NAME_UNKNOWN', `repository ${repository} not found`);
       if (r.kind === 'not-linked') throw new AppError('BLOB_UNKNOWN', `blob ${digest} is not in repository ${repository}`);
       if (r.kind === 'referenced') {

@@ -6,6 +6,7 @@ import type { Db } from '../../db/database.js';
 import type { StoredManifest } from '../../db/manifests.js';
 import type { ArtifactDescriber } from './artifact-description.js';
 import type { RegistryDeps } from './deps.js';
+import type { RegistryReadCache } from './read-cache.js';
 
 export interface PutResult {
   digest: string;
@@ -29,15 +30,15 @@ function lookupReference(repository: string, reference: string): Reference {
   return parseReference(reference);
 }
 
-export function createManifestService(deps: Pick<RegistryDeps, 'manifests' | 'repositories' | 'blobs' | 'tags'> & { describe?: ArtifactDescriber }) {
-  const { manifests, repositories, blobs, tags, describe } = deps;
+export function createManifestService(deps: Pick<RegistryDeps, 'manifests' | 'repositories' | 'blobs' | 'tags'> & { describe?: ArtifactDescriber; cache?: RegistryReadCache }) {
+  const { manifests, repositories, blobs, tags, describe, cache } = deps;
+  const forget = (repository: string) => cache?.forgets.repository(repository);
 
   return {
     async get(repository: string, reference: string): Promise<StoredManifest> {
       const ref = lookupReference(repository, reference);
-      const found = ref.tag !== undefined
-        ? await manifests.byTag(repository, ref.tag)
-        : await manifests.byDigest(repository, ref.digest);
+      const load = () => (ref.tag !== undefined ? manifests.byTag(repository, ref.tag) : manifests.byDigest(repository, ref.digest));
+      const found = cache ? await cache.manifest(repository, ref.tag !== undefined ? { tag: ref.tag } : { digest: ref.digest }, load) : await load();
       if (!found) throw new AppError('MANIFEST_UNKNOWN', `manifest ${reference} not found in ${repository}`);
       return found;
     },
@@ -85,6 +86,8 @@ export function createManifestService(deps: Pick<RegistryDeps, 'manifests' | 're
         if (!(err instanceof NeedsDescription) || !describe) throw err;
         await manifests.put(repository, { ...record, artifact: await describe(repository, parsed, body) }, ref.tag ?? null, check(true));
       }
+      // The tag may have moved: no instance may keep answering with the manifest it left.
+      await forget(repository);
       return { digest, subject: parsed.subject?.digest ?? null };
     },
 
@@ -101,9 +104,11 @@ export function createManifestService(deps: Pick<RegistryDeps, 'manifests' | 're
         if (!(await tags.delete(repositoryId, ref.tag))) {
           throw new AppError('MANIFEST_UNKNOWN', `tag ${ref.tag} not found in ${repository}`);
         }
+        await forget(repository);
         return;
       }
       const r = await manifests.deleteUnlisted(repository, ref.digest);
+      if (r.kind === 'deleted') await forget(repository);
       if (r.kind === 'no-repository') throw new AppError('NAME_UNKNOWN', `repository ${repository} not found`);
       if (r.kind === 'unknown') throw new AppError('MANIFEST_UNKNOWN', `manifest ${ref.digest} not found in ${repository}`);
       if (r.kind === 'listed') {

@@ -4,6 +4,7 @@ import type { RepositoryDetails, RepositoryFilter, RepositorySortColumn, Reposit
 import { AppError } from '../../platform/errors.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ProjectService } from '../identity/project-service.js';
+import type { RegistryForgets } from './read-cache.js';
 
 const sortColumns: Record<string, RepositorySortColumn> = {
   name: 'name',
@@ -59,6 +60,8 @@ export function createRepositoryService(deps: {
   repositories: Pick<RepositoryStore, 'delete' | 'list' | 'get' | 'setDescription'>;
   projects: Pick<ProjectService, 'resolve'>;
   audit: AuditLog;
+  /** The registry read cache's forgets: the deleted repository's manifests must not be served on. */
+  forgets?: RegistryForgets;
 }) {
   const { repositories, projects, audit } = deps;
 
@@ -121,6 +124,7 @@ export function createRepositoryService(deps: {
       const { project } = await projects.resolve(actor, projectName, true, 'repository', 'delete');
       const full = `${project.name}/${name}`;
       if (!(await repositories.delete(full))) throw notFound(full);
+      await deps.forgets?.repository(full);
       audit.record({ projectId: project.id, operation: 'delete', resourceType: 'repository', resource: full, username: principalName(actor), clientIp: ip, success: true });
     },
   };
