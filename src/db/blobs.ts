@@ -37,7 +37,7 @@ export function createBlobStore(db: Db) {
      * BlobDeletingError when garbage collection has marked the blob: then nothing is linked, and
      * the caller treats the blob as absent (see claim).
      */
-    async recordAndLink(repository: string, digest: string, size: number, now = Date.now()): Promise<void> {
+    async recordAndLink(repository: string, digest: string, size: number, now = Date.now(), endingUpload?: string): Promise<void> {
       await transaction(db, async (tx) => {
         const existing = await tx.selectFrom('blobs').select('deleting_since').where('digest', '=', digest).executeTakeFirst();
         if (existing && existing.deleting_since != null) throw new BlobDeletingError(digest);
@@ -52,6 +52,8 @@ export function createBlobStore(db: Db) {
           .values({ repository_id: repositoryId, digest, created_at: now })
           .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
           .execute();
+        // The upload session this blob completes ends in the same commit: one write, not two.
+        if (endingUpload !== undefined) await tx.deleteFrom('upload_sessions').where('id', '=', endingUpload).execute();
       });
     },
 

@@ -91,9 +91,9 @@ export function createUploadService(
   }
 
   /** Links a committed blob; a sweep that marked it meanwhile (a window shorter than the push) makes the client push it again. */
-  async function link(repository: string, digest: string, size: number): Promise<void> {
+  async function link(repository: string, digest: string, size: number, endingUpload?: string): Promise<void> {
     try {
-      await blobs.recordAndLink(repository, digest, size);
+      await blobs.recordAndLink(repository, digest, size, Date.now(), endingUpload);
     } catch (err) {
       if (err instanceof BlobDeletingError) throw gcBusy(digest);
       throw err;
@@ -213,9 +213,10 @@ export function createUploadService(
           throw err;
         }
         try {
-          await link(repository, digest, size);
-        } finally {
+          await link(repository, digest, size, id);
+        } catch (err) {
           await uploads.delete(id);
+          throw err;
         }
         return digest;
       });
