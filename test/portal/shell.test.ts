@@ -143,6 +143,13 @@ describe('portal shell', { timeout: 180_000 }, () => {
       // Dark: every channel well below the light theme's near-white.
       const channels = (bg.match(/\d+/g) ?? []).slice(0, 3).map(Number);
       assert.ok(channels.every((c) => c < 80), bg);
+      // The page behind the layout too: no white frame of the body's margin or an overscroll.
+      const ground = await s.page.evaluate(() => {
+        const b = getComputedStyle(document.body);
+        return { background: b.backgroundColor, margin: b.margin, scheme: getComputedStyle(document.documentElement).colorScheme };
+      });
+      assert.ok(((ground.background.match(/\d+/g) ?? []).slice(0, 3).map(Number)).every((c) => c < 80), ground.background);
+      assert.deepEqual([ground.margin, ground.scheme], ['0px', 'dark']);
       assert.deepEqual(s.errors, []);
     } finally {
       await s.close();

@@ -1,7 +1,7 @@
 import { App as AntApp, ConfigProvider, theme } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect } from 'react';
 import { usePreferences } from './preferences';
 
 // Ant Design's default secondary greys and its primary blue fall short of WCAG AA's 4.5:1 on
@@ -53,7 +53,25 @@ export function Themed({ children }: { children: ReactNode }) {
   const { language, dark: isDark } = usePreferences();
   return (
     <ConfigProvider locale={language === 'zh-CN' ? zhCN : enUS} theme={isDark ? { algorithm: theme.darkAlgorithm, token: dark, components: darkComponents } : { algorithm: theme.defaultAlgorithm, token: light, components: lightComponents }}>
+      <PageGround dark={isDark} />
       <AntApp>{children}</AntApp>
     </ConfigProvider>
   );
+}
+
+/**
+ * The page behind the layout takes the theme's ground too: otherwise the browser's white body
+ * shows around a dark portal (its margin, an overscroll, a short page), and native controls and
+ * scrollbars stay light.
+ */
+function PageGround({ dark }: { dark: boolean }) {
+  const { token } = theme.useToken();
+  useEffect(() => {
+    const { style } = document.body;
+    style.margin = '0';
+    style.background = token.colorBgLayout;
+    style.color = token.colorText;
+    document.documentElement.style.colorScheme = dark ? 'dark' : 'light';
+  }, [dark, token.colorBgLayout, token.colorText]);
+  return null;
 }
