@@ -86,8 +86,9 @@ export function createManifestService(deps: Pick<RegistryDeps, 'manifests' | 're
         if (!(err instanceof NeedsDescription) || !describe) throw err;
         await manifests.put(repository, { ...record, artifact: await describe(repository, parsed, body) }, ref.tag ?? null, check(true));
       }
-      // The tag may have moved: no instance may keep answering with the manifest it left.
-      await forget(repository);
+      // The tag may have moved: no instance may keep answering with the manifest it left. (A push
+      // by digest only adds: the cache keeps nothing but what exists, so nothing of it went stale.)
+      if (ref.tag !== undefined) await forget(repository);
       return { digest, subject: parsed.subject?.digest ?? null };
     },
 

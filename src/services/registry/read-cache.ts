@@ -29,10 +29,11 @@ export interface RegistryForgets {
   all(): Promise<void>;
 }
 
-/** For stores and services built without a cache (tests, offline commands). */
-export const noForgets: RegistryForgets = { repository: async () => {}, all: async () => {} };
-
-type Entry = { repository: string; bytes: number } & ({ kind: 'manifest'; value: StoredManifest } | { kind: 'blob'; value: number });
+interface Entry {
+  repository: string;
+  bytes: number;
+  value: StoredManifest | number;
+}
 
 const topic = 'registry.repository';
 /** Larger manifests (rare: huge indexes) are read from the database each time. */
@@ -73,7 +74,6 @@ export function createRegistryReadCache(bus: InvalidationBus, opts: { ttlMs?: nu
   async function cached<V extends StoredManifest | number>(
     repository: string,
     key: string,
-    kind: Entry['kind'],
     size: (v: V) => number,
     load: () => Promise<V | null>,
   ): Promise<V | null> {
@@ -84,7 +84,7 @@ export function createRegistryReadCache(bus: InvalidationBus, opts: { ttlMs?: nu
     if (value === null || started !== epoch) return value;
     const bytes = size(value);
     if (bytes > maxCachedManifestBytes) return value;
-    entries.set(key, { repository, bytes, kind, value } as Entry);
+    entries.set(key, { repository, bytes, value });
     let keys = byRepository.get(repository);
     if (!keys) byRepository.set(repository, (keys = new Set()));
     keys.add(key);
@@ -93,8 +93,8 @@ export function createRegistryReadCache(bus: InvalidationBus, opts: { ttlMs?: nu
 
   return {
     manifest: (repository, ref, load) =>
-      cached<StoredManifest>(repository, `${'tag' in ref ? 't' : 'd'}\n${repository}\n${'tag' in ref ? ref.tag : ref.digest}`, 'manifest', (m) => m.content.length + 200, load),
-    blobSize: (repository, digest, load) => cached<number>(repository, `b\n${repository}\n${digest}`, 'blob', () => 200, load),
+      cached<StoredManifest>(repository, `${'tag' in ref ? 't' : 'd'}\n${repository}\n${'tag' in ref ? ref.tag : ref.digest}`, (m) => m.content.length + 200, load),
+    blobSize: (repository, digest, load) => cached<number>(repository, `b\n${repository}\n${digest}`, () => 200, load),
     forgets: {
       repository: (name) => bus.publish(topic, name),
       // The bus's "drop everything" is a null key, which publish cannot send: an empty name means it.
