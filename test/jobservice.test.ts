@@ -52,22 +52,30 @@ describe('job service dashboard', () => {
   });
 
   test('a paused queue holds its jobs and reports them; resume runs them; stop cleans them', async () => {
-    assert.equal((await queueAction('PURGE_AUDIT_LOG', 'pause')).status, 200);
-    const held = await purgeNow();
-    const queues = await json<Array<{ job_type: string; count: number; latency: number; paused: boolean }>>('/jobservice/queues');
-    assert.deepEqual(queues.find((q) => q.job_type === 'PURGE_AUDIT_LOG'), { job_type: 'PURGE_AUDIT_LOG', count: 1, latency: queues.find((q) => q.job_type === 'PURGE_AUDIT_LOG')!.latency, paused: true });
-    assert.equal(await statusOf(held), 'Pending');
-    assert.equal((await queueAction('PURGE_AUDIT_LOG', 'resume')).status, 200);
-    await eventually(async () => assert.equal(await statusOf(held), 'Success'));
+    try {
+      assert.equal((await queueAction('PURGE_AUDIT_LOG', 'pause')).status, 200);
+      const held = await purgeNow();
+      const queues = await json<Array<{ job_type: string; count: number; latency: number; paused: boolean }>>('/jobservice/queues');
+      assert.deepEqual(queues.find((q) => q.job_type === 'PURGE_AUDIT_LOG'), { job_type: 'PURGE_AUDIT_LOG', count: 1, latency: queues.find((q) => q.job_type === 'PURGE_AUDIT_LOG')!.latency, paused: true });
+      assert.equal(await statusOf(held), 'Pending');
+      assert.equal((await queueAction('PURGE_AUDIT_LOG', 'resume')).status, 200);
+      await eventually(async () => assert.equal(await statusOf(held), 'Success'));
 
-    assert.equal((await queueAction('all', 'pause')).status, 200);
-    const cleaned = await purgeNow();
-    assert.equal((await queueAction('PURGE_AUDIT_LOG', 'stop')).status, 200);
-    assert.equal(await statusOf(cleaned), 'Stopped');
-    assert.ok((await json<Array<{ paused: boolean }>>('/jobservice/queues')).every((q) => q.paused), 'all: every queue paused');
-    assert.equal((await queueAction('all', 'resume')).status, 200);
-    assert.ok((await json<Array<{ paused: boolean }>>('/jobservice/queues')).every((q) => !q.paused));
-    assert.equal(await statusOf(cleaned), 'Stopped', 'a cleaned job stays stopped after resume');
+      assert.equal((await queueAction('all', 'pause')).status, 200);
+      const cleaned = await purgeNow();
+      assert.equal((await queueAction('PURGE_AUDIT_LOG', 'stop')).status, 200);
+      assert.equal(await statusOf(cleaned), 'Stopped');
+      // Every queue, the ones with nothing pending too: the next purge or GC waits as well.
+      const all = await json<Array<{ job_type: string; paused: boolean }>>('/jobservice/queues');
+      assert.ok(all.every((q) => q.paused), `all: every queue paused: ${JSON.stringify(all)}`);
+      for (const type of ['GARBAGE_COLLECTION', 'SESSION_PURGE', 'UPLOAD_PURGE']) assert.ok(all.some((q) => q.job_type === type), `${type} listed`);
+      assert.equal((await queueAction('all', 'resume')).status, 200);
+      assert.ok((await json<Array<{ paused: boolean }>>('/jobservice/queues')).every((q) => !q.paused));
+      assert.equal(await statusOf(cleaned), 'Stopped', 'a cleaned job stays stopped after resume');
+    } finally {
+      // A failure here must not leave the queues paused under the tests that follow.
+      await queueAction('all', 'resume');
+    }
   });
 
   test('a job\'s log is served by its id as text; stop answers for known jobs only', async () => {

@@ -76,7 +76,7 @@ export function createJobArea(deps: JobAreaDeps) {
   service.register(purgeAuditHandler(deps.audit.store, deps.audit.flushPending));
   scheduler.on(purgeAuditVendorType, (_row, params) => purgeAudit.scheduled(params));
 
-  const dashboard = createJobDashboard({ store, schedules, stopTask: service.stopTask });
+  const dashboard = createJobDashboard({ store, schedules, stopTask: service.stopTask, jobTypes: service.types });
 
   for (const p of deps.periodic) {
     service.register({

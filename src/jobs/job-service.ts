@@ -234,6 +234,11 @@ export function createJobService(opts: JobServiceOptions) {
       handlers.set(h.type, h);
     },
 
+    /** The job types this instance has handlers for (each one a queue, pending work or not). */
+    types(): string[] {
+      return [...handlers.keys()];
+    },
+
     /** Looks for due tasks now (after work was queued by another path, such as the scheduler). */
     wake,
 

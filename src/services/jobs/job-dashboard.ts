@@ -12,17 +12,28 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * and latency, pause/resume/stop-and-clean per queue, the worker pools of every instance and the
  * tasks their workers run, a job's log and stop. Job ids are task ids. Sysadmins only.
  */
-export function createJobDashboard(deps: { store: JobStore; schedules: ScheduleStore; stopTask(taskId: number): Promise<boolean> }) {
+export function createJobDashboard(deps: { store: JobStore; schedules: ScheduleStore; stopTask(taskId: number): Promise<boolean>; jobTypes(): string[] }) {
   const { store } = deps;
 
+  /**
+   * Every queue: the job types with a handler, whether or not anything is pending, and those the
+   * store knows of (paused ones, another instance's). A queue that is empty at the moment of a
+   * pause of `all` must be paused too, or the next job of its type runs.
+   */
+  async function allQueues() {
+    const stored = await store.queues();
+    const idle = deps.jobTypes().filter((t) => !stored.some((q) => q.jobType === t));
+    return [...stored, ...idle.map((jobType) => ({ jobType, count: 0, latencySeconds: 0, paused: false }))].sort((a, b) => a.jobType.localeCompare(b.jobType));
+  }
+
   async function knownTypes(): Promise<string[]> {
-    return (await store.queues()).map((q) => q.jobType);
+    return (await allQueues()).map((q) => q.jobType);
   }
 
   return {
     async queues(actor: Principal) {
       requireSysadmin(actor);
-      return (await store.queues()).map((q) => ({ job_type: q.jobType, count: q.count, latency: q.latencySeconds, paused: q.paused }));
+      return (await allQueues()).map((q) => ({ job_type: q.jobType, count: q.count, latency: q.latencySeconds, paused: q.paused }));
     },
 
     /** Harbor's actionPendingJobs: stop (and clean) the pending jobs, pause or resume a queue, or `all`. */
