@@ -56,9 +56,13 @@ export interface PortalSession {
   close(): Promise<void>;
 }
 
-/** A fresh browser profile on the Haven, in `locale` (the portal picks its language from it). */
-export async function openPortal(browser: Browser, h: RunningHaven, opts: { locale?: string } = {}): Promise<PortalSession> {
-  const context = await browser.newContext({ baseURL: h.url, locale: opts.locale ?? 'en-US', viewport: { width: 1366, height: 860 } });
+/**
+ * A fresh browser profile on the Haven, in `locale` (the portal picks its language from it).
+ * It asks for reduced motion unless `motion` is set: on a loaded machine a click on a dialog
+ * that is still zooming in can miss, and the portal honours the preference (shell.test checks).
+ */
+export async function openPortal(browser: Browser, h: RunningHaven, opts: { locale?: string; motion?: boolean } = {}): Promise<PortalSession> {
+  const context = await browser.newContext({ baseURL: h.url, locale: opts.locale ?? 'en-US', viewport: { width: 1366, height: 860 }, reducedMotion: opts.motion ? 'no-preference' : 'reduce' });
   const page = await context.newPage();
   const errors: string[] = [];
   const dialogs: string[] = [];

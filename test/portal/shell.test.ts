@@ -129,7 +129,7 @@ describe('portal shell', { timeout: 180_000 }, () => {
     try {
       await logIn(s.page, h.admin.username, h.admin.password);
       await s.page.getByRole('button', { name: 'User menu' }).click();
-      await s.page.getByRole('menuitem', { name: 'Language' }).hover();
+      await s.page.getByRole('menuitem', { name: 'Language' }).click();
       await s.page.getByRole('menuitem', { name: '简体中文' }).click();
       await s.page.getByRole('heading', { name: '项目' }).waitFor();
       await s.page.getByRole('button', { name: '新建项目' }).waitFor();
@@ -153,6 +153,28 @@ describe('portal shell', { timeout: 180_000 }, () => {
       assert.deepEqual(s.errors, []);
     } finally {
       await s.close();
+    }
+  });
+
+  test('dialogs zoom in, unless the user asked their system for reduced motion', async (t) => {
+    if (!requireBrowser(t)) return;
+    for (const motion of [true, false]) {
+      const s = await openPortal(browser, h, { motion });
+      try {
+        await logIn(s.page, h.admin.username, h.admin.password);
+        await s.page.getByRole('button', { name: 'User menu' }).click();
+        await s.page.getByRole('menuitem', { name: 'About' }).click();
+        // The class Ant Design's zoom puts on a dialog while it appears, read as it opens.
+        const zooming = await s.page.waitForFunction(() => {
+          const modal = document.querySelector('.ant-modal');
+          return modal && (modal.className.includes('ant-zoom') ? 'zoom' : 'still');
+        });
+        assert.equal(await zooming.jsonValue(), motion ? 'zoom' : 'still', `motion ${motion}`);
+        await s.page.getByRole('dialog').waitFor();
+        assert.deepEqual(s.errors, []);
+      } finally {
+        await s.close();
+      }
     }
   });
 

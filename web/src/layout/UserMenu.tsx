@@ -20,6 +20,9 @@ export function UserMenu() {
       <Dropdown
         trigger={['click']}
         menu={{
+          // A hover-opened submenu closes when the pointer's path to it crosses another item,
+          // and a touch screen has no hover at all.
+          triggerSubMenuAction: 'click',
           items: [
             { key: 'profile', label: t('userMenu.profile') },
             { key: 'password', label: t('userMenu.changePassword') },
