@@ -388,16 +388,48 @@ describe('portal administration', { timeout: 170_000 }, () => {
       await s.page.getByRole('button', { name: 'New robot account' }).click();
       const rd = s.page.getByRole('dialog', { name: 'New robot account' });
       await rd.getByLabel('Name').fill('ci');
-      await rd.getByLabel('Push').check();
+      // The picker of the project robots: every permission, a sysadmin holds them all.
+      await rd.getByLabel('Push Repository', { exact: true }).check();
+      await rd.getByLabel('Create Tag', { exact: true }).check();
       await rd.getByRole('button', { name: 'Create' }).click();
       const secretDialog = s.page.getByRole('dialog', { name: 'Secret of robot$ci' });
       await secretDialog.waitFor();
-      const secret = (await secretDialog.locator('code').innerText()).trim();
-      // The footer's Close (the corner's × is named Close too).
+      const secret = await secretDialog.getByLabel('Secret', { exact: true }).inputValue();
       await secretDialog.getByRole('button', { name: 'Close' }).last().click();
-      await s.page.getByRole('table', { name: 'Robot accounts' }).getByText('robot$ci').waitFor();
+      const robots = s.page.getByRole('table', { name: 'Robot accounts' });
+      await robots.getByText('robot$ci').waitFor();
       // The secret works: the robot reads the project list over the API.
       assert.equal((await call('GET', '/projects', { as: { username: 'robot$ci', password: secret } })).status, 200);
+      const ci = (await call('GET', '/robots?q=Level=system')).json.find((r: { name: string }) => r.name === 'robot$ci');
+      assert.deepEqual(ci.permissions.map((p: { namespace: string; access: Array<{ resource: string; action: string }> }) => [p.namespace, p.access.map((a) => `${a.resource}:${a.action}`).sort()]), [['*', ['repository:pull', 'repository:push', 'tag:create']]]);
+
+      // A robot for chosen projects only: picked from the server's list as the name is typed.
+      await s.page.getByRole('button', { name: 'New robot account' }).click();
+      await rd.getByLabel('Name').fill('gcp-only');
+      await rd.getByLabel('Selected projects').check();
+      await rd.getByRole('button', { name: 'Create' }).click();
+      await rd.getByText('Name at least one project').waitFor();
+      await rd.getByRole('combobox', { name: 'Projects' }).fill('gc');
+      await option(s.page, 'gcp').click();
+      await screenshot(s.page, 'admin-robot-new');
+      await rd.getByRole('button', { name: 'Create' }).click();
+      const second = s.page.getByRole('dialog', { name: 'Secret of robot$gcp-only' });
+      const firstSecret = await second.getByLabel('Secret', { exact: true }).inputValue();
+      await second.getByRole('button', { name: 'Close' }).last().click();
+      await robots.getByRole('row').filter({ hasText: 'robot$gcp-only' }).getByRole('cell', { name: 'gcp', exact: true }).waitFor();
+      const only = (await call('GET', '/robots?q=Level=system')).json.find((r: { name: string }) => r.name === 'robot$gcp-only');
+      assert.deepEqual(only.permissions.map((p: { namespace: string }) => p.namespace), ['gcp']);
+
+      // Refreshing its secret shows the new one once; the old one stops working.
+      await s.page.getByRole('button', { name: 'Actions for robot$gcp-only' }).click();
+      await s.page.getByRole('menuitem', { name: 'Refresh secret' }).click();
+      await s.page.getByRole('dialog', { name: 'Refresh the secret of robot$gcp-only?' }).getByRole('button', { name: 'Refresh secret' }).click();
+      const refreshed = s.page.getByRole('dialog', { name: 'Secret of robot$gcp-only' });
+      const newSecret = await refreshed.getByLabel('Secret', { exact: true }).inputValue();
+      assert.notEqual(newSecret, firstSecret);
+      await refreshed.getByRole('button', { name: 'Close' }).last().click();
+      assert.equal((await call('GET', '/users/current', { as: { username: 'robot$gcp-only', password: firstSecret } })).status, 401);
+      assert.equal((await call('GET', '/projects', { as: { username: 'robot$gcp-only', password: newSecret } })).status, 200);
       assert.deepEqual(s.dialogs, []);
       assert.deepEqual(s.errors, []);
     } finally {

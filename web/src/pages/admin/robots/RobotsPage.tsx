@@ -1,40 +1,77 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Checkbox, Form, Input, InputNumber, Modal, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Checkbox, Dropdown, Form, Input, InputNumber, Modal, Radio, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
+import type { Project } from '../../../api/types';
 import { usePreferences } from '../../../app/preferences';
 import { useConfirmAction } from '../../../components/confirm-action';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
+import { PermissionPicker } from '../../../components/robots/PermissionPicker';
+import { SecretModal } from '../../../components/robots/SecretModal';
 import { useServerPaging } from '../../../components/server-paging';
 import { TableToolbar } from '../../../components/TableToolbar';
 import type { Robot } from '../types';
-
-/** The permissions a system robot is commonly given (resource:action of Harbor's matrix). */
-const permissions = ['repository:pull', 'repository:push', 'repository:delete', 'artifact:read', 'artifact:delete', 'tag:create', 'tag:delete', 'artifact-label:create', 'artifact-label:delete', 'scan:create'] as const;
 
 interface Created {
   name: string;
   secret: string;
 }
 
+interface CreateValues {
+  name: string;
+  description?: string;
+  days: number;
+  never: boolean;
+  coverage: 'all' | 'some';
+  projects?: string[];
+  access: string[];
+}
+
+/** The projects to pick from, matched on the server as the name is typed (Harbor's fuzzy name). */
+function ProjectSelect({ value, onChange }: { value?: string[]; onChange?(v: string[]): void }) {
+  const { t } = useTranslation('admin');
+  const [typed, setTyped] = useState('');
+  const projects = useQuery({
+    queryKey: ['projects', 'pick', typed],
+    queryFn: () => api.get<Project[]>('/projects', { name: typed, page_size: 15 }),
+  });
+  return (
+    <Select
+      mode="multiple"
+      showSearch
+      filterOption={false}
+      value={value ?? []}
+      onChange={onChange}
+      onSearch={(v) => setTyped(v.trim())}
+      loading={projects.isFetching}
+      options={(projects.data ?? []).map((p) => ({ value: p.name, label: p.name }))}
+      placeholder={t('robots.projectsPlaceholder')}
+      aria-label={t('robots.projects')}
+    />
+  );
+}
+
 function CreateRobotModal({ open, onClose, onCreated }: { open: boolean; onClose(): void; onCreated(c: Created): void }) {
   const { t } = useTranslation(['admin', 'common']);
   const { message } = App.useApp();
   const client = useQueryClient();
-  const [form] = Form.useForm();
+  const [form] = Form.useForm<CreateValues>();
   const [busy, setBusy] = useState(false);
+  const coverage = Form.useWatch('coverage', form);
+  const never = Form.useWatch('never', form);
   const submit = async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     setBusy(true);
     try {
-      const access = (v.access as string[]).map((p) => {
+      const access = v.access.map((p) => {
         const [resource, action] = p.split(':') as [string, string];
         return { resource, action };
       });
-      const namespaces = v.allProjects ? ['*'] : String(v.projects ?? '').split(/[\s,]+/).filter(Boolean);
+      // One permission set for every covered project, as Harbor's system robot form gives.
+      const namespaces = v.coverage === 'all' ? ['*'] : (v.projects ?? []);
       const created = await api.post<Created>('/robots', {
         name: v.name,
         description: v.description ?? '',
@@ -53,36 +90,38 @@ function CreateRobotModal({ open, onClose, onCreated }: { open: boolean; onClose
     }
   };
   return (
-    <Modal open={open} title={t('robots.new')} onOk={submit} confirmLoading={busy} onCancel={onClose} okText={t('common:action.create')} cancelText={t('common:action.cancel')} destroyOnHidden width={640}>
-      <Form form={form} layout="vertical" initialValues={{ days: 30, never: false, allProjects: true, access: ['repository:pull'] }}>
+    <Modal open={open} title={t('robots.new')} onOk={submit} confirmLoading={busy} onCancel={onClose} okText={t('common:action.create')} cancelText={t('common:action.cancel')} destroyOnHidden width={860}>
+      <Form form={form} layout="vertical" initialValues={{ days: 30, never: false, coverage: 'all', access: ['repository:pull'] }}>
         <Form.Item name="name" label={t('robots.name')} rules={[{ required: true, message: t('robots.nameRequired') }, { pattern: /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/, message: t('robots.nameRule') }]}>
           <Input autoFocus />
         </Form.Item>
         <Form.Item name="description" label={t('robots.description')}>
-          <Input />
+          <Input maxLength={1024} />
         </Form.Item>
         <Space align="start">
           <Form.Item name="days" label={t('robots.days')}>
-            <InputNumber min={1} max={3650} precision={0} />
+            <InputNumber min={1} max={3650} precision={0} disabled={never} />
           </Form.Item>
           <Form.Item name="never" valuePropName="checked" label={t('robots.expiry')}>
             <Checkbox>{t('robots.never')}</Checkbox>
           </Form.Item>
         </Space>
-        <Form.Item name="allProjects" valuePropName="checked">
-          <Checkbox>{t('robots.allProjects')}</Checkbox>
+        <Form.Item name="coverage" label={t('robots.coverage')}>
+          <Radio.Group
+            options={[
+              { value: 'all', label: t('robots.allProjects') },
+              { value: 'some', label: t('robots.someProjects') },
+            ]}
+          />
         </Form.Item>
-        <Form.Item noStyle shouldUpdate={(a, b) => a.allProjects !== b.allProjects}>
-          {({ getFieldValue }) =>
-            !getFieldValue('allProjects') && (
-              <Form.Item name="projects" label={t('robots.projects')} extra={t('robots.projectsHelp')} rules={[{ required: true, message: t('robots.projectsRequired') }]}>
-                <Input />
-              </Form.Item>
-            )
-          }
-        </Form.Item>
+        {coverage === 'some' && (
+          <Form.Item name="projects" label={t('robots.projects')} rules={[{ required: true, type: 'array', min: 1, message: t('robots.projectsRequired') }]}>
+            <ProjectSelect />
+          </Form.Item>
+        )}
         <Form.Item name="access" label={t('robots.permissions')} rules={[{ required: true, type: 'array', min: 1, message: t('robots.permissionsRequired') }]}>
-          <Checkbox.Group options={permissions.map((p) => ({ value: p, label: t(`robots.perm.${p.replace(':', '_')}`) }))} />
+          {/* A system administrator holds every permission, so all of them can be granted. */}
+          <PermissionPicker holds={() => true} />
         </Form.Item>
       </Form>
     </Modal>
@@ -113,6 +152,17 @@ export default function RobotsPage() {
       void message.error(errorText(err));
     }
   };
+  const refreshSecret = (r: Robot) =>
+    confirm({
+      title: t('robots.refreshConfirm', { name: r.name }),
+      content: t('robots.refreshHelp'),
+      okText: t('robots.refreshSecret'),
+      danger: false,
+      action: () => api.patch<{ secret?: string }>(`/robots/${r.id}`, {}),
+      after: (res) => {
+        if (res?.secret) setSecret({ name: r.name, secret: res.secret });
+      },
+    });
   const remove = (r: Robot) =>
     confirm({ title: t('robots.deleteConfirm', { name: r.name }), okText: t('common:action.delete'), action: () => api.delete(`/robots/${r.id}`), invalidate: ['admin-robots'] });
   return (
@@ -139,25 +189,26 @@ export default function RobotsPage() {
           {
             title: t('common:table.actions'),
             render: (_: unknown, r) => (
-              <Space>
-                <Button size="small" onClick={() => void toggle(r)} aria-label={t(r.disable ? 'robots.enableOf' : 'robots.disableOf', { name: r.name })}>
-                  {r.disable ? t('robots.enable') : t('robots.disable')}
+              <Dropdown
+                trigger={['click']}
+                menu={{
+                  items: [
+                    { key: 'toggle', label: r.disable ? t('robots.enable') : t('robots.disable'), onClick: () => void toggle(r) },
+                    { key: 'refresh', label: t('robots.refreshSecret'), onClick: () => refreshSecret(r) },
+                    { key: 'delete', danger: true, label: t('common:action.delete'), onClick: () => remove(r) },
+                  ],
+                }}
+              >
+                <Button size="small" aria-label={t('robots.actionsOf', { name: r.name })}>
+                  {t('common:table.actions')}
                 </Button>
-                <Button size="small" danger onClick={() => remove(r)} aria-label={t('robots.deleteOf', { name: r.name })}>
-                  {t('common:action.delete')}
-                </Button>
-              </Space>
+              </Dropdown>
             ),
           },
         ]}
       />
       <CreateRobotModal open={creating} onClose={() => setCreating(false)} onCreated={setSecret} />
-      <Modal open={secret !== null} title={t('robots.secretTitle', { name: secret?.name })} onOk={() => setSecret(null)} onCancel={() => setSecret(null)} cancelButtonProps={{ style: { display: 'none' } }} okText={t('common:action.close')}>
-        <Typography.Paragraph>{t('robots.secretOnce')}</Typography.Paragraph>
-        <Typography.Paragraph copyable={{ text: secret?.secret ?? '' }} code>
-          {secret?.secret}
-        </Typography.Paragraph>
-      </Modal>
+      <SecretModal robot={secret} onClose={() => setSecret(null)} />
     </Space>
   );
 }

@@ -11,8 +11,8 @@ import { formatTime } from '../../../components/format';
 import { useServerPaging } from '../../../components/server-paging';
 import { TableToolbar } from '../../../components/TableToolbar';
 import { useProject } from '../project-context';
-import { PermissionPicker } from './PermissionPicker';
-import { SecretModal } from './SecretModal';
+import { PermissionPicker } from '../../../components/robots/PermissionPicker';
+import { SecretModal } from '../../../components/robots/SecretModal';
 
 interface Robot {
   id: number;
