@@ -18,6 +18,8 @@ export interface SqliteReader {
 const threadSource = `
 const { parentPort, workerData } = require('node:worker_threads');
 const SQLite = require(workerData.driver);
+// Linux keeps a nice value per thread: this one yields the cores to the server's requests.
+try { require('node:os').setPriority(workerData.nice); } catch {}
 const db = new SQLite(workerData.file, { readonly: true, fileMustExist: true });
 db.pragma('busy_timeout = 5000');
 const statements = new Map();
@@ -33,7 +35,7 @@ parentPort.on('message', (m) => {
 
 export function openSqliteReader(file: string): SqliteReader {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(threadSource, { eval: true, workerData: { file, driver } });
+  const worker = new Worker(threadSource, { eval: true, workerData: { file, driver, nice: 19 } });
   // An idle reader never keeps the process alive.
   worker.unref();
   let next = 0;
