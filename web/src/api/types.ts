@@ -1,35 +1,5 @@
 /** The API's JSON shapes the portal reads (Harbor's names; see ../shared/harbor/swagger.yaml). */
-export interface User {
-  user_id: number;
-  username: string;
-  email: string;
-  realname: string;
-  comment: string;
-  sysadmin_flag: boolean;
-  admin_role_in_auth: boolean;
-  creation_time: string;
-  update_time: string;
-}
-
-export interface Project {
-  project_id: number;
-  owner_id: number;
-  owner_name?: string;
-  name: string;
-  creation_time: string;
-  update_time: string;
-  current_user_role_id: number;
-  current_user_role_ids: number[];
-  repo_count: number;
-  metadata?: Record<string, string>;
-}
-
-export interface Quota {
-  id: number;
-  ref: { id: number; name: string; owner_name?: string };
-  hard: { storage: number };
-  used: { storage: number };
-}
+export type { Permission, Project, Quota, User } from './server-types';
 
 export interface SystemInfo {
   harbor_version?: string;
@@ -42,10 +12,6 @@ export interface SystemInfo {
   [key: string]: unknown;
 }
 
-export interface Permission {
-  resource: string;
-  action: string;
-}
 
 /** Harbor's role ids. */
 export const roles = { projectAdmin: 1, developer: 2, guest: 3, maintainer: 4, limitedGuest: 5 } as const;

@@ -12,16 +12,9 @@ import { formatTime } from './format';
 import { LabelTag } from './LabelTag';
 import { useServerPaging } from './server-paging';
 import { TableToolbar } from './TableToolbar';
+import type { Label } from '../api/server-types';
 
-export interface Label {
-  id: number;
-  name: string;
-  description: string;
-  color: string;
-  scope: 'g' | 'p';
-  project_id: number;
-  creation_time: string;
-}
+export type { Label } from '../api/server-types';
 
 /** Harbor's label palette. */
 const presets = ['#0065AB', '#343DAC', '#781DA0', '#9B0D54', '#C92100', '#CD3517', '#C25400', '#D28F00', '#006668', '#006690', '#004A70', '#48960C', '#314351', '#000000', '#A5A5A5', '#FFFFFF'];

@@ -27,7 +27,7 @@ export const accessoryListQuery = listQuery;
 
 const time = z.string();
 
-const tag = z.strictObject({
+export const tag = z.strictObject({
   id: z.number().int(),
   repository_id: z.number().int(),
   artifact_id: z.number().int(),
@@ -37,7 +37,7 @@ const tag = z.strictObject({
   immutable: z.boolean(),
 });
 
-const label = z.strictObject({
+export const label = z.strictObject({
   id: z.number().int(),
   name: z.string(),
   description: z.string(),
@@ -64,7 +64,7 @@ export const accessory = z
   })
   .meta({ id: 'Accessory' });
 
-const platform = z.strictObject({
+export const platform = z.strictObject({
   architecture: z.string().optional(),
   os: z.string().optional(),
   "'os.version'": z.string().optional(),
@@ -72,7 +72,7 @@ const platform = z.strictObject({
   variant: z.string().optional(),
 });
 
-const reference = z.strictObject({
+export const reference = z.strictObject({
   parent_id: z.number().int(),
   child_id: z.number().int(),
   child_digest: z.string(),

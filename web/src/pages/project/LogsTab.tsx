@@ -8,16 +8,8 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatTime } from '../../components/format';
 import { useProject } from './project-context';
 import { useServerPaging } from '../../components/server-paging';
+import type { AuditLog } from '../../api/server-types';
 
-interface AuditLog {
-  id: number;
-  username: string;
-  resource: string;
-  resource_type: string;
-  operation: string;
-  op_time: string;
-  operation_result?: boolean;
-}
 
 /** Harbor's q syntax: fuzzy (`=~`) for text, exact for the operation. Commas and braces are its syntax, so they are dropped from what the user typed. */
 function auditQuery(field: string, text: string): string | undefined {

@@ -6,17 +6,8 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatBytes } from '../../components/format';
 import { QuotaChart } from '../../components/QuotaChart';
 import { useProject } from './project-context';
+import type { ProjectSummary as Summary } from '../../api/server-types';
 
-interface Summary {
-  repo_count: number;
-  artifact_count: number;
-  project_admin_count?: number;
-  maintainer_count?: number;
-  developer_count?: number;
-  guest_count?: number;
-  limited_guest_count?: number;
-  quota?: { hard: { storage: number }; used: { storage: number } };
-}
 
 export default function SummaryTab() {
   const { t } = useTranslation(['project', 'common']);

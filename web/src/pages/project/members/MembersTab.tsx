@@ -12,14 +12,8 @@ import { roleKeys } from '../../../components/roles';
 import { useServerPaging } from '../../../components/server-paging';
 import { TableToolbar } from '../../../components/TableToolbar';
 import { useProject } from '../project-context';
+import type { Member } from '../../../api/server-types';
 
-interface Member {
-  id: number;
-  entity_name: string;
-  entity_id: number;
-  role_id: number;
-  role_name: string;
-}
 
 /** The roles a project admin hands out, in Harbor's order of power. */
 const roleIds = [1, 4, 2, 3, 5];

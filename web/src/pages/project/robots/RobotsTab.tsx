@@ -13,17 +13,8 @@ import { TableToolbar } from '../../../components/TableToolbar';
 import { useProject } from '../project-context';
 import { PermissionPicker } from '../../../components/robots/PermissionPicker';
 import { SecretModal } from '../../../components/robots/SecretModal';
+import type { Robot } from '../../../api/server-types';
 
-interface Robot {
-  id: number;
-  name: string;
-  description: string;
-  duration: number;
-  disable: boolean;
-  expires_at: number;
-  permissions: Array<{ kind: string; namespace: string; access: Array<{ resource: string; action: string }> }>;
-  creation_time: string;
-}
 
 interface CreateValues {
   name: string;
