@@ -118,7 +118,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   const identity = sharedIdentityCache(createIdentityCache(stores), shared.bus);
   const authenticator = sharedLoginForgets(createAuthenticator({ users: stores.users, robots: stores.robots, throttle: shared.throttle, identity }), shared.bus);
   const login = createLogin({ authenticator, audit, log });
-  const authorizer = createAuthorizer(stores);
+  const authorizer = createAuthorizer({ ...stores, project: identity.project });
   const sessions = createSessions({
     sessions: createSessionStore(db),
     users: stores.users,
@@ -255,7 +255,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
       repositories: createRepositoryService({ repositories: stores.repositories, projects, audit, forgets: readCache.forgets }),
       ...createImmutableArea(db, projects, audit),
       quotas: createQuotaService(stores),
-      labelsSystem: createLabelsSystem(db, { projects, audit }),
+      labelsSystem: createLabelsSystem(db, { projects, audit, identity }),
       artifactReads: artifactArea.reads,
       artifactWrites: createArtifactWrites({ db, artifacts: artifactStore, content: registryDeps.content, projects, audit }),
     },

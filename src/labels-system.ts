@@ -1,3 +1,4 @@
+import type { IdentityCache } from './auth/identity-cache.js';
 import type { Db } from './db/database.js';
 import { createLabelStore } from './db/labels.js';
 import { createProjectMetadataStore } from './db/project-metadata.js';
@@ -15,10 +16,10 @@ import { createReadOnlySwitch } from './services/system/read-only.js';
 export const createReadOnly = (settings: SettingStore) => createReadOnlySwitch(async () => (await settings.all()).read_only === 'true');
 
 /** The services behind labels, project metadata, /search and /statistics. */
-export function createLabelsSystem(db: Db, deps: { projects: ProjectService; audit: AuditLog }): LabelsSystemApi {
+export function createLabelsSystem(db: Db, deps: { projects: ProjectService; audit: AuditLog; identity: Pick<IdentityCache, 'forgetProject'> }): LabelsSystemApi {
   return {
     labels: createLabelService({ labels: createLabelStore(db), projects: deps.projects }),
-    metadata: createProjectMetadataService({ metadata: createProjectMetadataStore(db), projects: deps.projects, audit: deps.audit }),
+    metadata: createProjectMetadataService({ metadata: createProjectMetadataStore(db), projects: deps.projects, audit: deps.audit, identity: deps.identity }),
     search: createSearchService({ search: createSearchStore(db), projects: deps.projects }),
   };
 }

@@ -2,7 +2,7 @@
 // Two Haven instances on one PostgreSQL database and one Redis (issue 10, sections 3 and 4):
 // what one instance changes bites on the other at once, though each keeps its own in-memory
 // caches (identity 5 s, remembered logins 60 s, registry reads 5 s): a disabled robot, a changed
-// password, a deleted and re-created project, a moved or deleted tag (blob links: cluster.test.ts, which
+// password, a deleted and re-created project, a public project made private, a moved or deleted tag (blob links: cluster.test.ts, which
 // shares storage); and failed logins on either count together.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -81,6 +81,21 @@ describe('two Havens on one PostgreSQL and one Redis', { skip: redisSkip }, () =
     assert.equal((await onA.api('DELETE', '/projects/p2')).status, 200);
     await a.createProject('p2', true);
     await eventually(async () => assert.equal((await onB.call('GET', '/v2/p2/x/tags/list', { authorization: bearer })).status, 401), atOnce);
+  });
+
+  test('a public project made private through A refuses anonymous pulls on B at once, by PUT /projects and by its metadata', async () => {
+    const onA = apiClient(a);
+    await a.createProject('open', true);
+    const pushed = await pushImage(asAdmin(a), 'open/app', 'v1');
+    const anonymousGet = () => fetch(`${b.url}/v2/open/app/manifests/v1`, { headers: { Accept: mediaType.ociManifest } });
+    for (let i = 0; i < 3; i++) assert.equal((await anonymousGet()).headers.get('docker-content-digest'), pushed.digest, 'B serves the public project to anyone, then from memory');
+    assert.equal((await onA.api('PUT', '/projects/open', { body: { metadata: { public: 'false' } } })).status, 200);
+    await eventually(async () => assert.equal((await anonymousGet()).status, 401), atOnce);
+
+    assert.equal((await onA.api('PUT', '/projects/open/metadatas/public', { body: { public: 'true' } })).status, 200);
+    await eventually(async () => assert.equal((await anonymousGet()).status, 200), atOnce);
+    assert.equal((await onA.api('DELETE', '/projects/open/metadatas/public')).status, 200);
+    await eventually(async () => assert.equal((await anonymousGet()).status, 401), atOnce);
   });
 
   test('failed logins on A and B count together: the sixth, on either, throttles the client on both', async () => {

@@ -4,7 +4,7 @@ import { createIdentityCache } from './identity-cache.js';
 
 /** Stores that count their lookups, over rows a test changes at will. */
 function fakeStores() {
-  const projects = new Map<string, { id: number }>();
+  const projects = new Map<string, { id: number; public?: number }>();
   const users = new Map<number, object>();
   const robots = new Map<number, { disabled: number; expires_at: number }>();
   const reads = { n: 0 };
@@ -80,4 +80,18 @@ test('a lookup under way when something is forgotten does not store what it read
   release();
   assert.equal(await slow, 1, 'the caller that asked before the delete sees what was there');
   assert.equal(await c.projectId('p', 1), null, 'but nobody after it');
+});
+
+test("a project's visibility comes with its id, from the same entry, and a forget re-reads both", async () => {
+  const s = fakeStores();
+  s.projects.set('p', { id: 1, public: 1 });
+  const c = createIdentityCache(s.deps, { ttlMs: 60_000 });
+  assert.deepEqual(await c.project('p', 0), { id: 1, public: true });
+  assert.equal(await c.projectId('p', 0), 1);
+  assert.equal(s.reads.n, 1, 'one read for both questions');
+  s.projects.set('p', { id: 1, public: 0 });
+  assert.deepEqual(await c.project('p', 1), { id: 1, public: true }, 'still remembered');
+  await c.forgetProject('p');
+  assert.deepEqual(await c.project('p', 2), { id: 1, public: false });
+  assert.equal(await c.project('none', 2), null);
 });

@@ -5,7 +5,8 @@ import { type Cache, createMemoryCache } from '../platform/cache.js';
 
 /**
  * Whether the projects, users and robots a token or a remembered login speaks for still exist
- * (ids are never reused, so "same id" means "same thing"). Asked on every registry request, so it
+ * (ids are never reused, so "same id" means "same thing"), and whether a project is public (an
+ * anonymous pull's one question). Asked on every registry request, so it
  * answers from memory: entries live `ttlMs` (the bound on staleness across instances and the CLI)
  * and the services drop them the moment they change something. Small on purpose, so a shared
  * (Redis) implementation can replace the in-process one.
@@ -13,6 +14,8 @@ import { type Cache, createMemoryCache } from '../platform/cache.js';
 export interface IdentityCache {
   /** The id of the project of this name now, or null when there is none. */
   projectId(name: string, now?: number): Promise<number | null>;
+  /** The project of this name now, as far as an anonymous or robot pull needs it; null: none. */
+  project(name: string, now?: number): Promise<CachedProject | null>;
   userExists(id: number, now?: number): Promise<boolean>;
   /** Exists, is enabled and has not expired. */
   robotUsable(id: number, now?: number): Promise<boolean>;
@@ -20,6 +23,11 @@ export interface IdentityCache {
   forgetProject(name: string): Promise<void>;
   forgetUser(id: number): Promise<void>;
   forgetRobot(id: number): Promise<void>;
+}
+
+export interface CachedProject {
+  id: number;
+  public: boolean;
 }
 
 const maxEntries = 10_000;
@@ -31,7 +39,7 @@ export function createIdentityCache(
   const ttlMs = opts.ttlMs ?? 5_000;
   // `until` decides freshness (so tests can pass `now`); the cache's own TTL only bounds memory.
   const bounds = { max: maxEntries, ttlMs };
-  const projects = createMemoryCache<string, { value: number | null; until: number }>(bounds);
+  const projects = createMemoryCache<string, { value: CachedProject | null; until: number }>(bounds);
   const users = createMemoryCache<number, { value: boolean; until: number }>(bounds);
   /** A robot's expiry is kept, not its "usable" verdict, so expiring takes effect to the millisecond. */
   const robots = createMemoryCache<number, { value: { disabled: boolean; expiresAt: number } | null; until: number }>(bounds);
@@ -49,8 +57,15 @@ export function createIdentityCache(
     return value;
   }
 
+  const project = (name: string, now = Date.now()) =>
+    cached(projects, name, now, async () => {
+      const row = await deps.projects.byName(name);
+      return row ? { id: row.id, public: row.public === 1 } : null;
+    });
+
   return {
-    projectId: (name, now = Date.now()) => cached(projects, name, now, async () => (await deps.projects.byName(name))?.id ?? null),
+    project,
+    projectId: async (name, now = Date.now()) => (await project(name, now))?.id ?? null,
     userExists: (id, now = Date.now()) => cached(users, id, now, async () => (await deps.users.byId(id)) !== null),
     async robotUsable(id, now = Date.now()) {
       const r = await cached(robots, id, now, async () => {

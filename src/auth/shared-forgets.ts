@@ -19,6 +19,7 @@ export function sharedIdentityCache(inner: IdentityCache & { forgetAll(): void }
   bus.on('identity.robot', handle((id) => inner.forgetRobot(Number(id))));
   return {
     projectId: inner.projectId,
+    project: inner.project,
     userExists: inner.userExists,
     robotUsable: inner.robotUsable,
     forgetProject: (name) => bus.publish('identity.project', name),

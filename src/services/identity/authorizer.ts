@@ -4,6 +4,7 @@ import { roleOfId } from '../../domain/identity/roles.js';
 import type { MemberStore } from '../../db/members.js';
 import type { ProjectStore } from '../../db/projects.js';
 import type { ProjectRow } from '../../db/schema.js';
+import type { CachedProject } from '../../auth/identity-cache.js';
 
 export interface ProjectAccess {
   project: ProjectRow;
@@ -11,9 +12,20 @@ export interface ProjectAccess {
   can(resource: string, action: string): boolean;
 }
 
-/** Loads what a permission decision needs (project, membership) and applies the access policy. */
-export function createAuthorizer(deps: { projects: ProjectStore; members: MemberStore }) {
+/**
+ * Loads what a permission decision needs (project, membership) and applies the access policy.
+ * Registry decisions take the project from `project` when given (the identity cache: every
+ * change of a project's existence or visibility forgets it on all instances), so an anonymous
+ * or robot pull of a public project asks the database nothing.
+ */
+export function createAuthorizer(deps: { projects: ProjectStore; members: MemberStore; project?: (name: string) => Promise<CachedProject | null> }) {
   const { projects, members } = deps;
+  const projectOf =
+    deps.project ??
+    (async (name: string): Promise<CachedProject | null> => {
+      const row = await projects.byName(name);
+      return row ? { id: row.id, public: row.public === 1 } : null;
+    });
 
   async function access(principal: Principal, project: ProjectRow | string | null): Promise<ProjectAccess | null> {
     const row = typeof project === 'string' ? await projects.byName(project) : project;
@@ -25,13 +37,15 @@ export function createAuthorizer(deps: { projects: ProjectStore; members: Member
 
   /** Of the registry actions asked for on a project, the ones the principal holds, and the project's id (null: no such project). */
   async function registryGrant(principal: Principal, projectName: string, requested: string[]): Promise<{ projectId: number; actions: string[] } | null> {
-    const a = await access(principal, projectName);
-    if (!a) return null;
+    const p = await projectOf(projectName);
+    if (!p) return null;
+    const roleId = principal.kind === 'user' ? await members.roleOf(p.id, principal.id) : null;
+    const facts: ProjectFacts = { name: projectName, public: p.public, role: roleId === null ? null : roleOfId(roleId) };
     const actions = requested.filter((action) => {
       const perm = registryActionPermission[action];
-      return perm !== undefined && a.can(perm[0], perm[1]);
+      return perm !== undefined && allows(principal, facts, perm[0], perm[1]);
     });
-    return { projectId: a.project.id, actions };
+    return { projectId: p.id, actions };
   }
 
   return {

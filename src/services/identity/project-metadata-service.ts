@@ -1,3 +1,4 @@
+import type { IdentityCache } from '../../auth/identity-cache.js';
 import { principalName, type Principal } from '../../domain/identity/principal.js';
 import type { MetadataChange, ProjectMetadataStore } from '../../db/project-metadata.js';
 import { AppError } from '../../platform/errors.js';
@@ -10,7 +11,7 @@ import { metadataValue } from './project-settings.js';
  * /projects (project-settings.ts), checked against the `metadata` rows of the matrix (only a
  * project admin changes them; listing them all is the system administrator's, as in Harbor).
  */
-export function createProjectMetadataService(deps: { metadata: ProjectMetadataStore; projects: Pick<ProjectService, 'resolve'>; audit: AuditLog }) {
+export function createProjectMetadataService(deps: { metadata: ProjectMetadataStore; projects: Pick<ProjectService, 'resolve'>; audit: AuditLog; identity: Pick<IdentityCache, 'forgetProject'> }) {
   const { metadata, projects, audit } = deps;
 
   /** The permission first, then the body: a caller without the right learns nothing from its errors. */
@@ -20,6 +21,8 @@ export function createProjectMetadataService(deps: { metadata: ProjectMetadataSt
     const r = await metadata.change(project.id, c);
     if (r === 'missing') throw projectNotFound(ref);
     if (r === 'exists') throw new AppError('CONFLICT', `metadata ${c.key} already exists for project ${project.id}`);
+    // `public` is one of the keys, and anonymous pulls are decided on it from the identity cache.
+    await deps.identity.forgetProject(project.name);
     audit.record({ projectId: project.id, operation: 'update', resourceType: 'project', resource: project.name, username: principalName(actor), clientIp: ip, success: true });
   }
 

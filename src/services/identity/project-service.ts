@@ -222,6 +222,8 @@ export function createProjectService(deps: {
       const isPublic = req.metadata?.public !== undefined ? req.metadata.public === 'true' : req.public;
       delete metadata.public;
       await projects.update(project.id, { metadata, ...(isPublic !== undefined ? { public: isPublic } : {}) });
+      // Its visibility is what anonymous pulls are decided on, from the identity cache.
+      await deps.identity.forgetProject(project.name);
       record(actor, project.id, 'update', project.name, ip);
     },
 
