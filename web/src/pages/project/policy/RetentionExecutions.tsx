@@ -9,26 +9,9 @@ import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
 import { isActive, JobStatus } from '../../../components/JobStatus';
 import { LogModal } from '../../../components/LogModal';
+import type { RetentionExecution as Execution, RetentionTask as Task } from '../../../api/server-types';
 
-interface Execution {
-  id: number;
-  policy_id: number;
-  start_time: string;
-  end_time: string;
-  status: string;
-  trigger: string;
-  dry_run: boolean;
-}
 
-interface Task {
-  id: number;
-  repository: string;
-  status: string;
-  start_time: string;
-  end_time: string;
-  total: number;
-  retained: number;
-}
 
 /** One run's per-repository tasks, each with its log; polled while the run is going. */
 function Tasks({ policyId, execution }: { policyId: number; execution: Execution }) {

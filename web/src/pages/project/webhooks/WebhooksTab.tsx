@@ -13,14 +13,8 @@ import { useProject } from '../project-context';
 import { type EventTypes, policyBody, type WebhookPolicy } from './types';
 import { WebhookDeliveries } from './WebhookDeliveries';
 import { WebhookModal } from './WebhookModal';
+import type { WebhookLastTrigger as LastTrigger } from '../../../api/server-types';
 
-interface LastTrigger {
-  event_type: string;
-  policy_name: string;
-  enabled: boolean;
-  creation_time: string;
-  last_trigger_time?: string;
-}
 
 export default function WebhooksTab() {
   const { t } = useTranslation(['webhooks', 'common']);

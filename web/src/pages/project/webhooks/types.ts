@@ -1,30 +1,11 @@
-export interface WebhookTarget {
-  type: string;
-  address: string;
-  auth_header?: string;
-  skip_cert_verify?: boolean;
-  payload_format?: string;
-}
+/** Harbor's webhook policy and event types: the server's own schemas. */
+import type { WebhookPolicy } from '../../../api/server-types';
 
-export interface WebhookPolicy {
-  id: number;
-  name: string;
-  description?: string;
-  enabled: boolean;
-  event_types: string[];
-  targets: WebhookTarget[];
-  creator?: string;
-  creation_time: string;
-}
-
-export interface EventTypes {
-  event_type: string[];
-  notify_type: string[];
-  payload_formats: Array<{ notify_type: string; formats: string[] }>;
-}
+export type { EventTypes, WebhookPolicy } from '../../../api/server-types';
+export type WebhookTarget = WebhookPolicy['targets'][number];
 
 /** The body PUT and POST take: the policy without its identity and times. */
-export const policyBody = (p: Omit<WebhookPolicy, 'id' | 'creation_time' | 'creator'>) => ({
+export const policyBody = (p: Pick<WebhookPolicy, 'name' | 'description' | 'enabled' | 'event_types' | 'targets'>) => ({
   name: p.name,
   description: p.description ?? '',
   enabled: p.enabled,
