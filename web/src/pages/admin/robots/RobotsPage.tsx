@@ -13,6 +13,7 @@ import { SecretModal } from '../../../components/robots/SecretModal';
 import { useServerPaging } from '../../../components/server-paging';
 import { TableToolbar } from '../../../components/TableToolbar';
 import type { Robot } from '../types';
+import { useRefreshSecret } from '../../../components/robots/refresh-secret';
 
 interface Created {
   name: string;
@@ -130,7 +131,7 @@ function CreateRobotModal({ open, onClose, onCreated }: { open: boolean; onClose
 
 /** System robot accounts: robots with rights in several (or all) projects. */
 export default function RobotsPage() {
-  const { t } = useTranslation(['admin', 'common']);
+  const { t } = useTranslation(['admin', 'common', 'robots']);
   const { language } = usePreferences();
   const { message } = App.useApp();
   const confirm = useConfirmAction();
@@ -152,17 +153,7 @@ export default function RobotsPage() {
       void message.error(errorText(err));
     }
   };
-  const refreshSecret = (r: Robot) =>
-    confirm({
-      title: t('robots.refreshConfirm', { name: r.name }),
-      content: t('robots.refreshHelp'),
-      okText: t('robots.refreshSecret'),
-      danger: false,
-      action: () => api.patch<{ secret?: string }>(`/robots/${r.id}`, {}),
-      after: (res) => {
-        if (res?.secret) setSecret({ name: r.name, secret: res.secret });
-      },
-    });
+  const refreshSecret = useRefreshSecret(setSecret);
   const remove = (r: Robot) =>
     confirm({ title: t('robots.deleteConfirm', { name: r.name }), okText: t('common:action.delete'), action: () => api.delete(`/robots/${r.id}`), invalidate: ['admin-robots'] });
   return (
@@ -194,7 +185,7 @@ export default function RobotsPage() {
                 menu={{
                   items: [
                     { key: 'toggle', label: r.disable ? t('robots.enable') : t('robots.disable'), onClick: () => void toggle(r) },
-                    { key: 'refresh', label: t('robots.refreshSecret'), onClick: () => refreshSecret(r) },
+                    { key: 'refresh', label: t('robots:refreshSecret'), onClick: () => refreshSecret(r) },
                     { key: 'delete', danger: true, label: t('common:action.delete'), onClick: () => remove(r) },
                   ],
                 }}

@@ -14,6 +14,7 @@ import { useProject } from '../project-context';
 import { PermissionPicker } from '../../../components/robots/PermissionPicker';
 import { SecretModal } from '../../../components/robots/SecretModal';
 import type { Robot } from '../../../api/server-types';
+import { useRefreshSecret } from '../../../components/robots/refresh-secret';
 
 
 interface CreateValues {
@@ -156,18 +157,7 @@ export default function RobotsTab() {
     }
     await refreshed();
   };
-  const refreshSecret = (r: Robot) =>
-    confirm({
-      title: t('refreshConfirm', { name: r.name }),
-      content: t('refreshHelp'),
-      okText: t('refreshSecret'),
-      // The old secret stops working, but nothing is lost: a new one is shown at once.
-      danger: false,
-      action: () => api.patch<{ secret?: string }>(`/robots/${r.id}`, {}),
-      after: (res) => {
-        if (res?.secret) setSecret({ name: r.name, secret: res.secret });
-      },
-    });
+  const refreshSecret = useRefreshSecret(setSecret);
   const remove = (r: Robot) =>
     confirm({ title: t('deleteConfirm', { name: r.name }), okText: t('common:action.delete'), action: () => api.delete(`/robots/${r.id}`), success: t('deleted', { name: r.name }), invalidate: key });
 
