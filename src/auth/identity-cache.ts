@@ -30,6 +30,15 @@ export interface CachedProject {
   public: boolean;
 }
 
+type ProjectRowPart = { id: number; public: number };
+
+/** What the cache keeps of a project row. */
+export function cachedProject(row: ProjectRowPart): CachedProject;
+export function cachedProject(row: ProjectRowPart | null | undefined): CachedProject | null;
+export function cachedProject(row: ProjectRowPart | null | undefined): CachedProject | null {
+  return row ? { id: row.id, public: row.public === 1 } : null;
+}
+
 const maxEntries = 10_000;
 
 export function createIdentityCache(
@@ -58,10 +67,7 @@ export function createIdentityCache(
   }
 
   const project = (name: string, now = Date.now()) =>
-    cached(projects, name, now, async () => {
-      const row = await deps.projects.byName(name);
-      return row ? { id: row.id, public: row.public === 1 } : null;
-    });
+    cached(projects, name, now, async () => cachedProject(await deps.projects.byName(name)));
 
   return {
     project,

@@ -4,7 +4,7 @@ import { roleOfId } from '../../domain/identity/roles.js';
 import type { MemberStore } from '../../db/members.js';
 import type { ProjectStore } from '../../db/projects.js';
 import type { ProjectRow } from '../../db/schema.js';
-import type { CachedProject } from '../../auth/identity-cache.js';
+import { cachedProject, type CachedProject } from '../../auth/identity-cache.js';
 
 export interface ProjectAccess {
   project: ProjectRow;
@@ -20,18 +20,18 @@ export interface ProjectAccess {
  */
 export function createAuthorizer(deps: { projects: ProjectStore; members: MemberStore; project?: (name: string) => Promise<CachedProject | null> }) {
   const { projects, members } = deps;
-  const projectOf =
-    deps.project ??
-    (async (name: string): Promise<CachedProject | null> => {
-      const row = await projects.byName(name);
-      return row ? { id: row.id, public: row.public === 1 } : null;
-    });
+  const projectOf = deps.project ?? (async (name: string) => cachedProject(await projects.byName(name)));
+
+  /** What the policy decides on: the project's visibility and, for a user, their role in it. */
+  async function factsOf(principal: Principal, name: string, project: CachedProject): Promise<ProjectFacts> {
+    const roleId = principal.kind === 'user' ? await members.roleOf(project.id, principal.id) : null;
+    return { name, public: project.public, role: roleId === null ? null : roleOfId(roleId) };
+  }
 
   async function access(principal: Principal, project: ProjectRow | string | null): Promise<ProjectAccess | null> {
     const row = typeof project === 'string' ? await projects.byName(project) : project;
     if (!row) return null;
-    const roleId = principal.kind === 'user' ? await members.roleOf(row.id, principal.id) : null;
-    const facts: ProjectFacts = { name: row.name, public: row.public === 1, role: roleId === null ? null : roleOfId(roleId) };
+    const facts = await factsOf(principal, row.name, cachedProject(row));
     return { project: row, facts, can: (resource, action) => allows(principal, facts, resource, action) };
   }
 
@@ -39,8 +39,7 @@ export function createAuthorizer(deps: { projects: ProjectStore; members: Member
   async function registryGrant(principal: Principal, projectName: string, requested: string[]): Promise<{ projectId: number; actions: string[] } | null> {
     const p = await projectOf(projectName);
     if (!p) return null;
-    const roleId = principal.kind === 'user' ? await members.roleOf(p.id, principal.id) : null;
-    const facts: ProjectFacts = { name: projectName, public: p.public, role: roleId === null ? null : roleOfId(roleId) };
+    const facts = await factsOf(principal, projectName, p);
     const actions = requested.filter((action) => {
       const perm = registryActionPermission[action];
       return perm !== undefined && allows(principal, facts, perm[0], perm[1]);

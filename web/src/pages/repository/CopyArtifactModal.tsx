@@ -1,10 +1,10 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { App, AutoComplete, Form, Input, Modal, Select } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
-import type { Project } from '../../api/types';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { useProjectSearch } from '../../components/project-search';
 import { repositoryApi, shortRef } from './paths';
 import type { Artifact } from './types';
 
@@ -29,10 +29,7 @@ export function CopyArtifactModal({ project, repository, artifact, onClose }: { 
   const [typed, setTyped] = useState('');
   // The target project is picked from the projects the user sees (Harbor's fuzzy name match, on
   // the server) rather than typed blind; the API still decides whether the user may push there.
-  const projects = useQuery({
-    queryKey: ['projects', 'pick', typed],
-    queryFn: () => api.get<Project[]>('/projects', { name: typed, page_size: 10 }),
-  });
+  const projects = useProjectSearch(typed);
   const submit = async (v: Values) => {
     setSaving(true);
     setError(null);

@@ -3,11 +3,11 @@ import { App, Button, Checkbox, Dropdown, Form, Input, InputNumber, Modal, Radio
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
-import type { Project } from '../../../api/types';
 import { usePreferences } from '../../../app/preferences';
 import { useConfirmAction } from '../../../components/confirm-action';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
+import { useProjectSearch } from '../../../components/project-search';
 import { PermissionPicker } from '../../../components/robots/PermissionPicker';
 import { SecretModal } from '../../../components/robots/SecretModal';
 import { useServerPaging } from '../../../components/server-paging';
@@ -30,14 +30,11 @@ interface CreateValues {
   access: string[];
 }
 
-/** The projects to pick from, matched on the server as the name is typed (Harbor's fuzzy name). */
+/** The projects to pick from, as the name is typed. */
 function ProjectSelect({ value, onChange }: { value?: string[]; onChange?(v: string[]): void }) {
   const { t } = useTranslation('admin');
   const [typed, setTyped] = useState('');
-  const projects = useQuery({
-    queryKey: ['projects', 'pick', typed],
-    queryFn: () => api.get<Project[]>('/projects', { name: typed, page_size: 15 }),
-  });
+  const projects = useProjectSearch(typed);
   return (
     <Select
       mode="multiple"
