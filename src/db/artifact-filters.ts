@@ -52,10 +52,12 @@ function notAccessory(eb: Eb): Expression<SqlBool> {
 }
 
 /** Harbor's base filter: tagged, or not a child of an index of the repository. */
-function listedBase(eb: Eb): Expression<SqlBool> {
-  // A tag settles it with one integer-key lookup; only untagged rows need the digest lookup.
+function listedBase(eb: Eb, repositoryId: number): Expression<SqlBool> {
+  // A tag settles it: the repository's tagged ids are gathered once (PostgreSQL hashes them; a
+  // correlated EXISTS was hashed over every tag in the registry). Only untagged rows need the
+  // digest lookup.
   return eb.or([
-    eb.exists(eb.selectFrom('tags as bt').select('bt.id').whereRef('bt.manifest_id', '=', 'm.id')),
+    eb('m.id', 'in', eb.selectFrom('tags as bt').select('bt.manifest_id').where('bt.repository_id', '=', repositoryId)),
     eb.not(
       eb.exists(
         // Nested, not joined: a join lets the planner walk the repository's manifests for
@@ -64,7 +66,7 @@ function listedBase(eb: Eb): Expression<SqlBool> {
           .selectFrom('manifest_references as br')
           .select('br.manifest_id')
           .whereRef('br.digest', '=', 'm.digest')
-          .where('br.kind', '=', 'manifest')
+          .where('br.kind', '=', sql.lit('manifest'))
           .where((e) => e.exists(e.selectFrom('manifests as bp').select('bp.id').whereRef('bp.id', '=', 'br.manifest_id').whereRef('bp.repository_id', '=', 'm.repository_id'))),
       ),
     ),
@@ -72,9 +74,10 @@ function listedBase(eb: Eb): Expression<SqlBool> {
 }
 
 
-export function conditions(eb: Eb, f: ArtifactFilter): Expression<SqlBool>[] {
+/** The conditions of a list of the repository's artifacts (`m.repository_id` = repositoryId). */
+export function conditions(eb: Eb, f: ArtifactFilter, repositoryId: number): Expression<SqlBool>[] {
   const out: Expression<SqlBool>[] = [notAccessory(eb)];
-  if (!f.all) out.push(listedBase(eb));
+  if (!f.all) out.push(listedBase(eb, repositoryId));
   const tagExists = (name?: { op: '=' | 'like'; value: string }) => {
     let q = eb.selectFrom('tags as ft').select('ft.id').whereRef('ft.manifest_id', '=', 'm.id');
     if (name?.op === '=') q = q.where('ft.name', '=', name.value);

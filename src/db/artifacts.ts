@@ -1,5 +1,5 @@
 import { nullsAsSmallest } from './sql-helpers.js';
-import { sql } from 'kysely';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import { conditions, type ArtifactFilter, type ArtifactSortColumn, type Eb } from './artifact-filters.js';
 import type { Db } from './database.js';
 import { immutableAmong } from './tag-protection.js';
@@ -106,6 +106,13 @@ const toArtifact = (r: RawArtifact): ArtifactRow => ({
 
 export type { ArtifactFilter, ArtifactSortColumn } from './artifact-filters.js';
 
+/**
+ * Sort columns that may hold NULL, which Harbor orders as the smallest value. The others are
+ * ordered plainly, so the repository's (pushed_at, id) index gives the order with no sort: a
+ * NULLS clause on a NOT NULL column made PostgreSQL sort all 10,000 wide rows for one page.
+ */
+const nullable = new Set<ArtifactSortColumn>(['pulled_at', 'config_media_type']);
+
 /** Reads of Harbor's artifact model; every list is one query, and so is each of its parts. */
 export function createArtifactStore(db: Db) {
   const select = () =>
@@ -131,6 +138,12 @@ export function createArtifactStore(db: Db) {
         sql<Buffer | null>`case when m.media_type in (${sql.join(indexTypes)}) then m.content end`.as('index_content'),
       ]);
 
+  /** Past the last page the window has no row to carry the total: counted on its own. */
+  const countWhere = async (where: (eb: Eb) => Expression<SqlBool>) => {
+    const row = await db.selectFrom('manifests as m').select((eb) => eb.fn.countAll<number>().as('n')).where(where).executeTakeFirstOrThrow();
+    return Number(row.n);
+  };
+
   return {
     /** The repository's id, only if it belongs to the project (a name from another project is null). */
     async repositoryIn(projectId: number, name: string): Promise<number | null> {
@@ -144,19 +157,22 @@ export function createArtifactStore(db: Db) {
       sort: Array<{ column: ArtifactSortColumn; desc: boolean }>,
       page: { offset: number; limit: number },
     ): Promise<{ items: ArtifactRow[]; total: number }> {
-      const where = (eb: Eb) => eb.and([eb('m.repository_id', '=', repositoryId), ...conditions(eb, filter)]);
-      const count = await db
-        .selectFrom('manifests as m')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where(where)
-        .executeTakeFirstOrThrow();
-      const total = Number(count.n);
-      if (total === 0 || page.offset >= total) return { items: [], total };
-      let q = select().where(where);
-      for (const s of sort) q = q.orderBy(`m.${s.column}`, nullsAsSmallest(s.desc));
-      if (!sort.some((s) => s.column === 'id')) q = q.orderBy('m.id', 'desc');
-      const rows = await q.limit(page.limit).offset(page.offset).execute();
-      return { items: rows.map(toArtifact), total };
+      const where = (eb: Eb) => eb.and([eb('m.repository_id', '=', repositoryId), ...conditions(eb, filter, repositoryId)]);
+      // The page's ids and the total in one pass over narrow rows (the columns the conditions and
+      // the order need are all in manifests_repository_pushed); the wide rows only for the page.
+      let ids = db.selectFrom('manifests as m').select(['m.id', sql<number>`count(*) over ()`.as('total')]).where(where);
+      for (const s of sort) ids = ids.orderBy(`m.${s.column}`, nullable.has(s.column) ? nullsAsSmallest(s.desc) : s.desc ? 'desc' : 'asc');
+      if (!sort.some((s) => s.column === 'id')) ids = ids.orderBy('m.id', 'desc');
+      const picked = await ids.limit(page.limit).offset(page.offset).execute();
+      if (picked.length === 0) return { items: [], total: page.offset === 0 ? 0 : await countWhere(where) };
+      const rows = await select().where('m.id', 'in', picked.map((p) => p.id)).execute();
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      // A row deleted between the two statements simply drops out of the page.
+      const items = picked.flatMap((p) => {
+        const r = byId.get(p.id);
+        return r ? [toArtifact(r)] : [];
+      });
+      return { items, total: Number(picked[0]!.total) };
     },
 
     async byDigest(repositoryId: number, digest: string): Promise<ArtifactRow | null> {

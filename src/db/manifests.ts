@@ -1,4 +1,4 @@
-import { transaction } from './transaction.js';
+import { projectQueue, transaction } from './transaction.js';
 import { accessoriesOf } from './accessories.js';
 import type { Insertable } from 'kysely';
 import type { Db } from './database.js';
@@ -215,7 +215,7 @@ export function createManifestStore(db: Db) {
         if (tag !== null) await setTag(tx, repositoryId, tag, id, now);
         await recordPush(tx, repositoryId, repository, record.digest, record.mediaType, tag, now);
         await tx.updateTable('repositories').set({ updated_at: now }).where('id', '=', repositoryId).execute();
-      }).catch(rethrowRecordingExceeded(db));
+      }, { queue: projectQueue(repository) }).catch(rethrowRecordingExceeded(db));
     },
 
     /** Digests among `digests` that the repository holds no manifest for. */

@@ -75,16 +75,23 @@ function namingHotStatements(pool: pg.Pool) {
     }
     return name;
   };
+  // One wrapper per pooled client, for its whole life: Kysely knows a connection by the object
+  // connect() returns, and runs onCreateConnection for every one it has not seen (a fresh
+  // wrapper per checkout cost a `set jit = off` round trip before every query).
+  const wrappers = new WeakMap<pg.PoolClient, object>();
+  const wrap = (client: pg.PoolClient) => ({
+    query(text: unknown, values?: unknown[]) {
+      if (typeof text === 'string' && isHotStatement(text)) return client.query({ name: nameOf(text), text, values: values ?? [] });
+      return (client.query as (...a: unknown[]) => unknown)(text, values);
+    },
+    release: (err?: Error | boolean) => client.release(err),
+  });
   return {
     async connect() {
       const client = await pool.connect();
-      return {
-        query(text: unknown, values?: unknown[]) {
-          if (typeof text === 'string' && isHotStatement(text)) return client.query({ name: nameOf(text), text, values: values ?? [] });
-          return (client.query as (...a: unknown[]) => unknown)(text, values);
-        },
-        release: (err?: Error | boolean) => client.release(err),
-      };
+      let wrapper = wrappers.get(client);
+      if (!wrapper) wrappers.set(client, (wrapper = wrap(client)));
+      return wrapper;
     },
     end: () => pool.end(),
   } as unknown as pg.Pool;

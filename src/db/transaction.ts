@@ -36,9 +36,48 @@ function isRetryable(err: unknown): boolean {
  * conflict and must be run again: `work` may therefore run more than once and must do nothing
  * outside the database. Inside a transaction, it simply runs in it.
  */
-export async function transaction<DB, T>(db: Kysely<DB>, work: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
+export async function transaction<DB, T>(db: Kysely<DB>, work: (tx: Transaction<DB>) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
   if (db.isTransaction) return work(db as Transaction<DB>);
   if (dialects.get(db) !== 'postgres') return db.transaction().execute(work);
+  if (opts.queue === undefined) return serializable(db, work);
+  return inTurn(opts.queue, () => serializable(db, work));
+}
+
+export interface TransactionOptions {
+  /**
+   * Transactions that name the same queue run one after the other in this process. For writers
+   * that update the same rows (a project's quota and blob ledger, say): run side by side under
+   * SERIALIZABLE, all but one of them abort and start again, and under load most attempts are
+   * wasted (37,000 aborts for 10,000 manifest PUTs from 16 clients into one project). Taking
+   * turns costs the second a wait instead. Other instances still collide, and are retried.
+   */
+  queue?: string;
+}
+
+/** The queue of the writers of a project's shared rows (quota, blob ledger), from a repository name. */
+export function projectQueue(repository: string): string {
+  return `project:${repository.slice(0, repository.indexOf('/'))}`;
+}
+
+/** The tail of each queue: a transaction starts when the one before it in its queue has settled. */
+const queues = new Map<string, Promise<unknown>>();
+
+async function inTurn<T>(key: string, run: () => Promise<T>): Promise<T> {
+  const before = queues.get(key);
+  const mine = (before ?? Promise.resolve()).then(run);
+  const settled = mine.then(
+    () => {},
+    () => {},
+  );
+  queues.set(key, settled);
+  try {
+    return await mine;
+  } finally {
+    if (queues.get(key) === settled) queues.delete(key);
+  }
+}
+
+async function serializable<DB, T>(db: Kysely<DB>, work: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
   const deadline = Date.now() + retryBudgetMs;
   for (let attempt = 1; ; attempt++) {
     try {

@@ -12,6 +12,7 @@ import * as m0009Jobs from './0009-jobs.js';
 import * as m0011Gc from './0011-gc.js';
 import * as m0012Retention from './0012-retention.js';
 import * as m0013Webhooks from './0013-webhooks.js';
+import * as m0014IndexChildren from './0014-index-children.js';
 
 interface VersionedMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>;
@@ -32,6 +33,7 @@ const all: Record<string, VersionedMigration> = {
   '0011-gc': m0011Gc,
   '0012-retention': m0012Retention,
   '0013-webhooks': m0013Webhooks,
+  '0014-index-children': m0014IndexChildren,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
