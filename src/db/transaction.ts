@@ -56,7 +56,7 @@ export interface TransactionOptions {
 
 /** The queue of the writers of a project's shared rows (quota, blob ledger), from a repository name. */
 export function projectQueue(repository: string): string {
-  return `project:${repository.slice(0, repository.indexOf('/'))}`;
+  return `project:${repository.split('/', 1)[0]}`;
 }
 
 /** The tail of each queue: a transaction starts when the one before it in its queue has settled. */
