@@ -203,7 +203,9 @@ describe('portal shell', { timeout: 180_000 }, () => {
       assert.equal(before.status, 200);
       await s.page.getByRole('button', { name: 'User menu' }).click();
       await s.page.getByRole('menuitem', { name: 'Log out' }).click();
-      await s.page.waitForURL(/\/login/);
+      // Wait for the full load of a bare /login: a query that meets the ended session may first
+      // route to /login?next=…, and the full load landing later would cut the next goto short.
+      await s.page.waitForURL((u) => u.pathname === '/login' && u.search === '', { waitUntil: 'load' });
       const afterOut = await fetch(`${h.url}/api/v2.0/users/current`, { headers: { Cookie: `sid=${sid.value}` } });
       assert.equal(afterOut.status, 401);
       await s.page.goto('/projects');
