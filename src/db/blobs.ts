@@ -30,6 +30,23 @@ export function createBlobStore(db: Db) {
       .where('r.name', '=', repository)
       .where('rb.digest', '=', digest),
   );
+  // A blob PUT's statements, each a round trip to PostgreSQL: parsed and planned once per connection.
+  const upsertUnmarkedQuery = prepared(db, (q, digest: string, size: number, now: number) =>
+    q
+      .insertInto('blobs')
+      .values({ digest, size, created_at: now })
+      .onConflict((oc) => oc.column('digest').doUpdateSet({ created_at: now }).where('blobs.deleting_since', 'is', null))
+      .returning('digest'),
+  );
+  const repositoryIdQuery = prepared(db, (q, name: string) => q.selectFrom('repositories').select('id').where('name', '=', name));
+  const linkQuery = prepared(db, (q, repositoryId: number, digest: string, now: number) =>
+    q
+      .insertInto('repository_blobs')
+      .values({ repository_id: repositoryId, digest, created_at: now })
+      .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing()),
+  );
+  const endSessionQuery = prepared(db, (q, id: string) => q.deleteFrom('upload_sessions').where('id', '=', id));
+  const markQuery = prepared(db, (q, digest: string) => q.selectFrom('blobs').select('deleting_since').where('digest', '=', digest));
   return {
     /**
      * Records a committed blob and links it into a repository (created if new), in one transaction.
@@ -39,21 +56,15 @@ export function createBlobStore(db: Db) {
      */
     async recordAndLink(repository: string, digest: string, size: number, now = Date.now(), endingUpload?: string): Promise<void> {
       await transaction(db, async (tx) => {
-        const existing = await tx.selectFrom('blobs').select('deleting_since').where('digest', '=', digest).executeTakeFirst();
-        if (existing && existing.deleting_since != null) throw new BlobDeletingError(digest);
-        const repositoryId = await ensureRepository(tx, repository, now);
-        await tx
-          .insertInto('blobs')
-          .values({ digest, size, created_at: now })
-          .onConflict((oc) => oc.column('digest').doUpdateSet({ created_at: now }))
-          .execute();
-        await tx
-          .insertInto('repository_blobs')
-          .values({ repository_id: repositoryId, digest, created_at: now })
-          .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
-          .execute();
+        // The mark check and the refresh in one statement: a marked row is left as it is and
+        // returns nothing.
+        const [kept] = await upsertUnmarkedQuery(tx, digest, size, now);
+        if (!kept) throw new BlobDeletingError(digest);
+        const [repo] = await repositoryIdQuery(tx, repository);
+        const repositoryId = repo?.id ?? (await ensureRepository(tx, repository, now));
+        await linkQuery(tx, repositoryId, digest, now);
         // The upload session this blob completes ends in the same commit: one write, not two.
-        if (endingUpload !== undefined) await tx.deleteFrom('upload_sessions').where('id', '=', endingUpload).execute();
+        if (endingUpload !== undefined) await endSessionQuery(tx, endingUpload);
       });
     },
 
@@ -66,7 +77,7 @@ export function createBlobStore(db: Db) {
      */
     async claim(digest: string, staleBefore: number, now = Date.now()): Promise<'ok' | 'deleting'> {
       // A read first: a new blob (the common push) has no row, and needs no write.
-      const row = await db.selectFrom('blobs').select('deleting_since').where('digest', '=', digest).executeTakeFirst();
+      const [row] = await markQuery(db, digest);
       if (!row) return 'ok';
       if (row.deleting_since != null && row.deleting_since >= staleBefore) return 'deleting';
       const r = await db

@@ -4,6 +4,7 @@ import { AppError } from '../platform/errors.js';
 import { eventOrigin } from '../events/event-context.js';
 import type { Db } from './database.js';
 import { writeEvent } from './event-outbox.js';
+import { prepared } from './sql-helpers.js';
 
 /**
  * Storage quota accounting, run inside the transactions that add and remove manifest rows, so
@@ -179,22 +180,27 @@ export async function releaseManifests(tx: Db, repositoryId: number, manifestIds
  * when the project does not hold the digest yet and its size would pass the hard limit. Not a
  * reservation; the manifest PUT is the authoritative check.
  */
-export async function checkBlobFits(db: Db, project: string, repository: string, digest: string, size: number): Promise<void> {
-  const q = await db
-    .selectFrom('quotas as q')
-    .innerJoin('projects as p', 'p.id', 'q.project_id')
-    .select((eb) => [
-      'q.project_id',
-      'q.used_storage',
-      'q.hard_storage',
-      eb.exists(eb.selectFrom('project_blobs as pb').select('pb.digest').whereRef('pb.project_id', '=', 'q.project_id').where('pb.digest', '=', digest)).as('held'),
-    ])
-    .where('p.name', '=', project)
-    .executeTakeFirst();
-  if (!q || Boolean(q.held) || fits(num(q.hard_storage), num(q.used_storage), size)) return;
-  const err = new QuotaExceededError({ projectId: q.project_id, project, repository, digest, used: num(q.used_storage), hard: num(q.hard_storage), delta: size });
-  await recordExceeded(db, err);
-  throw err;
+export function blobFitsCheck(db: Db) {
+  // Asked at every blob completion: a named statement on PostgreSQL.
+  const quotaOf = prepared(db, (q, project: string, digest: string) =>
+    q
+      .selectFrom('quotas as q')
+      .innerJoin('projects as p', 'p.id', 'q.project_id')
+      .select((eb) => [
+        'q.project_id',
+        'q.used_storage',
+        'q.hard_storage',
+        eb.exists(eb.selectFrom('project_blobs as pb').select('pb.digest').whereRef('pb.project_id', '=', 'q.project_id').where('pb.digest', '=', digest)).as('held'),
+      ])
+      .where('p.name', '=', project),
+  );
+  return async (project: string, repository: string, digest: string, size: number): Promise<void> => {
+    const [q] = await quotaOf(db, project, digest);
+    if (!q || Boolean(q.held) || fits(num(q.hard_storage), num(q.used_storage), size)) return;
+    const err = new QuotaExceededError({ projectId: q.project_id, project, repository, digest, used: num(q.used_storage), hard: num(q.hard_storage), delta: size });
+    await recordExceeded(db, err);
+    throw err;
+  };
 }
 
 /** Writes the QUOTA_EXCEED event of a refused push, in its own small transaction. */

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './database.js';
-import { checkBlobFits, recountUsage } from './quota-ledger.js';
+import { blobFitsCheck, recountUsage } from './quota-ledger.js';
 
 /** A quota with what Harbor's Quota JSON shows of its project. */
 export interface QuotaRow {
@@ -83,7 +83,7 @@ export function createQuotaStore(db: Db) {
     },
 
     /** Throws Harbor's DENIED when a blob the project does not hold yet would pass its limit. */
-    checkBlob: (project: string, repository: string, digest: string, size: number) => checkBlobFits(db, project, repository, digest, size),
+    checkBlob: blobFitsCheck(db),
 
     recount: (projectId: number) => recountUsage(db, projectId),
   };

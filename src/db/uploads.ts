@@ -1,14 +1,20 @@
 import type { Db } from './database.js';
 import type { UploadSessionRow } from './schema.js';
+import { prepared } from './sql-helpers.js';
 
 export function createUploadStore(db: Db) {
+  // Every blob push opens and reads a session: named statements on PostgreSQL.
+  const createQuery = prepared(db, (q, id: string, repository: string, now: number) =>
+    q.insertInto('upload_sessions').values({ id, repository, offset: 0, created_at: now, updated_at: now }),
+  );
+  const getQuery = prepared(db, (q, id: string) => q.selectFrom('upload_sessions').selectAll().where('id', '=', id));
   return {
     async create(id: string, repository: string, now = Date.now()): Promise<void> {
-      await db.insertInto('upload_sessions').values({ id, repository, offset: 0, created_at: now, updated_at: now }).execute();
+      await createQuery(db, id, repository, now);
     },
 
     async get(id: string): Promise<UploadSessionRow | null> {
-      const row = await db.selectFrom('upload_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+      const [row] = await getQuery(db, id);
       return row ? { ...row, offset: Number(row.offset) } : null;
     },
 
