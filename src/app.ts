@@ -118,7 +118,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
   const identity = sharedIdentityCache(createIdentityCache(stores), shared.bus);
   const authenticator = sharedLoginForgets(createAuthenticator({ users: stores.users, robots: stores.robots, throttle: shared.throttle, identity }), shared.bus);
   const login = createLogin({ authenticator, audit, log });
-  const authorizer = createAuthorizer({ ...stores, project: identity.project });
+  const authorizer = createAuthorizer({ ...stores, project: identity.project, role: identity.role });
   const sessions = createSessions({
     sessions: createSessionStore(db),
     users: stores.users,
@@ -244,7 +244,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
         identity,
       }),
       projects,
-      members: createMemberService({ members: stores.members, users: stores.users, projects, audit }),
+      members: createMemberService({ members: stores.members, users: stores.users, projects, audit, identity }),
       robots: createRobotService({ robots: stores.robots, users: stores.users, projects, audit, forgetLogins: (name) => authenticator.forget(name), identity }),
       audit: createAuditService({ audit: stores.audit, projects, flushPending: () => audit.flush() }),
       purgeAudit: jobArea.purgeAudit,

@@ -2,7 +2,7 @@
 // Two Haven instances on one PostgreSQL database and one Redis (issue 10, sections 3 and 4):
 // what one instance changes bites on the other at once, though each keeps its own in-memory
 // caches (identity 5 s, remembered logins 60 s, registry reads 5 s): a disabled robot, a changed
-// password, a deleted and re-created project, a public project made private, a moved or deleted tag (blob links: cluster.test.ts, which
+// password, a deleted and re-created project, a public project made private, a removed member, a moved or deleted tag (blob links: cluster.test.ts, which
 // shares storage); and failed logins on either count together.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -96,6 +96,29 @@ describe('two Havens on one PostgreSQL and one Redis', { skip: redisSkip }, () =
     await eventually(async () => assert.equal((await anonymousGet()).status, 200), atOnce);
     assert.equal((await onA.api('DELETE', '/projects/open/metadatas/public')).status, 200);
     await eventually(async () => assert.equal((await anonymousGet()).status, 401), atOnce);
+  });
+
+  test("a member removed through A is refused by B at once, though B had just read the user's role", async () => {
+    const onA = apiClient(a);
+    const onB = apiClient(b);
+    const user: Creds = { username: 'erin', password: 'Erin123456' };
+    const created = await onA.api('POST', '/users', { body: { username: user.username, email: 'erin@example.com', realname: 'Erin', password: user.password } });
+    assert.equal(created.status, 201, created.text);
+    await a.createProject('team');
+    await pushImage(asAdmin(a), 'team/app', 'v1');
+    // Basic credentials on /v2: every request asks the user's role in the project.
+    const pull = async () => (await onB.call('GET', '/v2/team/app/tags/list', { as: user })).status;
+    assert.notEqual(await pull(), 200, 'not a member yet');
+    const added = await onA.api('POST', '/projects/team/members', { body: { role_id: 3, member_user: { username: user.username } } });
+    assert.equal(added.status, 201, added.text);
+    await eventually(async () => assert.equal(await pull(), 200), atOnce);
+    for (let i = 0; i < 3; i++) assert.equal(await pull(), 200, 'B answers the role from memory');
+
+    const members = await onA.api('GET', '/projects/team/members?entityname=erin');
+    const memberId = members.json[0].id;
+    assert.equal((await onA.api('DELETE', `/projects/team/members/${memberId}`)).status, 200);
+    await eventually(async () => assert.notEqual(await pull(), 200), atOnce);
+    assert.equal((await onB.api('GET', '/projects/team/repositories', { as: user })).status, 404, 'the management API no longer shows it the private project');
   });
 
   test('failed logins on A and B count together: the sixth, on either, throttles the client on both', async () => {

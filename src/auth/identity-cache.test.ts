@@ -7,16 +7,20 @@ function fakeStores() {
   const projects = new Map<string, { id: number; public?: number }>();
   const users = new Map<number, object>();
   const robots = new Map<number, { disabled: number; expires_at: number }>();
+  /** `projectId:userId` → role id. */
+  const roles = new Map<string, number>();
   const reads = { n: 0 };
   return {
     projects,
     users,
     robots,
+    roles,
     reads,
     deps: {
       projects: { byName: async (n: string) => (reads.n++, (projects.get(n) ?? null) as never) },
       users: { byId: async (id: number) => (reads.n++, (users.get(id) ?? null) as never) },
       robots: { byId: async (id: number) => (reads.n++, (robots.get(id) ?? null) as never) },
+      members: { roleOf: async (p: number, u: number) => (reads.n++, roles.get(`${p}:${u}`) ?? null) },
     },
   };
 }
@@ -94,4 +98,28 @@ test("a project's visibility comes with its id, from the same entry, and a forge
   await c.forgetProject('p');
   assert.deepEqual(await c.project('p', 2), { id: 1, public: false });
   assert.equal(await c.project('none', 2), null);
+});
+
+test("a user's role is answered from memory, and a project's member change forgets that project's roles only", async () => {
+  const s = fakeStores();
+  s.roles.set('1:7', 2);
+  s.roles.set('2:7', 3);
+  const c = createIdentityCache(s.deps, { ttlMs: 60_000 });
+  assert.equal(await c.role(1, 7, 0), 2);
+  assert.equal(await c.role(2, 7, 0), 3);
+  assert.equal(await c.role(1, 8, 0), null, 'not a member');
+  const reads = s.reads.n;
+  assert.equal(await c.role(1, 7, 1), 2);
+  assert.equal(await c.role(1, 8, 1), null);
+  assert.equal(s.reads.n, reads, 'members and non-members alike from memory');
+
+  s.roles.delete('1:7');
+  s.roles.set('1:8', 4);
+  s.roles.set('2:7', 1);
+  await c.forgetMembers(1);
+  assert.equal(await c.role(1, 7, 2), null, 'removed: refused at once');
+  assert.equal(await c.role(1, 8, 2), 4, 'added: allowed at once');
+  assert.equal(await c.role(2, 7, 2), 3, "another project's roles stay until their own change or TTL");
+  c.forgetAll();
+  assert.equal(await c.role(2, 7, 3), 1);
 });

@@ -1,3 +1,4 @@
+import type { MemberStore } from '../db/members.js';
 import type { ProjectStore } from '../db/projects.js';
 import type { RobotStore } from '../db/robots.js';
 import type { UserStore } from '../db/users.js';
@@ -5,8 +6,9 @@ import { type Cache, createMemoryCache } from '../platform/cache.js';
 
 /**
  * Whether the projects, users and robots a token or a remembered login speaks for still exist
- * (ids are never reused, so "same id" means "same thing"), and whether a project is public (an
- * anonymous pull's one question). Asked on every registry request, so it
+ * (ids are never reused, so "same id" means "same thing"), whether a project is public (an
+ * anonymous pull's one question), and a user's role in a project (every request with Basic
+ * credentials asks it). Asked on every registry request, so it
  * answers from memory: entries live `ttlMs` (the bound on staleness across instances and the CLI)
  * and the services drop them the moment they change something. Small on purpose, so a shared
  * (Redis) implementation can replace the in-process one.
@@ -19,10 +21,14 @@ export interface IdentityCache {
   userExists(id: number, now?: number): Promise<boolean>;
   /** Exists, is enabled and has not expired. */
   robotUsable(id: number, now?: number): Promise<boolean>;
+  /** The user's role id in the project, or null when not a member. */
+  role(projectId: number, userId: number, now?: number): Promise<number | null>;
   /** Async: a shared implementation must tell the other instances before the change is answered. */
   forgetProject(name: string): Promise<void>;
   forgetUser(id: number): Promise<void>;
   forgetRobot(id: number): Promise<void>;
+  /** Every membership of the project (a member added, removed, or given another role). */
+  forgetMembers(projectId: number): Promise<void>;
 }
 
 export interface CachedProject {
@@ -42,7 +48,7 @@ export function cachedProject(row: ProjectRowPart | null | undefined): CachedPro
 const maxEntries = 10_000;
 
 export function createIdentityCache(
-  deps: { projects: Pick<ProjectStore, 'byName'>; users: Pick<UserStore, 'byId'>; robots: Pick<RobotStore, 'byId'> },
+  deps: { projects: Pick<ProjectStore, 'byName'>; users: Pick<UserStore, 'byId'>; robots: Pick<RobotStore, 'byId'>; members: Pick<MemberStore, 'roleOf'> },
   opts: { ttlMs?: number } = {},
 ): IdentityCache & { forgetAll(): void } {
   const ttlMs = opts.ttlMs ?? 5_000;
@@ -52,6 +58,8 @@ export function createIdentityCache(
   const users = createMemoryCache<number, { value: boolean; until: number }>(bounds);
   /** A robot's expiry is kept, not its "usable" verdict, so expiring takes effect to the millisecond. */
   const robots = createMemoryCache<number, { value: { disabled: boolean; expiresAt: number } | null; until: number }>(bounds);
+  /** Keyed `projectId:userId`; null (not a member) is kept too. */
+  const roles = createMemoryCache<string, { value: number | null; until: number }>(bounds);
 
   /** Bumped by every forget: a lookup that was under way then must not store what it read before. */
   let epoch = 0;
@@ -80,6 +88,7 @@ export function createIdentityCache(
       });
       return r !== null && !r.disabled && (r.expiresAt === -1 || r.expiresAt > now);
     },
+    role: (projectId, userId, now = Date.now()) => cached(roles, `${projectId}:${userId}`, now, () => deps.members.roleOf(projectId, userId)),
     async forgetProject(name) {
       epoch++;
       projects.delete(name);
@@ -92,12 +101,18 @@ export function createIdentityCache(
       epoch++;
       robots.delete(id);
     },
+    async forgetMembers(projectId) {
+      epoch++;
+      const prefix = `${projectId}:`;
+      roles.deleteWhere((_, key) => key.startsWith(prefix));
+    },
     /** Everything: the shared bus may have missed changes (its connection was lost). */
     forgetAll() {
       epoch++;
       projects.clear();
       users.clear();
       robots.clear();
+      roles.clear();
     },
   };
 }

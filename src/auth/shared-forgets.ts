@@ -8,7 +8,7 @@ import type { IdentityCache } from './identity-cache.js';
  * each instance's handler does the real forgetting (null from the bus: drop everything).
  */
 
-/** The identity cache whose forgets (project deleted, user deleted, robot disabled...) reach every instance. */
+/** The identity cache whose forgets (project deleted, user deleted, robot disabled, member removed...) reach every instance. */
 export function sharedIdentityCache(inner: IdentityCache & { forgetAll(): void }, bus: InvalidationBus): IdentityCache {
   const handle = (forget: (key: string) => Promise<void>) => (key: string | null) => {
     if (key === null) inner.forgetAll();
@@ -17,14 +17,17 @@ export function sharedIdentityCache(inner: IdentityCache & { forgetAll(): void }
   bus.on('identity.project', handle((name) => inner.forgetProject(name)));
   bus.on('identity.user', handle((id) => inner.forgetUser(Number(id))));
   bus.on('identity.robot', handle((id) => inner.forgetRobot(Number(id))));
+  bus.on('identity.members', handle((id) => inner.forgetMembers(Number(id))));
   return {
     projectId: inner.projectId,
     project: inner.project,
     userExists: inner.userExists,
     robotUsable: inner.robotUsable,
+    role: inner.role,
     forgetProject: (name) => bus.publish('identity.project', name),
     forgetUser: (id) => bus.publish('identity.user', String(id)),
     forgetRobot: (id) => bus.publish('identity.robot', String(id)),
+    forgetMembers: (projectId) => bus.publish('identity.members', String(projectId)),
   };
 }
 

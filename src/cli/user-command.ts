@@ -12,6 +12,7 @@ import { flagName, loadConfig } from '../config/load.js';
 import { configKeys } from '../config/schema.js';
 import { createAuditStore } from '../db/audit.js';
 import { migrateToLatest, openDatabase } from '../db/database.js';
+import { createMemberStore } from '../db/members.js';
 import { createProjectStore } from '../db/projects.js';
 import { createRobotStore } from '../db/robots.js';
 import { createSessionStore } from '../db/sessions.js';
@@ -126,7 +127,7 @@ async function run(argv: string[]): Promise<void> {
     const robots = createRobotStore(database.db);
     // This process serves nothing: a running server notices changes through the shared bus
     // (redis.url), or else through its cache's expiry.
-    const identity = sharedIdentityCache(createIdentityCache({ users, robots, projects: createProjectStore(database.db) }), shared.bus);
+    const identity = sharedIdentityCache(createIdentityCache({ users, robots, projects: createProjectStore(database.db), members: createMemberStore(database.db) }), shared.bus);
     const audit = createAuditLog(createAuditStore(database.db), log);
     const service = createUserService({
       users,

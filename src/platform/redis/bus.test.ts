@@ -19,6 +19,7 @@ function fakeStores() {
     stores: {
       projects: { byName: async () => null },
       users: { byId: async () => null },
+      members: { roleOf: async () => null },
       robots: {
         byId: async (id: number) => {
           reads++;

@@ -16,15 +16,22 @@ export interface ProjectAccess {
  * Loads what a permission decision needs (project, membership) and applies the access policy.
  * Registry decisions take the project from `project` when given (the identity cache: every
  * change of a project's existence or visibility forgets it on all instances), so an anonymous
- * or robot pull of a public project asks the database nothing.
+ * or robot pull of a public project asks the database nothing; a user's role comes from `role`
+ * when given (the same cache: member changes forget the project's memberships everywhere).
  */
-export function createAuthorizer(deps: { projects: ProjectStore; members: MemberStore; project?: (name: string) => Promise<CachedProject | null> }) {
+export function createAuthorizer(deps: {
+  projects: ProjectStore;
+  members: MemberStore;
+  project?: (name: string) => Promise<CachedProject | null>;
+  role?: (projectId: number, userId: number) => Promise<number | null>;
+}) {
   const { projects, members } = deps;
   const projectOf = deps.project ?? (async (name: string) => cachedProject(await projects.byName(name)));
+  const roleOf = deps.role ?? ((projectId: number, userId: number) => members.roleOf(projectId, userId));
 
   /** What the policy decides on: the project's visibility and, for a user, their role in it. */
   async function factsOf(principal: Principal, name: string, project: CachedProject): Promise<ProjectFacts> {
-    const roleId = principal.kind === 'user' ? await members.roleOf(project.id, principal.id) : null;
+    const roleId = principal.kind === 'user' ? await roleOf(project.id, principal.id) : null;
     return { name, public: project.public, role: roleId === null ? null : roleOfId(roleId) };
   }
 

@@ -3,6 +3,7 @@ import { roleIds } from '../../domain/identity/roles.js';
 import type { MemberRow, MemberStore } from '../../db/members.js';
 import type { UserStore } from '../../db/users.js';
 import { AppError } from '../../platform/errors.js';
+import type { IdentityCache } from '../../auth/identity-cache.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ProjectService } from './project-service.js';
 
@@ -32,8 +33,8 @@ function checkRole(roleId: number): void {
   if (!roleIds[roleId]) throw new AppError('BAD_REQUEST', 'role_id must be 1 (projectAdmin), 2 (developer), 3 (guest), 4 (maintainer) or 5 (limitedGuest)');
 }
 
-export function createMemberService(deps: { members: MemberStore; users: UserStore; projects: ProjectService; audit: AuditLog }) {
-  const { members, users, projects, audit } = deps;
+export function createMemberService(deps: { members: MemberStore; users: UserStore; projects: ProjectService; audit: AuditLog; identity: Pick<IdentityCache, 'forgetMembers'> }) {
+  const { members, users, projects, audit, identity } = deps;
 
   function record(actor: Principal, projectId: number, operation: string, resource: string, ip: string) {
     audit.record({ projectId, operation, resourceType: 'project_member', resource, username: principalName(actor), clientIp: ip, success: true });
@@ -64,6 +65,7 @@ export function createMemberService(deps: { members: MemberStore; users: UserSto
       if (!u) throw new AppError('NOT_FOUND', 'member_user must name an existing user (user_id or username)');
       if ((await members.roleOf(project.id, u.id)) !== null) throw new AppError('CONFLICT', `${u.username} is already a member of ${project.name}`);
       const id = await members.add(project.id, u.id, req.role_id);
+      await identity.forgetMembers(project.id);
       record(actor, project.id, 'create', `${project.name}/${u.username}:${roleIds[req.role_id]}`, ip);
       return id;
     },
@@ -75,6 +77,7 @@ export function createMemberService(deps: { members: MemberStore; users: UserSto
       if (!m) throw new AppError('NOT_FOUND', `member ${memberId} not found in project ${project.name}`);
       if (actor.kind === 'user' && m.userId === actor.id) throw new AppError('FORBIDDEN', 'you cannot change your own role');
       await members.setRole(project.id, memberId, roleId);
+      await identity.forgetMembers(project.id);
       record(actor, project.id, 'update', `${project.name}/${m.username}:${roleIds[roleId]}`, ip);
     },
 
@@ -84,6 +87,7 @@ export function createMemberService(deps: { members: MemberStore; users: UserSto
       if (!m) throw new AppError('NOT_FOUND', `member ${memberId} not found in project ${project.name}`);
       if (actor.kind === 'user' && m.userId === actor.id) throw new AppError('FORBIDDEN', 'you cannot remove yourself');
       await members.remove(project.id, memberId);
+      await identity.forgetMembers(project.id);
       record(actor, project.id, 'delete', `${project.name}/${m.username}`, ip);
     },
   };
