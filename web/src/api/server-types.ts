@@ -43,3 +43,11 @@ export type RetentionTask = z.output<typeof retention.retentionExecutionTask>;
 export type WebhookPolicy = z.output<typeof webhooks.webhookPolicy>;
 export type WebhookLastTrigger = z.output<typeof webhooks.webhookLastTrigger>;
 export type EventTypes = z.output<typeof webhooks.supportedWebhookEventTypes>;
+export type WebhookExecution = z.output<typeof webhooks.execution>;
+export type WebhookTask = z.output<typeof webhooks.task>;
+
+/** A string among an execution's or task's extra_attrs (Harbor declares them an open map). */
+export function extraAttr(row: { extra_attrs: Record<string, unknown> }, key: string): string | undefined {
+  const v = row.extra_attrs[key];
+  return typeof v === 'string' ? v : undefined;
+}

@@ -3,6 +3,7 @@ import { Button, Table } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
+import { extraAttr, type WebhookExecution, type WebhookTask } from '../../../api/server-types';
 import { usePreferences } from '../../../app/preferences';
 import { EmptyText } from '../../../components/EmptyText';
 import { ErrorAlert } from '../../../components/ErrorAlert';
@@ -11,23 +12,8 @@ import { isActive, JobStatus } from '../../../components/JobStatus';
 import { LogModal } from '../../../components/LogModal';
 import { useProject } from '../project-context';
 
-interface Execution {
-  id: number;
-  status: string;
-  trigger: string;
-  extra_attrs: { event_type?: string };
-  start_time: string;
-  end_time: string;
-}
-
-interface Task {
-  id: number;
-  status: string;
-  run_count: number;
-  extra_attrs: { event_type?: string; address?: string };
-  start_time: string;
-  end_time: string;
-}
+type Execution = WebhookExecution;
+type Task = WebhookTask;
 
 function Tasks({ base, execution }: { base: string; execution: Execution }) {
   const { t } = useTranslation(['webhooks', 'common']);
@@ -51,7 +37,7 @@ function Tasks({ base, execution }: { base: string; execution: Execution }) {
         columns={[
           { title: t('delivery.task'), dataIndex: 'id' },
           { title: t('col.status'), render: (_: unknown, x) => <JobStatus status={x.status} /> },
-          { title: t('endpoint'), render: (_: unknown, x) => x.extra_attrs.address ?? '-' },
+          { title: t('endpoint'), render: (_: unknown, x) => extraAttr(x, 'address') ?? '-' },
           { title: t('delivery.attempts'), dataIndex: 'run_count' },
           { title: t('delivery.start'), render: (_: unknown, x) => formatTime(x.start_time, language) },
           { title: t('delivery.end'), render: (_: unknown, x) => formatTime(x.end_time, language) },
@@ -97,7 +83,13 @@ export function WebhookDeliveries({ policyId }: { policyId: number }) {
         pagination={{ current: page, pageSize: 10, total: runs.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
         columns={[
           { title: t('delivery.id'), dataIndex: 'id' },
-          { title: t('delivery.event'), render: (_: unknown, e) => (e.extra_attrs.event_type ? t(`event.${e.extra_attrs.event_type}`, { defaultValue: e.extra_attrs.event_type }) : '-') },
+          {
+            title: t('delivery.event'),
+            render: (_: unknown, e) => {
+              const event = extraAttr(e, 'event_type');
+              return event ? t(`event.${event}`, { defaultValue: event }) : '-';
+            },
+          },
           { title: t('col.status'), render: (_: unknown, e) => <JobStatus status={e.status} /> },
           { title: t('delivery.start'), render: (_: unknown, e) => formatTime(e.start_time, language) },
           { title: t('delivery.end'), render: (_: unknown, e) => formatTime(e.end_time, language) },
