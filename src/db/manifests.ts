@@ -16,18 +16,21 @@ import { setTag } from './tag-writes.js';
  * is one row); its id, and whether this call created it (only a new row is charged to quota).
  */
 export async function insertManifestRow(tx: Db, row: Insertable<ManifestsTable>): Promise<{ id: number; isNew: boolean }> {
+  // A new row answers with its id; a digest the repository holds returns nothing and is read.
   const inserted = await tx
     .insertInto('manifests')
     .values(row)
     .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
+    .returning('id')
     .executeTakeFirst();
+  if (inserted) return { id: inserted.id, isNew: true };
   const { id } = await tx
     .selectFrom('manifests')
     .select('id')
     .where('repository_id', '=', row.repository_id)
     .where('digest', '=', row.digest)
     .executeTakeFirstOrThrow();
-  return { id, isNew: Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0 };
+  return { id, isNew: false };
 }
 
 /** Records what a manifest references, in batches under the bound-parameter limit. */
