@@ -7,7 +7,7 @@ import type { ManifestsTable } from './schema.js';
 import { removeManifests } from './manifest-removal.js';
 import { recordDeletes, recordPush } from './artifact-events.js';
 import { chargeManifest, rethrowRecordingExceeded } from './quota-ledger.js';
-import { dropIfEmpty, ensureRepository } from './repositories.js';
+import { dropIfEmpty, ensureRepositoryRow } from './repositories.js';
 import { missingDigests, prepared, transactionWithUndo } from './sql-helpers.js';
 import { setTag } from './tag-writes.js';
 
@@ -187,7 +187,7 @@ export function createManifestStore(db: Db) {
       now = Date.now(),
     ): Promise<void> {
       await transaction(db, async (tx) => {
-        const repositoryId = await ensureRepository(tx, repository, now);
+        const { id: repositoryId, projectId } = await ensureRepositoryRow(tx, repository, now);
         await check(tx, repositoryId);
         const { id, isNew } = await insertManifestRow(tx, {
           repository_id: repositoryId,
@@ -213,7 +213,7 @@ export function createManifestStore(db: Db) {
           return { digest, kind };
         });
         await insertReferences(tx, id, refs);
-        if (isNew) await chargeManifest(tx, repositoryId, id, now, tag);
+        if (isNew) await chargeManifest(tx, repositoryId, id, now, tag, projectId);
         else await tx.updateTable('manifests').set({ pushed_at: now }).where('id', '=', id).execute();
         if (tag !== null) await setTag(tx, repositoryId, tag, id, now);
         await recordPush(tx, repositoryId, repository, record.digest, record.mediaType, tag, now);

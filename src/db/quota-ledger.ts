@@ -99,8 +99,8 @@ function eventPayload(r: Omit<QuotaRefusal, 'delta'>, message: string) {
  * size. Throws QuotaExceededError when that would pass the hard limit, so the whole push rolls
  * back. Writes QUOTA_WARNING in the same transaction when usage reaches 85 %.
  */
-export async function chargeManifest(tx: Db, repositoryId: number, manifestId: number, now: number, tag: string | null = null): Promise<void> {
-  const projectId = await projectOfRepository(tx, repositoryId);
+export async function chargeManifest(tx: Db, repositoryId: number, manifestId: number, now: number, tag: string | null = null, knownProjectId?: number | null): Promise<void> {
+  const projectId = knownProjectId !== undefined ? knownProjectId : await projectOfRepository(tx, repositoryId);
   if (projectId === null) return;
   // `where true` keeps SQLite from reading ON CONFLICT as a join constraint; digest order keeps
   // PostgreSQL's row locks in one order across concurrent pushes.

@@ -35,8 +35,13 @@ export type RepositorySortColumn = 'name' | 'created_at' | 'updated_at' | 'pull_
  * refused push leaves no repository, and a project deleted meanwhile is noticed here.
  */
 export async function ensureRepository(tx: Db, name: string, now = Date.now()): Promise<number> {
-  const existing = await tx.selectFrom('repositories').select('id').where('name', '=', name).executeTakeFirst();
-  if (existing) return existing.id;
+  return (await ensureRepositoryRow(tx, name, now)).id;
+}
+
+/** ensureRepository, with the project the repository belongs to (a manifest PUT charges its quota). */
+export async function ensureRepositoryRow(tx: Db, name: string, now = Date.now()): Promise<{ id: number; projectId: number | null }> {
+  const existing = await tx.selectFrom('repositories').select(['id', 'project_id as projectId']).where('name', '=', name).executeTakeFirst();
+  if (existing) return existing;
   const project = await tx.selectFrom('projects').select('id').where('name', '=', projectOf(name)).executeTakeFirst();
   if (!project) throw new AppError('NAME_UNKNOWN', `project "${projectOf(name)}" does not exist; create it before pushing`);
   await tx
@@ -44,8 +49,7 @@ export async function ensureRepository(tx: Db, name: string, now = Date.now()): 
     .values({ name, project_id: project.id, created_at: now, updated_at: now })
     .onConflict((oc) => oc.column('name').doNothing())
     .execute();
-  const row = await tx.selectFrom('repositories').select('id').where('name', '=', name).executeTakeFirstOrThrow();
-  return row.id;
+  return tx.selectFrom('repositories').select(['id', 'project_id as projectId']).where('name', '=', name).executeTakeFirstOrThrow();
 }
 
 /**
