@@ -133,6 +133,7 @@ describe('GC delete_untagged: dry-run figures and audit', () => {
       { timeoutMs: 30_000 },
     );
     assert.equal(audit.username, 'system');
-    assert.equal((await fetch(`${h.url}/v2/${repo}/blobs/${layer!.digest}`, { method: 'HEAD', headers: reg.headers })).status, 404);
+    // The audit is written when the artifact goes, before the sweep reaches its blobs.
+    await eventually(async () => assert.equal((await fetch(`${h.url}/v2/${repo}/blobs/${layer!.digest}`, { method: 'HEAD', headers: reg.headers })).status, 404), { timeoutMs: 30_000 });
   });
 });
