@@ -130,3 +130,19 @@ describe('job service dashboard', () => {
     assert.ok((await json<Array<{ paused: boolean }>>('/jobservice/queues')).every((q) => !q.paused), 'the refused pause changed nothing');
   });
 });
+
+test('jobs.concurrency widens a job type\'s workers; a typo stops start-up naming the key', async () => {
+  const pool = async (env: Record<string, string>) => {
+    const h = await startHaven({ env });
+    try {
+      const r = await h.adminFetch(`${h.url}/api/v2.0/jobservice/pools`);
+      return ((await r.json()) as Array<{ concurrency: number }>)[0]!.concurrency;
+    } finally {
+      await h.cleanup();
+    }
+  };
+  // The defaults are WEBHOOK 4 and RETENTION 2: the pool gains 5 + 3 slots.
+  const [plain, wide] = await Promise.all([pool({}), pool({ HAVEN_JOBS_CONCURRENCY: 'WEBHOOK=9,RETENTION=5' })]);
+  assert.equal(wide - plain, 8);
+  await assert.rejects(startHaven({ env: { HAVEN_JOBS_CONCURRENCY: 'RETENTON=5' } }), /"jobs\.concurrency\.RETENTON": no such job type \(there are [A-Z_, ]*RETENTION/);
+});

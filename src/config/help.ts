@@ -38,6 +38,13 @@ function durationText(ms: number): string {
   return `${ms}ms`;
 }
 
+/** A mapping default (jobs.concurrency) as its variable takes it: TYPE=n,TYPE=n. */
+function pairsText(map: Record<string, unknown>): string {
+  return Object.entries(map)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(',');
+}
+
 /** Every config key with its flag, variable, description (from the schema) and default. */
 export function configHelp(): KeyHelp[] {
   const defaults = configSchema.parse({}) as Record<string, unknown>;
@@ -46,7 +53,7 @@ export function configHelp(): KeyHelp[] {
     let value: unknown = defaults;
     for (const part of key.split('.')) value = (value as Record<string, unknown>)[part];
     const isDuration = chain.includes(duration as unknown as Node);
-    const defaultText = isDuration ? durationText(value as number) : value === '' ? '' : String(value);
+    const defaultText = isDuration ? durationText(value as number) : value === '' ? '' : typeof value === 'object' && value !== null ? pairsText(value as Record<string, unknown>) : String(value);
     return { key, flag: flagName(key), env: envName(key), description: chain.find((n) => n.description)?.description ?? '', defaultText };
   });
 }

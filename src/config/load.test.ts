@@ -97,11 +97,24 @@ test('the keys that get a variable and a flag are the leaves of the schema, foun
   const defaults = loadConfig(noFile) as unknown as Record<string, unknown>;
   const leaves = (o: Record<string, unknown>, prefix = ''): string[] =>
     Object.entries(o).flatMap(([k, v]) =>
-      typeof v === 'object' && v !== null && !Array.isArray(v) ? leaves(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`],
+      typeof v === 'object' && v !== null && !Array.isArray(v) && k !== 'concurrency' ? leaves(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`],
     );
+  // jobs.concurrency is a mapping, one key (TYPE=n pairs in its variable), not an object of keys.
   assert.deepEqual([...configKeys].sort(), leaves(defaults).sort());
   assert.ok(configKeys.includes('auth.signingKeyFile') && !configKeys.includes('auth'));
   const pem = join(mkdtempSync(join(tmpdir(), 'haven-keys-')), 'k.pem');
   writeFileSync(pem, '-----BEGIN PRIVATE KEY-----\nbm9wZQ==\n-----END PRIVATE KEY-----\n');
   assert.throws(() => loadConfig({ ...noFile, env: { HAVEN_AUTH_SIGNING_KEY_FILE: pem } }), /"auth\.signingKeyFile" \(env HAVEN_AUTH_SIGNING_KEY_FILE, flag --auth-signing-key-file\): .*EC P-256/);
+});
+
+test('jobs.concurrency: TYPE=n pairs in a variable, a mapping in haven.yml, a clear line otherwise', () => {
+  assert.deepEqual(loadConfig(noFile).jobs.concurrency, {});
+  assert.deepEqual(loadConfig({ ...noFile, env: { HAVEN_JOBS_CONCURRENCY: 'RETENTION=4, WEBHOOK=8' } }).jobs.concurrency, { RETENTION: 4, WEBHOOK: 8 });
+  const dir = mkdtempSync(join(tmpdir(), 'haven-config-'));
+  const file = join(dir, 'haven.yml');
+  writeFileSync(file, 'jobs:\n  concurrency:\n    WEBHOOK: 6\n');
+  assert.deepEqual(loadConfig({ file, env: {} }).jobs.concurrency, { WEBHOOK: 6 });
+  assert.throws(() => loadConfig({ ...noFile, env: { HAVEN_JOBS_CONCURRENCY: 'RETENTION' } }), /"jobs.concurrency.RETENTION": a count of tasks, as in RETENTION=4/);
+  assert.throws(() => loadConfig({ ...noFile, env: { HAVEN_JOBS_CONCURRENCY: 'WEBHOOK=0' } }), /"jobs.concurrency.WEBHOOK"/);
+  assert.throws(() => loadConfig({ ...noFile, env: { HAVEN_JOBS_CONCURRENCY: 'webhook=2' } }), /"jobs.concurrency.webhook"|"jobs.concurrency".*a job type/);
 });

@@ -109,6 +109,12 @@ function keyPair(inline: string, file: string, problem: (bytes: Buffer) => strin
   };
 }
 
+/** Job type to a count: a mapping in haven.yml, `TYPE=n,TYPE=n` in a variable or flag. */
+const concurrencyByType = z.preprocess(
+  (v) => (typeof v === 'string' ? Object.fromEntries(v.split(',').filter((p) => p.trim() !== '').map((p) => p.split('=').map((x) => x.trim()))) : v),
+  z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'a job type, e.g. RETENTION'), z.coerce.number({ error: 'a count of tasks, as in RETENTION=4' }).int().min(1).max(64)),
+);
+
 const positiveDuration = duration.refine((v) => v > 0, 'must be more than 0');
 
 const boolean = z.union([z.boolean(), z.enum(['true', 'false'])]).transform((v) => v === true || v === 'true');
@@ -205,6 +211,9 @@ export const configSchema = z
         pollInterval: duration.default(1000).describe('how often a worker looks for queued jobs (a job queued on the same instance starts at once)'),
         leaseTime: duration.default(30_000).describe('a running job unrenewed this long (its process died) is run again or failed by another worker'),
         retryDelay: duration.default(10_000).describe('the wait before a failed job is retried; doubled after each further failure'),
+        concurrency: concurrencyByType
+          .default({})
+          .describe('tasks of a job type one instance runs at once, e.g. RETENTION=4,WEBHOOK=8 (a mapping in haven.yml); defaults: RETENTION 2, WEBHOOK 4, the rest 1'),
       })
       .strict()
       .prefault({}),

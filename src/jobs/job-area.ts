@@ -66,6 +66,7 @@ export function createJobArea(deps: JobAreaDeps) {
     leaseMs: deps.config.jobs.leaseTime,
     pollMs: deps.config.jobs.pollInterval,
     retryDelayMs: deps.config.jobs.retryDelay,
+    concurrency: deps.config.jobs.concurrency,
   });
   // Ticks at least as often as the shortest periodic job fires (tests purge every few hundred ms).
   const tickMs = Math.max(50, Math.min(deps.config.jobs.pollInterval, ...deps.periodic.map((p) => p.everyMs)));

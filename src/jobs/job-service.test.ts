@@ -230,3 +230,39 @@ test('a due schedule queues one execution and moves to its next firing', async (
     await jobs.close();
   }
 });
+
+test('jobs.concurrency: a type runs as many tasks at once as the operator set; a typo or an alone type stops start', async () => {
+  const jobs = createJobService({ store, holder: 'wide', host: 'test', log, clock, pollMs: 20, retryDelayMs: 10, leaseMs: 10_000, concurrency: { WIDE: 3 } });
+  let running = 0;
+  let peak = 0;
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  jobs.register({
+    type: 'WIDE',
+    concurrency: 1,
+    async run() {
+      peak = Math.max(peak, ++running);
+      await gate;
+      running--;
+    },
+  });
+  await jobs.start();
+  try {
+    const id = await jobs.enqueue({ vendorType: 'WIDE', trigger: 'MANUAL', tasks: Array.from({ length: 5 }, () => ({ jobType: 'WIDE' })) });
+    await until(async () => running === 3);
+    // Give a fourth the chance to start: it must not.
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(peak, 3);
+    release();
+    assert.equal((await finalOf(id)).status, 'Success');
+  } finally {
+    await jobs.close();
+  }
+
+  const typo = createJobService({ store, holder: 'typo', host: 'test', log, clock, concurrency: { WIDEE: 2 } });
+  typo.register({ type: 'WIDE', concurrency: 1, run: async () => {} });
+  await assert.rejects(typo.start(), /"jobs\.concurrency\.WIDEE": no such job type \(there are WIDE\)/);
+  const alone = createJobService({ store, holder: 'alone', host: 'test', log, clock, concurrency: { SOLO: 2 } });
+  alone.register({ type: 'SOLO', concurrency: 1, alone: true, run: async () => {} });
+  await assert.rejects(alone.start(), /SOLO runs one task at a time across every instance/);
+});

@@ -1,5 +1,6 @@
 import type { ExecutionSpec, JobStore, TaskClaim } from '../db/jobs.js';
 import type { JobTaskRow } from '../db/schema.js';
+import { ConfigError } from '../config/load.js';
 import type { Logger } from '../platform/logger.js';
 import { retryDelayMs } from './backoff.js';
 
@@ -61,6 +62,8 @@ export interface JobServiceOptions {
   pollMs?: number;
   /** The first retry's delay; each later one doubles it. */
   retryDelayMs?: number;
+  /** Tasks per job type one instance runs at once, where the operator set it (`jobs.concurrency`). */
+  concurrency?: Record<string, number>;
 }
 
 interface Running {
@@ -231,7 +234,8 @@ export function createJobService(opts: JobServiceOptions) {
 
   return {
     register(h: JobHandler): void {
-      handlers.set(h.type, h);
+      const n = opts.concurrency?.[h.type];
+      handlers.set(h.type, n === undefined || h.alone ? h : { ...h, concurrency: n });
     },
 
     /** The job types this instance has handlers for (each one a queue, pending work or not). */
@@ -266,6 +270,7 @@ export function createJobService(opts: JobServiceOptions) {
 
     /** Starts working (worker roles only). */
     async start(): Promise<void> {
+      checkConcurrency(opts.concurrency ?? {}, [...handlers.values()]);
       stopped = false;
       const concurrency = [...handlers.values()].reduce((n, h) => n + h.concurrency, 0);
       await store.registerPool({ id: holder, host: opts.host, pid: process.pid, concurrency }, await opts.clock());
@@ -316,3 +321,15 @@ function parseObject(text: string): Record<string, unknown> {
 }
 
 export type JobService = ReturnType<typeof createJobService>;
+
+/**
+ * A setting for a job type nobody runs is a typo, and one for a type that runs alone across the
+ * cluster (GC, the audit purge) cannot be honoured: either stops start-up naming the key.
+ */
+function checkConcurrency(set: Record<string, number>, handlers: JobHandler[]): void {
+  for (const [type, n] of Object.entries(set)) {
+    const h = handlers.find((x) => x.type === type);
+    if (!h) throw new ConfigError(`invalid configuration at "jobs.concurrency.${type}": no such job type (there are ${handlers.map((x) => x.type).sort().join(', ')})`);
+    if (h.alone && n !== 1) throw new ConfigError(`invalid configuration at "jobs.concurrency.${type}": ${type} runs one task at a time across every instance`);
+  }
+}
