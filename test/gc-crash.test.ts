@@ -97,11 +97,13 @@ describe('GC after kill -9, and stopped', () => {
     await eventually(async () => assert.ok((await count(h!)) < garbage), { intervalMs: 5, timeoutMs: 60_000 });
     assert.equal((await api(`/system/gc/${id}`, { method: 'PUT' })).status, 200);
     const run = await eventually(async () => {
-      const g = (await (await api(`/system/gc/${id}`)).json()) as { job_status: string };
+      const g = (await (await api(`/system/gc/${id}`)).json()) as { job_status: string; progress: { done: number; total: number; percent: number } };
       assert.ok(['Success', 'Stopped', 'Error'].includes(g.job_status), g.job_status);
       return g;
     });
     assert.equal(run.job_status, 'Stopped');
+    // Where it stopped shows: short of every row scanned, and short of 100 %.
+    assert.ok(run.progress.total >= garbage && run.progress.done < run.progress.total && run.progress.percent < 100, JSON.stringify(run.progress));
     assert.match(await (await api(`/system/gc/${id}/log`)).text(), /garbage collection stopped: \d+ blobs and 0 manifests deleted so far/);
     assert.equal(await count(h, 'where deleting_since is not null'), 0, 'no mark left behind');
     const left = (await havenSql<{ digest: string }>(h, 'select digest from blobs')).rows.map((b) => b.digest);

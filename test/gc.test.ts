@@ -82,6 +82,8 @@ describe('garbage collection', () => {
     assert.deepEqual(JSON.parse(real.job_parameters), { delete_untagged: false, dry_run: false, workers: 3, time_window: 1, freed_space: garbageBytes, purged_blobs: 5, purged_manifests: 0 });
     assert.equal(blobBytesOnDisk(h.dataDir), diskBefore - garbageBytes, 'the disk shows what was freed');
     assert.match(real.log, /The GC job actual frees up 12\.00 KiB space\./);
+    // Progress counts the blob rows the scan went through: every one of them, once it succeeded.
+    assert.ok(real.progress.total > 5 && real.progress.done === real.progress.total && real.progress.percent === 100, JSON.stringify(real.progress));
 
     await pullable(reg, 'gc/kept', 'v1');
     assert.equal((await fetch(`${h.url}/v2/gc/gone/blobs/${lone.digest}`, { method: 'HEAD', headers: reg.headers })).status, 404);

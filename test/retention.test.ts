@@ -59,13 +59,13 @@ describe('tag retention', () => {
       assert.equal(list.status, 200, list.text);
       const e = (list.json as Array<{ id: number; status: string }>).find((x) => x.id === eid);
       assert.ok(e && ['Success', 'Error', 'Stopped'].includes(e.status), JSON.stringify(e));
-      return e as { id: number; policy_id: number; status: string; trigger: string; dry_run: boolean; start_time: string; end_time: string };
+      return e as { id: number; policy_id: number; status: string; trigger: string; dry_run: boolean; start_time: string; end_time: string; progress: { done: number; total: number; percent: number | null } };
     });
   }
   async function tasks(id: number, eid: number) {
     const r = await api('GET', `/retentions/${id}/executions/${eid}/tasks?page_size=100`);
     assert.equal(r.status, 200, r.text);
-    return r.json as Array<{ id: number; execution_id: number; repository: string; status: string; status_code: number; total: number; retained: number; job_id: string }>;
+    return r.json as Array<{ id: number; execution_id: number; repository: string; status: string; status_code: number; total: number; retained: number; job_id: string; progress: { done: number; total: number; percent: number | null } }>;
   }
   async function log(id: number, eid: number, tid: number): Promise<string> {
     const r = await client.api('GET', `/retentions/${id}/executions/${eid}/tasks/${tid}`);
@@ -151,6 +151,12 @@ describe('tag retention', () => {
       ['app', 'Success', 3, 4, 2],
       ['web', 'Success', 3, 2, 2],
     ]);
+    // Progress counts the artifacts to delete: two in app, none in web, all of them handled.
+    assert.deepEqual(dry.progress, { done: 2, total: 2, percent: 100 });
+    assert.deepEqual(dryTasks.map((t) => [t.repository, t.progress]).sort(), [
+      ['app', { done: 2, total: 2, percent: 100 }],
+      ['web', { done: 0, total: 0, percent: 100 }],
+    ]);
     const appTask = dryTasks.find((t) => t.repository === 'app')!;
     const dryLog = await log(id, dry.id, appTask.id);
     assert.match(dryLog, /Dry Run: true/);
@@ -168,6 +174,7 @@ describe('tag retention', () => {
     const realTasks = await tasks(id, real.id);
     const realApp = realTasks.find((t) => t.repository === 'app')!;
     assert.deepEqual([realApp.total, realApp.retained], [4, 2]);
+    assert.deepEqual([real.progress, realApp.progress], [{ done: 2, total: 2, percent: 100 }, { done: 2, total: 2, percent: 100 }]);
     const realLog = await log(id, real.id, realApp.id);
     assert.match(realLog, /Dry Run: false/);
     assert.deepEqual(marks(realLog), dryMarks, 'the real run makes the dry run\'s decisions');

@@ -392,6 +392,20 @@ export function createJobStore(db: Db) {
       return out;
     },
 
+    /** Items done and to do, summed over each execution's tasks. */
+    async progress(executionIds: number[]): Promise<Map<number, { done: number; total: number }>> {
+      const out = new Map<number, { done: number; total: number }>();
+      if (executionIds.length === 0) return out;
+      const rows = await db
+        .selectFrom('job_tasks')
+        .select(['execution_id', (eb) => eb.fn.sum<number>('progress_done').as('done'), (eb) => eb.fn.sum<number>('progress_total').as('total')])
+        .where('execution_id', 'in', executionIds)
+        .groupBy('execution_id')
+        .execute();
+      for (const r of rows) out.set(Number(r.execution_id), { done: Number(r.done ?? 0), total: Number(r.total ?? 0) });
+      return out;
+    },
+
     /** Stops every pending task of a job type (or of every type): Harbor's "stop and clean" of a queue. */
     async stopPending(jobType: string | null, now = Date.now()): Promise<number> {
       return transaction(db, async (tx) => {

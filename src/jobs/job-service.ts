@@ -276,7 +276,10 @@ export function createJobService(opts: JobServiceOptions) {
       await store.registerPool({ id: holder, host: opts.host, pid: process.pid, concurrency }, await opts.clock());
       timer = setInterval(wake, pollMs);
       timer.unref();
-      heartbeatTimer = setInterval(() => void heartbeatAll().catch((err) => log.warn({ err }, 'job service heartbeat failed')), Math.max(200, Math.floor(leaseMs / 3)));
+      // A third of the lease keeps it, but at most 2 s apart: the beat also carries a running
+      // task's progress and log to the API (the portal shows GC live) and picks up stop requests.
+      const beatMs = Math.max(200, Math.min(2000, Math.floor(leaseMs / 3)));
+      heartbeatTimer = setInterval(() => void heartbeatAll().catch((err) => log.warn({ err }, 'job service heartbeat failed')), beatMs);
       heartbeatTimer.unref();
       wake();
     },

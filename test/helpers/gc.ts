@@ -28,6 +28,8 @@ export interface GcRun {
   id: number;
   job_status: string;
   job_parameters: string;
+  /** Haven's addition: items done of the total (GC: blob rows scanned). */
+  progress: { done: number; total: number; percent: number | null };
   log: string;
 }
 

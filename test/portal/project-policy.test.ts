@@ -124,6 +124,11 @@ describe('portal: project policy (immutability, tag retention)', { timeout: 170_
       const logButton = s.page.getByRole('button', { name: /^Log of .*app$/ });
       await logButton.waitFor();
       await s.page.getByText('1 of 3 retained').waitFor();
+      // Progress: the run's and its repository task's bars, at the two it would delete.
+      const bar = run.getByRole('progressbar', { name: '2 of 2 (100%)' });
+      await bar.waitFor();
+      assert.equal(await bar.getAttribute('aria-valuenow'), '100');
+      assert.equal(await s.page.getByRole('progressbar', { name: '2 of 2 (100%)' }).count(), 2);
       await logButton.click();
       const log = s.page.getByRole('dialog', { name: /^Log of .*app$/ });
       await log.getByText(/Dry Run: true/).waitFor();

@@ -3,6 +3,7 @@ import type { ScheduleStore } from '../../db/job-schedules.js';
 import type { JobExecutionRow } from '../../db/schema.js';
 import { cronProblem, nextFire, presetCron, type ScheduleType } from '../../domain/schedule/cron.js';
 import { principalName, type Principal } from '../../domain/identity/principal.js';
+import { progressOf, type Progress } from '../../domain/jobs/progress.js';
 import { AppError } from '../../platform/errors.js';
 import { requireSysadmin } from '../identity/guards.js';
 
@@ -23,6 +24,8 @@ export interface ExecHistory {
   deleted: boolean;
   creation_time: string;
   update_time: string;
+  /** Haven's addition: how far the run got (a schedule has none). */
+  progress?: Progress;
 }
 
 export interface SystemJobSpec {
@@ -87,7 +90,8 @@ export function createSystemJob(deps: SystemJobDeps, spec: SystemJobSpec) {
     return Object.keys(results).length ? JSON.stringify({ ...parseJson(e.extra_attrs), ...results }) : e.extra_attrs;
   }
 
-  async function history(e: JobExecutionRow): Promise<ExecHistory> {
+  async function history(e: JobExecutionRow, progress: Map<number, { done: number; total: number }>): Promise<ExecHistory> {
+    const p = progress.get(e.id) ?? { done: 0, total: 0 };
     return {
       id: e.id,
       job_name: spec.vendorType,
@@ -98,6 +102,7 @@ export function createSystemJob(deps: SystemJobDeps, spec: SystemJobSpec) {
       deleted: false,
       creation_time: iso(e.start_time),
       update_time: iso(e.update_time),
+      progress: progressOf(p.done, p.total, e.status),
     };
   }
 
@@ -163,11 +168,13 @@ export function createSystemJob(deps: SystemJobDeps, spec: SystemJobSpec) {
     async history(actor: Principal, page: { limit: number; offset: number }): Promise<{ items: ExecHistory[]; total: number }> {
       requireSysadmin(actor);
       const { rows, total } = await deps.store.executions({ vendorType: spec.vendorType }, page);
-      return { items: await Promise.all(rows.map(history)), total };
+      const progress = await deps.store.progress(rows.map((r) => r.id));
+      return { items: await Promise.all(rows.map((r) => history(r, progress))), total };
     },
 
     async get(actor: Principal, id: number): Promise<ExecHistory> {
-      return history(await execution(actor, id));
+      const e = await execution(actor, id);
+      return history(e, await deps.store.progress([e.id]));
     },
 
     /** The log of the execution's task, as text. */

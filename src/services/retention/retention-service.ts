@@ -5,6 +5,7 @@ import { principalName, type Principal } from '../../domain/identity/principal.j
 import { retentionMetadata } from '../../domain/retention/metadata.js';
 import { type CronCheck, parseRetentionPolicy, type RetentionPolicy } from '../../domain/retention/policy.js';
 import { cronProblem, nextFire } from '../../domain/schedule/cron.js';
+import { progressOf, type Progress } from '../../domain/jobs/progress.js';
 import type { ExecutionSpec } from '../../db/jobs.js';
 import { AppError, isAppError } from '../../platform/errors.js';
 import { requireLogin } from '../identity/guards.js';
@@ -20,6 +21,8 @@ export interface RetentionExecutionView {
   status: string;
   trigger: string;
   dry_run: boolean;
+  /** Haven's addition: artifacts handled of those to delete, over every repository's task. */
+  progress: Progress;
 }
 
 /** Harbor's RetentionExecutionTask. */
@@ -35,11 +38,13 @@ export interface RetentionTaskView {
   end_time: string;
   total: number;
   retained: number;
+  /** Haven's addition: artifacts deleted of those to delete in this repository. */
+  progress: Progress;
 }
 
 export interface RetentionServiceDeps {
   store: RetentionStore;
-  jobs: Pick<JobStore, 'execution' | 'executions' | 'task' | 'tasks' | 'logText'>;
+  jobs: Pick<JobStore, 'execution' | 'executions' | 'task' | 'tasks' | 'logText' | 'progress'>;
   enqueue(spec: ExecutionSpec): Promise<number>;
   stop(executionId: number): Promise<boolean>;
   runs: Pick<RetentionJobs, 'runSpec'>;
@@ -140,8 +145,9 @@ export function createRetentionService(deps: RetentionServiceDeps) {
     return { ...p.policy, id: p.id, scope: { level: 'project', ref: p.projectId } };
   }
 
-  function executionView(e: JobExecutionRow): RetentionExecutionView {
+  function executionView(e: JobExecutionRow, progress: Map<number, { done: number; total: number }>): RetentionExecutionView {
     const a = attrs(e.extra_attrs);
+    const p = progress.get(Number(e.id)) ?? { done: 0, total: 0 };
     return {
       id: Number(e.id),
       policy_id: Number(e.vendor_id),
@@ -150,6 +156,7 @@ export function createRetentionService(deps: RetentionServiceDeps) {
       status: e.status,
       trigger: e.trigger,
       dry_run: a.dry_run === true,
+      progress: progressOf(p.done, p.total, e.status),
     };
   }
 
@@ -167,6 +174,7 @@ export function createRetentionService(deps: RetentionServiceDeps) {
       end_time: iso(t.end_time),
       total: Number(a.total ?? 0),
       retained: Number(a.retained ?? 0),
+      progress: progressOf(Number(t.progress_done), Number(t.progress_total), t.status),
     };
   }
 
@@ -226,7 +234,8 @@ export function createRetentionService(deps: RetentionServiceDeps) {
     async executions(actor: Principal, id: number, page: Page): Promise<{ items: RetentionExecutionView[]; total: number }> {
       await policyFor(actor, id, 'list');
       const { rows, total } = await deps.jobs.executions({ vendorType: retentionVendorType, vendorId: id }, page);
-      return { items: rows.map(executionView), total };
+      const progress = await deps.jobs.progress(rows.map((r) => r.id));
+      return { items: rows.map((r) => executionView(r, progress)), total };
     },
 
     /** PATCH /retentions/{id}/executions/{eid}: only "stop". */

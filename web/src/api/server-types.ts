@@ -32,6 +32,7 @@ export type Accessory = z.output<typeof artifacts.accessory>;
 export type Platform = z.output<typeof artifacts.platform>;
 export type Label = z.output<typeof labels.label>;
 export type ExecHistory = z.output<typeof jobs.execHistory>;
+export type RunProgress = z.output<typeof jobs.progress>;
 export type JobQueue = z.output<typeof jobs.jobQueue>;
 export type WorkerPool = z.output<typeof jobs.workerPool>;
 export type Worker = z.output<typeof jobs.worker>;

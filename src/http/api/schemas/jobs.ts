@@ -8,6 +8,13 @@ export const scheduleObj = z.strictObject({
   next_scheduled_time: z.string().optional(),
 }).meta({ id: 'ScheduleObj' });
 
+/** Haven's addition to Harbor's runs: items done of the total, and the share in per cent. */
+export const progress = z.strictObject({
+  done: z.number().int(),
+  total: z.number().int(),
+  percent: z.number().int().nullable(),
+}).meta({ id: 'Progress' });
+
 /** Harbor's ExecHistory (purge and GC history, and their schedule). */
 export const execHistory = z.strictObject({
   id: z.number().int(),
@@ -19,6 +26,7 @@ export const execHistory = z.strictObject({
   deleted: z.boolean(),
   creation_time: z.string(),
   update_time: z.string(),
+  progress: progress.optional(),
 }).meta({ id: 'ExecHistory' });
 
 /** Harbor's Schedule body for POST/PUT …/schedule. Unknown fields are ignored, as Harbor does. */

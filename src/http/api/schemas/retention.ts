@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idParam, jsonBody } from './common.js';
+import { progress } from './jobs.js';
 
 /**
  * Harbor's Retention definitions. Request bodies are taken as objects and checked by the domain's
@@ -59,6 +60,7 @@ export const retentionExecution = z.strictObject({
   status: z.string(),
   trigger: z.string(),
   dry_run: z.boolean(),
+  progress,
 }).meta({ id: 'RetentionExecution' });
 
 export const retentionExecutionTask = z.strictObject({
@@ -73,6 +75,7 @@ export const retentionExecutionTask = z.strictObject({
   end_time: z.string(),
   total: z.number().int(),
   retained: z.number().int(),
+  progress,
 }).meta({ id: 'RetentionExecutionTask' });
 
 /** A policy in a POST or PUT body: any object; the service's parser checks it field by field. */

@@ -9,6 +9,7 @@ import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
 import { JobStatus } from '../../../components/JobStatus';
 import { LogModal } from '../../../components/LogModal';
+import { JobProgress } from '../../../components/JobProgress';
 import { activeStatuses, type ExecHistory, jobParameters } from '../types';
 import { ScheduleEditor } from './ScheduleEditor';
 import { useServerPaging } from '../../../components/server-paging';
@@ -108,7 +109,10 @@ export function SystemJobPanel({ prefix, kind, options, parameters, result }: Sy
             { title: t('history.trigger'), render: (_: unknown, h) => t(`history.triggers.${h.job_kind === 'SCHEDULE' ? 'SCHEDULE' : 'MANUAL'}`) },
             { title: t('history.dryRun'), render: (_: unknown, h) => (jobParameters(h).dry_run === true ? <Tag color="processing">{t('history.yes')}</Tag> : t('history.no')) },
             { title: t('history.status'), render: (_: unknown, h) => <JobStatus status={h.job_status} /> },
-            { title: t(`${kind}.result`), render: (_: unknown, h) => (activeStatuses.has(h.job_status) ? '-' : result(jobParameters(h))) },
+            {
+              title: t(`${kind}.result`),
+              render: (_: unknown, h) => (activeStatuses.has(h.job_status) ? <JobProgress progress={h.progress} status={h.job_status} /> : result(jobParameters(h))),
+            },
             { title: t('history.created'), render: (_: unknown, h) => formatTime(h.creation_time, language) },
             { title: t('history.updated'), render: (_: unknown, h) => formatTime(h.update_time, language) },
             {

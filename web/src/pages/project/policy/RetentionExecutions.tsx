@@ -7,6 +7,7 @@ import { usePreferences } from '../../../app/preferences';
 import { EmptyText } from '../../../components/EmptyText';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { formatTime } from '../../../components/format';
+import { JobProgress } from '../../../components/JobProgress';
 import { isActive, JobStatus } from '../../../components/JobStatus';
 import { LogModal } from '../../../components/LogModal';
 import type { RetentionExecution as Execution, RetentionTask as Task } from '../../../api/server-types';
@@ -15,7 +16,7 @@ import type { RetentionExecution as Execution, RetentionTask as Task } from '../
 
 /** One run's per-repository tasks, each with its log; polled while the run is going. */
 function Tasks({ policyId, execution }: { policyId: number; execution: Execution }) {
-  const { t } = useTranslation(['policy', 'common']);
+  const { t } = useTranslation(['policy', 'common', 'jobstatus']);
   const { language } = usePreferences();
   const [page, setPage] = useState(1);
   const [log, setLog] = useState<Task | null>(null);
@@ -39,6 +40,7 @@ function Tasks({ policyId, execution }: { policyId: number; execution: Execution
           { title: t('retention.col.repository'), dataIndex: 'repository' },
           { title: t('col.status'), render: (_: unknown, x) => <JobStatus status={x.status} /> },
           { title: t('retention.col.retained'), render: (_: unknown, x) => t('retention.retainedOf', { retained: x.retained, total: x.total }) },
+          { title: t('jobstatus:progress.title'), render: (_: unknown, x) => <JobProgress progress={x.progress} status={x.status} /> },
           { title: t('retention.col.start'), render: (_: unknown, x) => formatTime(x.start_time, language) },
           { title: t('retention.col.end'), render: (_: unknown, x) => formatTime(x.end_time, language) },
           {
@@ -58,7 +60,7 @@ function Tasks({ policyId, execution }: { policyId: number; execution: Execution
 
 /** The policy's runs, newest first; a row expands to its tasks. Polled while one is going. */
 export function RetentionExecutions({ policyId, canOperate }: { policyId: number; canOperate: boolean }) {
-  const { t } = useTranslation(['policy', 'common']);
+  const { t } = useTranslation(['policy', 'common', 'jobstatus']);
   const { language } = usePreferences();
   const { message } = App.useApp();
   const client = useQueryClient();
@@ -91,6 +93,7 @@ export function RetentionExecutions({ policyId, canOperate }: { policyId: number
         columns={[
           { title: t('retention.col.id'), dataIndex: 'id' },
           { title: t('col.status'), render: (_: unknown, e) => <JobStatus status={e.status} /> },
+          { title: t('jobstatus:progress.title'), render: (_: unknown, e) => <JobProgress progress={e.progress} status={e.status} /> },
           { title: t('retention.col.dryRun'), render: (_: unknown, e) => (e.dry_run ? <Tag color="processing">{t('retention.dryRunTag')}</Tag> : <Tag>{t('retention.realRunTag')}</Tag>) },
           { title: t('retention.col.trigger'), render: (_: unknown, e) => t(`retention.trigger.${e.trigger}`, { defaultValue: e.trigger }) },
           { title: t('retention.col.start'), render: (_: unknown, e) => formatTime(e.start_time, language) },
