@@ -183,7 +183,7 @@ for (const variant of ['private', 'public'] as const) {
           if (r.status >= 500) assert.fail(`${op.name}: server error ${r.status}: ${r.text}`);
           // A private project is hidden from those outside it: they are told it does not exist (F8).
           const hidden = !op.system && variant === 'private' && (who === 'anonymous' || who === 'nonMember');
-          const refusal = who === 'anonymous' && op.loginFirst ? 401 : hidden ? 404 : who === 'anonymous' ? 401 : 403;
+          const refusal = who === 'anonymous' && op.loginFirst ? 401 : hidden ? (op.hiddenRefusal ?? 404) : who === 'anonymous' ? 401 : 403;
           if (allowed && r.status !== op.okStatus) mismatches.push(`${op.name} (${op.permission}) should be allowed: ${r.status} ${r.text.slice(0, 200)}`);
           if (!allowed && r.status !== refusal) mismatches.push(`${op.name} (${op.permission}) should be ${refusal}: ${r.status} ${r.text.slice(0, 200)}`);
           if (r.status === op.okStatus && op.restore) await op.restore(r, p);
@@ -240,6 +240,38 @@ test('robots, of a project or of the system, are refused every sysadmin-only job
   }
   const queues = (await api('GET', '/jobservice/queues')).json as Array<{ job_type: string; paused: boolean }>;
   assert.deepEqual(queues.filter((q) => q.paused), [], 'no queue left paused');
+});
+
+test('ids of one project in the paths of another are not found, for a caller who may act on both, and change nothing (IDOR)', async () => {
+  const a = projects.private!;
+  const b = projects.public!;
+  const as = creds.ProjectAdmin!;
+  const fa = a.fixtures as Record<string, number>;
+  const fb = b.fixtures as Record<string, number>;
+  const hooks = `/projects/${a.id}/webhook/policies`;
+  const attempts: Array<[string, string, unknown?]> = [
+    ['GET', `${hooks}/${fb.webhookPolicyId}`],
+    ['PUT', `${hooks}/${fb.webhookPolicyId}`, { name: 'moved', event_types: ['PUSH_ARTIFACT'], targets: [{ type: 'http', address: 'http://hooks.example.com/x' }] }],
+    ['DELETE', `${hooks}/${fb.webhookPolicyId}`],
+    ['GET', `${hooks}/${fb.webhookKeptPolicy}/executions`],
+    ['GET', `${hooks}/${fa.webhookKeptPolicy}/executions/${fb.webhookEid}/tasks`],
+    ['GET', `${hooks}/${fa.webhookKeptPolicy}/executions/${fa.webhookEid}/tasks/${fb.webhookTid}/log`],
+    ['GET', `/retentions/${fa.retentionId}/executions/${fb.retentionEid}/tasks`],
+    ['GET', `/retentions/${fa.retentionId}/executions/${fa.retentionEid}/tasks/${fb.retentionTid}`],
+    ['PATCH', `/retentions/${fa.retentionId}/executions/${fb.retentionEid}`, { action: 'stop' }],
+    ['PUT', `/projects/${a.id}/immutabletagrules/${fb.immutableRuleId}`, { id: fb.immutableRuleId, disabled: true, action: 'immutable', template: 'immutable_template', tag_selectors: [{ kind: 'doublestar', decoration: 'matches', pattern: 'moved-*' }], scope_selectors: { repository: [{ kind: 'doublestar', decoration: 'repoMatches', pattern: '**' }] } }],
+    ['DELETE', `/projects/${a.id}/immutabletagrules/${fb.immutableRuleId}`],
+  ];
+  const wrong: string[] = [];
+  for (const [method, path, body] of attempts) {
+    const r = await api(method, path, { as, ...(body === undefined ? {} : { body }) });
+    if (r.status !== 404) wrong.push(`${method} ${path}: ${r.status} ${r.text.slice(0, 200)}`);
+  }
+  assert.deepEqual(wrong, []);
+  // The other project's things are as they were.
+  assert.equal((await api('GET', `/projects/${b.id}/webhook/policies/${fb.webhookPolicyId}`)).json.name, 'matrix');
+  const rules = (await api('GET', `/projects/${b.id}/immutabletagrules`)).json as Array<{ id: number; disabled: boolean }>;
+  assert.equal(rules.find((r) => r.id === fb.immutableRuleId)?.disabled, false);
 });
 
 test("Haven's matrix has Harbor's rows, every one of them", () => {

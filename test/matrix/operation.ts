@@ -30,6 +30,12 @@ export interface Operation {
    * private project is refused with 403 as any other logged-in caller, never 404.
    */
   system?: boolean;
+  /**
+   * The refusal of a private project to those outside it, when not 404: POST /retentions names
+   * its project in the body, and one the caller may not see is a bad reference (400), as a
+   * missing one is (Harbor's "invalid Project id").
+   */
+  hiddenRefusal?: number;
   /** Puts things back after an allowed attempt, as the administrator. */
   restore?(r: Reply, p: ProjectUnderTest): Promise<void>;
 }

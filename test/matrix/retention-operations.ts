@@ -84,6 +84,22 @@ export const retentionOperations: OperationGroup = {
       attempt: (as, p) => api('GET', `/retentions/${f(p).retentionId}/executions/${f(p).retentionEid}/tasks/${f(p).retentionTid}`, { as }),
     },
     {
+      // One policy per project: the administrator frees the project first, and whatever the
+      // caller got, the project ends with a policy and a finished dry run again.
+      name: 'POST /retentions',
+      permission: 'tag-retention:create',
+      loginFirst: true,
+      okStatus: 201,
+      hiddenRefusal: 400,
+      async attempt(as, p) {
+        assert.equal((await api('DELETE', `/retentions/${f(p).retentionId}`)).status, 200);
+        const r = await api('POST', '/retentions', { as, body: keepAll(p.id) });
+        if (r.status === 201) assert.equal((await api('DELETE', `/retentions/${r.headers.get('location')!.split('/').pop()}`)).status, 200);
+        await makePolicy(p);
+        return r;
+      },
+    },
+    {
       name: 'DELETE /retentions/{id}',
       permission: 'tag-retention:delete',
       loginFirst: true,
