@@ -266,3 +266,21 @@ test('jobs.concurrency: a type runs as many tasks at once as the operator set; a
   alone.register({ type: 'SOLO', concurrency: 1, alone: true, run: async () => {} });
   await assert.rejects(alone.start(), /SOLO runs one task at a time across every instance/);
 });
+
+test('a task runs outside the context of the request whose enqueue woke the poll', async () => {
+  const { AsyncLocalStorage } = await import('node:async_hooks');
+  const request = new AsyncLocalStorage<string>();
+  // No timer poll in the way: the enqueue's own wake is the one that claims the task.
+  const jobs = createJobService({ store, holder: 'detached', host: 'test', log, clock, pollMs: 60_000, leaseMs: 10_000 });
+  const seen: Array<string | undefined> = [];
+  jobs.register({ type: 'CONTEXT', concurrency: 1, run: async () => void seen.push(request.getStore()) });
+  await jobs.start();
+  await new Promise((r) => setTimeout(r, 200));
+  try {
+    const id = await request.run('request of alice', () => jobs.enqueue({ vendorType: 'CONTEXT', trigger: 'MANUAL', tasks: [{ jobType: 'CONTEXT' }] }));
+    assert.equal((await finalOf(id)).status, 'Success');
+    assert.deepEqual(seen, [undefined]);
+  } finally {
+    await jobs.close();
+  }
+});

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ExecutionSpec, JobStore, TaskClaim } from '../db/jobs.js';
 import type { JobTaskRow } from '../db/schema.js';
 import { ConfigError } from '../config/load.js';
@@ -97,6 +98,11 @@ export function createJobService(opts: JobServiceOptions) {
   let polling: Promise<void> | null = null;
   let again = false;
   let stopped = true;
+  // Polls run in the context the service was made in (start-up), never in that of the request
+  // whose enqueue woke them: the events a job writes are the job's, not that caller's (the
+  // request's origin, operator and host included, would otherwise ride along to whatever task
+  // that poll, or the polls it chains, happens to claim).
+  const detached = AsyncLocalStorage.snapshot();
 
   function countOf(type: string): number {
     let n = 0;
@@ -122,7 +128,7 @@ export function createJobService(opts: JobServiceOptions) {
       again = true;
       return;
     }
-    polling = poll()
+    polling = detached(poll)
       .catch((err) => log.warn({ err }, 'job service: poll failed; retrying'))
       .finally(() => {
         polling = null;

@@ -3,6 +3,7 @@ import type { ArtifactWriteStore } from '../../db/artifact-writes.js';
 import type { GcArtifact, GcBlob, GcStore } from '../../db/gc.js';
 import type { JobContext, JobHandler } from '../../jobs/job-service.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import { runAsOperator } from '../../events/event-context.js';
 import { scheduleOperator } from '../jobs/system-job.js';
 import type { BlobDriver } from '../../storage/blob-driver.js';
 import { formatSize, gcVendorType, readGcParams, type GcParams } from './gc-params.js';
@@ -59,7 +60,7 @@ class Stopped extends Error {
  */
 export async function runGc(deps: GcDeps, p: GcParams, ctx: Pick<JobContext, 'signal' | 'log' | 'progress' | 'attrs' | 'params' | 'executionId'>): Promise<GcResult> {
   // Who the deletes are audited as: the caller of a run now, "system" for a schedule.
-  const operator = typeof ctx.params.operator === 'string' && ctx.params.operator !== '' ? ctx.params.operator : scheduleOperator;
+  const operator = gcOperator(ctx.params);
   const now = deps.now ?? Date.now;
   const batch = deps.batch ?? 1000;
   const scanPage = 1000;
@@ -228,6 +229,8 @@ export async function runGc(deps: GcDeps, p: GcParams, ctx: Pick<JobContext, 'si
   return result;
 }
 
+const gcOperator = (params: Record<string, unknown>) => (typeof params.operator === 'string' && params.operator !== '' ? params.operator : scheduleOperator);
+
 /** The job: one task per run, one run at a time per instance. */
 export function gcHandler(deps: GcDeps): JobHandler {
   return {
@@ -236,7 +239,8 @@ export function gcHandler(deps: GcDeps): JobHandler {
     // Besides one execution at a time (the API's 409), one task on the whole cluster.
     alone: true,
     async run(ctx) {
-      await runGc(deps, readGcParams(ctx.params, deps.minAgeMs), ctx);
+      // delete_untagged's artifact events name whom its audit records name.
+      await runAsOperator(gcOperator(ctx.params), () => runGc(deps, readGcParams(ctx.params, deps.minAgeMs), ctx));
     },
   };
 }

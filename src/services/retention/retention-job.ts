@@ -7,6 +7,7 @@ import type { RetentionPolicy } from '../../domain/retention/policy.js';
 import { taskLogHeader, taskLogTable } from '../../domain/retention/task-log.js';
 import type { JobContext, JobHandler } from '../../jobs/job-service.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import { runAsOperator } from '../../events/event-context.js';
 
 /** The job type (queue) of retention tasks, one per repository. */
 export const retentionJobType = 'RETENTION';
@@ -177,7 +178,7 @@ export function createRetentionJobs(deps: RetentionJobDeps) {
     });
   }
 
-  const handler: JobHandler = { type: retentionJobType, concurrency: 2, run };
+  const handler: JobHandler = { type: retentionJobType, concurrency: 2, run: (ctx) => runAsOperator((ctx.params as unknown as RetentionTaskParams).operator, () => run(ctx)) };
 
   return {
     handler,
