@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { isIP } from 'node:net';
 import { type AttemptOutcome, defaultBackoff, honoursRetryAfter, nextStep, parseRetryAfter, retryWait } from '../../domain/webhook/backoff.js';
 import type { WebhookVendorType } from '../../domain/webhook/deliveries.js';
 import { type AttemptResult, nextLine, requestLine, resultLine, startLine } from '../../domain/webhook/delivery-log.js';
@@ -41,7 +42,8 @@ function post(t: CheckedTarget, headers: Record<string, string>, body: string, o
       // A fresh connection per attempt: a pooled socket would skip the pinned lookup of this check.
       agent: false,
       signal: opts.signal,
-      ...(isHttps ? { servername: t.hostname, rejectUnauthorized: !opts.skipCertVerify } : {}),
+      // SNI names a host, never an address (RFC 6066): an IP target is checked against the certificate's IP entries.
+      ...(isHttps ? { ...(isIP(t.hostname.replace(/^\[|\]$/g, '')) === 0 ? { servername: t.hostname } : {}), rejectUnauthorized: !opts.skipCertVerify } : {}),
     };
     let settled = false;
     const done = (r: Sent) => {
