@@ -130,6 +130,29 @@ describe('three instances behind nginx', { timeout: 600_000 }, () => {
     assert.equal(rmi.code, 0);
     const again = await podman(['pull', '--tls-verify=false', image]);
     assert.equal(again.code, 0, `${describeRun('podman', ['pull'], again)}\n${diagnostics()}`);
+
+    // Multi-arch: a manifest list of the two platforms skopeo pushed, pushed with --all through
+    // nginx, is the same two images with their platforms; podman then pulls its arm64 image.
+    const indexAccept = { ...auth, Accept: 'application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json' };
+    type Index = { manifests: Array<{ digest: string; platform: { architecture: string; os: string } }> };
+    const source = (await (await fetch(`${nginx.url}/v2/team/app/manifests/v1`, { headers: indexAccept })).json()) as Index;
+    const list = `${nginx.host}/team/podman:multi`;
+    const steps = [
+      ['manifest', 'create', list],
+      ...source.manifests.map((m) => ['manifest', 'add', '--tls-verify=false', list, `docker://${nginx.host}/team/app@${m.digest}`]),
+      ['manifest', 'push', '--all', '--tls-verify=false', list, `docker://${list}`],
+      ['pull', '--tls-verify=false', '--arch', 'arm64', list],
+    ];
+    for (const args of steps) {
+      const r = await podman(args);
+      assert.equal(r.code, 0, `${describeRun('podman', args, r)}\n${diagnostics()}`);
+    }
+    const pushed = await fetch(`${nginx.url}/v2/team/podman/manifests/multi`, { headers: indexAccept });
+    assert.equal(pushed.status, 200);
+    const platforms = (i: Index) => i.manifests.map((m) => [m.digest, `${m.platform.os}/${m.platform.architecture}`]);
+    assert.deepEqual(platforms((await pushed.json()) as Index), platforms(source));
+    const arch = await podman(['image', 'inspect', '--format', '{{.Architecture}}', list]);
+    assert.equal(String(arch.stdout).trim(), 'arm64', describeRun('podman', ['image', 'inspect'], arch));
   });
 
   test('a chunked push with its PATCHes spread over the instances completes and verifies', async () => {
@@ -159,6 +182,39 @@ describe('three instances behind nginx', { timeout: 600_000 }, () => {
       assert.equal(b.status, 200);
       assert.equal(createHash('sha256').update(Buffer.from(await b.arrayBuffer())).digest('hex'), digest.slice(7));
     }
+  });
+
+  test('two PATCHes to one upload on two instances at once: one writes, the other is refused, and the blob verifies', async () => {
+    const blob = randomBytes(1024 * 1024);
+    const digest = sha256(blob);
+    const [a, b, c] = havens as [RunningHaven, RunningHaven, RunningHaven];
+    const start = await fetch(`${a.url}/v2/team/contended/blobs/uploads/`, { method: 'POST', headers: auth });
+    assert.equal(start.status, 202);
+    const path = new URL(start.headers.get('location')!, a.url).pathname;
+    const headers = { ...auth, 'Content-Type': 'application/octet-stream', 'Content-Range': `0-${blob.length - 1}` };
+    // A's body trickles in over about half a second, so B's PATCH arrives while A holds the upload.
+    const slow = () =>
+      new ReadableStream<Uint8Array>({
+        async start(ctl) {
+          for (let off = 0; off < blob.length; off += 64 * 1024) {
+            ctl.enqueue(blob.subarray(off, off + 64 * 1024));
+            await new Promise((r) => setTimeout(r, 30));
+          }
+          ctl.close();
+        },
+      });
+    const first = fetch(`${a.url}${path}`, { method: 'PATCH', headers, body: slow(), duplex: 'half' } as RequestInit);
+    await new Promise((r) => setTimeout(r, 150));
+    const second = await fetch(`${b.url}${path}`, { method: 'PATCH', headers, body: body(blob) });
+    assert.equal(second.status, 416, await second.text());
+    assert.equal((await first).status, 202, diagnostics());
+    // The upload holds exactly A's bytes, as a third instance sees it, and commits to the digest.
+    const status = await fetch(`${c.url}${path}`, { headers: auth });
+    assert.equal(status.headers.get('range'), `0-${blob.length - 1}`);
+    const done = await fetch(`${c.url}${path}?digest=${digest}`, { method: 'PUT', headers: auth });
+    assert.equal(done.status, 201, await done.text());
+    const got = await fetch(`${b.url}/v2/team/contended/blobs/${digest}`, { headers: auth });
+    assert.equal(sha256(Buffer.from(await got.arrayBuffer())), digest);
   });
 
   test('the sixth failed login through any instance is throttled on all of them', async () => {
