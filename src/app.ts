@@ -125,9 +125,13 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     csrfKey: await csrfKey(config.auth, sharedKeys, dataDir),
     idleMs: config.auth.sessionIdle,
   });
-  const tokens = await createTokenService(await signingKeyPem(config.auth, sharedKeys, dataDir), { issuer: 'haven-token-issuer', service: 'haven', ttlSeconds: Math.round(config.auth.tokenTtl / 1000) });
   const readOnly = createReadOnly(stores.settings);
-  const settingsService = createSettingsService({ settings: stores.settings, audit, tokenTtlMinutes: Math.round(config.auth.tokenTtl / 60_000), onChange: sharedReadOnlyForget(readOnly.forget, shared.bus, log) });
+  const settingsService = createSettingsService({ settings: stores.settings, audit, tokenTtlSeconds: Math.round(config.auth.tokenTtl / 1000), onChange: sharedReadOnlyForget(readOnly.forget, shared.bus, log) });
+  const tokens = await createTokenService(await signingKeyPem(config.auth, sharedKeys, dataDir), {
+    issuer: 'haven-token-issuer',
+    service: 'haven',
+    ttlSeconds: async () => (await settingsService.current()).tokenTtlSeconds,
+  });
   const settings = settingsService.current;
 
   const projects = createProjectService({

@@ -368,6 +368,28 @@ describe('users API', () => {
     assert.equal((await api('PUT', '/configurations', { body: { auth_mode: 'ldap_auth' } })).status, 400);
   });
 
+  test('configurations: token_expiration sets the lifetime of the registry tokens issued from then on', async () => {
+    const issued = async () => {
+      const r = await client.call('GET', '/service/token?service=haven');
+      assert.equal(r.status, 200, r.text);
+      const claims = JSON.parse(Buffer.from(String(r.json.token).split('.')[1]!, 'base64url').toString('utf8')) as { iat: number; exp: number };
+      return { expiresIn: Number(r.json.expires_in), lifetime: claims.exp - claims.iat };
+    };
+    // auth.tokenTtl until the administrator sets it: 30 minutes.
+    assert.deepEqual((await api('GET', '/configurations')).json.token_expiration, { value: 30, editable: true });
+    assert.deepEqual(await issued(), { expiresIn: 1800, lifetime: 1800 });
+    assert.equal((await api('PUT', '/configurations', { body: { token_expiration: 5 } })).status, 200);
+    assert.deepEqual((await api('GET', '/configurations')).json.token_expiration, { value: 5, editable: true });
+    assert.deepEqual(await issued(), { expiresIn: 300, lifetime: 300 });
+    for (const bad of [0, -1, 2.5, '10', 525_601]) {
+      const r = await api('PUT', '/configurations', { body: { token_expiration: bad } });
+      assert.equal(r.status, 400, `${bad}: ${r.text}`);
+      assert.match(r.text, /token_expiration must be a whole number of minutes/);
+    }
+    assert.deepEqual(await issued(), { expiresIn: 300, lifetime: 300 }, 'refused values changed nothing');
+    assert.equal((await api('PUT', '/configurations', { body: { token_expiration: 30 } })).status, 200);
+  });
+
   test('self-registration: once on, anonymous callers register, never as administrators', async () => {
     const on = await api('PUT', '/configurations', { body: { self_registration: true } });
     assert.equal(on.status, 200, on.text);

@@ -37,7 +37,8 @@ export interface TokenServiceOptions {
   issuer: string;
   /** The `service` clients name in token requests; also the audience. */
   service: string;
-  ttlSeconds: number;
+  /** A token's lifetime, asked at each issue: the administrator may change it (token_expiration). */
+  ttlSeconds: number | (() => Promise<number>);
 }
 
 /**
@@ -52,10 +53,10 @@ export async function createTokenService(signingKeyPem: string, opts: TokenServi
 
   return {
     service: opts.service,
-    ttlSeconds: opts.ttlSeconds,
 
     async issue(subject: string, access: ResourceScope[], bound: TokenBinding, now = Date.now()): Promise<{ token: string; expiresIn: number; issuedAt: string }> {
       const iat = Math.floor(now / 1000);
+      const ttl = typeof opts.ttlSeconds === 'number' ? opts.ttlSeconds : await opts.ttlSeconds();
       const token = await new SignJWT({ access, [bindingClaim]: bound })
         .setProtectedHeader({ alg: algorithm, kid, typ: 'JWT' })
         .setIssuer(opts.issuer)
@@ -63,10 +64,10 @@ export async function createTokenService(signingKeyPem: string, opts: TokenServi
         .setSubject(subject)
         .setIssuedAt(iat)
         .setNotBefore(iat - 5)
-        .setExpirationTime(iat + opts.ttlSeconds)
+        .setExpirationTime(iat + ttl)
         .setJti(randomUUID())
         .sign(privateKey);
-      return { token, expiresIn: opts.ttlSeconds, issuedAt: new Date(iat * 1000).toISOString() };
+      return { token, expiresIn: ttl, issuedAt: new Date(iat * 1000).toISOString() };
     },
 
     /** The token's claims, or null for anything forged, expired, or meant for someone else. */

@@ -12,10 +12,15 @@ export interface SystemSettings {
   storagePerProject: number;
   /** Harbor's read_only: every write refused (http/read-only-guard.ts). */
   readOnly: boolean;
+  /** How long a registry token lives: Harbor's token_expiration (minutes) once set, else auth.tokenTtl. */
+  tokenTtlSeconds: number;
 }
 
+/** A year: a longer-lived token is a password that cannot be revoked. */
+const maxTokenMinutes = 525_600;
+
 /** Harbor's /configurations for the settings Haven has; the rest are not editable here. */
-export function createSettingsService(deps: { settings: SettingStore; audit: AuditLog; tokenTtlMinutes: number; onChange?: () => void }) {
+export function createSettingsService(deps: { settings: SettingStore; audit: AuditLog; tokenTtlSeconds: number; onChange?: () => void }) {
   const { settings, audit } = deps;
 
   async function current(): Promise<SystemSettings> {
@@ -25,6 +30,7 @@ export function createSettingsService(deps: { settings: SettingStore; audit: Aud
       projectCreationRestriction: s.project_creation_restriction === 'adminonly' ? 'adminonly' : 'everyone',
       storagePerProject: s.storage_per_project !== undefined ? Number(s.storage_per_project) : unlimited,
       readOnly: s.read_only === 'true',
+      tokenTtlSeconds: s.token_expiration !== undefined ? 60 * Number(s.token_expiration) : deps.tokenTtlSeconds,
     };
   }
 
@@ -38,7 +44,7 @@ export function createSettingsService(deps: { settings: SettingStore; audit: Aud
         auth_mode: { value: 'db_auth', editable: false },
         self_registration: { value: s.selfRegistration, editable: true },
         project_creation_restriction: { value: s.projectCreationRestriction, editable: true },
-        token_expiration: { value: deps.tokenTtlMinutes, editable: false },
+        token_expiration: { value: Math.max(1, Math.round(s.tokenTtlSeconds / 60)), editable: true },
         robot_name_prefix: { value: 'robot$', editable: false },
         read_only: { value: s.readOnly, editable: true },
         quota_per_project_enable: { value: true, editable: false },
@@ -60,6 +66,11 @@ export function createSettingsService(deps: { settings: SettingStore; audit: Aud
           const invalid = typeof value === 'number' ? invalidLimit(value) : 'storage_per_project must be an integer';
           if (invalid) throw new AppError('BAD_REQUEST', invalid);
           out.storage_per_project = String(value);
+        } else if (key === 'token_expiration') {
+          if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > maxTokenMinutes) {
+            throw new AppError('BAD_REQUEST', `token_expiration must be a whole number of minutes from 1 to ${maxTokenMinutes}`);
+          }
+          out.token_expiration = String(value);
         } else if (key === 'read_only') {
           if (typeof value !== 'boolean') throw new AppError('BAD_REQUEST', 'read_only must be true or false');
           out.read_only = String(value);

@@ -13,6 +13,7 @@ interface Values {
   self_registration: boolean;
   project_creation_restriction: 'everyone' | 'adminonly';
   read_only: boolean;
+  token_expiration: number;
   unlimited: boolean;
   quota: number | null;
   unit: Unit;
@@ -30,14 +31,15 @@ function valuesOf(c: Configurations): Values {
     self_registration: c.self_registration.value,
     project_creation_restriction: c.project_creation_restriction.value,
     read_only: c.read_only.value,
+    token_expiration: c.token_expiration.value,
     unlimited: limit < 0,
     ...(limit < 0 ? { quota: null, unit: 'GiB' as Unit } : splitBytes(limit)),
   };
 }
 
 /**
- * The system settings Haven has (Harbor's /configurations): authentication, system. What the
- * server does not let change here (token lifetime, auth mode) is shown, not offered.
+ * The system settings Haven has (Harbor's /configurations): authentication, security, system.
+ * What the server does not let change here (auth mode, robot prefix) is shown, not offered.
  */
 export default function ConfigurationPage() {
   const { t } = useTranslation(['admin', 'common']);
@@ -59,6 +61,7 @@ export default function ConfigurationPage() {
       self_registration: v.self_registration,
       project_creation_restriction: v.project_creation_restriction,
       read_only: v.read_only,
+      token_expiration: v.token_expiration,
       storage_per_project: limit,
     };
     // Only what changed, and only what the server says may change.
@@ -108,8 +111,8 @@ export default function ConfigurationPage() {
             </Form.Item>
           </Card>
           <Card title={t('config.security')} size="small" style={{ marginBottom: 16 }}>
-            <Form.Item label={t('config.tokenExpiration')} extra={t('config.fixedHelp')}>
-              <Typography.Text>{t('config.minutes', { count: c.token_expiration.value })}</Typography.Text>
+            <Form.Item name="token_expiration" label={t('config.tokenExpiration')} extra={t('config.tokenExpirationHelp')} rules={[{ required: true, message: t('config.tokenExpirationRequired') }]}>
+              <InputNumber min={1} max={525_600} precision={0} disabled={!c.token_expiration.editable} addonAfter={t('config.minutesUnit')} style={{ width: 200 }} />
             </Form.Item>
             <Form.Item label={t('config.robotPrefix')} extra={t('config.fixedHelp')}>
               <Typography.Text code>{c.robot_name_prefix.value}</Typography.Text>
