@@ -16,21 +16,12 @@ import { apiClient } from './helpers/api-client.js';
 import { eventually } from './helpers/eventually.js';
 import { havenSql } from './helpers/haven-db.js';
 import { type RunningHaven, startHaven } from './helpers/haven.js';
+import { repoSel, retentionSetup, rule, tagSel } from './helpers/retention.js';
 import { asAdmin, imageManifest, pushImage, putManifest, randomBlob, pushBlob, sha256 } from './helpers/oci.js';
 
 const day = 86_400_000;
 /** The host of this Haven's externalUrl, as webhook payloads name it. */
 const externalHost = 'haven.test';
-type Sel = { kind: string; decoration: string; pattern: string; extras?: string };
-const tagSel = (decoration: string, pattern: string, extras?: string): Sel => ({ kind: 'doublestar', decoration, pattern, ...(extras ? { extras } : {}) });
-const repoSel = (decoration: string, pattern: string): Sel => ({ kind: 'doublestar', decoration, pattern });
-const rule = (template: string, n: number | null, tags: Sel, repo: Sel) => ({
-  action: 'retain',
-  template,
-  params: n === null ? {} : { [template]: n },
-  tag_selectors: [tags],
-  scope_selectors: { repository: [repo] },
-});
 
 /** One row of a task log's table, as a user reads it. */
 interface LogRow {
@@ -94,16 +85,7 @@ describe('tag retention rules', () => {
   let client: ReturnType<typeof apiClient>;
   const api = (method: string, path: string, body?: unknown) => client.api(method, path, body === undefined ? {} : { body });
 
-  async function project(name: string): Promise<number> {
-    const r = await api('POST', '/projects', { project_name: name });
-    assert.equal(r.status, 201, r.text);
-    return Number(r.headers.get('location')!.split('/').pop());
-  }
-  async function createPolicy(projectId: number, rules: unknown[], cron = ''): Promise<number> {
-    const r = await api('POST', '/retentions', { algorithm: 'or', rules, trigger: { kind: 'Schedule', settings: { cron } }, scope: { level: 'project', ref: projectId } });
-    assert.equal(r.status, 201, r.text);
-    return Number(r.headers.get('location')!.split('/').pop());
-  }
+  const { project, createPolicy } = retentionSetup(() => client);
   /** Runs the policy, waits for the run to end, and returns its tasks with each task's log. */
   async function run(id: number, dryRun: boolean) {
     const r = await api('POST', `/retentions/${id}/executions`, { dry_run: dryRun });
@@ -224,7 +206,7 @@ describe('tag retention rules', () => {
     await pulledDaysAgo(a.t4!, 10);
     const before = await artifacts('rr-pull', 'app');
 
-    const id = await createPolicy(pid, [rule('latestPulledN', 3, tagSel('matches', '**'), repoSel('repoMatches', '**'))]);
+    const id = await createPolicy(pid, [rule('latestPulledN', 3, tagSel('**', 'matches'), repoSel('**', 'repoMatches'))]);
     const kept = 'retained by rule 1 (the most recently pulled 3 artifacts)';
     const want = { [a.t1!]: 'RETAIN', [a.t2!]: 'RETAIN', [a.t3!]: 'RETAIN', [a.t4!]: 'DEL', [a.t5!]: 'DEL' };
 
@@ -264,7 +246,7 @@ describe('tag retention rules', () => {
     // Pulled yesterday, pushed a month ago: this template looks only at pushes.
     await pulledDaysAgo(a.old!, 1);
 
-    const id = await createPolicy(pid, [rule('nDaysSinceLastPush', 7, tagSel('matches', '**'), repoSel('repoMatches', '**'))]);
+    const id = await createPolicy(pid, [rule('nDaysSinceLastPush', 7, tagSel('**', 'matches'), repoSel('**', 'repoMatches'))]);
     const kept = 'retained by rule 1 (pushed within the last 7 days)';
     const want = { [a.fresh!]: 'RETAIN', [a['six-days']!]: 'RETAIN', [a.retagged!]: 'RETAIN', [a['eight-days']!]: 'DEL', [a.old!]: 'DEL' };
 
@@ -322,9 +304,9 @@ describe('tag retention rules', () => {
 
     const id = await createPolicy(pid, [
       // Keep everything but dev builds ...
-      rule('always', null, tagSel(excludes, 'dev-*', '{"untagged":true}'), repoSel(repoExcludes, 'frozen')),
+      rule('always', null, tagSel('dev-*', excludes, '{"untagged":true}'), repoSel('frozen', repoExcludes)),
       // ... and of the dev builds only the newest.
-      rule('latestPushedK', 1, tagSel(matches, 'dev-*', '{"untagged":false}'), repoSel(repoExcludes, 'frozen')),
+      rule('latestPushedK', 1, tagSel('dev-*', matches, '{"untagged":false}'), repoSel('frozen', repoExcludes)),
     ]);
     const want = { [a.v1!]: 'RETAIN', [a.v2!]: 'RETAIN', [a.both]: 'RETAIN', [a['dev-2']!]: 'RETAIN', [a['dev-1']!]: 'DEL', [a.loose]: 'DEL' };
 
@@ -362,7 +344,7 @@ describe('tag retention rules', () => {
     // A second repository the rule keeps whole: its task deletes nothing, and Harbor sends no TAG_RETENTION for it.
     await pushImage(reg, 'rr-hook/web', 'only');
 
-    const rules = [rule('latestPushedK', 2, tagSel('matches', '**'), repoSel('repoMatches', '**'))];
+    const rules = [rule('latestPushedK', 2, tagSel('**', 'matches'), repoSel('**', 'repoMatches'))];
     const id = await createPolicy(pid, rules);
     const dry = await run(id, true);
     assert.deepEqual(marksOf(logRows(dry.app!.log)), { [a.v1!]: 'DEL', [a.v2!]: 'DEL', [a.v3!]: 'RETAIN', [a.v4!]: 'RETAIN' });
@@ -440,7 +422,7 @@ describe('tag retention rules', () => {
     const old = (await pushImage(reg, 'rr-cron/app', 'old')).digest;
     await pushedDaysAgo(old, 2);
     const kept = (await pushImage(reg, 'rr-cron/app', 'new')).digest;
-    const id = await createPolicy(pid, [rule('latestPushedK', 1, tagSel('matches', '**'), repoSel('repoMatches', '**'))], '0 0 3 * * *');
+    const id = await createPolicy(pid, [rule('latestPushedK', 1, tagSel('**', 'matches'), repoSel('**', 'repoMatches'))], '0 0 3 * * *');
     // Due now: the scheduler fires it on its next tick.
     await havenSql(h, "update job_schedules set next_fire = ? where vendor_type = 'RETENTION' and vendor_id = ?", [Date.now() - 1000, id]);
     await eventually(async () => {

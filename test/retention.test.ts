@@ -10,43 +10,17 @@ import { imageParts, pushIndex, pushManifest, referrerParts } from './helpers/ar
 import { eventually } from './helpers/eventually.js';
 import { havenSql } from './helpers/haven-db.js';
 import { type RunningHaven, startHaven } from './helpers/haven.js';
+import { policyBody, repoSel, retentionSetup, rule, tagSel } from './helpers/retention.js';
 import { asAdmin, pushBlob, pushImage, putManifest, imageManifest, randomBlob, sha256 } from './helpers/oci.js';
 
 const day = 86_400_000;
-type Sel = { kind?: string; decoration: string; pattern: string; extras?: string };
-const tagSel = (pattern: string, decoration = 'matches', extras?: string): Sel => ({ kind: 'doublestar', decoration, pattern, ...(extras ? { extras } : {}) });
-const repoSel = (pattern: string, decoration = 'repoMatches'): Sel => ({ kind: 'doublestar', decoration, pattern });
-const rule = (template: string, n: number | null, tags: Sel = tagSel('**'), repo: Sel = repoSel('**')) => ({
-  action: 'retain',
-  template,
-  params: n === null ? {} : { [template]: n },
-  tag_selectors: [tags],
-  scope_selectors: { repository: [repo] },
-});
-const policyBody = (projectId: number, rules: unknown[], cron = '') => ({
-  algorithm: 'or',
-  rules,
-  trigger: { kind: 'Schedule', settings: { cron } },
-  scope: { level: 'project', ref: projectId },
-});
 
 describe('tag retention', () => {
   let h: RunningHaven;
   let client: ReturnType<typeof apiClient>;
   const api = (method: string, path: string, body?: unknown) => client.api(method, path, body === undefined ? {} : { body });
 
-  async function project(name: string): Promise<number> {
-    const r = await api('POST', '/projects', { project_name: name });
-    assert.equal(r.status, 201, r.text);
-    return Number(r.headers.get('location')!.split('/').pop());
-  }
-  async function createPolicy(projectId: number, rules: unknown[], cron = ''): Promise<number> {
-    const r = await api('POST', '/retentions', policyBody(projectId, rules, cron));
-    assert.equal(r.status, 201, r.text);
-    const location = r.headers.get('location') ?? '';
-    assert.match(location, /^\/api\/v2\.0\/retentions\/\d+$/);
-    return Number(location.split('/').pop());
-  }
+  const { project, createPolicy } = retentionSetup(() => client);
   /** Runs the policy and waits for the run to end; its execution as listed. */
   async function run(id: number, dryRun: boolean) {
     const r = await api('POST', `/retentions/${id}/executions`, { dry_run: dryRun });
