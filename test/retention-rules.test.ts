@@ -85,18 +85,11 @@ describe('tag retention rules', () => {
   let client: ReturnType<typeof apiClient>;
   const api = (method: string, path: string, body?: unknown) => client.api(method, path, body === undefined ? {} : { body });
 
-  const { project, createPolicy } = retentionSetup(() => client);
+  const { project, createPolicy, runToEnd } = retentionSetup(() => client);
   /** Runs the policy, waits for the run to end, and returns its tasks with each task's log. */
   async function run(id: number, dryRun: boolean) {
-    const r = await api('POST', `/retentions/${id}/executions`, { dry_run: dryRun });
-    assert.equal(r.status, 201, r.text);
-    const eid = Number(r.headers.get('location')!.split('/').pop());
-    const execution = await eventually(async () => {
-      const list = await api('GET', `/retentions/${id}/executions?page_size=100`);
-      const e = (list.json as Array<{ id: number; status: string; dry_run: boolean }>).find((x) => x.id === eid);
-      assert.ok(e && ['Success', 'Error', 'Stopped'].includes(e.status), `execution ${eid}: ${JSON.stringify(e)}`);
-      return e;
-    });
+    const execution = await runToEnd(id, dryRun);
+    const eid = execution.id;
     assert.deepEqual([execution.status, execution.dry_run], ['Success', dryRun]);
     const t = await api('GET', `/retentions/${id}/executions/${eid}/tasks?page_size=100`);
     assert.equal(t.status, 200, t.text);

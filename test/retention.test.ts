@@ -20,22 +20,7 @@ describe('tag retention', () => {
   let client: ReturnType<typeof apiClient>;
   const api = (method: string, path: string, body?: unknown) => client.api(method, path, body === undefined ? {} : { body });
 
-  const { project, createPolicy } = retentionSetup(() => client);
-  /** Runs the policy and waits for the run to end; its execution as listed. */
-  async function run(id: number, dryRun: boolean) {
-    const r = await api('POST', `/retentions/${id}/executions`, { dry_run: dryRun });
-    assert.equal(r.status, 201, r.text);
-    const location = r.headers.get('location') ?? '';
-    assert.match(location, new RegExp(`^/api/v2\\.0/retentions/${id}/executions/\\d+$`));
-    const eid = Number(location.split('/').pop());
-    return eventually(async () => {
-      const list = await api('GET', `/retentions/${id}/executions?page_size=100`);
-      assert.equal(list.status, 200, list.text);
-      const e = (list.json as Array<{ id: number; status: string }>).find((x) => x.id === eid);
-      assert.ok(e && ['Success', 'Error', 'Stopped'].includes(e.status), JSON.stringify(e));
-      return e as { id: number; policy_id: number; status: string; trigger: string; dry_run: boolean; start_time: string; end_time: string; progress: { done: number; total: number; percent: number | null } };
-    });
-  }
+  const { project, createPolicy, runToEnd: run } = retentionSetup(() => client);
   async function tasks(id: number, eid: number) {
     const r = await api('GET', `/retentions/${id}/executions/${eid}/tasks?page_size=100`);
     assert.equal(r.status, 200, r.text);
