@@ -25,7 +25,7 @@ const keysOf = (k: QueryKey | QueryKey[] | undefined): QueryKey[] => (k === unde
 /**
  * Ask, then act: the confirmation dialog whose OK runs the action, says it worked, refreshes the
  * lists it changed (the OK button spins until they are fresh) or shows the API's reason for a
- * refusal. Every confirmation in the portal asks and answers this one way.
+ * refusal and refreshes those lists all the same. Every confirmation in the portal asks and answers this one way.
  */
 export function useConfirmAction() {
   const { t } = useTranslation('common');
@@ -46,6 +46,9 @@ export function useConfirmAction() {
           await c.after?.(result);
         } catch (err) {
           void message.error(errorText(err));
+          // A refusal often means the page is out of date (a tag made immutable meanwhile, a
+          // project that gained a repository): show what is true now, not a button that fails again.
+          for (const queryKey of keysOf(c.invalidate)) void client.invalidateQueries({ queryKey });
         }
       },
     });
