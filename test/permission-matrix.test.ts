@@ -245,7 +245,7 @@ test('robots, of a project or of the system, are refused every sysadmin-only job
 test('ids of one project in the paths of another are not found, for a caller who may act on both, and change nothing (IDOR)', async () => {
   const a = projects.private!;
   const b = projects.public!;
-  const as = creds.ProjectAdmin!;
+  const as = creds.projectAdmin!;
   const fa = a.fixtures as Record<string, number>;
   const fb = b.fixtures as Record<string, number>;
   const hooks = `/projects/${a.id}/webhook/policies`;
