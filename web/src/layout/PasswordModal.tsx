@@ -5,7 +5,7 @@ import { useSession } from '../auth/session';
 
 export function PasswordModal({ open, onClose }: { open: boolean; onClose(): void }) {
   const { t } = useTranslation();
-  const { user } = useSession();
+  const { user, refresh } = useSession();
   const { message } = App.useApp();
   const [form] = Form.useForm();
   if (!user) return null;
@@ -17,6 +17,9 @@ export function PasswordModal({ open, onClose }: { open: boolean; onClose(): voi
       void message.success(t('password.changed'));
       form.resetFields();
       onClose();
+      // The server ends every session of the user, this one too: finding that out now sends them
+      // to sign in with the new password, rather than at their next click.
+      await refresh();
     } catch (err) {
       void message.error(err instanceof Error ? err.message : String(err));
     }

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../../api/client';
+import type { ProjectSummary } from '../../api/server-types';
 import type { Project, Quota } from '../../api/types';
 import { pageQueries } from '../../app/page-queries';
 import { usePreferences } from '../../app/preferences';
@@ -19,12 +20,23 @@ import { TableToolbar } from '../../components/TableToolbar';
 import { CreateProjectModal } from './CreateProjectModal';
 
 function ProjectQuota({ projectId }: { projectId: number }) {
-  const q = useQuery({
+  const { user } = useSession();
+  const admin = user?.sysadmin_flag === true;
+  const quotas = useQuery({
     queryKey: ['quota', 'project', projectId],
     queryFn: () => api.get<Quota[]>('/quotas', { reference: 'project', reference_id: projectId }),
     staleTime: 30_000,
+    enabled: admin,
   });
-  const quota = q.data?.[0];
+  // GET /quotas is the system administrators' (403 for anyone else): others find the quota in
+  // the project's summary, which has it when their role may read it (the summary tab's entry).
+  const summary = useQuery({
+    queryKey: ['project', projectId, 'summary'],
+    queryFn: () => api.get<ProjectSummary>(`/projects/${projectId}/summary`),
+    staleTime: 30_000,
+    enabled: !admin,
+  });
+  const quota = admin ? quotas.data?.[0] : summary.data?.quota;
   return quota ? <QuotaBar used={quota.used.storage} hard={quota.hard.storage} /> : <span>-</span>;
 }
 
