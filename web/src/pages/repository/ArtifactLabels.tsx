@@ -1,15 +1,14 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Select, Space, Tag } from 'antd';
+import { App, Button, Select, Space } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import type { Project } from '../../api/types';
 import { errorText } from '../../components/ErrorAlert';
+import { LabelTag } from '../../components/LabelTag';
 import { artifactApi } from './paths';
 import type { Artifact, ArtifactLabel } from './types';
-
-const validColor = (c: string) => (/^#[0-9a-fA-F]{3,8}$/.test(c) ? c : undefined);
 
 /** The labels that may go on this artifact: the global ones and the project's own (first 100 of each). */
 function useAvailableLabels(projectId: number, enabled: boolean) {
@@ -58,18 +57,17 @@ export function ArtifactLabels({ project, repository, artifact, mayAdd, mayRemov
     <Space size={[4, 4]} wrap>
       {attached.length === 0 && !mayAdd && <span>-</span>}
       {attached.map((l) => (
-        <Tag
+        <LabelTag
           key={l.id}
-          color={validColor(l.color)}
+          name={l.name}
+          color={l.color}
           closable={mayRemove}
           closeIcon={mayRemove ? <span role="button" aria-label={t('label.removeOf', { name: l.name })}>×</span> : undefined}
           onClose={(e) => {
             e.preventDefault();
             void remove(l);
           }}
-        >
-          {l.name}
-        </Tag>
+        />
       ))}
       {mayAdd &&
         (adding ? (

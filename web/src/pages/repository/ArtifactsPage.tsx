@@ -1,6 +1,6 @@
 import { CopyOutlined, DeleteOutlined, EditOutlined, TagOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Breadcrumb, Button, Card, Space, Table, Tag, Typography } from 'antd';
+import { App, Breadcrumb, Button, Card, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -10,6 +10,7 @@ import { usePreferences } from '../../app/preferences';
 import { useConfirmAction } from '../../components/confirm-action';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatBytes, formatTime } from '../../components/format';
+import { LabelTag } from '../../components/LabelTag';
 import { useServerPaging } from '../../components/server-paging';
 import { TableToolbar } from '../../components/TableToolbar';
 import { useProject } from '../project/project-context';
@@ -31,9 +32,7 @@ export function LabelChips({ labels }: { labels: Artifact['labels'] }) {
   return (
     <Space size={[4, 4]} wrap>
       {labels.map((l) => (
-        <Tag key={l.id} color={/^#[0-9a-fA-F]{3,8}$/.test(l.color) ? l.color : undefined} style={{ marginInlineEnd: 0 }}>
-          {l.name}
-        </Tag>
+        <LabelTag key={l.id} name={l.name} color={l.color} />
       ))}
     </Space>
   );

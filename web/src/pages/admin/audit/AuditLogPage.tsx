@@ -12,8 +12,9 @@ import type { AuditLog } from '../types';
 import { type AuditFilter, auditCsv, auditQuery } from './audit-csv';
 import { useServerPaging } from '../../../components/server-paging';
 
-const operations = ['create', 'delete', 'update', 'pull'] as const;
-const resourceTypes = ['artifact', 'blob', 'configuration', 'immutable_rule', 'project', 'project_member', 'repository', 'robot', 'user'] as const;
+/** What Haven records (a sign-in too, as login on a user), as the filters offer it. */
+const operations = ['create', 'delete', 'update', 'pull', 'login'] as const;
+const resourceTypes = ['artifact', 'blob', 'configuration', 'immutable_rule', 'project', 'project_member', 'repository', 'robot', 'tag', 'user'] as const;
 /** Harbor's largest page: the export walks the pages of the filtered rows. */
 const exportPageSize = 100;
 const exportLimit = 100_000;
@@ -134,7 +135,7 @@ export default function AuditLogPage() {
         columns={[
           { title: t('audit.time'), render: (_: unknown, r) => formatTime(r.op_time, language) },
           { title: t('audit.username'), dataIndex: 'username' },
-          { title: t('audit.operation'), render: (_: unknown, r) => (r.operation in { create: 1, delete: 1, update: 1, pull: 1 } ? t(`operation.${r.operation}`) : r.operation) },
+          { title: t('audit.operation'), render: (_: unknown, r) => ((operations as readonly string[]).includes(r.operation) ? t(`operation.${r.operation}`) : r.operation) },
           { title: t('audit.resourceType'), dataIndex: 'resource_type' },
           { title: t('audit.resource'), dataIndex: 'resource' },
           { title: t('audit.result'), render: (_: unknown, r) => (r.operation_result ? <Tag color="success">{t('audit.success')}</Tag> : <Tag color="error">{t('audit.failure')}</Tag>) },
