@@ -2,34 +2,16 @@
 // marked has its bytes; only marked rows may have lost theirs), and the next run, on a restarted
 // server, finishes the marks and collects the rest.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { eventually } from './helpers/eventually.js';
-import { blobFile, figures, runGc } from './helpers/gc.js';
+import { blobFile, figures, runGc, seedGarbage } from './helpers/gc.js';
 import { havenSql } from './helpers/haven-db.js';
 import { startHaven, type RunningHaven } from './helpers/haven.js';
 import { asAdmin, pushImage } from './helpers/oci.js';
 
 const garbage = 12_000;
 const env = { HAVEN_JOBS_POLL_INTERVAL: '50', HAVEN_GC_MIN_AGE: '1h', HAVEN_GC_MARK_TIMEOUT: '1s', HAVEN_JOBS_LEASE_TIME: '2s' };
-
-/** Old garbage blob rows with their (tiny) files, written straight into the data dir. */
-async function seedGarbage(h: RunningHaven, n: number): Promise<string[]> {
-  const old = Date.now() - 3 * 3_600_000;
-  const digests = Array.from({ length: n }, () => `sha256:${randomBytes(32).toString('hex')}`);
-  for (let i = 0; i < n; i += 500) {
-    const chunk = digests.slice(i, i + 500);
-    await havenSql(h, `insert into blobs (digest, size, created_at) values ${chunk.map(() => '(?, 1, ?)').join(', ')}`, chunk.flatMap((d) => [d, old]));
-  }
-  for (const d of digests) {
-    const f = blobFile(h.dataDir, d);
-    mkdirSync(join(f, '..'), { recursive: true });
-    writeFileSync(f, 'x');
-  }
-  return digests;
-}
 
 const count = async (h: RunningHaven, where = '') => Number((await havenSql<{ n: number }>(h, `select count(*) as n from blobs ${where}`)).rows[0]!.n);
 

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from './eventually.js';
+import { havenSql } from './haven-db.js';
 import type { RunningHaven } from './haven.js';
 
 /** Bytes of every file under the data dir's blobs/ (what the disk holds for blobs). */
@@ -23,6 +25,25 @@ export const blobFile = (dataDir: string, digest: string) => {
   const hex = digest.slice('sha256:'.length);
   return join(dataDir, 'storage', 'blobs', 'sha256', hex.slice(0, 2), hex);
 };
+
+/**
+ * `n` garbage blobs, three hours old, written straight into the database and the data dir (a
+ * push of each would take minutes): rows of one byte with their one-byte files. Their digests.
+ */
+export async function seedGarbage(h: RunningHaven, n: number): Promise<string[]> {
+  const old = Date.now() - 3 * 3_600_000;
+  const digests = Array.from({ length: n }, () => `sha256:${randomBytes(32).toString('hex')}`);
+  for (let i = 0; i < n; i += 500) {
+    const chunk = digests.slice(i, i + 500);
+    await havenSql(h, `insert into blobs (digest, size, created_at) values ${chunk.map(() => '(?, 1, ?)').join(', ')}`, chunk.flatMap((d) => [d, old]));
+  }
+  for (const d of digests) {
+    const f = blobFile(h.dataDir, d);
+    mkdirSync(join(f, '..'), { recursive: true });
+    writeFileSync(f, 'x');
+  }
+  return digests;
+}
 
 export interface GcRun {
   id: number;

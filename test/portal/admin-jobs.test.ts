@@ -4,9 +4,6 @@
 // against the API's answer to the same q, axe on the dashboard and the global labels in both
 // languages, and the pages that had English screenshots only, shot in 简体中文.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
@@ -15,29 +12,13 @@ import { apiClient } from '../helpers/api-client.js';
 import { seriousViolations } from '../helpers/axe.js';
 import { logIn, openPortal, requireBrowser, useBrowser } from '../helpers/browser.js';
 import { eventually } from '../helpers/eventually.js';
-import { blobFile, runGc } from '../helpers/gc.js';
-import { havenSql } from '../helpers/haven-db.js';
+import { runGc, seedGarbage } from '../helpers/gc.js';
 import { useHaven, type RunningHaven } from '../helpers/haven.js';
 import { asAdmin, pushImage } from '../helpers/oci.js';
 import { shot } from './project-helpers.js';
 
 /** Garbage blob rows a GC takes seconds over (12 000 take two on an idle machine: too few values to see the bar move). */
 const garbage = 30_000;
-
-/** Old garbage blob rows with their one-byte files, written straight into the data dir (as gc-crash.test does). */
-async function seedGarbage(h: RunningHaven, n: number): Promise<void> {
-  const old = Date.now() - 3 * 3_600_000;
-  const digests = Array.from({ length: n }, () => `sha256:${randomBytes(32).toString('hex')}`);
-  for (let i = 0; i < n; i += 500) {
-    const chunk = digests.slice(i, i + 500);
-    await havenSql(h, `insert into blobs (digest, size, created_at) values ${chunk.map(() => '(?, 1, ?)').join(', ')}`, chunk.flatMap((d) => [d, old]));
-  }
-  for (const d of digests) {
-    const f = blobFile(h.dataDir, d);
-    mkdirSync(join(f, '..'), { recursive: true });
-    writeFileSync(f, 'x');
-  }
-}
 
 /** A portal session whose waits give up after 15 s (a failure says where, well inside the file's budget). */
 async function open(browser: Browser, h: RunningHaven, opts: { locale?: string } = {}) {
