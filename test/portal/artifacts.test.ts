@@ -13,19 +13,8 @@ import { useHaven, type RunningHaven } from '../helpers/haven.js';
 import { asAdmin, imageManifest, pushBlob, pushImage, putManifest, randomBlob, sha256 } from '../helpers/oci.js';
 import { writeTestLayout, type TestLayout } from '../helpers/oci-layout.js';
 import { describeRun, run } from '../helpers/run.js';
+import { formatBytes } from './project-helpers.js';
 
-/** The portal's byte format (web/src/components/format.ts), as the oracle of what a person reads. */
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${units[i]}`;
-}
 const short = (d: string) => `sha256:${d.slice(7, 19)}`;
 
 interface ApiArtifact {

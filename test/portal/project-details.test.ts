@@ -10,20 +10,7 @@ import { logIn, openPortal, requireBrowser, useBrowser } from '../helpers/browse
 import { eventually } from '../helpers/eventually.js';
 import { useHaven, type RunningHaven } from '../helpers/haven.js';
 import { asAdmin, mediaType, pushImage, type Registry } from '../helpers/oci.js';
-import { apiFailures } from './project-helpers.js';
-
-/** The portal's byte format (web/src/components/format.ts), as the oracle of what a person reads. */
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${units[i]}`;
-}
+import { apiFailures, formatBytes } from './project-helpers.js';
 
 const exactly = (text: string) => new RegExp(`^${text.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&')}$`);
 const user = (username: string): Creds => ({ username, password: `${username[0]!.toUpperCase()}${username.slice(1)}-Details1` });
