@@ -60,6 +60,7 @@ import { createArtifactWriteStore } from './db/artifact-writes.js';
 import { createSpaceGuard } from './services/registry/space-guard.js';
 import { freeBytes } from './platform/free-space.js';
 import { createLabelsSystem, createReadOnly } from './labels-system.js';
+import { createCachedSetting } from './services/system/read-only.js';
 import { createSharedState } from './shared-state.js';
 import { sharedIdentityCache, sharedLoginForgets, sharedReadOnlyForget } from './auth/shared-forgets.js';
 import { createHealthChecks } from './services/system/health-checks.js';
@@ -126,12 +127,19 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     idleMs: config.auth.sessionIdle,
   });
   const readOnly = createReadOnly(stores.settings);
-  const settingsService = createSettingsService({ settings: stores.settings, audit, tokenTtlSeconds: Math.round(config.auth.tokenTtl / 1000), onChange: sharedReadOnlyForget(readOnly.forget, shared.bus, log) });
-  const tokens = await createTokenService(await signingKeyPem(config.auth, sharedKeys, dataDir), {
-    issuer: 'haven-token-issuer',
-    service: 'haven',
-    ttlSeconds: async () => (await settingsService.current()).tokenTtlSeconds,
+  const configuredTokenTtl = Math.round(config.auth.tokenTtl / 1000);
+  const settingsService = createSettingsService({
+    settings: stores.settings,
+    audit,
+    tokenTtlSeconds: configuredTokenTtl,
+    onChange: sharedReadOnlyForget(() => {
+      readOnly.forget();
+      tokenTtl.forget();
+    }, shared.bus, log),
   });
+  // Asked at every token issue: cached as the read-only switch is, not read from the database each time.
+  const tokenTtl = createCachedSetting(async () => (await settingsService.current()).tokenTtlSeconds, configuredTokenTtl);
+  const tokens = await createTokenService(await signingKeyPem(config.auth, sharedKeys, dataDir), { issuer: 'haven-token-issuer', service: 'haven', ttlSeconds: () => tokenTtl.get() });
   const settings = settingsService.current;
 
   const projects = createProjectService({

@@ -40,10 +40,10 @@ export function sharedLoginForgets<A extends { forget(username: string): Promise
   return { ...inner, forget: (username: string) => bus.publish('login', username) };
 }
 
-/** The read-only switch's "read again now", on every instance (its own TTL bounds staleness anyway). */
+/** The cached settings' "read again now" (read-only, token lifetime), on every instance (their TTL bounds staleness anyway). */
 export function sharedReadOnlyForget(forget: () => void, bus: InvalidationBus, log?: Logger): () => void {
   bus.on('read-only', () => forget());
   return () => {
-    bus.publish('read-only', '').catch((err: Error) => log?.warn({ err: err.message }, 'could not tell other instances of the read-only change'));
+    bus.publish('read-only', '').catch((err: Error) => log?.warn({ err: err.message }, 'could not tell other instances of the settings change'));
   };
 }
