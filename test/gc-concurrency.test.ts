@@ -3,12 +3,9 @@
 // when the requests arrive at once, and a scheduled firing is skipped. The audit purge, as
 // Harbor's, accepts a second run and runs it after the first.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { eventually } from './helpers/eventually.js';
-import { blobFile } from './helpers/gc.js';
+import { seedGarbage } from './helpers/gc.js';
 import { havenSql } from './helpers/haven-db.js';
 import { startHaven, type RunningHaven } from './helpers/haven.js';
 
@@ -77,17 +74,7 @@ describe('one garbage collection at a time', () => {
 
   test("a schedule's run holds off a run now too, Pending and then Running", async () => {
     // Garbage enough to keep the run busy for a while once it runs.
-    const old = Date.now() - 3 * 3_600_000;
-    const digests = Array.from({ length: 10_000 }, () => `sha256:${randomBytes(32).toString('hex')}`);
-    for (let i = 0; i < digests.length; i += 500) {
-      const chunk = digests.slice(i, i + 500);
-      await havenSql(h, `insert into blobs (digest, size, created_at) values ${chunk.map(() => '(?, 1, ?)').join(', ')}`, chunk.flatMap((d) => [d, old]));
-    }
-    for (const d of digests) {
-      const f = blobFile(h.dataDir, d);
-      mkdirSync(join(f, '..'), { recursive: true });
-      writeFileSync(f, 'x');
-    }
+    await seedGarbage(h, 10_000);
     assert.equal((await queue('GARBAGE_COLLECTION', 'pause')).status, 200);
     await dueSchedule();
     const scheduled = await eventually(async () => {
