@@ -98,6 +98,7 @@ describe('portal: account, keyboard and creation rights', { timeout: 200_000 }, 
       await signInPage(s.page);
       await s.page.getByRole('button', { name: 'Sign up for an account' }).click();
       const dialog = s.page.getByRole('dialog', { name: 'Sign up' });
+      await assertFocused(s.page, dialog.getByLabel('Username'), 'the username, the first field');
       const fill = async (username: string, email: string) => {
         await dialog.getByLabel('Username').fill(username);
         await dialog.getByLabel('Email').fill(email);
@@ -112,7 +113,8 @@ describe('portal: account, keyboard and creation rights', { timeout: 200_000 }, 
       await dialog.getByText('The passwords do not match').waitFor();
       assert.equal((await c.api('GET', '/users?q=username%3Dsam')).headers.get('x-total-count'), '0');
       await dialog.getByLabel('Confirm password').fill('Sam12345');
-      await dialog.getByRole('button', { name: 'Sign up' }).click();
+      // Enter in the last field signs up, as the button does.
+      await dialog.getByLabel('Confirm password').press('Enter');
       await s.page.getByText('Account created: log in with it').waitFor();
       await dialog.waitFor({ state: 'hidden' });
       const sam = (await c.api('GET', '/users?q=username%3Dsam')).json[0];
@@ -164,6 +166,9 @@ describe('portal: account, keyboard and creation rights', { timeout: 200_000 }, 
 
       await menu('User profile');
       const profile = s.page.getByRole('dialog', { name: 'User profile' });
+      // The name is shown, labelled, and cannot be changed.
+      assert.equal(await profile.getByLabel('Username').inputValue(), pat.username);
+      assert.equal(await profile.getByLabel('Username').isDisabled(), true);
       assert.equal(await profile.getByLabel('Email').inputValue(), 'pat@example.com');
       await profile.getByLabel('Email').fill('pat.new@example.com');
       await profile.getByLabel('Full name').fill('Pat Renamed');
@@ -209,7 +214,7 @@ describe('portal: account, keyboard and creation rights', { timeout: 200_000 }, 
     }
   });
 
-  test('keyboard alone: the main menu, New project and its dialog (Escape gives the focus back, Enter creates), and a project’s tabs by arrow keys', async (t) => {
+  test('keyboard alone: the main menu, New user and New project and their dialogs (Escape gives the focus back, Enter creates), and a project’s tabs by arrow keys', async (t) => {
     if (!requireBrowser(t)) return;
     const s = await open(browser, h);
     const { page } = s;
@@ -222,7 +227,21 @@ describe('portal: account, keyboard and creation rights', { timeout: 200_000 }, 
       await pressUntil(page, 'Tab', nav.getByRole('link', { name: 'Users' }), 'the main menu’s Users');
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Users' }).waitFor();
-      await pressUntil(page, 'Shift+Tab', nav.getByRole('link', { name: 'Projects' }), 'the main menu’s Projects', 3);
+      // A form dialog opens with the focus in its first field, and Enter in a field is its OK.
+      await pressUntil(page, 'Tab', page.getByRole('button', { name: 'New user' }), 'New user');
+      await page.keyboard.press('Enter');
+      const newUser = page.getByRole('dialog', { name: 'New user' });
+      await assertFocused(page, newUser.getByLabel('Username'), 'the username, the first field');
+      await page.keyboard.type('keys-user');
+      await newUser.getByLabel('Email').fill('keys@example.com');
+      await newUser.getByLabel('Full name').fill('Key Board');
+      await newUser.getByLabel('Password', { exact: true }).fill('Keys12345');
+      await newUser.getByLabel('Confirm password').fill('Keys12345');
+      await page.keyboard.press('Enter');
+      await page.getByText('User keys-user created').waitFor();
+      await newUser.waitFor({ state: 'hidden' });
+      assert.equal((await c.api('GET', '/users?q=username%3Dkeys-user')).json[0]?.realname, 'Key Board');
+      await pressUntil(page, 'Shift+Tab', nav.getByRole('link', { name: 'Projects' }), 'the main menu’s Projects');
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Projects' }).waitFor();
 

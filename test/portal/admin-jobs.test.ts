@@ -212,6 +212,8 @@ describe('portal: administration jobs, audit filters, accessibility and Chinese 
       await worker.getByText(/^\d+\/\d+$/).waitFor();
       const jobId = (await stop.getAttribute('aria-label'))!.replace('Stop job ', '');
       await stop.click();
+      // Asked first: a stopped job does not resume.
+      await s.page.getByRole('dialog', { name: `Stop GARBAGE_COLLECTION job ${jobId}? It ends where it is and does not resume.` }).getByRole('button', { name: 'Stop' }).click();
       await s.page.getByText(`Job ${jobId} is stopping`).waitFor();
       const stopped = await eventually(async () => {
         const run = (await call('GET', `/system/gc/${longId}`)).json;

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, ColorPicker, Form, Input, Modal, Space, Table } from 'antd';
+import { App, Button, ColorPicker, Form, Input, Space, Table } from 'antd';
 import type { Color } from 'antd/es/color-picker';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -13,6 +13,7 @@ import { LabelTag } from './LabelTag';
 import { useServerPaging } from './server-paging';
 import { TableToolbar } from './TableToolbar';
 import type { Label } from '../api/server-types';
+import { FormModal } from './FormModal';
 
 export type { Label } from '../api/server-types';
 
@@ -49,7 +50,7 @@ function LabelModal({ owner, label, open, onClose }: { owner: LabelScope; label?
     }
   };
   return (
-    <Modal open={open} title={label ? t('edit') : t('new')} onOk={submit} confirmLoading={busy} onCancel={onClose} okText={t('common:action.save')} cancelText={t('common:action.cancel')} destroyOnHidden>
+    <FormModal open={open} title={label ? t('edit') : t('new')} onOk={submit} confirmLoading={busy} onCancel={onClose} okText={t('common:action.save')} cancelText={t('common:action.cancel')} destroyOnHidden>
       <Form form={form} layout="vertical" preserve={false} initialValues={label ?? { color: presets[0] }}>
         <Form.Item name="name" label={t('col.name')} rules={[{ required: true, message: t('nameRequired') }, { max: 128 }]}>
           <Input autoFocus />
@@ -61,7 +62,7 @@ function LabelModal({ owner, label, open, onClose }: { owner: LabelScope; label?
           <Input.TextArea rows={2} maxLength={1024} />
         </Form.Item>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }
 

@@ -1,7 +1,8 @@
-import { App, Form, Input, Modal } from 'antd';
+import { App, Form, Input } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client';
 import { useSession } from '../auth/session';
+import { FormModal } from '../components/FormModal';
 
 export function PasswordModal({ open, onClose }: { open: boolean; onClose(): void }) {
   const { t } = useTranslation();
@@ -25,7 +26,7 @@ export function PasswordModal({ open, onClose }: { open: boolean; onClose(): voi
     }
   };
   return (
-    <Modal open={open} title={t('password.title')} onOk={save} onCancel={onClose} okText={t('action.save')} cancelText={t('action.cancel')} destroyOnHidden>
+    <FormModal open={open} title={t('password.title')} onOk={save} onCancel={onClose} okText={t('action.save')} cancelText={t('action.cancel')} destroyOnHidden>
       <Form form={form} layout="vertical">
         <Form.Item name="old" label={t('password.current')} rules={[{ required: true }]}>
           <Input.Password autoComplete="current-password" />
@@ -42,6 +43,6 @@ export function PasswordModal({ open, onClose }: { open: boolean; onClose(): voi
           <Input.Password autoComplete="new-password" />
         </Form.Item>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }

@@ -1,8 +1,9 @@
-import { App, Form, Input, Modal } from 'antd';
+import { App, Form, Input } from 'antd';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client';
 import { useSession } from '../auth/session';
+import { FormModal } from '../components/FormModal';
 
 /** Harbor's user profile: email, full name and comment (PUT /users/{id}). */
 export function ProfileModal({ open, onClose }: { open: boolean; onClose(): void }) {
@@ -27,10 +28,11 @@ export function ProfileModal({ open, onClose }: { open: boolean; onClose(): void
     }
   };
   return (
-    <Modal open={open} title={t('profile.title')} onOk={save} onCancel={onClose} okText={t('action.save')} cancelText={t('action.cancel')}>
+    <FormModal open={open} title={t('profile.title')} onOk={save} onCancel={onClose} okText={t('action.save')} cancelText={t('action.cancel')}>
       <Form form={form} layout="vertical">
-        <Form.Item label={t('login.username')}>
-          <Input value={user.username} disabled />
+        {/* Not a form field (a user cannot rename themselves), so its label is tied to it by id. */}
+        <Form.Item label={t('login.username')} htmlFor="profile-username">
+          <Input id="profile-username" value={user.username} disabled />
         </Form.Item>
         <Form.Item name="email" label={t('signUp.email')} rules={[{ required: true, type: 'email' }]}>
           <Input />
@@ -42,6 +44,6 @@ export function ProfileModal({ open, onClose }: { open: boolean; onClose(): void
           <Input.TextArea rows={2} />
         </Form.Item>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }

@@ -1,8 +1,9 @@
-import { Alert, App, Form, Input, Modal } from 'antd';
+import { Alert, App, Form, Input } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client';
 import { errorText } from '../components/ErrorAlert';
+import { FormModal } from '../components/FormModal';
 
 /** Self-registration (Harbor's POST /users without a session, when the setting allows it). */
 export function SignUpModal({ open, onClose }: { open: boolean; onClose(): void }) {
@@ -30,7 +31,7 @@ export function SignUpModal({ open, onClose }: { open: boolean; onClose(): void 
     }
   };
   return (
-    <Modal open={open} title={t('signUp.title')} onOk={submit} onCancel={close} okText={t('signUp.submit')} cancelText={t('action.cancel')} destroyOnHidden>
+    <FormModal open={open} title={t('signUp.title')} onOk={submit} onCancel={close} okText={t('signUp.submit')} cancelText={t('action.cancel')} destroyOnHidden>
       {error && <Alert type="error" showIcon role="alert" message={error} style={{ marginBottom: 16 }} />}
       {/* Named: the sign-in form behind it has fields called username and password too, and ids must differ for the labels to find their fields. */}
       <Form form={form} name="signUp" layout="vertical">
@@ -55,6 +56,6 @@ export function SignUpModal({ open, onClose }: { open: boolean; onClose(): void 
           <Input.Password autoComplete="new-password" />
         </Form.Item>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }

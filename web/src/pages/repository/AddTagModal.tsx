@@ -1,11 +1,12 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Form, Input, Modal } from 'antd';
+import { App, Form, Input } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { artifactApi, shortRef } from './paths';
 import type { Artifact } from './types';
+import { FormModal } from '../../components/FormModal';
 
 // The OCI distribution spec's tag grammar, so a typo is caught before the round trip.
 const tagPattern = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
@@ -34,7 +35,7 @@ export function AddTagModal({ project, repository, artifact, onClose }: { projec
     }
   };
   return (
-    <Modal open title={t('tag.addTo', { artifact: shortRef(artifact) })} okText={t('tag.add')} cancelText={t('common:action.cancel')} confirmLoading={saving} onOk={() => form.submit()} onCancel={onClose}>
+    <FormModal open title={t('tag.addTo', { artifact: shortRef(artifact) })} okText={t('tag.add')} cancelText={t('common:action.cancel')} confirmLoading={saving} onOk={() => form.submit()} onCancel={onClose}>
       <ErrorAlert error={error} />
       <Form form={form} layout="vertical" onFinish={(v) => void submit(v)}>
         <Form.Item
@@ -48,6 +49,6 @@ export function AddTagModal({ project, repository, artifact, onClose }: { projec
           <Input autoFocus />
         </Form.Item>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { App, AutoComplete, Form, Input, Modal, Select } from 'antd';
+import { App, AutoComplete, Form, Input, Select } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
@@ -7,6 +7,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { useProjectSearch } from '../../components/project-search';
 import { repositoryApi, shortRef } from './paths';
 import type { Artifact } from './types';
+import { FormModal } from '../../components/FormModal';
 
 interface Values {
   project: string;
@@ -47,7 +48,7 @@ export function CopyArtifactModal({ project, repository, artifact, onClose }: { 
     }
   };
   return (
-    <Modal open title={t('copy.title', { artifact: shortRef(artifact) })} okText={t('copy.submit')} cancelText={t('common:action.cancel')} confirmLoading={saving} onOk={() => form.submit()} onCancel={onClose}>
+    <FormModal open title={t('copy.title', { artifact: shortRef(artifact) })} okText={t('copy.submit')} cancelText={t('common:action.cancel')} confirmLoading={saving} onOk={() => form.submit()} onCancel={onClose}>
       <ErrorAlert error={error} />
       <Form<Values> form={form} layout="vertical" initialValues={{ project, repository: '', source: tags[0]?.name ?? '@' }} onFinish={(v) => void submit(v)}>
         <Form.Item name="project" label={t('copy.project')} rules={[{ required: true, message: t('copy.projectRequired') }]}>
@@ -60,6 +61,6 @@ export function CopyArtifactModal({ project, repository, artifact, onClose }: { 
           <Select options={[...tags.map((tag) => ({ value: tag.name, label: t('copy.withTag', { tag: tag.name }) })), { value: '@', label: t('copy.byDigest') }]} />
         </Form.Item>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }

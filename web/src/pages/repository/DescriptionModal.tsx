@@ -1,11 +1,12 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Form, Input, Modal } from 'antd';
+import { App, Form, Input } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import { errorText } from '../../components/ErrorAlert';
 import { nameInProject, repositoryApi } from './paths';
 import type { Repository } from './types';
+import { FormModal } from '../../components/FormModal';
 
 /** Edits a repository's markdown description (Harbor's PUT repository). */
 export function DescriptionModal({ project, repository, onClose }: { project: string; repository: Repository; onClose(): void }) {
@@ -29,12 +30,12 @@ export function DescriptionModal({ project, repository, onClose }: { project: st
     }
   };
   return (
-    <Modal open title={t('repo.editDescriptionOf', { name: repository.name })} okText={t('common:action.save')} cancelText={t('common:action.cancel')} confirmLoading={saving} onOk={() => void save()} onCancel={onClose}>
+    <FormModal open title={t('repo.editDescriptionOf', { name: repository.name })} okText={t('common:action.save')} cancelText={t('common:action.cancel')} confirmLoading={saving} onOk={() => void save()} onCancel={onClose}>
       <Form layout="vertical">
         <Form.Item label={t('repo.description')} htmlFor="repository-description" extra={t('repo.markdownHint')}>
           <Input.TextArea id="repository-description" rows={10} value={text} onChange={(e) => setText(e.target.value)} />
         </Form.Item>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }

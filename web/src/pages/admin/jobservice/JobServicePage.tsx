@@ -99,18 +99,17 @@ function Queues() {
 function Workers({ pool, onLog }: { pool: string; onLog(w: Worker): void }) {
   const { t } = useTranslation(['admin', 'common']);
   const { language } = usePreferences();
-  const { message } = App.useApp();
-  const client = useQueryClient();
+  const confirm = useConfirmAction();
   const workers = useQuery({ queryKey: ['jobservice', 'workers', pool], queryFn: () => api.get<Worker[]>(`/jobservice/pools/${encodeURIComponent(pool)}/workers`), refetchInterval: 3000 });
-  const stop = async (w: Worker) => {
-    try {
-      await api.put(`/jobservice/jobs/${encodeURIComponent(w.job_id)}`);
-      void message.success(t('jobs.jobStopped', { id: w.job_id }));
-    } catch (err) {
-      void message.error(errorText(err));
-    }
-    await client.invalidateQueries({ queryKey: ['jobservice', 'workers'] });
-  };
+  // A stopped job does not resume: a GC or retention run ends where it is, as on a queue's Stop.
+  const stop = (w: Worker) =>
+    confirm({
+      title: t('jobs.stopJobConfirm', { id: w.job_id, type: w.job_name }),
+      okText: t('jobs.stop'),
+      action: () => api.put(`/jobservice/jobs/${encodeURIComponent(w.job_id)}`),
+      success: t('jobs.jobStopped', { id: w.job_id }),
+      invalidate: ['jobservice', 'workers'],
+    });
   return (
     <>
       <ErrorAlert error={workers.error} />
@@ -134,7 +133,7 @@ function Workers({ pool, onLog }: { pool: string; onLog(w: Worker): void }) {
                 <Button size="small" onClick={() => onLog(w)} aria-label={t('jobs.logOf', { id: w.job_id })}>
                   {t('history.log')}
                 </Button>
-                <Button size="small" danger onClick={() => void stop(w)} aria-label={t('jobs.stopJob', { id: w.job_id })}>
+                <Button size="small" danger onClick={() => stop(w)} aria-label={t('jobs.stopJob', { id: w.job_id })}>
                   {t('jobs.stop')}
                 </Button>
               </Space>

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Checkbox, Dropdown, Form, Input, InputNumber, Modal, Radio, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Checkbox, Dropdown, Form, Input, InputNumber, Radio, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
@@ -14,6 +14,7 @@ import { useServerPaging } from '../../../components/server-paging';
 import { TableToolbar } from '../../../components/TableToolbar';
 import type { Robot } from '../types';
 import { useRefreshSecret } from '../../../components/robots/refresh-secret';
+import { FormModal } from '../../../components/FormModal';
 
 interface Created {
   name: string;
@@ -88,7 +89,7 @@ function CreateRobotModal({ open, onClose, onCreated }: { open: boolean; onClose
     }
   };
   return (
-    <Modal open={open} title={t('robots.new')} onOk={submit} confirmLoading={busy} onCancel={onClose} okText={t('common:action.create')} cancelText={t('common:action.cancel')} destroyOnHidden width={860}>
+    <FormModal open={open} title={t('robots.new')} onOk={submit} confirmLoading={busy} onCancel={onClose} okText={t('common:action.create')} cancelText={t('common:action.cancel')} destroyOnHidden width={860}>
       <Form form={form} layout="vertical" initialValues={{ days: 30, never: false, coverage: 'all', access: ['repository:pull'] }}>
         <Form.Item name="name" label={t('robots.name')} rules={[{ required: true, message: t('robots.nameRequired') }, { pattern: /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/, message: t('robots.nameRule') }]}>
           <Input autoFocus />
@@ -122,7 +123,7 @@ function CreateRobotModal({ open, onClose, onCreated }: { open: boolean; onClose
           <PermissionPicker holds={() => true} />
         </Form.Item>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }
 

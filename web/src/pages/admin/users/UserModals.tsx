@@ -1,10 +1,11 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Form, Input, Modal } from 'antd';
+import { App, Form, Input } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
 import type { User } from '../../../api/types';
 import { errorText } from '../../../components/ErrorAlert';
+import { FormModal } from '../../../components/FormModal';
 
 const passwordRules = (t: (k: string) => string) => [
   { required: true, message: t('users.passwordRequired') },
@@ -36,7 +37,7 @@ export function CreateUserModal({ open, onClose }: { open: boolean; onClose(): v
     }
   };
   return (
-    <Modal open={open} title={t('users.new')} onOk={submit} confirmLoading={busy} onCancel={onClose} okText={t('common:action.create')} cancelText={t('common:action.cancel')} destroyOnHidden>
+    <FormModal open={open} title={t('users.new')} onOk={submit} confirmLoading={busy} onCancel={onClose} okText={t('common:action.create')} cancelText={t('common:action.cancel')} destroyOnHidden>
       <Form form={form} layout="vertical">
         <Form.Item name="username" label={t('users.username')} rules={[{ required: true, message: t('users.usernameRequired') }, { max: 255 }]}>
           <Input autoFocus autoComplete="off" />
@@ -62,7 +63,7 @@ export function CreateUserModal({ open, onClose }: { open: boolean; onClose(): v
           <Input.TextArea rows={2} />
         </Form.Item>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }
 
@@ -88,7 +89,7 @@ export function ResetPasswordModal({ user, onClose }: { user: User | null; onClo
     }
   };
   return (
-    <Modal open={user !== null} title={t('users.resetTitle', { name: user?.username })} onOk={submit} confirmLoading={busy} onCancel={onClose} okText={t('common:action.save')} cancelText={t('common:action.cancel')} destroyOnHidden>
+    <FormModal open={user !== null} title={t('users.resetTitle', { name: user?.username })} onOk={submit} confirmLoading={busy} onCancel={onClose} okText={t('common:action.save')} cancelText={t('common:action.cancel')} destroyOnHidden>
       <Form form={form} layout="vertical">
         <Form.Item name="password" label={t('users.newPassword')} rules={passwordRules(t)} extra={t('users.passwordRule')}>
           <Input.Password autoFocus autoComplete="new-password" />
@@ -102,6 +103,6 @@ export function ResetPasswordModal({ user, onClose }: { user: User | null; onClo
           <Input.Password autoComplete="new-password" />
         </Form.Item>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }

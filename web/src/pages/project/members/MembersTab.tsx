@@ -1,6 +1,6 @@
 import { DeleteOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, AutoComplete, Button, Form, Modal, Select, Space, Table } from 'antd';
+import { App, AutoComplete, Button, Form, Select, Space, Table } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
@@ -13,6 +13,7 @@ import { useServerPaging } from '../../../components/server-paging';
 import { TableToolbar } from '../../../components/TableToolbar';
 import { useProject } from '../project-context';
 import type { Member } from '../../../api/server-types';
+import { FormModal } from '../../../components/FormModal';
 
 
 /** The roles a project admin hands out, in Harbor's order of power. */
@@ -55,7 +56,7 @@ function AddMemberModal({ open, onClose }: { open: boolean; onClose(): void }) {
     }
   };
   return (
-    <Modal open={open} title={t('add')} onOk={submit} confirmLoading={busy} onCancel={onClose} okText={t('common:action.save')} cancelText={t('common:action.cancel')} destroyOnHidden>
+    <FormModal open={open} title={t('add')} onOk={submit} confirmLoading={busy} onCancel={onClose} okText={t('common:action.save')} cancelText={t('common:action.cancel')} destroyOnHidden>
       <Form form={form} layout="vertical" initialValues={{ role_id: 2 }}>
         <Form.Item name="username" label={t('username')} rules={[{ required: true, message: t('usernameRequired') }]} extra={t('usernameHelp')}>
           <AutoComplete options={(users.data ?? []).map((u) => ({ value: u.username }))} onSearch={(v) => setTyped(v.trim())} autoFocus />
@@ -64,7 +65,7 @@ function AddMemberModal({ open, onClose }: { open: boolean; onClose(): void }) {
           <Select options={options} />
         </Form.Item>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }
 

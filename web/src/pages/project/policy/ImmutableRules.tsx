@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Form, Input, Modal, Select, Space, Table, Tag } from 'antd';
+import { App, Button, Form, Input, Select, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
@@ -9,6 +9,7 @@ import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import { TableToolbar } from '../../../components/TableToolbar';
 import { useProject } from '../project-context';
 import { doublestar, type Rule } from './selectors';
+import { FormModal } from '../../../components/FormModal';
 
 interface Values {
   repoDecoration: string;
@@ -52,7 +53,7 @@ function ImmutableRuleModal({ rule, open, onClose }: { rule?: Rule | undefined; 
     }
   };
   return (
-    <Modal open={open} title={rule ? t('immutable.edit') : t('immutable.add')} onOk={submit} confirmLoading={busy} onCancel={onClose} okText={t('common:action.save')} cancelText={t('common:action.cancel')} destroyOnHidden>
+    <FormModal open={open} title={rule ? t('immutable.edit') : t('immutable.add')} onOk={submit} confirmLoading={busy} onCancel={onClose} okText={t('common:action.save')} cancelText={t('common:action.cancel')} destroyOnHidden>
       <Form
         form={form}
         layout="vertical"
@@ -61,7 +62,7 @@ function ImmutableRuleModal({ rule, open, onClose }: { rule?: Rule | undefined; 
       >
         <RepoAndTagFields />
       </Form>
-    </Modal>
+    </FormModal>
   );
 }
 

@@ -1,7 +1,8 @@
-import { Checkbox, Form, InputNumber, Modal, Select } from 'antd';
+import { Checkbox, Form, InputNumber, Select } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { RepoAndTagFields } from './ImmutableRules';
 import { doublestar, type Rule, untagged } from './selectors';
+import { FormModal } from '../../../components/FormModal';
 
 export interface RetentionTemplate {
   rule_template: string;
@@ -45,7 +46,7 @@ export function RetentionRuleModal({ rule, templates, open, busy, onSave, onClos
   };
   const initialParam = rule?.params?.[rule.template];
   return (
-    <Modal open={open} title={rule ? t('retention.editRule') : t('retention.addRule')} onOk={submit} confirmLoading={busy} onCancel={onClose} okText={t('common:action.save')} cancelText={t('common:action.cancel')} destroyOnHidden>
+    <FormModal open={open} title={rule ? t('retention.editRule') : t('retention.addRule')} onOk={submit} confirmLoading={busy} onCancel={onClose} okText={t('common:action.save')} cancelText={t('common:action.cancel')} destroyOnHidden>
       <Form
         form={form}
         layout="vertical"
@@ -73,6 +74,6 @@ export function RetentionRuleModal({ rule, templates, open, busy, onSave, onClos
           </Form.Item>
         )}
       </Form>
-    </Modal>
+    </FormModal>
   );
 }

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Dropdown, Form, Input, InputNumber, Modal, Radio, Space, Table, Tag, Tooltip } from 'antd';
+import { App, Button, Dropdown, Form, Input, InputNumber, Radio, Space, Table, Tag, Tooltip } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
@@ -15,6 +15,7 @@ import { PermissionPicker } from '../../../components/robots/PermissionPicker';
 import { SecretModal } from '../../../components/robots/SecretModal';
 import type { Robot } from '../../../api/server-types';
 import { useRefreshSecret } from '../../../components/robots/refresh-secret';
+import { FormModal } from '../../../components/FormModal';
 
 
 interface CreateValues {
@@ -63,7 +64,7 @@ function RobotModal({ robot, open, onClose, onCreated }: { robot?: Robot | undef
     }
   };
   return (
-    <Modal
+    <FormModal
       open={open}
       width={860}
       title={robot ? t('edit', { name: robot.name }) : t('new')}
@@ -116,7 +117,7 @@ function RobotModal({ robot, open, onClose, onCreated }: { robot?: Robot | undef
           <PermissionPicker holds={can} />
         </Form.Item>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }
 

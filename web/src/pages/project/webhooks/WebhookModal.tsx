@@ -1,11 +1,12 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Checkbox, Form, Input, Modal, Select, Switch } from 'antd';
+import { App, Checkbox, Form, Input, Select, Switch } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
 import { errorText } from '../../../components/ErrorAlert';
 import { useProject } from '../project-context';
 import { type EventTypes, policyBody, type WebhookPolicy } from './types';
+import { FormModal } from '../../../components/FormModal';
 
 interface Values {
   name: string;
@@ -62,7 +63,7 @@ export function WebhookModal({ policy, events, open, onClose }: { policy?: Webho
     }
   };
   return (
-    <Modal open={open} width={680} title={policy ? t('edit') : t('new')} onOk={submit} confirmLoading={busy} onCancel={onClose} okText={t('common:action.save')} cancelText={t('common:action.cancel')} destroyOnHidden>
+    <FormModal open={open} width={680} title={policy ? t('edit') : t('new')} onOk={submit} confirmLoading={busy} onCancel={onClose} okText={t('common:action.save')} cancelText={t('common:action.cancel')} destroyOnHidden>
       <Form
         form={form}
         layout="vertical"
@@ -111,6 +112,6 @@ export function WebhookModal({ policy, events, open, onClose }: { policy?: Webho
           <Switch />
         </Form.Item>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }
