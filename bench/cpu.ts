@@ -4,7 +4,7 @@
  * outside the bench was competing for the two cores while it ran.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const clockTicks = (() => {
   const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
@@ -32,6 +32,40 @@ export function processCpuSeconds(pid: number): number {
 export function benchCpuSeconds(): number {
   const f = statFields('self');
   return f ? (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / clockTicks : NaN;
+}
+
+/**
+ * CPU of process trees (utime, stime and the reaped children's cutime, cstime of every live
+ * process under `roots`), in seconds: a backend such as PostgreSQL, whose per-connection
+ * processes come and go, counted as one. A root that is gone counts nothing.
+ */
+export function treeCpuSeconds(roots: readonly number[]): number {
+  if (roots.length === 0) return 0;
+  const parent = new Map<number, number>();
+  const cpu = new Map<number, number>();
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return NaN;
+  }
+  for (const e of entries) {
+    const f = statFields(Number(e));
+    if (!f) continue; // gone meanwhile
+    parent.set(Number(e), Number(f[1]));
+    cpu.set(Number(e), (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / clockTicks);
+  }
+  const rootSet = new Set(roots);
+  let total = 0;
+  for (const [pid, seconds] of cpu) {
+    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parent.get(p)) {
+      if (rootSet.has(p)) {
+        total += seconds;
+        break;
+      }
+    }
+  }
+  return total;
 }
 
 export interface MachineCpu {

@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { loadBenchConfig } from './config.js';
 import { loopbackSpeed, sha256Speed, verifiedPullCeiling } from './limits.js';
+import { treeCpuSeconds } from './cpu.js';
 import { killLoadGenerators, toolFor, wrkVersion } from './load.js';
 import { baseEnvironment, consoleTable, isNoisy, keptChangeComparisons, markdown, type Environment } from './report.js';
 import { Cleanup, startDistribution, startHaven, type RunningServer } from './servers.js';
@@ -63,11 +64,13 @@ async function main(): Promise<void> {
     const servers: RunningServer[] = [];
     const havenEnv: Record<string, string> = {};
     let distributionS3: Parameters<typeof startDistribution>[0]['s3'];
+    const backendPids: Array<() => number[]> = [];
     if (cfg.backend !== 'embedded' && cfg.targets.includes('haven')) {
       // Imported only for these modes: loading the database stack slows the bench's own client.
       const { startPostgres } = await import('../test/backends/postgres.js');
       const cluster = await startPostgres();
       cleanup.atEnd(() => cluster.stop());
+      if (cluster.pids) backendPids.push(cluster.pids);
       havenEnv.HAVEN_DATABASE_URL = await cluster.createDatabase('bench');
       log(`  PostgreSQL cluster at ${cluster.adminUrl}`);
     }
@@ -75,6 +78,7 @@ async function main(): Promise<void> {
       const { startS3 } = await import('../test/backends/s3.js');
       const s3 = await startS3();
       cleanup.atEnd(() => s3.stop());
+      backendPids.push(s3.pids);
       Object.assign(havenEnv, s3.env(await s3.bucket('haven')));
       distributionS3 = { endpoint: s3.endpoint, region: s3.region, bucket: await s3.bucket('distribution'), accessKey: s3.accessKey, secretKey: s3.secretKey };
       log(`  Swift (s3api) at ${s3.endpoint}, one bucket each`);
@@ -87,7 +91,16 @@ async function main(): Promise<void> {
     }
 
     const phases: Phase[] = [];
-    const ctx: WorkloadContext = { cfg, servers, data, phases, cores: availableParallelism(), log };
+    const ctx: WorkloadContext = {
+      cfg,
+      servers,
+      data,
+      phases,
+      cores: availableParallelism(),
+      log,
+      // Read at each phase: a restarted backend has new pids.
+      ...(backendPids.length ? { backendCpu: () => treeCpuSeconds(backendPids.flatMap((pids) => pids())) } : {}),
+    };
     const rows: Row[] = [];
     for (const w of cfg.workloads) {
       log(`workload ${w}…`);

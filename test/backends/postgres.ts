@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -18,6 +18,8 @@ export interface PostgresServer {
   createDatabase(prefix?: string): Promise<string>;
   dropDatabase(url: string): Promise<void>;
   stop(): Promise<void>;
+  /** The postmaster's pid, when this process started the cluster (the bench counts its CPU). */
+  pids?(): number[];
   /** Outage drills (a cluster of one's own): stop the server keeping its data, start it again on the same port. */
   pause?(): void;
   resume?(): void;
@@ -60,6 +62,11 @@ export async function startPostgres(): Promise<PostgresServer> {
   };
   return {
     ...clusterAt(`postgres://postgres@127.0.0.1:${port}/postgres`, stop),
+    pids() {
+      // postmaster.pid's first line; every backend process is its child.
+      const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      return Number.isInteger(pid) && pid > 0 ? [pid] : [];
+    },
     pause() {
       run(pgBin('pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
       running = false;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,8 @@ export interface S3Backend {
   bucket(prefix?: string): Promise<string>;
   /** HAVEN_* variables selecting the S3 driver on `bucket`. */
   env(bucket: string, extra?: Record<string, string>): Record<string, string>;
+  /** The Swift servers' pids, as the recipe recorded them (the bench counts their CPU). */
+  pids(): number[];
   /** Stops the servers and keeps the data (for outage tests); start() brings them back. */
   pause(): Promise<void>;
   resume(): Promise<void>;
@@ -102,6 +104,11 @@ export async function startS3(): Promise<S3Backend> {
       HAVEN_STORAGE_S3_PART_SIZE: '5MiB',
       ...extra,
     }),
+    pids: () =>
+      readFileSync(join(dir, 'pids'), 'utf8')
+        .split('\n')
+        .map((line) => Number(line.split(' ')[0]))
+        .filter((pid) => Number.isInteger(pid) && pid > 0),
     pause: stopServers,
     async resume() {
       await start();
