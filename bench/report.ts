@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import type { BenchConfig, TargetKind } from './config.js';
+import { type BenchConfig, type TargetKind, workloadIds } from './config.js';
 import type { Phase, Row } from './workloads.js';
 import { benchProject, fmt, maxAuthOverheadPct, publicProject } from './workloads.js';
 
@@ -138,6 +138,10 @@ export function markdown(cfg: BenchConfig, rows: Row[], phases: Phase[], env: En
     '',
     `Both registries ran in the same bench run on 127.0.0.1 with fresh temporary data directories and ${setupText[cfg.backend]}, and received exactly the same requests. ${ratioNote}. MB = 10^6 bytes.`,
     '',
+    ...(() => {
+      const skipped = workloadIds.filter((w) => !cfg.workloads.includes(w));
+      return skipped.length ? [`Workloads run: ${cfg.workloads.join(', ')}; not run: ${skipped.join(', ')}.${cfg.backend === 'embedded' ? '' : ' (search, nginx, instances and gc start Havens of their own on the embedded default or their own backends: their figures are in benchmarks.md.)'}`, ''] : [];
+    })(),
     '| Workload | Measure | Haven | distribution | Ratio (>1 = Haven better) | Target | Met? |',
     '|---|---|---:|---:|---:|---|---|',
   );
