@@ -196,11 +196,17 @@ describe('portal repositories and artifacts', { timeout: 170_000 }, () => {
       await dialog.getByLabel('Tag name').fill('.bad tag');
       await dialog.getByRole('button', { name: 'Add tag' }).click();
       await dialog.getByText('Letters, digits').waitFor();
+      const tagPosts: string[] = [];
+      s.page.on('request', (r) => {
+        if (r.method() === 'POST' && /\/artifacts\/[^/]+\/tags$/.test(new URL(r.url()).pathname)) tagPosts.push(r.url());
+      });
       await dialog.getByLabel('Tag name').fill('release');
-      await dialog.getByRole('button', { name: 'Add tag' }).click();
+      // Enter in the field adds it, once: the dialog's Enter, not the browser's form submission too.
+      await dialog.getByLabel('Tag name').press('Enter');
       await s.page.getByText('Tag release added').waitFor();
       const row = artifactRow(s.page, '1.0');
       await row.getByText('release', { exact: true }).waitFor();
+      assert.equal(tagPosts.length, 1, `one POST of the tag: ${tagPosts.join(', ')}`);
       const tagged = await c.api('GET', '/projects/shop/repositories/single/artifacts/release');
       assert.equal(tagged.status, 200);
       assert.equal(tagged.json.digest, single.digest);

@@ -1,11 +1,12 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Form, Input, type InputRef, InputNumber, Modal, Select, Space, Switch } from 'antd';
-import { useRef, useState } from 'react';
+import { App, Form, Input, InputNumber, Select, Space, Switch } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { api, request } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { errorText } from '../../components/ErrorAlert';
+import { FormModal } from '../../components/FormModal';
 
 const units = { MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 } as const;
 
@@ -20,7 +21,6 @@ export function CreateProjectModal({ open, onClose }: { open: boolean; onClose()
   const navigate = useNavigate();
   const [form] = Form.useForm();
   const [busy, setBusy] = useState(false);
-  const nameRef = useRef<InputRef>(null);
 
   const submit = async (v: { name: string; public: boolean; limit?: number | null; unit: keyof typeof units }) => {
     setBusy(true);
@@ -41,51 +41,44 @@ export function CreateProjectModal({ open, onClose }: { open: boolean; onClose()
   };
 
   return (
-    <Modal
+    <FormModal
       open={open}
       title={t('newProject')}
       confirmLoading={busy}
+      onOk={() => form.submit()}
       onCancel={onClose}
       okText={t('common:action.create')}
-      okButtonProps={{ htmlType: 'submit' }}
       cancelText={t('common:action.cancel')}
       destroyOnHidden
-      // With reduced motion the dialog is drawn before it joins the page, where autoFocus finds
-      // nothing to focus (and the dialog then focuses its Close button): focus the name once shown.
-      afterOpenChange={(shown) => shown && nameRef.current?.focus()}
-      // The form holds the whole dialog, its Create button too: Enter in a field creates.
-      modalRender={(dialog) => (
-        <Form form={form} name="createProject" layout="vertical" initialValues={{ public: false, unit: 'GiB' }} onFinish={(v) => void submit(v)}>
-          {dialog}
-        </Form>
-      )}
     >
-      <Form.Item
-        name="name"
-        label={t('col.name')}
-        rules={[
-          { required: true, message: t('nameRequired') },
-          { max: 255 },
-          { pattern: namePattern, message: t('nameRule') },
-        ]}
-      >
-        <Input ref={nameRef} autoFocus />
-      </Form.Item>
-      <Form.Item name="public" label={t('public')} valuePropName="checked" extra={t('publicHelp')}>
-        <Switch />
-      </Form.Item>
-      {user?.sysadmin_flag && (
-        <Form.Item label={t('storageLimit')} extra={t('storageLimitHelp')}>
-          <Space.Compact>
-            <Form.Item name="limit" noStyle>
-              <InputNumber min={0} precision={2} aria-label={t('storageLimit')} style={{ width: 160 }} />
-            </Form.Item>
-            <Form.Item name="unit" noStyle>
-              <Select aria-label={t('storageUnit')} style={{ width: 90 }} options={Object.keys(units).map((u) => ({ value: u, label: u }))} />
-            </Form.Item>
-          </Space.Compact>
+      <Form form={form} name="createProject" layout="vertical" initialValues={{ public: false, unit: 'GiB' }} onFinish={(v) => void submit(v)}>
+        <Form.Item
+          name="name"
+          label={t('col.name')}
+          rules={[
+            { required: true, message: t('nameRequired') },
+            { max: 255 },
+            { pattern: namePattern, message: t('nameRule') },
+          ]}
+        >
+          <Input autoFocus />
         </Form.Item>
-      )}
-    </Modal>
+        <Form.Item name="public" label={t('public')} valuePropName="checked" extra={t('publicHelp')}>
+          <Switch />
+        </Form.Item>
+        {user?.sysadmin_flag && (
+          <Form.Item label={t('storageLimit')} extra={t('storageLimitHelp')}>
+            <Space.Compact>
+              <Form.Item name="limit" noStyle>
+                <InputNumber min={0} precision={2} aria-label={t('storageLimit')} style={{ width: 160 }} />
+              </Form.Item>
+              <Form.Item name="unit" noStyle>
+                <Select aria-label={t('storageUnit')} style={{ width: 90 }} options={Object.keys(units).map((u) => ({ value: u, label: u }))} />
+              </Form.Item>
+            </Space.Compact>
+          </Form.Item>
+        )}
+      </Form>
+    </FormModal>
   );
 }
