@@ -28,15 +28,5 @@ export async function shot(page: Page, name: string): Promise<void> {
   await screenshot(page, name);
 }
 
-/** The portal's byte format (web/src/components/format.ts), as the oracle of what a person reads. */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${units[i]}`;
-}
+/** The portal's own byte format, so a test reads sizes as the page writes them. */
+export { formatBytes } from '../../web/src/components/format.js';
