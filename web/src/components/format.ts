@@ -1,3 +1,6 @@
+/** The units a quota is entered in (the project's storage limit, the default quota). */
+export const quotaUnits = { MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 } as const;
+
 /** Bytes as people read them: 1.5 GiB, 230 MiB. */
 export function formatBytes(n: number | undefined | null): string {
   if (n === undefined || n === null || !Number.isFinite(n)) return '-';

@@ -7,8 +7,8 @@ import { api, request } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { errorText } from '../../components/ErrorAlert';
 import { FormModal } from '../../components/FormModal';
+import { quotaUnits as units } from '../../components/format';
 
-const units = { MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 } as const;
 
 /** Harbor's project name rule (lower case, digits, . _ -, starting with a letter or digit). */
 const namePattern = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;

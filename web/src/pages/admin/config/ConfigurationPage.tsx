@@ -5,8 +5,8 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import type { Configurations } from '../types';
+import { quotaUnits as units } from '../../../components/format';
 
-const units = { MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 } as const;
 type Unit = keyof typeof units;
 
 interface Values {
