@@ -128,6 +128,7 @@ const setupText: Record<BenchConfig['backend'], string> = {
 export function markdown(cfg: BenchConfig, rows: Row[], phases: Phase[], env: Environment): string {
   const out: string[] = [];
   const withBackends = phases.some((p) => p.backendCpuSeconds !== undefined);
+  const phaseColumns = ['Phase', 'Registry', 'wall s', 'server CPU s', 'server CPU/wall', 'client CPU s', ...(withBackends ? ['backends CPU s'] : []), 'other CPU s', 'steal s'];
   const ratioNote = 'ratio: >1 means Haven is better (Haven/distribution for throughputs, distribution/Haven for latencies and times)';
   out.push(
     '# Benchmarks: Haven vs the CNCF distribution registry',
@@ -213,10 +214,10 @@ export function markdown(cfg: BenchConfig, rows: Row[], phases: Phase[], env: En
       ? [
           `**Backends** is the CPU of the ${cfg.backend === 'postgres+s3' ? 'PostgreSQL cluster (Haven\'s metadata) and of the Swift servers (both registries\' blobs)' : 'PostgreSQL cluster (Haven\'s metadata)'}, every process of theirs, on the same ${env.cores} cores: work the registry caused, not other activity.`,
           '',
-          '| Phase | Registry | wall s | server CPU s | server CPU/wall | client CPU s | backends CPU s | other CPU s | steal s |',
-          '|---|---|---:|---:|---:|---:|---:|---:|---:|',
         ]
-      : ['| Phase | Registry | wall s | server CPU s | server CPU/wall | client CPU s | other CPU s | steal s |', '|---|---|---:|---:|---:|---:|---:|---:|']),
+      : []),
+    `| ${phaseColumns.join(' | ')} |`,
+    `|---|---|${phaseColumns.slice(2).map(() => '---:').join('|')}|`,
   );
   for (const p of phases) {
     const noisy = isNoisy(p, env.cores);
