@@ -62,7 +62,7 @@ import { freeBytes } from './platform/free-space.js';
 import { createLabelsSystem, createReadOnly } from './labels-system.js';
 import { createCachedSetting } from './services/system/read-only.js';
 import { createSharedState } from './shared-state.js';
-import { sharedIdentityCache, sharedLoginForgets, sharedReadOnlyForget } from './auth/shared-forgets.js';
+import { sharedIdentityCache, sharedLoginForgets, sharedSettingsForget } from './auth/shared-forgets.js';
 import { createHealthChecks } from './services/system/health-checks.js';
 import { createExporterStatsStore } from './db/exporter-stats.js';
 import { createWebhookArea } from './services/webhook/webhook-area.js';
@@ -132,7 +132,7 @@ export async function createApp(config: HavenConfig, log: Logger): Promise<App> 
     settings: stores.settings,
     audit,
     tokenTtlSeconds: configuredTokenTtl,
-    onChange: sharedReadOnlyForget(() => {
+    onChange: sharedSettingsForget(() => {
       readOnly.forget();
       tokenTtl.forget();
     }, shared.bus, log),

@@ -41,7 +41,8 @@ export function sharedLoginForgets<A extends { forget(username: string): Promise
 }
 
 /** The cached settings' "read again now" (read-only, token lifetime), on every instance (their TTL bounds staleness anyway). */
-export function sharedReadOnlyForget(forget: () => void, bus: InvalidationBus, log?: Logger): () => void {
+export function sharedSettingsForget(forget: () => void, bus: InvalidationBus, log?: Logger): () => void {
+  // The topic keeps its first name: an instance of the previous version still publishes on it.
   bus.on('read-only', () => forget());
   return () => {
     bus.publish('read-only', '').catch((err: Error) => log?.warn({ err: err.message }, 'could not tell other instances of the settings change'));
