@@ -87,6 +87,14 @@ export async function logIn(page: Page, username: string, password: string): Pro
   await page.waitForURL(/\/projects/);
 }
 
+/**
+ * Waits until no popup or dialog is mid-animation. With motion on, a menu item moves while its
+ * menu zooms in, and a click aimed at it from one frame can land on its neighbour in the next.
+ */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(() => !document.querySelector('[class*="-appear-active"], [class*="-enter-active"], [class*="-leave-active"]'));
+}
+
 const screenshotDir = resolve(import.meta.dirname, '../../docs/screenshots');
 
 /** Writes docs/screenshots/<name>.png when HAVEN_SCREENSHOTS=1 (how the docs' pictures are made). */
@@ -95,6 +103,6 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   // The end state a person looks at: no table still loading, no toast, dialog or menu mid-animation.
   await page.locator('.ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
-  await page.waitForFunction(() => !document.querySelector('[class*="-appear-active"], [class*="-enter-active"], [class*="-leave-active"]'));
+  await settled(page);
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: false });
 }

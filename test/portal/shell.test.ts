@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { logIn, openPortal, requireBrowser, screenshot, useBrowser } from '../helpers/browser.js';
+import { logIn, openPortal, requireBrowser, screenshot, settled, useBrowser } from '../helpers/browser.js';
 import { useHaven, type RunningHaven } from '../helpers/haven.js';
 
 describe('portal shell', { timeout: 180_000 }, () => {
@@ -163,7 +163,10 @@ describe('portal shell', { timeout: 180_000 }, () => {
       try {
         await logIn(s.page, h.admin.username, h.admin.password);
         await s.page.getByRole('button', { name: 'User menu' }).click();
-        await s.page.getByRole('menuitem', { name: 'About' }).click();
+        const about = s.page.getByRole('menuitem', { name: 'About' });
+        await about.waitFor();
+        await settled(s.page);
+        await about.click();
         // The class Ant Design's zoom puts on a dialog while it appears, read as it opens.
         const zooming = await s.page.waitForFunction(() => {
           const modal = document.querySelector('.ant-modal');
