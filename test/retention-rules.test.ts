@@ -433,3 +433,47 @@ describe('tag retention rules', () => {
     assert.equal(deletes[0].operator, 'harbor-jobservice', 'the DELETE_ARTIFACT names who deleted, as the audit log does');
   });
 });
+
+describe('tag retention webhooks without externalUrl', () => {
+  let h: RunningHaven;
+  let rx: Awaited<ReturnType<typeof startReceiver>>;
+  let client: ReturnType<typeof apiClient>;
+  const { project, createPolicy, runToEnd } = retentionSetup(() => client);
+
+  before(async () => {
+    rx = await startReceiver();
+    h = await startHaven({ env: { HAVEN_JOBS_POLL_INTERVAL: '100', HAVEN_JOBS_RETRY_DELAY: '200', HAVEN_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } });
+    client = apiClient(h);
+  });
+  after(async () => {
+    await h?.cleanup();
+    await rx?.close();
+  });
+
+  test('a manual run names the host it was asked through, in harbor_hostname and every resource_url', async () => {
+    // No ext_endpoint to read: the run's request is the only address a receiver could pull from.
+    const host = new URL(h.url).host;
+    const pid = await project('rr-host');
+    const hook = await client.api('POST', '/projects/rr-host/webhook/policies', {
+      body: { name: 'retention', event_types: ['DELETE_ARTIFACT', 'TAG_RETENTION'], targets: [{ type: 'http', address: `${rx.url}/rr-host` }] },
+    });
+    assert.equal(hook.status, 201, hook.text);
+    const reg = asAdmin(h);
+    const old = (await pushImage(reg, 'rr-host/app', 'old')).digest;
+    await havenSql(h, 'update manifests set pushed_at = ? where digest = ?', [Date.now() - 2 * day, old]);
+    await havenSql(h, 'update tags set updated_at = ? where manifest_id in (select id from manifests where digest = ?)', [Date.now() - 2 * day, old]);
+    await pushImage(reg, 'rr-host/app', 'new');
+    const id = await createPolicy(pid, [rule('latestPushedK', 1, tagSel('**', 'matches'), repoSel('**', 'repoMatches'))]);
+    assert.equal((await runToEnd(id, false)).status, 'Success');
+
+    const got = await eventually(() => {
+      const g = rx.on('/rr-host').map((d) => d.body);
+      assert.equal(g.length, 2, `deliveries so far: ${g.map((b) => b.type)}`);
+      return g;
+    });
+    const retention = got.find((b) => b.type === 'TAG_RETENTION');
+    const removed = got.find((b) => b.type === 'DELETE_ARTIFACT');
+    assert.equal(retention?.event_data.retention.harbor_hostname, host.split(':')[0]);
+    assert.deepEqual(removed?.event_data.resources, [{ digest: old, tag: 'old', resource_url: `${host}/rr-host/app:old` }]);
+  });
+});

@@ -28,8 +28,9 @@ export function eventOrigin(): EventOrigin {
 
 /**
  * Runs a job's `work` as its operator (the caller of a run now, the system's name for a schedule):
- * the events its deletes write name who the audit log names, with no request's host or id.
+ * the events its deletes write name who the audit log names, and the Host the run was asked
+ * through (none for a schedule), but no request id: the request has ended.
  */
-export function runAsOperator<T>(operator: string, work: () => Promise<T>): Promise<T> {
-  return storage.run({ operator, host: '', requestId: '' }, work);
+export function runAsOperator<T>(operator: string, work: () => Promise<T>, host = ''): Promise<T> {
+  return storage.run({ operator, host, requestId: '' }, work);
 }

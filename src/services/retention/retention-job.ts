@@ -20,6 +20,8 @@ export interface RetentionTaskParams {
   repository: string;
   dryRun: boolean;
   operator: string;
+  /** The Host of the request that started a manual run ('' for a schedule): resource_url and harbor_hostname without externalUrl. */
+  host?: string;
   policy: RetentionPolicy;
 }
 
@@ -95,7 +97,7 @@ export function createRetentionJobs(deps: RetentionJobDeps) {
   const { store } = deps;
 
   /** The execution of one run: its tasks are the repositories the policy's rules reach now. */
-  async function runSpec(policyId: number, projectId: number, policy: RetentionPolicy, trigger: 'MANUAL' | 'SCHEDULE', dryRun: boolean, operator: string): Promise<ExecutionSpec> {
+  async function runSpec(policyId: number, projectId: number, policy: RetentionPolicy, trigger: 'MANUAL' | 'SCHEDULE', dryRun: boolean, operator: string, host = ''): Promise<ExecutionSpec> {
     const repositories = repositoriesInScope(policy, await store.repositories(projectId));
     return {
       vendorType: retentionVendorType,
@@ -106,7 +108,7 @@ export function createRetentionJobs(deps: RetentionJobDeps) {
         jobType: retentionJobType,
         // A task whose worker died is run again (the plan is made anew from what is left).
         maxAttempts: 3,
-        params: { policyId, projectId, repository, dryRun, operator, policy } satisfies RetentionTaskParams,
+        params: { policyId, projectId, repository, dryRun, operator, host, policy } satisfies RetentionTaskParams,
         extraAttrs: { repository: withoutProject(repository), total: 0, retained: 0 },
       })),
     };
@@ -167,6 +169,7 @@ export function createRetentionJobs(deps: RetentionJobDeps) {
     await store.writeTaskEvent(p.projectId, {
       occurAt: new Date(now()).toISOString(),
       operator: p.operator,
+      host: p.host ?? '',
       dryRun: p.dryRun,
       policyId: p.policyId,
       projectName: project?.name ?? '',
@@ -178,7 +181,14 @@ export function createRetentionJobs(deps: RetentionJobDeps) {
     });
   }
 
-  const handler: JobHandler = { type: retentionJobType, concurrency: 2, run: (ctx) => runAsOperator((ctx.params as unknown as RetentionTaskParams).operator, () => run(ctx)) };
+  const handler: JobHandler = {
+    type: retentionJobType,
+    concurrency: 2,
+    run: (ctx) => {
+      const p = ctx.params as unknown as RetentionTaskParams;
+      return runAsOperator(p.operator, () => run(ctx), p.host ?? '');
+    },
+  };
 
   return {
     handler,

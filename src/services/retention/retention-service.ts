@@ -11,6 +11,7 @@ import { AppError, isAppError } from '../../platform/errors.js';
 import { requireLogin } from '../identity/guards.js';
 import type { ProjectService } from '../identity/project-service.js';
 import type { RetentionJobs } from './retention-job.js';
+import { eventOrigin } from '../../events/event-context.js';
 
 /** Harbor's RetentionExecution. */
 export interface RetentionExecutionView {
@@ -228,7 +229,7 @@ export function createRetentionService(deps: RetentionServiceDeps) {
     /** POST /retentions/{id}/executions: the new execution's id. */
     async trigger(actor: Principal, id: number, dryRun: boolean): Promise<number> {
       const p = await policyFor(actor, id, 'update');
-      return deps.enqueue(await deps.runs.runSpec(p.id, p.projectId, p.policy, 'MANUAL', dryRun, principalName(actor)));
+      return deps.enqueue(await deps.runs.runSpec(p.id, p.projectId, p.policy, 'MANUAL', dryRun, principalName(actor), eventOrigin().host));
     },
 
     async executions(actor: Principal, id: number, page: Page): Promise<{ items: RetentionExecutionView[]; total: number }> {
