@@ -282,6 +282,12 @@ export const configSchema = z
               .regex(/^(\/([A-Za-z0-9._~-]+\/)+)?$/, 'must be empty or an nginx location prefix such as /_haven_blobs/')
               .default('')
               .describe('nginx internal location prefix for blob GETs (X-Accel-Redirect) from a trusted proxy (trustProxy), e.g. /_haven_blobs/ (empty: off)'),
+            /**
+             * Upload bytes go to disk with O_DIRECT (storage/direct-writer.ts), past the page
+             * cache: a push costs less CPU and leaves the cache to what pulls read. Where the
+             * filesystem refuses O_DIRECT, Haven writes through the cache as with false.
+             */
+            directWrites: boolean.default(true).describe('write upload bytes with O_DIRECT, past the page cache (false: through it)'),
           })
           .strict()
           .prefault({}),

@@ -129,6 +129,27 @@ export function describeDriverContract(name: string, make: () => Promise<DriverU
       assert.ok(tail.equals(data.subarray(data.length - 100)));
     });
 
+    test('appends that start and end anywhere, sent in odd socket chunks, commit to exactly their bytes', async () => {
+      // Boundaries on and off the disk's 512- and 4096-byte blocks and the 1 MiB staging halves
+      // of the filesystem driver's direct writes, and a chunk that crosses several of them.
+      const sizes = [1, 4095, 4097, 511, (1 << 20) - 3, 4096, (3 << 20) + 5, 513];
+      const data = randomBytes(sizes.reduce((a, b) => a + b, 0));
+      const id = randomUUID();
+      let s = emptyUpload;
+      let at = 0;
+      for (const n of sizes) {
+        const piece = data.subarray(at, at + n);
+        const chunks = split(piece, [3, 70_001, 1, 65_536, 2_000_000]);
+        s = await d.driver.uploads.append(id, s, Readable.from(chunks));
+        await d.driver.uploads.settle?.(id, s);
+        at += n;
+        assert.equal(s.size, at);
+      }
+      await d.driver.uploads.commit(id, s, 'c/odd');
+      assert.deepEqual(await d.driver.stat('c/odd'), { size: data.length });
+      assert.ok((await readAll(await d.driver.read('c/odd'))).equals(data));
+    });
+
     test('an upload continues on a fresh driver instance (a restart, another instance)', async () => {
       const id = randomUUID();
       const data = randomBytes(d.partSize + 4321);

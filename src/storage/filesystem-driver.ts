@@ -8,6 +8,7 @@ import { pumpFile } from './file-pump.js';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { freeBytes } from '../platform/free-space.js';
+import { DirectWriter, openDirect } from './direct-writer.js';
 
 const readChunk = 1 << 20;
 
@@ -18,9 +19,11 @@ const uploadPath = (id: string) => `uploads/${id}`;
  * and the parent directory is fsynced after the commit's rename, so a committed object survives kill -9 and power
  * loss, and a half-written one only ever exists under its temporary (upload) path.
  */
-export function createFilesystemDriver(root: string): BlobDriver {
+export function createFilesystemDriver(root: string, opts: { directWrites?: boolean } = {}): BlobDriver {
   const abs = (p: string) => join(root, p);
   let rootReady: Promise<unknown> | null = null;
+  /** Off when told, or once the filesystem refused O_DIRECT (tmpfs before Linux 6.6, some FUSE). */
+  let direct = opts.directWrites ?? true;
 
   const driver: BlobDriver & { put(path: string, data: Buffer): Promise<void> } = {
     name: 'filesystem',
@@ -103,8 +106,13 @@ export function createFilesystemDriver(root: string): BlobDriver {
         const handle = await open(file, from.size > 0 ? 'r+' : 'w').catch((err) => {
           throw isNotFound(err) ? new NotFoundError(uploadPath(id)) : err;
         });
+        const directHandle = direct ? await openDirect(file).catch(async (err: unknown) => {
+          await handle.close();
+          throw err;
+        }) : null;
+        if (direct && !directHandle) direct = false;
         try {
-          const out = new FileHandleWriter(handle, from.size);
+          const out = directHandle ? new DirectWriter(directHandle, handle, from.size) : new FileHandleWriter(handle, from.size);
           try {
             // The digest listens beside the pipe: the same chunks, in order, with no extra stage.
             if (opts.onBytes) source.on('data', opts.onBytes);
@@ -119,6 +127,7 @@ export function createFilesystemDriver(root: string): BlobDriver {
           await handle.sync();
           return { size: end, state: '' };
         } finally {
+          await directHandle?.close();
           await handle.close();
         }
       },

@@ -17,7 +17,7 @@ export class StorageStartError extends Error {
 
 /** The blob driver `storage.driver` selects; S3 is checked (reachable, bucket there, writable) first. */
 export async function createStorage(config: HavenConfig, dataDir: string): Promise<BlobDriver> {
-  if (config.storage.driver === 'filesystem') return createFilesystemDriver(join(dataDir, 'storage'));
+  if (config.storage.driver === 'filesystem') return createFilesystemDriver(join(dataDir, 'storage'), { directWrites: config.storage.filesystem.directWrites });
   return openS3Storage(config.storage.s3);
 }
 

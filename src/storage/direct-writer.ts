@@ -1,0 +1,173 @@
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+
+/**
+ * Upload bytes written with O_DIRECT, past the page cache.
+ *
+ * Why: a blob is written once and read later, often elsewhere; through the page cache every
+ * byte first needs a fresh page. On this project's VMs that page costs the writer ~2.5 system
+ * CPU-s per GiB (dd: 300 MB/s buffered into cold memory, 1.1 GB/s with O_DIRECT at 0.3 sys-s),
+ * and on any box it evicts what pulls keep hot. MinIO writes objects the same way.
+ *
+ * O_DIRECT wants the buffer address, the file offset and the length aligned to the device's
+ * logical block. Socket chunks are not, so they are copied (~0.1 CPU-s per GiB) into aligned
+ * staging memory: a WebAssembly.Memory, whose backing store is page-aligned. Two halves let
+ * one fill while the other is written. The unaligned tail of an append goes through the
+ * ordinary descriptor, and an append that starts mid-block first reads that block's head back,
+ * so every direct write covers whole blocks.
+ */
+
+/** Alignment for offsets and lengths: covers 512- and 4096-byte logical blocks. */
+const block = 4096;
+/** Bytes per staging half: one direct write each (dd: 1 MiB direct writes run at the disk's rate). */
+const half = 1 << 20;
+const wasmPage = 64 << 10;
+/** Idle staging areas kept for the next uploads; more are made when more uploads run at once. */
+const keepIdle = 16;
+const idle: WebAssembly.Memory[] = [];
+
+function takeStaging(): WebAssembly.Memory {
+  return idle.pop() ?? new WebAssembly.Memory({ initial: (2 * half) / wasmPage, maximum: (2 * half) / wasmPage });
+}
+
+function giveBack(m: WebAssembly.Memory): void {
+  if (idle.length < keepIdle) idle.push(m);
+}
+
+/** The O_DIRECT descriptor for `file`, or null where its filesystem refuses direct I/O. */
+export async function openDirect(file: string): Promise<FileHandle | null> {
+  try {
+    return await open(file, constants.O_WRONLY | constants.O_DIRECT);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EINVAL') return null;
+    throw err;
+  }
+}
+
+/**
+ * Writes from `position` on. `direct` and `buffered` are two descriptors of one file, both kept
+ * by the caller (it truncates and fsyncs through `buffered` afterwards, and closes both).
+ */
+export class DirectWriter extends Writable {
+  private readonly memory = takeStaging();
+  private readonly halves: [Buffer, Buffer];
+  private current = 0;
+  /** The file offset of the current half's first byte: always block-aligned. */
+  private base: number;
+  private fill: number;
+  private readonly pending: [Promise<void> | null, Promise<void> | null] = [null, null];
+  private failure: Error | null = null;
+  /** Set on destroy: no new write may start, since the staging memory is about to go back. */
+  private stopped = false;
+  private released = false;
+
+  constructor(
+    private readonly direct: FileHandle,
+    private readonly buffered: FileHandle,
+    public position: number,
+  ) {
+    super({ highWaterMark: half });
+    const all = Buffer.from(this.memory.buffer);
+    this.halves = [all.subarray(0, half), all.subarray(half, 2 * half)];
+    this.base = position - (position % block);
+    this.fill = position - this.base;
+  }
+
+  override _construct(cb: (err?: Error | null) => void): void {
+    if (this.fill === 0) return cb();
+    // The head of the block the append starts in: the direct write rewrites it unchanged.
+    this.buffered.read(this.halves[0], 0, this.fill, this.base).then(({ bytesRead }) => {
+      cb(bytesRead === this.fill ? null : new Error(`upload file shorter than its ${this.position} durable bytes`));
+    }, cb);
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.take(chunk).then(() => cb(), cb);
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    this.finish().then(() => cb(), cb);
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    // In-flight writes still read the staging memory: hand it back only once they are done.
+    this.stopped = true;
+    this.idle().then(
+      () => {
+        this.release();
+        cb(err);
+      },
+      () => {
+        this.release();
+        cb(err);
+      },
+    );
+  }
+
+  /** Resolves once no write reads the staging memory (before the caller closes the file). */
+  async idle(): Promise<void> {
+    await Promise.allSettled(this.pending.filter((p) => p !== null));
+  }
+
+  assertFlushed(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  private async take(chunk: Buffer): Promise<void> {
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.stopped) throw new Error('the upload writer was closed');
+      const n = Math.min(chunk.length - at, half - this.fill);
+      chunk.copy(this.halves[this.current]!, this.fill, at, at + n);
+      this.fill += n;
+      at += n;
+      if (this.fill === half) await this.rotate();
+    }
+  }
+
+  /** Starts the full current half's write and waits until the other half is free to fill. */
+  private async rotate(): Promise<void> {
+    const i = this.current;
+    const at = this.base;
+    this.pending[i] = this.writeAll(this.direct, this.halves[i]!, half, at).finally(() => {
+      this.pending[i] = null;
+    });
+    this.base += half;
+    this.fill = 0;
+    this.current = 1 - i;
+    await this.pending[this.current];
+    if (this.failure) throw this.failure;
+  }
+
+  private async finish(): Promise<void> {
+    await this.idle();
+    if (this.failure) throw this.failure;
+    const buf = this.halves[this.current]!;
+    const aligned = this.fill - (this.fill % block);
+    if (aligned > 0) await this.writeAll(this.direct, buf, aligned, this.base);
+    if (this.fill > aligned) await this.writeAll(this.buffered, buf.subarray(aligned), this.fill - aligned, this.base + aligned);
+    if (this.failure) throw this.failure;
+    this.position = this.base + this.fill;
+    this.release();
+  }
+
+  private async writeAll(handle: FileHandle, buf: Buffer, length: number, at: number): Promise<void> {
+    try {
+      let done = 0;
+      while (done < length) {
+        const { bytesWritten } = await handle.write(buf, done, length - done, at + done);
+        if (bytesWritten === 0) throw new Error('the disk took no bytes');
+        done += bytesWritten;
+      }
+    } catch (err) {
+      this.failure ??= err as Error;
+    }
+  }
+
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    giveBack(this.memory);
+  }
+}
