@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { createApp, version } from '../app.js';
+import { keepFreedHeap } from '../platform/heap-trim.js';
 import { metricsAddress } from '../http/server.js';
 import type { BootstrapResult } from '../services/identity/bootstrap.js';
 import { configOptionLines, optionLine } from '../config/help.js';
@@ -56,6 +57,7 @@ async function serve(argv: string[]): Promise<void> {
   const config = loadConfig({ ...(file ? { file } : {}), flags });
   const lock = await lockDataDir(config.dataDir);
   const log = createLogger(config.log.level, config.log.file || undefined);
+  keepFreedHeap();
   const app = await createApp(config, log);
   if (config.role === 'worker') {
     log.info({ role: config.role, dataDir: config.dataDir }, 'haven worker is running');
