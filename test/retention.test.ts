@@ -161,6 +161,8 @@ describe('tag retention', () => {
         rules: undefined,
         project: pid,
         operator: 'admin',
+        // The Host the run was started through: the webhook's harbor_hostname without externalUrl.
+        host: new URL(h.url).host,
         dryRun: false,
         policyId: id,
         projectName: 'ret-k',

@@ -60,7 +60,7 @@ function harness(artifacts: RetentionArtifact[], onDelete: (digest: string, cont
     taskId: 1,
     executionId: 1,
     attempt: 1,
-    params: { policyId: 3, projectId: 7, repository: 'lib/app', dryRun, operator: 'alice', policy },
+    params: { policyId: 3, projectId: 7, repository: 'lib/app', dryRun, operator: 'alice', host: 'registry.example:5000', policy },
     signal: controller.signal,
     log: (l) => void lines.push(l),
     progress: () => {},
@@ -109,6 +109,7 @@ test('a run deletes what the plan says, audits each delete, logs every artifact 
     {
       occurAt: new Date(now).toISOString(),
       operator: 'alice',
+      host: 'registry.example:5000',
       dryRun: false,
       policyId: 3,
       projectName: 'lib',
