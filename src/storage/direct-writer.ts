@@ -58,6 +58,12 @@ export class DirectWriter extends Writable {
   private fill: number;
   private readonly pending: [Promise<void> | null, Promise<void> | null] = [null, null];
   private failure: Error | null = null;
+  /**
+   * Set when the filesystem took the O_DIRECT open but refused a direct write (EINVAL: an
+   * alignment it wants bigger than 4 KiB, or no direct I/O after all): the rest goes through
+   * `buffered`, and the driver stops opening direct descriptors.
+   */
+  refused = false;
   /** Set on destroy: no new write may start, since the staging memory is about to go back. */
   private stopped = false;
   private released = false;
@@ -153,12 +159,18 @@ export class DirectWriter extends Writable {
   }
 
   private async writeAll(handle: FileHandle, buf: Buffer, length: number, at: number): Promise<void> {
+    let done = 0;
     try {
-      let done = 0;
       while (done < length) {
-        const { bytesWritten } = await handle.write(buf, done, length - done, at + done);
-        if (bytesWritten === 0) throw new Error('the disk took no bytes');
-        done += bytesWritten;
+        const through = this.refused ? this.buffered : handle;
+        try {
+          const { bytesWritten } = await through.write(buf, done, length - done, at + done);
+          if (bytesWritten === 0) throw new Error('the disk took no bytes');
+          done += bytesWritten;
+        } catch (err) {
+          if (through !== this.direct || (err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+          this.refused = true;
+        }
       }
     } catch (err) {
       this.failure ??= err as Error;

@@ -121,6 +121,7 @@ export function createFilesystemDriver(root: string, opts: { directWrites?: bool
             await out.idle();
           }
           out.assertFlushed();
+          if (out instanceof DirectWriter && out.refused) direct = false;
           const end = out.position;
           // A cut-off earlier append may have left bytes past the durable size: never keep them.
           await handle.truncate(end);
