@@ -70,3 +70,21 @@ test('another write error fails the append with that error', async () => {
     }) as unknown as FileHandle;
   await assert.rejects(append(file, 0, randomBytes(2 << 20), 65_536, failing), /ENOSPC/);
 });
+
+test('an append smaller than a staging half goes through the page cache whole', async () => {
+  const file = join(dir, 'small');
+  const head = randomBytes(3000);
+  writeFileSync(file, head);
+  // A direct descriptor that would refuse any write: none may reach it.
+  const untouched = async () =>
+    ({
+      write: async () => {
+        throw Object.assign(new Error('EINVAL: invalid argument, write'), { code: 'EINVAL' });
+      },
+      close: async () => {},
+    }) as unknown as FileHandle;
+  const data = randomBytes(700_000);
+  const out = await append(file, head.length, data, 65_536, untouched);
+  assert.equal(out.refused, false, 'no direct write was tried');
+  assert.ok(readFileSync(file).equals(Buffer.concat([head, data])));
+});

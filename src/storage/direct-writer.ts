@@ -15,7 +15,8 @@ import { Writable } from 'node:stream';
  * staging memory: a WebAssembly.Memory, whose backing store is page-aligned. Two halves let
  * one fill while the other is written. The unaligned tail of an append goes through the
  * ordinary descriptor, and an append that starts mid-block first reads that block's head back,
- * so every direct write covers whole blocks.
+ * so every direct write covers whole blocks. An append that never fills a half (1 MiB) is
+ * written through the ordinary descriptor whole.
  */
 
 /** Alignment for offsets and lengths: covers 512- and 4096-byte logical blocks. */
@@ -56,6 +57,9 @@ export class DirectWriter extends Writable {
   /** The file offset of the current half's first byte: always block-aligned. */
   private base: number;
   private fill: number;
+  /** Where this append begins, and its block. */
+  private readonly start: number;
+  private readonly startBase: number;
   private readonly pending: [Promise<void> | null, Promise<void> | null] = [null, null];
   private failure: Error | null = null;
   /**
@@ -78,6 +82,8 @@ export class DirectWriter extends Writable {
     this.halves = [all.subarray(0, half), all.subarray(half, 2 * half)];
     this.base = position - (position % block);
     this.fill = position - this.base;
+    this.start = position;
+    this.startBase = this.base;
   }
 
   override _construct(cb: (err?: Error | null) => void): void {
@@ -150,6 +156,18 @@ export class DirectWriter extends Writable {
     await this.idle();
     if (this.failure) throw this.failure;
     const buf = this.halves[this.current]!;
+    if (this.base === this.startBase) {
+      // Never more than one half: a small append (a config, a small layer, a short chunk). It
+      // goes through the page cache, where the first pulls find it; a direct write of it would
+      // also wait on the disk's block allocation, which an unlink-heavy garbage collection
+      // keeps busy.
+      const head = this.start - this.base;
+      if (this.fill > head) await this.writeAll(this.buffered, buf.subarray(head), this.fill - head, this.start);
+      if (this.failure) throw this.failure;
+      this.position = this.base + this.fill;
+      this.release();
+      return;
+    }
     const aligned = this.fill - (this.fill % block);
     if (aligned > 0) await this.writeAll(this.direct, buf, aligned, this.base);
     if (this.fill > aligned) await this.writeAll(this.buffered, buf.subarray(aligned), this.fill - aligned, this.base + aligned);
