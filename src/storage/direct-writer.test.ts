@@ -10,6 +10,15 @@ import { after, test } from 'node:test';
 import { DirectWriter, openDirect } from './direct-writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'haven-direct-'));
+
+/** A direct descriptor whose every write fails as the kernel would with `code`. */
+const refusing = (code: 'EINVAL' | 'ENOSPC') => async () =>
+  ({
+    write: async () => {
+      throw Object.assign(new Error(`${code}: write refused`), { code });
+    },
+    close: async () => {},
+  }) as unknown as FileHandle;
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Appends `data` after the file's first `from` bytes, in chunks of `chunk`, as the driver does. */
@@ -45,15 +54,8 @@ test('a filesystem that opens O_DIRECT but refuses the writes (EINVAL) gets ever
   writeFileSync(file, Buffer.alloc(0));
   // The kernel's answer where the device wants a bigger alignment than 4 KiB: nothing here
   // refuses a 4 KiB-aligned write, so the refusal is stood in for.
-  const refusing = async () =>
-    ({
-      write: async () => {
-        throw Object.assign(new Error('EINVAL: invalid argument, write'), { code: 'EINVAL' });
-      },
-      close: async () => {},
-    }) as unknown as FileHandle;
   const data = randomBytes((3 << 20) + 5);
-  const out = await append(file, 0, data, 65_536, refusing);
+  const out = await append(file, 0, data, 65_536, refusing('EINVAL'));
   assert.equal(out.refused, true);
   assert.ok(readFileSync(file).equals(data));
 });
@@ -61,14 +63,7 @@ test('a filesystem that opens O_DIRECT but refuses the writes (EINVAL) gets ever
 test('another write error fails the append with that error', async () => {
   const file = join(dir, 'failing');
   writeFileSync(file, Buffer.alloc(0));
-  const failing = async () =>
-    ({
-      write: async () => {
-        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-      },
-      close: async () => {},
-    }) as unknown as FileHandle;
-  await assert.rejects(append(file, 0, randomBytes(2 << 20), 65_536, failing), /ENOSPC/);
+  await assert.rejects(append(file, 0, randomBytes(2 << 20), 65_536, refusing('ENOSPC')), /ENOSPC/);
 });
 
 test('an append smaller than a staging half goes through the page cache whole', async () => {
@@ -76,15 +71,8 @@ test('an append smaller than a staging half goes through the page cache whole', 
   const head = randomBytes(3000);
   writeFileSync(file, head);
   // A direct descriptor that would refuse any write: none may reach it.
-  const untouched = async () =>
-    ({
-      write: async () => {
-        throw Object.assign(new Error('EINVAL: invalid argument, write'), { code: 'EINVAL' });
-      },
-      close: async () => {},
-    }) as unknown as FileHandle;
   const data = randomBytes(700_000);
-  const out = await append(file, head.length, data, 65_536, untouched);
+  const out = await append(file, head.length, data, 65_536, refusing('EINVAL'));
   assert.equal(out.refused, false, 'no direct write was tried');
   assert.ok(readFileSync(file).equals(Buffer.concat([head, data])));
 });
