@@ -36,19 +36,33 @@ function giveBack(m: WebAssembly.Memory): void {
   if (idle.length < keepIdle) idle.push(m);
 }
 
-/** The O_DIRECT descriptor for `file`, or null where its filesystem refuses direct I/O. */
-export async function openDirect(file: string): Promise<FileHandle | null> {
-  try {
-    return await open(file, constants.O_WRONLY | constants.O_DIRECT);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EINVAL') return null;
-    throw err;
-  }
+/** An O_DIRECT descriptor of one file, opened on first use: an append under one half never needs it. */
+export interface DirectFile {
+  /** The descriptor, or null where the filesystem refuses direct I/O. */
+  handle(): Promise<FileHandle | null>;
+  /** Closes the descriptor if it was opened. */
+  close(): Promise<void>;
+}
+
+export function directFile(file: string): DirectFile {
+  let opened: Promise<FileHandle | null> | null = null;
+  return {
+    handle() {
+      opened ??= open(file, constants.O_WRONLY | constants.O_DIRECT).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'EINVAL') return null;
+        throw err;
+      });
+      return opened;
+    },
+    async close() {
+      await (await opened?.catch(() => null))?.close();
+    },
+  };
 }
 
 /**
- * Writes from `position` on. `direct` and `buffered` are two descriptors of one file, both kept
- * by the caller (it truncates and fsyncs through `buffered` afterwards, and closes both).
+ * Writes from `position` on, through `direct` and `buffered`, two descriptors of one file that
+ * the caller keeps (it truncates and fsyncs through `buffered` afterwards, and closes both).
  */
 export class DirectWriter extends Writable {
   private readonly memory = takeStaging();
@@ -63,9 +77,9 @@ export class DirectWriter extends Writable {
   private readonly pending: [Promise<void> | null, Promise<void> | null] = [null, null];
   private failure: Error | null = null;
   /**
-   * Set when the filesystem took the O_DIRECT open but refused a direct write (EINVAL: an
-   * alignment it wants bigger than 4 KiB, or no direct I/O after all): the rest goes through
-   * `buffered`, and the driver stops opening direct descriptors.
+   * Set when the filesystem refused direct I/O, at the open or at a write (EINVAL: an alignment
+   * it wants bigger than 4 KiB, or no direct I/O after all): the rest goes through `buffered`,
+   * and the driver stops writing directly.
    */
   refused = false;
   /** Set on destroy: no new write may start, since the staging memory is about to go back. */
@@ -73,7 +87,7 @@ export class DirectWriter extends Writable {
   private released = false;
 
   constructor(
-    private readonly direct: FileHandle,
+    private readonly direct: DirectFile,
     private readonly buffered: FileHandle,
     public position: number,
   ) {
@@ -142,7 +156,7 @@ export class DirectWriter extends Writable {
   private async rotate(): Promise<void> {
     const i = this.current;
     const at = this.base;
-    this.pending[i] = this.writeAll(this.direct, this.halves[i]!, half, at).finally(() => {
+    this.pending[i] = this.writeAll('direct', this.halves[i]!, half, at).finally(() => {
       this.pending[i] = null;
     });
     this.base += half;
@@ -156,37 +170,31 @@ export class DirectWriter extends Writable {
     await this.idle();
     if (this.failure) throw this.failure;
     const buf = this.halves[this.current]!;
-    if (this.base === this.startBase) {
-      // Never more than one half: a small append (a config, a small layer, a short chunk). It
-      // goes through the page cache, where the first pulls find it; a direct write of it would
-      // also wait on the disk's block allocation, which an unlink-heavy garbage collection
-      // keeps busy.
-      const head = this.start - this.base;
-      if (this.fill > head) await this.writeAll(this.buffered, buf.subarray(head), this.fill - head, this.start);
-      if (this.failure) throw this.failure;
-      this.position = this.base + this.fill;
-      this.release();
-      return;
-    }
-    const aligned = this.fill - (this.fill % block);
-    if (aligned > 0) await this.writeAll(this.direct, buf, aligned, this.base);
-    if (this.fill > aligned) await this.writeAll(this.buffered, buf.subarray(aligned), this.fill - aligned, this.base + aligned);
+    // Never more than one half is a small append (a config, a small layer, a short chunk): it
+    // goes through the page cache whole, where the first pulls find it; a direct write of it
+    // would also wait on the disk's block allocation, which an unlink-heavy garbage collection
+    // keeps busy. Otherwise the whole blocks go direct and only the unaligned tail through the cache.
+    const small = this.base === this.startBase;
+    const cached = small ? this.start - this.base : this.fill - (this.fill % block);
+    if (!small && cached > 0) await this.writeAll('direct', buf, cached, this.base);
+    if (this.fill > cached) await this.writeAll('buffered', buf.subarray(cached), this.fill - cached, this.base + cached);
     if (this.failure) throw this.failure;
     this.position = this.base + this.fill;
     this.release();
   }
 
-  private async writeAll(handle: FileHandle, buf: Buffer, length: number, at: number): Promise<void> {
+  private async writeAll(how: 'direct' | 'buffered', buf: Buffer, length: number, at: number): Promise<void> {
     let done = 0;
     try {
       while (done < length) {
-        const through = this.refused ? this.buffered : handle;
+        const direct = how === 'direct' && !this.refused ? await this.direct.handle() : null;
+        if (how === 'direct' && !direct) this.refused = true;
         try {
-          const { bytesWritten } = await through.write(buf, done, length - done, at + done);
+          const { bytesWritten } = await (direct ?? this.buffered).write(buf, done, length - done, at + done);
           if (bytesWritten === 0) throw new Error('the disk took no bytes');
           done += bytesWritten;
         } catch (err) {
-          if (through !== this.direct || (err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+          if (!direct || (err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
           this.refused = true;
         }
       }

@@ -8,7 +8,7 @@ import { pumpFile } from './file-pump.js';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { freeBytes } from '../platform/free-space.js';
-import { DirectWriter, openDirect } from './direct-writer.js';
+import { DirectWriter, directFile } from './direct-writer.js';
 
 const readChunk = 1 << 20;
 
@@ -106,13 +106,9 @@ export function createFilesystemDriver(root: string, opts: { directWrites?: bool
         const handle = await open(file, from.size > 0 ? 'r+' : 'w').catch((err) => {
           throw isNotFound(err) ? new NotFoundError(uploadPath(id)) : err;
         });
-        const directHandle = direct ? await openDirect(file).catch(async (err: unknown) => {
-          await handle.close();
-          throw err;
-        }) : null;
-        if (direct && !directHandle) direct = false;
+        const directOut = direct ? directFile(file) : null;
         try {
-          const out = directHandle ? new DirectWriter(directHandle, handle, from.size) : new FileHandleWriter(handle, from.size);
+          const out = directOut ? new DirectWriter(directOut, handle, from.size) : new FileHandleWriter(handle, from.size);
           try {
             // The digest listens beside the pipe: the same chunks, in order, with no extra stage.
             if (opts.onBytes) source.on('data', opts.onBytes);
@@ -128,7 +124,7 @@ export function createFilesystemDriver(root: string, opts: { directWrites?: bool
           await handle.sync();
           return { size: end, state: '' };
         } finally {
-          await directHandle?.close();
+          await directOut?.close();
           await handle.close();
         }
       },
