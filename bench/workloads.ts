@@ -241,7 +241,8 @@ export async function pushLarge(ctx: WorkloadContext): Promise<Row[]> {
     targetRatio,
     notes: {},
   });
-  const cpuRow = (metric: string, values: Partial<Record<TargetKind, number>>): Row => ({
+  /** Only the monolithic push's CPU is the issue's target (the bare-server comparison it names). */
+  const cpuRow = (metric: string, values: Partial<Record<TargetKind, number>>, judged: boolean): Row => ({
     workload: 'push',
     title,
     metric,
@@ -249,14 +250,14 @@ export async function pushLarge(ctx: WorkloadContext): Promise<Row[]> {
     kind: 'time',
     better: 'lower',
     values,
-    ...(files ? { maxValue: 1.75 } : { informational: true }),
+    ...(files && judged ? { maxValue: 1.75 } : { informational: true }),
     notes: {},
   });
   return [
     row('monolithic (POST, PUT ?digest= with body)', valuesOf(results, (r) => r.mono), files ? 1.5 : 1),
     row(`chunked (POST, ${Math.ceil(cfg.bigBlobBytes / cfg.chunkBytes)} × PATCH ${mib(cfg.chunkBytes)} with Content-Range, PUT ?digest=)`, valuesOf(results, (r) => r.chunked), files ? 2 : 1),
-    cpuRow('server CPU per GiB, monolithic (lowest of the runs)', valuesOf(results, (r) => r.monoCpu)),
-    { ...cpuRow('server CPU per GiB, chunked (lowest of the runs)', valuesOf(results, (r) => r.chunkedCpu)), maxValue: undefined, informational: true },
+    cpuRow('server CPU per GiB, monolithic (lowest of the runs)', valuesOf(results, (r) => r.monoCpu), true),
+    cpuRow('server CPU per GiB, chunked (lowest of the runs)', valuesOf(results, (r) => r.chunkedCpu), false),
   ];
 }
 
