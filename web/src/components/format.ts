@@ -1,5 +1,7 @@
 /** The units a quota is entered in (the project's storage limit, the default quota). */
 export const quotaUnits = { MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 } as const;
+/** The quota units as a unit picker lists them. */
+export const quotaUnitOptions = Object.keys(quotaUnits).map((u) => ({ value: u, label: u }));
 
 /** Bytes as people read them: 1.5 GiB, 230 MiB. */
 export function formatBytes(n: number | undefined | null): string {

@@ -7,8 +7,7 @@ import { api, request } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { errorText } from '../../components/ErrorAlert';
 import { FormModal } from '../../components/FormModal';
-import { quotaUnits as units } from '../../components/format';
-
+import { quotaUnitOptions, quotaUnits as units } from '../../components/format';
 
 /** Harbor's project name rule (lower case, digits, . _ -, starting with a letter or digit). */
 const namePattern = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
@@ -73,7 +72,7 @@ export function CreateProjectModal({ open, onClose }: { open: boolean; onClose()
                 <InputNumber min={0} precision={2} aria-label={t('storageLimit')} style={{ width: 160 }} />
               </Form.Item>
               <Form.Item name="unit" noStyle>
-                <Select aria-label={t('storageUnit')} style={{ width: 90 }} options={Object.keys(units).map((u) => ({ value: u, label: u }))} />
+                <Select aria-label={t('storageUnit')} style={{ width: 90 }} options={quotaUnitOptions} />
               </Form.Item>
             </Space.Compact>
           </Form.Item>

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../../api/client';
 import { ErrorAlert, errorText } from '../../../components/ErrorAlert';
 import type { Configurations } from '../types';
-import { quotaUnits as units } from '../../../components/format';
+import { quotaUnitOptions, quotaUnits as units } from '../../../components/format';
 
 type Unit = keyof typeof units;
 
@@ -139,7 +139,7 @@ export default function ConfigurationPage() {
                       <InputNumber min={0} precision={2} aria-label={t('config.defaultQuota')} style={{ width: 140 }} />
                     </Form.Item>
                     <Form.Item name="unit" noStyle>
-                      <Select aria-label={t('config.unit')} style={{ width: 90 }} options={Object.keys(units).map((u) => ({ value: u, label: u }))} />
+                      <Select aria-label={t('config.unit')} style={{ width: 90 }} options={quotaUnitOptions} />
                     </Form.Item>
                   </Space.Compact>
                 )}
